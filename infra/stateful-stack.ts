@@ -1,0 +1,106 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { TABLE } from '../shared/table';
+import type { StageConfig } from './config';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/**
+ * Everything that holds data and outlives deployments of the code: the table, the idempotency table
+ * and the user pool. The stateless stack receives these as typed props.
+ */
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.ITable;
+  readonly idempotencyTable: dynamodb.ITable;
+  readonly userPool: cognito.IUserPool;
+  readonly userPoolClient: cognito.IUserPoolClient;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: TABLE.gsi1.name,
+          partitionKey: { name: TABLE.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: TABLE.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+        },
+      ],
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      deletionProtection: props.config.retainData,
+      removalPolicy,
+    });
+
+    // Powertools idempotency records live apart from business data: they are keyed by a hash, not by
+    // tenant, and expire by TTL.
+    this.idempotencyTable = new dynamodb.TableV2(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiration',
+      removalPolicy,
+    });
+
+    const userPool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        tenantId: new cognito.StringAttribute({ minLen: 17, maxLen: 17, mutable: false }),
+        role: new cognito.StringAttribute({ minLen: 5, maxLen: 6, mutable: false }),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: props.config.mfaRequired ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { sms: false, otp: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: props.config.retainData,
+      removalPolicy,
+    });
+    this.userPool = userPool;
+
+    for (const group of ['admin', 'member']) {
+      new cognito.CfnUserPoolGroup(this, `${group[0]?.toUpperCase()}${group.slice(1)}Group`, {
+        userPoolId: userPool.userPoolId,
+        groupName: group,
+        description: `tenant ${group}s`,
+      });
+    }
+
+    // The SPA client: public (no secret), SRP sign-in, short-lived tokens. It may read the tenant and
+    // role attributes but never write them: only onboarding (AdminCreateUser) sets them, once.
+    const readAttributes = new cognito.ClientAttributes()
+      .withStandardAttributes({ email: true, emailVerified: true })
+      .withCustomAttributes('tenantId', 'role');
+    const writeAttributes = new cognito.ClientAttributes().withStandardAttributes({ email: true });
+    this.userPoolClient = userPool.addClient('SpaClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.minutes(60),
+      accessTokenValidity: Duration.minutes(60),
+      refreshTokenValidity: Duration.days(30),
+      readAttributes,
+      writeAttributes,
+    });
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Contracts between the parts of the local cloud. Nothing here knows saas-orders: the local cloud serves
+ * any CDK app's cdk.out within its supported subset.
+ */
+
+/** One resource of a synthesized stack, with every intrinsic in its properties already resolved. */
+export interface LocalResource {
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** CloudFormation type, e.g. `AWS::Lambda::Function`. */
+  readonly type: string;
+  /** What `Ref` resolves to locally (a generated name or id, stable across restarts of the same cdk.out). */
+  readonly physicalId: string;
+  /** Properties with Ref/GetAtt/Join/Sub/Select/Split/ImportValue resolved to local values. */
+  readonly properties: Record<string, unknown>;
+  /** Attributes `Fn::GetAtt` can read (e.g. `Arn`, `ProviderURL`, `StreamArn`). */
+  readonly attributes: Record<string, string>;
+}
+
+/** The whole app as the local cloud sees it. */
+export interface LocalCloudModel {
+  readonly region: string;
+  readonly accountId: string;
+  readonly resources: readonly LocalResource[];
+}
+
+/** Thrown by a `LambdaInvoker` when the function throws, times out or crashes (API Gateway answers 502). */
+export class LambdaInvocationError extends Error {
+  constructor(
+    message: string,
+    readonly errorType: 'Unhandled' | 'TimedOut' | 'Crashed',
+  ) {
+    super(message);
+    this.name = 'LambdaInvocationError';
+  }
+}
+
+/** Runs a function by its ARN (as integrations and authorizers name it) and returns its JSON result. */
+export interface LambdaInvoker {
+  invoke(functionArn: string, event: unknown): Promise<unknown>;
+}
+
+/** A JSON-able request as the REST/HTTP emulators see it before building a Lambda event. */
+export interface IncomingRequest {
+  readonly method: string;
+  /** Path without the stage prefix and without the query string, e.g. `/orders/123`. */
+  readonly path: string;
+  /** Header names lowercased; repeated headers keep every value in order. */
+  readonly headers: Record<string, string[]>;
+  /** Query parameters, each name with every value in order. */
+  readonly query: Record<string, string[]>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+}

@@ -1,0 +1,108 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { csv, readConfig } from './config';
+import { corsHeaders } from './cors';
+import { AppError, NotFoundError, ValidationError } from './errors';
+import { logger } from './logger';
+import { parseWith } from './validation';
+
+const { ALLOWED_ORIGINS } = readConfig({ ALLOWED_ORIGINS: csv });
+
+/** What a route returns; `httpHandler` turns it into an API Gateway proxy result. */
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The error body every failure shares with the gateway responses: `{code, message, requestId, ...details}`. */
+export function errorBody(error: unknown, requestId: string): { statusCode: number; body: Record<string, unknown> } {
+  if (error instanceof AppError) {
+    return { statusCode: error.status, body: { code: error.code, message: error.message, requestId, ...error.details } };
+  }
+  return { statusCode: 500, body: { code: 'InternalError', message: 'internal error', requestId } };
+}
+
+/**
+ * Wraps a route: request-scoped logging, CORS headers for allowed origins, JSON serialization, and the
+ * single mapping from the error taxonomy to HTTP. Unknown errors are logged and answered with a 500 that
+ * carries only the request id.
+ */
+export function httpHandler(route: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>): ProxyHandler {
+  return async (event, context) => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    logger.resetKeys();
+    logger.appendKeys({ requestId, resource: event.resource, method: event.httpMethod });
+    const baseHeaders = {
+      'Content-Type': 'application/json',
+      'X-Request-Id': requestId,
+      ...corsHeaders(header(event, 'origin'), ALLOWED_ORIGINS),
+    };
+    let result: HttpResult;
+    try {
+      result = await route(event, context);
+    } catch (error) {
+      const { statusCode, body } = errorBody(error, requestId);
+      if (statusCode >= 500) logger.error('unhandled error', error as Error);
+      else logger.info('request rejected', { statusCode, code: body.code });
+      result = { statusCode, body };
+    }
+    return {
+      statusCode: result.statusCode,
+      headers: { ...baseHeaders, ...result.headers },
+      body: result.body === undefined ? '' : JSON.stringify(result.body),
+    };
+  };
+}
+
+/** Case-insensitive request header lookup (API Gateway keeps the client's casing). */
+export { header as requestHeader };
+
+/** Decodes and validates a JSON body; a missing, non-JSON or invalid body is a 400 that says which. */
+export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    throw new ValidationError('request body is required');
+  }
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ValidationError('request body must be valid JSON');
+  }
+  return parseWith(schema, json, 'request body');
+}
+
+/** A required path parameter (API Gateway hands it over already decoded). */
+export function pathParameter(event: APIGatewayProxyEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new ValidationError(`path parameter '${name}' is required`);
+  return value;
+}
+
+/** Query-string parameters validated as one object (unknown parameters rejected by the schema). */
+export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
+  return parseWith(schema, event.queryStringParameters ?? {}, 'query string');
+}
+
+/** A route table keyed by `"<METHOD> <resource>"` as API Gateway names them, e.g. `"GET /orders/{orderId}"`. */
+export type Routes = Record<string, (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>>;
+
+/** One handler for a service's routes; a request for a route not in the table is a 404. */
+export function httpRouter(routes: Routes): ProxyHandler {
+  return httpHandler(async (event, context) => {
+    const route = routes[`${event.httpMethod} ${event.resource}`];
+    if (!route) throw new NotFoundError(`no route for ${event.httpMethod} ${event.resource}`);
+    return route(event, context);
+  });
+}
