@@ -1,0 +1,96 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { readConfig } from '../../shared/config';
+import { decodeCursor, encodeCursor } from '../../shared/cursor';
+import { documentClient } from '../../shared/dynamo';
+import { catalogKeys } from '../../shared/keys/catalog-keys';
+import { TABLE } from '../../shared/table';
+import type { CatalogItem } from './catalog-schemas';
+
+const { TABLE_NAME } = readConfig({ TABLE_NAME: z.string().min(1) });
+
+/** The stored item: the catalog attributes under the tenant's catalog partition. */
+export function toItem(tenantId: string, item: CatalogItem): Record<string, unknown> {
+  return {
+    ...catalogKeys.item(tenantId, item.sku),
+    sku: item.sku,
+    name: item.name,
+    price: item.price,
+    currency: item.currency,
+    public: item.public,
+    updatedAt: item.updatedAt,
+    updatedBy: item.updatedBy,
+  };
+}
+
+/** The API shape of a stored item; allow-listed, so keys and any future internal attributes never leak. */
+export function fromItem(record: Record<string, unknown>): CatalogItem {
+  return {
+    sku: String(record.sku),
+    name: String(record.name),
+    price: Number(record.price),
+    currency: String(record.currency),
+    public: record.public === true,
+    updatedAt: String(record.updatedAt),
+    updatedBy: String(record.updatedBy),
+  };
+}
+
+/** One page of a tenant's catalog. */
+export interface CatalogPage {
+  readonly items: CatalogItem[];
+  readonly nextToken?: string;
+}
+
+/** Lists one tenant's catalog by Query on its own partition; a token pointing anywhere else is a 400. */
+export async function listCatalogItems(
+  tenantId: string,
+  limit: number,
+  nextToken?: string,
+): Promise<CatalogPage> {
+  const partition = catalogKeys.partition(tenantId);
+  const exclusiveStartKey = decodeCursor(nextToken, { [TABLE.partitionKey]: partition }, [TABLE.sortKey]);
+  const { Items = [], LastEvaluatedKey } = await documentClient.send(
+    new QueryCommand({
+      TableName: TABLE_NAME,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      ExpressionAttributeValues: { ':pk': partition },
+      Limit: limit,
+      ExclusiveStartKey: exclusiveStartKey,
+    }),
+  );
+  const token = encodeCursor(LastEvaluatedKey);
+  return { items: Items.map(fromItem), ...(token ? { nextToken: token } : {}) };
+}
+
+/** One item of one tenant's catalog, or undefined. */
+export async function getCatalogItem(tenantId: string, sku: string): Promise<CatalogItem | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: TABLE_NAME, Key: catalogKeys.item(tenantId, sku), ConsistentRead: true }),
+  );
+  return Item ? fromItem(Item) : undefined;
+}
+
+/**
+ * Creates or replaces an item and says which happened. The create is conditional, so of two concurrent
+ * first writes exactly one is reported as created (201) and the other as a replacement (200).
+ */
+export async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: TABLE_NAME,
+        Item: toItem(tenantId, item),
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      }),
+    );
+    return { created: true };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  await documentClient.send(new PutCommand({ TableName: TABLE_NAME, Item: toItem(tenantId, item) }));
+  return { created: false };
+}
