@@ -1,0 +1,261 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '../../shared/cursor';
+import { documentClient } from '../../shared/dynamo';
+import { catalogKeys } from '../../shared/keys/catalog-keys';
+import { orderKeys } from '../../shared/keys/order-keys';
+import { TABLE } from '../../shared/table';
+import { ORDER_STATUSES, type OrderStatus } from './order-status';
+import type { CatalogPrice, OrderLine } from './pricing';
+
+/** An order as the API returns it (no key attributes). */
+export interface Order {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly items: OrderLine[];
+  readonly currency: string;
+  readonly total: number;
+  readonly note?: string;
+  readonly version: number;
+  /** Capability for the public tracking route; anyone holding it can see the order's status. */
+  readonly trackingId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The user id of the creator. */
+  readonly createdBy: string;
+}
+
+export interface OrderPage {
+  readonly items: Order[];
+  readonly nextToken?: string;
+}
+
+/** A status or note change guarded by the version the caller last saw. */
+export interface OrderChange {
+  /** The version the caller last saw; omitted, any version matches (the status condition still guards). */
+  readonly expectedVersion?: number;
+  /** New status, allowed only from `fromStatuses`. */
+  readonly status?: { readonly to: OrderStatus; readonly fromStatuses: readonly OrderStatus[] };
+  /** A string replaces the note, `null` removes it, `undefined` leaves it. */
+  readonly note?: string | null;
+  readonly now: string;
+}
+
+const ORDER_SK_PREFIX = 'ORDER#';
+const BATCH_GET_ATTEMPTS = 5;
+
+// Stored orders are parsed, not cast: the allow-list drops key attributes (and anything another writer
+// adds), and a corrupt item fails loudly instead of reaching a client half-formed.
+const storedOrder = z.object({
+  orderId: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  items: z.array(
+    z.object({
+      sku: z.string(),
+      name: z.string(),
+      quantity: z.number(),
+      unitPrice: z.number(),
+      lineTotal: z.number(),
+    }),
+  ),
+  currency: z.string(),
+  total: z.number(),
+  note: z.string().optional(),
+  version: z.number(),
+  trackingId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  createdBy: z.string(),
+});
+
+const storedCatalogItem = z.object({
+  sku: z.string(),
+  name: z.string(),
+  price: z.number(),
+  currency: z.string(),
+});
+
+/** The table item for `order` of `tenantId`: the order's attributes plus its primary and status-index keys. */
+export function toItem(tenantId: string, order: Order): Record<string, unknown> {
+  return {
+    ...orderKeys.order(tenantId, order.orderId),
+    ...orderKeys.statusIndex(tenantId, order.status, order.orderId),
+    ...order,
+  };
+}
+
+/** The API view of a stored order item, without key attributes. */
+export function fromItem(item: Record<string, unknown>): Order {
+  return storedOrder.parse(item);
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * All DynamoDB access of the orders service. Every operation is scoped to one tenant's partition by
+ * construction: keys come from shared/keys, reads are Get/Query (never Scan), cursors are checked
+ * against the partition being queried.
+ */
+export function createOrdersRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+  async function getOrder(tenantId: string, orderId: string): Promise<Order | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: orderKeys.order(tenantId, orderId), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  return {
+    /** The catalog entries of `skus` that exist in the tenant's catalog, keyed by SKU. */
+    async getCatalogPrices(tenantId: string, skus: readonly string[]): Promise<Map<string, CatalogPrice>> {
+      const prices = new Map<string, CatalogPrice>();
+      let keys: Record<string, unknown>[] = [...new Set(skus)].map((sku) => catalogKeys.item(tenantId, sku));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt >= BATCH_GET_ATTEMPTS) throw new Error('catalog lookup kept returning unprocessed keys');
+        if (attempt > 0) await delay(25 * 2 ** attempt);
+        const result = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const entry = storedCatalogItem.parse(item);
+          prices.set(entry.sku, entry);
+        }
+        keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+      return prices;
+    },
+
+    /** Writes a new order; the condition makes sure an existing order is never overwritten. */
+    async putNewOrder(tenantId: string, order: Order): Promise<void> {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: toItem(tenantId, order),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+    },
+
+    getOrder,
+
+    /**
+     * One page of the tenant's orders, newest first (order ids sort by time), optionally only those in
+     * `status` (via GSI1). The token is only accepted for the same tenant and the same kind of listing.
+     */
+    async listOrders(
+      tenantId: string,
+      options: { readonly limit: number; readonly status?: OrderStatus; readonly nextToken?: string },
+    ): Promise<OrderPage> {
+      const byStatus = options.status !== undefined;
+      const partition = orderKeys.partition(tenantId);
+      const exclusiveStartKey =
+        options.status === undefined
+          ? decodeCursor(options.nextToken, { [TABLE.partitionKey]: partition }, [TABLE.sortKey])
+          : decodeCursor(
+              options.nextToken,
+              {
+                [TABLE.gsi1.partitionKey]: orderKeys.statusPartition(tenantId, options.status),
+                [TABLE.partitionKey]: partition,
+              },
+              [TABLE.gsi1.sortKey, TABLE.sortKey],
+            );
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          ...(byStatus ? { IndexName: TABLE.gsi1.name } : {}),
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: byStatus
+            ? { '#pk': TABLE.gsi1.partitionKey, '#sk': TABLE.gsi1.sortKey }
+            : { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+          ExpressionAttributeValues: {
+            ':pk':
+              options.status === undefined ? partition : orderKeys.statusPartition(tenantId, options.status),
+            ':prefix': ORDER_SK_PREFIX,
+          },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      const nextToken = encodeCursor(result.LastEvaluatedKey);
+      return { items: (result.Items ?? []).map(fromItem), ...(nextToken ? { nextToken } : {}) };
+    },
+
+    /**
+     * Applies `change` if the order exists, is still at `expectedVersion` and (for a status change) is in
+     * one of the allowed source statuses. Returns the updated order, or `undefined` when the condition
+     * failed; the caller re-reads to tell why (DynamoDB Local engines ignore
+     * ReturnValuesOnConditionCheckFailure, so the old image cannot be relied on).
+     */
+    async updateOrder(tenantId: string, orderId: string, change: OrderChange): Promise<Order | undefined> {
+      const names: Record<string, string> = {
+        '#pk': TABLE.partitionKey,
+        '#version': 'version',
+        '#updatedAt': 'updatedAt',
+      };
+      const values: Record<string, unknown> = { ':one': 1, ':now': change.now };
+      const set = ['#version = #version + :one', '#updatedAt = :now'];
+      const remove: string[] = [];
+      const conditions = ['attribute_exists(#pk)'];
+      if (change.expectedVersion !== undefined) {
+        values[':expected'] = change.expectedVersion;
+        conditions.push('#version = :expected');
+      }
+      if (change.status) {
+        names['#status'] = 'status';
+        names['#gsi1pk'] = TABLE.gsi1.partitionKey;
+        values[':status'] = change.status.to;
+        values[':gsi1pk'] = orderKeys.statusPartition(tenantId, change.status.to);
+        set.push('#status = :status', '#gsi1pk = :gsi1pk');
+        const froms = change.status.fromStatuses.map((from, i) => {
+          values[`:from${i}`] = from;
+          return `:from${i}`;
+        });
+        // An empty IN list is a syntax error; no source status means the condition can never hold.
+        conditions.push(froms.length > 0 ? `#status IN (${froms.join(', ')})` : 'attribute_not_exists(#pk)');
+      }
+      if (change.note !== undefined) {
+        names['#note'] = 'note';
+        if (change.note === null) remove.push('#note');
+        else {
+          values[':note'] = change.note;
+          set.push('#note = :note');
+        }
+      }
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: orderKeys.order(tenantId, orderId),
+            UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (!Attributes) throw new Error('UpdateItem returned no attributes');
+        return fromItem(Attributes);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/** The orders repository bound to a table. */
+export type OrdersRepository = ReturnType<typeof createOrdersRepository>;

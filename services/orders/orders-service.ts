@@ -1,0 +1,216 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { dynamoClient } from '../../shared/dynamo';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../shared/errors';
+import { secretId, sortableId } from '../../shared/ids';
+import type { Principal } from '../../shared/tenant-context';
+import type { CreateOrderInput, ListOrdersQuery, UpdateOrderInput } from './order-schemas';
+import { DEFAULT_PAGE_SIZE, ORDER_ID_PATTERN } from './order-schemas';
+import { assertTransition, CANCELLABLE_STATUSES, isCancellable, sourcesOf } from './order-status';
+import type { Order, OrderPage, OrdersRepository } from './orders-repository';
+import { priceOrder } from './pricing';
+
+/** How long a replayed `Idempotency-Key` returns the first response. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface OrdersServiceOptions {
+  readonly repository: OrdersRepository;
+  /** Table of Powertools idempotency records (partition key `id`). */
+  readonly idempotencyTableName: string;
+  /** @default the shared DynamoDB client */
+  readonly dynamoClient?: DynamoDBClient;
+  /** @default Date.now */
+  readonly clock?: () => number;
+}
+
+/** What one `POST /orders` asks for; the idempotency key and payload hash are taken from it. */
+interface PlaceOrderRequest {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly idempotencyKey: string | null;
+  readonly order: CreateOrderInput;
+}
+
+/** Options of `createOrder`. */
+export interface CreateOrderOptions {
+  /** The client's Idempotency-Key header, already validated. */
+  readonly idempotencyKey?: string;
+  /** The invocation's context, so an in-progress key expires when the invocation would have timed out. */
+  readonly lambdaContext: Context;
+}
+
+/** The orders domain: pricing, lifecycle rules, optimistic locking and idempotent creation. */
+export function createOrdersService(options: OrdersServiceOptions) {
+  const { repository } = options;
+  const clock = options.clock ?? Date.now;
+
+  async function placeOrder(request: PlaceOrderRequest): Promise<Order> {
+    const skus = request.order.items.map((item) => item.sku);
+    const catalog = await repository.getCatalogPrices(request.tenantId, skus);
+    const priced = priceOrder(request.order.items, catalog);
+    const now = clock();
+    const timestamp = new Date(now).toISOString();
+    const order: Order = {
+      orderId: sortableId(now),
+      status: 'pending',
+      items: priced.items,
+      currency: priced.currency,
+      total: priced.total,
+      ...(request.order.note !== undefined ? { note: request.order.note } : {}),
+      version: 1,
+      trackingId: secretId(),
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      createdBy: request.userId,
+    };
+    await repository.putNewOrder(request.tenantId, order);
+    return order;
+  }
+
+  const idempotencyConfig = new IdempotencyConfig({
+    // The key is per tenant: two tenants may well pick the same Idempotency-Key.
+    eventKeyJmesPath: '[tenantId, idempotencyKey]',
+    payloadValidationJmesPath: 'order',
+    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+    throwOnNoIdempotencyKey: true,
+  });
+  const placeOrderOnce = makeIdempotent(placeOrder, {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: options.idempotencyTableName,
+      keyAttr: 'id',
+      awsSdkV3Client: options.dynamoClient ?? dynamoClient,
+    }),
+    config: idempotencyConfig,
+    // A fixed prefix (instead of the function name) keeps keys valid across function renames and versions.
+    keyPrefix: 'orders.create',
+  });
+
+  /** 404 for ids that cannot exist, so malformed ids look exactly like another tenant's. */
+  function assertOrderId(orderId: string): void {
+    if (!ORDER_ID_PATTERN.test(orderId)) throw new NotFoundError(`order '${orderId}' not found`);
+  }
+
+  async function requireOrder(tenantId: string, orderId: string): Promise<Order> {
+    const order = await repository.getOrder(tenantId, orderId);
+    if (!order) throw new NotFoundError(`order '${orderId}' not found`);
+    return order;
+  }
+
+  function versionConflict(current: Order, expected: number): ConflictError {
+    return new ConflictError(
+      `order '${current.orderId}' is at version ${current.version}, not ${expected}; re-read it and retry`,
+      { currentVersion: current.version },
+    );
+  }
+
+  return {
+    /**
+     * Prices and stores a new order for the caller. With an idempotency key, a retry with the same body
+     * returns the first response; the same key with another body is a 422, and one still running a 409.
+     */
+    async createOrder(
+      principal: Principal,
+      input: CreateOrderInput,
+      opts: CreateOrderOptions,
+    ): Promise<Order> {
+      const request: PlaceOrderRequest = {
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        idempotencyKey: opts.idempotencyKey ?? null,
+        order: input,
+      };
+      if (opts.idempotencyKey === undefined) return placeOrder(request);
+      idempotencyConfig.registerLambdaContext(opts.lambdaContext);
+      try {
+        return await placeOrderOnce(request);
+      } catch (error) {
+        if (error instanceof IdempotencyValidationError) {
+          throw new UnprocessableError(
+            'this Idempotency-Key was already used with a different request body; use a new key for a different order',
+          );
+        }
+        if (error instanceof IdempotencyAlreadyInProgressError) {
+          throw new ConflictError('a request with this Idempotency-Key is still in progress; retry shortly');
+        }
+        throw error;
+      }
+    },
+
+    /** One page of the caller's tenant's orders, newest first. */
+    async listOrders(principal: Principal, query: ListOrdersQuery): Promise<OrderPage> {
+      return repository.listOrders(principal.tenantId, {
+        limit: query.limit ?? DEFAULT_PAGE_SIZE,
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(query.nextToken !== undefined ? { nextToken: query.nextToken } : {}),
+      });
+    },
+
+    /** The order, if it belongs to the caller's tenant; otherwise a 404 like any missing order. */
+    async getOrder(principal: Principal, orderId: string): Promise<Order> {
+      assertOrderId(orderId);
+      return requireOrder(principal.tenantId, orderId);
+    },
+
+    /**
+     * Changes status and/or note, if the caller saw the current version and the status move is allowed.
+     * The write is conditional on both, so a concurrent change is never overwritten; when it fails the
+     * order is re-read to report why.
+     */
+    async updateOrder(principal: Principal, orderId: string, input: UpdateOrderInput): Promise<Order> {
+      assertOrderId(orderId);
+      const { tenantId } = principal;
+      const target = input.status;
+      const updated = await repository.updateOrder(tenantId, orderId, {
+        expectedVersion: input.version,
+        ...(target !== undefined ? { status: { to: target, fromStatuses: sourcesOf(target) } } : {}),
+        ...(input.note !== undefined ? { note: input.note } : {}),
+        now: new Date(clock()).toISOString(),
+      });
+      if (updated) return updated;
+      const current = await requireOrder(tenantId, orderId);
+      if (current.version !== input.version) throw versionConflict(current, input.version);
+      if (target !== undefined) assertTransition(current.status, target);
+      // The condition failed, yet the re-read satisfies it: the order changed in between and back.
+      throw versionConflict(current, input.version);
+    },
+
+    /**
+     * Cancels a pending or confirmed order. Cancelling a cancelled order answers it unchanged, so clients
+     * can retry; shipped or delivered orders cannot be cancelled.
+     */
+    async cancelOrder(principal: Principal, orderId: string, expectedVersion?: number): Promise<Order> {
+      assertOrderId(orderId);
+      const { tenantId } = principal;
+      const updated = await repository.updateOrder(tenantId, orderId, {
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        status: { to: 'cancelled', fromStatuses: CANCELLABLE_STATUSES },
+        now: new Date(clock()).toISOString(),
+      });
+      if (updated) return updated;
+      const current = await requireOrder(tenantId, orderId);
+      if (current.status === 'cancelled') return current;
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw versionConflict(current, expectedVersion);
+      }
+      if (!isCancellable(current.status)) {
+        throw new ConflictError(
+          `cannot cancel order '${orderId}': it is already ${current.status}; only ${CANCELLABLE_STATUSES.join(' or ')} orders can be cancelled`,
+          { currentStatus: current.status },
+        );
+      }
+      throw new ConflictError(`order '${orderId}' changed while cancelling; retry`, {
+        currentVersion: current.version,
+      });
+    },
+  };
+}
+
+/** The orders domain bound to its repository and idempotency store. */
+export type OrdersService = ReturnType<typeof createOrdersService>;
