@@ -1,0 +1,75 @@
+import {
+  APIGatewayClient,
+  ConflictException,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  GetApiKeysCommand,
+} from '@aws-sdk/client-api-gateway';
+import { z } from 'zod';
+import { readConfig } from '../../shared/config';
+import type { Tier } from '../../shared/tenant-context';
+
+const config = readConfig({
+  BASIC_USAGE_PLAN_ID: z.string().min(1),
+  PREMIUM_USAGE_PLAN_ID: z.string().min(1),
+});
+
+/** Created once per execution environment; the endpoint comes from the SDK's own resolution. */
+const apiGateway = new APIGatewayClient({});
+
+const USAGE_PLANS: Record<Tier, string> = {
+  basic: config.BASIC_USAGE_PLAN_ID,
+  premium: config.PREMIUM_USAGE_PLAN_ID,
+};
+
+/** The deterministic key name that lets a retry find the key an earlier attempt created. */
+export function apiKeyName(tenantId: string): string {
+  return `tenant-${tenantId}`;
+}
+
+async function findApiKeyId(name: string): Promise<string | undefined> {
+  let position: string | undefined;
+  do {
+    const page = await apiGateway.send(
+      new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500, position }),
+    );
+    // nameQuery may match by prefix, so only an exact name counts.
+    const match = page.items?.find((key) => key.name === name && key.id);
+    if (match?.id) return match.id;
+    position = page.position;
+  } while (position);
+  return undefined;
+}
+
+/**
+ * Makes sure the tenant has its API key (with the value stored at claim time) and that the key is on its
+ * tier's usage plan, so per-tenant throttling and quotas apply. Safe to repeat: an existing key is reused
+ * and an existing plan attachment is accepted.
+ *
+ * @returns the API key id
+ */
+export async function ensureTenantApiKey(tenantId: string, value: string, tier: Tier): Promise<string> {
+  const name = apiKeyName(tenantId);
+  let keyId = await findApiKeyId(name);
+  if (!keyId) {
+    try {
+      const created = await apiGateway.send(
+        new CreateApiKeyCommand({ name, value, enabled: true, tags: { tenantId } }),
+      );
+      keyId = created.id;
+    } catch (error) {
+      // A concurrent attempt created it between our lookup and create: use that one.
+      if (!(error instanceof ConflictException)) throw error;
+      keyId = await findApiKeyId(name);
+    }
+  }
+  if (!keyId) throw new Error(`API key ${name} could be neither found nor created`);
+  try {
+    await apiGateway.send(
+      new CreateUsagePlanKeyCommand({ usagePlanId: USAGE_PLANS[tier], keyId, keyType: 'API_KEY' }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
+  }
+  return keyId;
+}

@@ -1,0 +1,54 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+  UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { z } from 'zod';
+import { readConfig } from '../../shared/config';
+import { ConflictError } from '../../shared/errors';
+
+const { USER_POOL_ID } = readConfig({ USER_POOL_ID: z.string().min(1) });
+
+/** Created once per execution environment; the endpoint comes from the SDK's own resolution. */
+const cognito = new CognitoIdentityProviderClient({});
+
+const ADMIN_GROUP = 'admin';
+
+/**
+ * Makes sure the tenant's admin user exists in the user pool with the immutable tenant and role attributes,
+ * and is in the admin group. Cognito emails the invitation with a temporary password on creation.
+ * A user that already exists is accepted only if it belongs to this tenant (a retry), never another's.
+ *
+ * @returns the username the admin signs in with
+ */
+export async function ensureTenantAdmin(tenantId: string, email: string): Promise<string> {
+  const username = email;
+  try {
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: USER_POOL_ID,
+        Username: username,
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'custom:tenantId', Value: tenantId },
+          { Name: 'custom:role', Value: 'admin' },
+        ],
+        DesiredDeliveryMediums: ['EMAIL'],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof UsernameExistsException)) throw error;
+    const existing = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: USER_POOL_ID, Username: username }),
+    );
+    const owner = existing.UserAttributes?.find((a) => a.Name === 'custom:tenantId')?.Value;
+    if (owner !== tenantId) throw new ConflictError(`user '${email}' already belongs to another tenant`);
+  }
+  await cognito.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: USER_POOL_ID, Username: username, GroupName: ADMIN_GROUP }),
+  );
+  return username;
+}

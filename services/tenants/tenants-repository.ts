@@ -1,0 +1,127 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { readConfig } from '../../shared/config';
+import { documentClient } from '../../shared/dynamo';
+import { tenantKeys } from '../../shared/keys/tenant-keys';
+import { TABLE } from '../../shared/table';
+import type { OnboardTenantRequest, TenantStatus } from './tenant-schemas';
+
+const { TABLE_NAME } = readConfig({ TABLE_NAME: z.string().min(1) });
+
+/**
+ * The global name registry entry. It is written first and carries everything a retry needs (the tenant id
+ * and the API key value), so a half-finished onboarding resumes with the same identity.
+ */
+export interface TenantNameRecord {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly tier: OnboardTenantRequest['tier'];
+  readonly adminEmail: string;
+  readonly apiKeyValue: string;
+  readonly status: TenantStatus;
+  readonly createdAt: string;
+  readonly apiKeyId?: string;
+}
+
+/** The tenant profile the Lambda authorizer reads on every request (it admits only status ACTIVE). */
+export interface TenantProfile {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly tier: OnboardTenantRequest['tier'];
+  readonly status: TenantStatus;
+  readonly apiKeyValue: string;
+  readonly adminEmail: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly apiKeyId?: string;
+}
+
+const notExists = {
+  ConditionExpression: 'attribute_not_exists(#pk)',
+  ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+};
+
+function nameRecordFromItem(item: Record<string, unknown>): TenantNameRecord {
+  return {
+    tenantId: String(item.tenantId),
+    name: String(item.name),
+    tier: item.tier === 'premium' ? 'premium' : 'basic',
+    adminEmail: String(item.adminEmail),
+    apiKeyValue: String(item.apiKeyValue),
+    status: item.status === 'ACTIVE' ? 'ACTIVE' : 'ONBOARDING',
+    createdAt: String(item.createdAt),
+    ...(typeof item.apiKeyId === 'string' ? { apiKeyId: item.apiKeyId } : {}),
+  };
+}
+
+/**
+ * Claims a tenant name, or returns whoever already holds it. The conditional Put is what makes names
+ * unique: of two concurrent claims exactly one wins, and the loser sees the winner's record.
+ */
+export async function claimTenantName(candidate: TenantNameRecord): Promise<TenantNameRecord> {
+  const key = tenantKeys.name(candidate.name);
+  try {
+    await documentClient.send(
+      new PutCommand({ TableName: TABLE_NAME, Item: { ...key, ...candidate }, ...notExists }),
+    );
+    return candidate;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: TABLE_NAME, Key: key, ConsistentRead: true }),
+  );
+  // Name records are never deleted, so a failed condition means the record is there to read.
+  if (!Item) throw new Error(`tenant name record for '${candidate.name}' vanished after a conflicting claim`);
+  return nameRecordFromItem(Item);
+}
+
+/** Writes the ONBOARDING profile unless one exists already (a retry keeps what the first attempt wrote). */
+export async function createProfileIfAbsent(profile: TenantProfile): Promise<void> {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: TABLE_NAME,
+        Item: { ...tenantKeys.profile(profile.tenantId), ...profile },
+        ...notExists,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** Records the API key id on the profile as soon as it is known, still ONBOARDING. */
+export async function setProfileApiKeyId(tenantId: string, apiKeyId: string, now: string): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: tenantKeys.profile(tenantId),
+      UpdateExpression: 'SET apiKeyId = :apiKeyId, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      ExpressionAttributeValues: { ':apiKeyId': apiKeyId, ':now': now },
+    }),
+  );
+}
+
+/**
+ * Marks the tenant ACTIVE: the profile first (it is what admits requests), the name record last, because
+ * an ACTIVE name record is what tells a replay that every earlier step is done.
+ */
+export async function activateTenant(record: TenantNameRecord, apiKeyId: string, now: string): Promise<void> {
+  const activate = (Key: Record<string, string>) =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: TABLE_NAME,
+        Key,
+        UpdateExpression: 'SET #status = :active, apiKeyId = :apiKeyId, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'ACTIVE', ':apiKeyId': apiKeyId, ':now': now },
+      }),
+    );
+  await activate(tenantKeys.profile(record.tenantId));
+  await activate(tenantKeys.name(record.name));
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictError } from '../../shared/errors';
+import { tenantId as newTenantId } from '../../shared/ids';
+import { logger } from '../../shared/logger';
+import { ensureTenantApiKey } from './api-keys';
+import { ensureTenantAdmin } from './identity-provider';
+import type { OnboardingResult, OnboardTenantRequest } from './tenant-schemas';
+import {
+  activateTenant,
+  claimTenantName,
+  createProfileIfAbsent,
+  setProfileApiKeyId,
+  type TenantNameRecord,
+} from './tenants-repository';
+
+/** 192 random bits as hex: well over API Gateway's 20-character minimum and free of characters it might reject. */
+function newApiKeyValue(): string {
+  return randomBytes(24).toString('hex');
+}
+
+/** The outcome of `onboardTenant`: `created` is false when the tenant was already fully onboarded. */
+export interface Onboarding {
+  readonly result: OnboardingResult;
+  readonly created: boolean;
+}
+
+function resultOf(record: TenantNameRecord, apiKeyId: string): OnboardingResult {
+  return {
+    tenantId: record.tenantId,
+    name: record.name,
+    tier: record.tier,
+    status: 'ACTIVE',
+    adminUsername: record.adminEmail,
+    apiKeyId,
+  };
+}
+
+/**
+ * Onboards a tenant: claims the name, writes the profile, creates the API key on the tier's usage plan,
+ * creates the admin user, then activates the tenant. Every step is idempotent and keyed by what the name
+ * claim stored, so sending the same request again after a failure finishes the job with the same tenant
+ * id, one key and one user. There are no transactions across these services, which is why the tenant is
+ * ACTIVE only after the last step: until then the authorizer admits nobody.
+ */
+export async function onboardTenant(
+  request: OnboardTenantRequest,
+  now: Date = new Date(),
+): Promise<Onboarding> {
+  const timestamp = now.toISOString();
+  const record = await claimTenantName({
+    tenantId: newTenantId(),
+    name: request.name,
+    tier: request.tier,
+    adminEmail: request.adminEmail,
+    apiKeyValue: newApiKeyValue(),
+    status: 'ONBOARDING',
+    createdAt: timestamp,
+  });
+  if (record.tier !== request.tier || record.adminEmail !== request.adminEmail) {
+    throw new ConflictError(`tenant name '${request.name}' is already taken`);
+  }
+  logger.appendKeys({ tenantId: record.tenantId });
+  if (record.status === 'ACTIVE' && record.apiKeyId) {
+    logger.info('tenant already onboarded');
+    return { result: resultOf(record, record.apiKeyId), created: false };
+  }
+
+  await createProfileIfAbsent({
+    tenantId: record.tenantId,
+    name: record.name,
+    tier: record.tier,
+    status: 'ONBOARDING',
+    apiKeyValue: record.apiKeyValue,
+    adminEmail: record.adminEmail,
+    createdAt: record.createdAt,
+    updatedAt: timestamp,
+  });
+  const apiKeyId = await ensureTenantApiKey(record.tenantId, record.apiKeyValue, record.tier);
+  await setProfileApiKeyId(record.tenantId, apiKeyId, timestamp);
+  await ensureTenantAdmin(record.tenantId, record.adminEmail);
+  await activateTenant(record, apiKeyId, timestamp);
+  logger.info('tenant onboarded', { tier: record.tier, apiKeyId });
+  return { result: resultOf(record, apiKeyId), created: true };
+}

@@ -1,0 +1,318 @@
+import { TooManyRequestsException } from '@aws-sdk/client-api-gateway';
+import { InternalErrorException } from '@aws-sdk/client-cognito-identity-provider';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { handler } from '../../services/tenants/handler';
+import { documentClient } from '../../shared/dynamo';
+import { tenantKeys } from '../../shared/keys/tenant-keys';
+import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
+import { lambdaContext, restEvent } from '../support/api-events';
+import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
+import { type FakeControlPlanes, installFakeControlPlanes } from '../support/fake-control-planes';
+import { TEST_ENV } from '../support/test-env';
+
+let engine: DynamoEngine;
+let fakes: FakeControlPlanes;
+beforeAll(async () => {
+  engine = await startDynamo();
+  fakes = installFakeControlPlanes({
+    userPoolId: TEST_ENV.USER_POOL_ID,
+    usagePlanIds: [TEST_ENV.BASIC_USAGE_PLAN_ID, TEST_ENV.PREMIUM_USAGE_PLAN_ID],
+  });
+});
+afterEach(() => fakes.reset());
+afterAll(async () => {
+  fakes.restore();
+  await engine.stop();
+});
+
+let counter = 0;
+/** Names and emails unique per test, since the embedded table is shared by the whole file. */
+function unique(prefix: string): { name: string; adminEmail: string } {
+  counter += 1;
+  return {
+    name: `${prefix} ${counter} Ltd`,
+    adminEmail: `admin${counter}@${prefix.toLowerCase()}.example.com`,
+  };
+}
+
+/** A POST /tenants event as API Gateway sends it after AWS_IAM (SigV4) authorization. */
+function iamEvent(body: unknown): APIGatewayProxyEvent {
+  const event = restEvent({ method: 'POST', resource: '/tenants', body });
+  return {
+    ...event,
+    requestContext: {
+      ...event.requestContext,
+      identity: {
+        ...event.requestContext.identity,
+        accessKey: 'ASIAEXAMPLEOPERATOR1',
+        accountId: '123456789012',
+        caller: 'AROAEXAMPLEROLEID:operator',
+        user: 'AROAEXAMPLEROLEID:operator',
+        userArn: 'arn:aws:sts::123456789012:assumed-role/BackOffice/operator',
+      },
+    },
+  };
+}
+
+async function onboard(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const result = (await handler(iamEvent(body), lambdaContext())) as APIGatewayProxyResult;
+  return { status: result.statusCode, body: result.body ? JSON.parse(result.body) : {} };
+}
+
+async function item(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: TEST_ENV.TABLE_NAME, Key: key, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+async function tenantItems(tenantId: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await documentClient.send(
+    new QueryCommand({
+      TableName: TEST_ENV.TABLE_NAME,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': tenantKeys.profile(tenantId).PK },
+    }),
+  );
+  return Items;
+}
+
+describe('POST /tenants', () => {
+  it('onboards a tenant: ACTIVE records, its own key on the tier plan, and an admin user in the admin group', async () => {
+    const request = { ...unique('Acme'), tier: 'premium' };
+    const response = await onboard(request);
+
+    expect(response.status).toBe(201);
+    const tenantId = String(response.body.tenantId);
+    expect(tenantId).toMatch(TENANT_ID_PATTERN);
+    expect(response.body).toEqual({
+      tenantId,
+      name: request.name,
+      tier: 'premium',
+      status: 'ACTIVE',
+      adminUsername: request.adminEmail,
+      apiKeyId: expect.any(String),
+    });
+
+    const profile = await item(tenantKeys.profile(tenantId));
+    expect(profile).toEqual({
+      ...tenantKeys.profile(tenantId),
+      tenantId,
+      name: request.name,
+      tier: 'premium',
+      status: 'ACTIVE',
+      apiKeyId: response.body.apiKeyId,
+      apiKeyValue: expect.any(String),
+      adminEmail: request.adminEmail,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    const apiKeyValue = String(profile?.apiKeyValue);
+    expect(apiKeyValue.length).toBeGreaterThanOrEqual(30);
+    expect(JSON.stringify(response.body)).not.toContain(apiKeyValue);
+    expect(await item(tenantKeys.name(request.name))).toMatchObject({
+      tenantId,
+      status: 'ACTIVE',
+      apiKeyId: response.body.apiKeyId,
+    });
+
+    const keys = [...fakes.apiGateway.keys.values()];
+    expect(keys).toEqual([
+      {
+        id: response.body.apiKeyId,
+        name: `tenant-${tenantId}`,
+        value: apiKeyValue,
+        enabled: true,
+        tags: { tenantId },
+      },
+    ]);
+    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([
+      TEST_ENV.PREMIUM_USAGE_PLAN_ID,
+    ]);
+
+    const user = fakes.userPool.findByEmail(request.adminEmail);
+    expect(user && Object.fromEntries(user.attributes)).toEqual({
+      sub: user?.username,
+      email: request.adminEmail,
+      email_verified: 'true',
+      'custom:tenantId': tenantId,
+      'custom:role': 'admin',
+    });
+    expect([...(user?.groups ?? [])]).toEqual(['admin']);
+    expect(user?.invitedBy).toEqual(['EMAIL']);
+  });
+
+  it('puts a basic tenant’s key on the basic usage plan', async () => {
+    const response = await onboard({ ...unique('Basic'), tier: 'basic' });
+    expect(response.status).toBe(201);
+    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([TEST_ENV.BASIC_USAGE_PLAN_ID]);
+  });
+
+  it('answers a replay of a completed onboarding with 200 and the same body, creating nothing new', async () => {
+    const request = { ...unique('Replay'), tier: 'basic' };
+    const first = await onboard(request);
+    const second = await onboard(request);
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+    expect(fakes.apiGateway.keys.size).toBe(1);
+    expect(fakes.userPool.users.size).toBe(1);
+    expect(fakes.calls('CreateApiKey')).toBe(1);
+    expect(fakes.calls('AdminCreateUser')).toBe(1);
+  });
+
+  it('treats the admin email case-insensitively when recognising a replay', async () => {
+    const request = { ...unique('Casing'), tier: 'basic' };
+    const first = await onboard(request);
+    const second = await onboard({ ...request, adminEmail: request.adminEmail.toUpperCase() });
+    expect(second.status).toBe(200);
+    expect(second.body.tenantId).toBe(first.body.tenantId);
+  });
+
+  it.each([
+    ['a different tier', { tier: 'premium' }],
+    ['a different admin email', { adminEmail: 'someone.else@example.com' }],
+  ])('rejects a taken name with %s with 409 and creates nothing new', async (_, change) => {
+    const request = { ...unique('Taken'), tier: 'basic' };
+    const first = await onboard(request);
+    const clash = await onboard({ ...request, ...change });
+
+    expect(clash.status).toBe(409);
+    expect(clash.body).toMatchObject({
+      code: 'Conflict',
+      message: `tenant name '${request.name}' is already taken`,
+    });
+    expect(fakes.apiGateway.keys.size).toBe(1);
+    expect(fakes.userPool.users.size).toBe(1);
+    expect(await item(tenantKeys.name(request.name))).toMatchObject({
+      tenantId: first.body.tenantId,
+      tier: 'basic',
+    });
+  });
+
+  it('rejects a name that differs only in case and spacing from a taken one with 409', async () => {
+    const request = { ...unique('Globex'), tier: 'basic' };
+    await onboard(request);
+    const variant = request.name.toUpperCase().replace(/ /g, '   ');
+    const clash = await onboard({ name: variant, tier: 'basic', adminEmail: 'other@globex.example.com' });
+
+    expect(clash.status).toBe(409);
+    expect(clash.body.message).toBe(`tenant name '${variant}' is already taken`);
+    expect(fakes.userPool.users.size).toBe(1);
+  });
+
+  it.each([
+    ['a missing tier', { name: 'Valid Name', adminEmail: 'a@example.com' }, 'tier'],
+    ['an unknown tier', { name: 'Valid Name', tier: 'gold', adminEmail: 'a@example.com' }, 'tier'],
+    [
+      'an unknown property',
+      { name: 'Valid Name', tier: 'basic', adminEmail: 'a@example.com', tenantId: 'tx' },
+      'tenantId',
+    ],
+    ['an invalid email', { name: 'Valid Name', tier: 'basic', adminEmail: 'not-an-email' }, 'adminEmail'],
+    ['a two-character name', { name: 'ab', tier: 'basic', adminEmail: 'a@example.com' }, 'name'],
+    ['a 65-character name', { name: 'n'.repeat(65), tier: 'basic', adminEmail: 'a@example.com' }, 'name'],
+    [
+      'a name with a key separator',
+      { name: 'Evil#Corp', tier: 'basic', adminEmail: 'a@example.com' },
+      'name',
+    ],
+  ])('rejects a body with %s with 400 and writes nothing anywhere', async (_, body, field) => {
+    const response = await onboard(body);
+
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('ValidationError');
+    expect(String(response.body.message)).toContain(field);
+    const name = typeof body.name === 'string' ? body.name : 'Valid Name';
+    expect(await item(tenantKeys.name(name))).toBeUndefined();
+    expect(fakes.apiGateway.keys.size).toBe(0);
+    expect(fakes.userPool.users.size).toBe(0);
+  });
+
+  it('rejects a body that is not JSON with 400', async () => {
+    const response = await onboard('{"name": "Acme"');
+    expect(response.status).toBe(400);
+    expect(response.body.message).toBe('request body must be valid JSON');
+  });
+
+  it('answers 500 when creating the admin user fails, keeps the tenant ONBOARDING, and completes on retry', async () => {
+    const request = { ...unique('Fault'), tier: 'premium' };
+    fakes.failNext(
+      'AdminCreateUser',
+      new InternalErrorException({ message: 'internal error', $metadata: { httpStatusCode: 500 } }),
+    );
+
+    const failed = await onboard(request);
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({
+      code: 'InternalError',
+      message: 'internal error',
+      requestId: expect.any(String),
+    });
+    const claim = await item(tenantKeys.name(request.name));
+    const tenantId = String(claim?.tenantId);
+    expect(claim?.status).toBe('ONBOARDING');
+    expect(await item(tenantKeys.profile(tenantId))).toMatchObject({ status: 'ONBOARDING' });
+    expect(fakes.userPool.users.size).toBe(0);
+
+    const retried = await onboard(request);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ tenantId, status: 'ACTIVE' });
+    expect(fakes.apiGateway.keys.size).toBe(1);
+    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([TEST_ENV.PREMIUM_USAGE_PLAN_ID]);
+    expect(fakes.userPool.users.size).toBe(1);
+    expect(await item(tenantKeys.profile(tenantId))).toMatchObject({
+      status: 'ACTIVE',
+      apiKeyId: retried.body.apiKeyId,
+    });
+    expect(await tenantItems(tenantId)).toHaveLength(1);
+  });
+
+  it('reuses the API key an interrupted attempt created when attaching it to the plan failed', async () => {
+    const request = { ...unique('PlanFault'), tier: 'basic' };
+    fakes.failNext(
+      'CreateUsagePlanKey',
+      new TooManyRequestsException({ message: 'Too Many Requests', $metadata: { httpStatusCode: 429 } }),
+    );
+
+    expect((await onboard(request)).status).toBe(500);
+    expect(fakes.apiGateway.keys.size).toBe(1);
+    const retried = await onboard(request);
+
+    expect(retried.status).toBe(201);
+    expect(fakes.apiGateway.keys.size).toBe(1);
+    expect(fakes.calls('CreateApiKey')).toBe(1);
+    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([TEST_ENV.BASIC_USAGE_PLAN_ID]);
+  });
+
+  it('adopts the admin user an interrupted attempt created, and adds it to the admin group', async () => {
+    const request = { ...unique('GroupFault'), tier: 'basic' };
+    fakes.failNext(
+      'AdminAddUserToGroup',
+      new InternalErrorException({ message: 'internal error', $metadata: { httpStatusCode: 500 } }),
+    );
+
+    expect((await onboard(request)).status).toBe(500);
+    expect(fakes.userPool.findByEmail(request.adminEmail)?.groups.size).toBe(0);
+    const retried = await onboard(request);
+
+    expect(retried.status).toBe(201);
+    expect(fakes.userPool.users.size).toBe(1);
+    expect([...(fakes.userPool.findByEmail(request.adminEmail)?.groups ?? [])]).toEqual(['admin']);
+  });
+
+  it('refuses with 409 an admin email that already belongs to another tenant, leaving the new tenant inactive', async () => {
+    const first = { ...unique('Owner'), tier: 'basic' };
+    await onboard(first);
+    const second = { ...unique('Squatter'), adminEmail: first.adminEmail, tier: 'basic' };
+    const response = await onboard(second);
+
+    expect(response.status).toBe(409);
+    expect(response.body.message).toBe(`user '${first.adminEmail}' already belongs to another tenant`);
+    const claim = await item(tenantKeys.name(second.name));
+    expect(await item(tenantKeys.profile(String(claim?.tenantId)))).toMatchObject({ status: 'ONBOARDING' });
+    expect(fakes.userPool.users.size).toBe(1);
+  });
+});
