@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalCloudModel } from '../model';
+import { CognitoError } from './cognito-error';
+import { COGNITO_TARGET_PREFIX, createCognitoProtocol } from './cognito-protocol';
+import { type PublicJwk, publicJwk } from './signing-key';
+import { type MintedTokens, mintCognitoTokens } from './token-minting';
+import { type ClientDefinition, type UserPoolDefinition, userPoolDefinitions } from './user-pool-definitions';
+import { type StoredUser, UserPoolStore } from './user-pool-store';
+
+/** A JSON Web Key Set as `/.well-known/jwks.json` serves it. */
+export interface JwkSet {
+  readonly keys: readonly PublicJwk[];
+}
+
+/** What token verifiers (the REST Cognito authorizer, JWT authorizers) need from the local issuer. */
+export interface IdentityIssuers {
+  /** `http://127.0.0.1:<port>/<userPoolId>`: the `iss` of the pool's tokens. */
+  issuerUrl(userPoolId: string): string;
+  /** The pool's public keys, or undefined when no such pool is served. */
+  jwks(userPoolId: string): JwkSet | undefined;
+}
+
+/** Options of `createIdentityServer`. */
+export interface IdentityServerOptions {
+  /** Port on 127.0.0.1. @default 0 (a free port, known once the promise resolves) */
+  readonly port?: number;
+  /** Directory for each pool's keys and users (`<userPoolId>.json`). @default in memory only */
+  readonly dataDir?: string;
+}
+
+/** The local Cognito-compatible issuer and Identity Provider API. */
+export interface LocalIdentity extends IdentityIssuers {
+  readonly port: number;
+  /** Base URL for `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`. */
+  readonly endpoint: string;
+  /** Serves every user pool, group and app client of the template (call again after a redeploy). */
+  registerModel(model: LocalCloudModel): void;
+  /** The store of a served pool (seeding, tests); throws ResourceNotFoundException for an unknown pool. */
+  pool(userPoolId: string): UserPoolStore;
+  /** Signs a user's ID and access tokens as if they had just signed in through `clientId`. */
+  mintTokens(input: { userPoolId: string; clientId: string; username: string }): MintedTokens;
+  close(): Promise<void>;
+}
+
+/** The issuer URL of a pool served on `port`, computable before the server starts (for `ProviderURL`). */
+export function issuerUrlFor(port: number, userPoolId: string): string {
+  return `http://127.0.0.1:${port}/${userPoolId}`;
+}
+
+/** `ProviderName` of a pool served on `port` (the issuer without its scheme, as AWS gives it). */
+export function providerNameFor(port: number, userPoolId: string): string {
+  return issuerUrlFor(port, userPoolId).replace(/^https?:\/\//, '');
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new CognitoError('InvalidParameterException', 'Request too large', 413);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(
+  response: ServerResponse,
+  statusCode: number,
+  body: unknown,
+  contentType = 'application/json',
+) {
+  response.writeHead(statusCode, { 'content-type': contentType, 'x-amzn-requestid': randomUUID() });
+  response.end(JSON.stringify(body));
+}
+
+/**
+ * Starts the local identity server on 127.0.0.1: per pool `<issuer>/.well-known/jwks.json` and
+ * `/.well-known/openid-configuration`, and the Cognito Identity Provider JSON protocol on `/`.
+ * Pools come from the template through `registerModel`; each gets its own RSA key.
+ */
+export async function createIdentityServer(options: IdentityServerOptions = {}): Promise<LocalIdentity> {
+  const pools = new Map<string, UserPoolStore>();
+  const clients = new Map<string, ClientDefinition>();
+  let port = options.port ?? 0;
+
+  const pool = (userPoolId: string): UserPoolStore => {
+    const store = pools.get(userPoolId);
+    if (store === undefined) {
+      throw new CognitoError('ResourceNotFoundException', `User pool ${userPoolId} does not exist.`);
+    }
+    return store;
+  };
+  const client = (clientId: string): ClientDefinition => {
+    const definition = clients.get(clientId);
+    if (definition === undefined) {
+      throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+    }
+    return definition;
+  };
+  const mintFor = (store: UserPoolStore, app: ClientDefinition, user: StoredUser) =>
+    mintCognitoTokens({
+      issuer: issuerUrlFor(port, store.definition.userPoolId),
+      clientId: app.clientId,
+      user,
+      signingKey: store.signingKey,
+      idTokenValiditySeconds: app.idTokenValiditySeconds,
+      accessTokenValiditySeconds: app.accessTokenValiditySeconds,
+    });
+  const protocol = createCognitoProtocol({ pool, client, mintFor });
+
+  const serveWellKnown = (path: string, response: ServerResponse): boolean => {
+    const match = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
+    const store = match?.[1] === undefined ? undefined : pools.get(match[1]);
+    if (match === null || store === undefined) return false;
+    const issuer = issuerUrlFor(port, store.definition.userPoolId);
+    if (match[2] === 'jwks.json') {
+      sendJson(response, 200, { keys: [publicJwk(store.signingKey)] });
+      return true;
+    }
+    sendJson(response, 200, {
+      issuer,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      authorization_endpoint: `${issuer}/oauth2/authorize`,
+      token_endpoint: `${issuer}/oauth2/token`,
+      userinfo_endpoint: `${issuer}/oauth2/userInfo`,
+      response_types_supported: ['code', 'token'],
+      scopes_supported: ['openid', 'email', 'phone', 'profile'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    });
+    return true;
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (request.method === 'GET' && serveWellKnown(path, response)) return;
+    const target = request.headers['x-amz-target'];
+    if (
+      request.method !== 'POST' ||
+      typeof target !== 'string' ||
+      !target.startsWith(COGNITO_TARGET_PREFIX)
+    ) {
+      sendJson(response, 404, { message: 'Not Found' });
+      return;
+    }
+    const contentType = 'application/x-amz-json-1.1';
+    try {
+      const text = await readBody(request);
+      const body: unknown = text === '' ? {} : JSON.parse(text);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new CognitoError('SerializationException', 'Request body must be a JSON object');
+      }
+      const result = protocol.handle(
+        target.slice(COGNITO_TARGET_PREFIX.length),
+        body as Record<string, unknown>,
+      );
+      sendJson(response, 200, result, contentType);
+    } catch (error) {
+      if (error instanceof CognitoError) {
+        sendJson(response, error.statusCode, { __type: error.type, message: error.message }, contentType);
+      } else if (error instanceof SyntaxError) {
+        sendJson(
+          response,
+          400,
+          { __type: 'SerializationException', message: 'Malformed JSON body' },
+          contentType,
+        );
+      } else {
+        sendJson(response, 500, { __type: 'InternalErrorException', message: 'Internal error' }, contentType);
+      }
+    }
+  };
+
+  const server: Server = createServer((request, response) => {
+    void handle(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  const registerPool = (definition: UserPoolDefinition) => {
+    const existing = pools.get(definition.userPoolId);
+    if (existing === undefined)
+      pools.set(definition.userPoolId, new UserPoolStore(definition, options.dataDir));
+    else existing.definition = definition;
+  };
+
+  return {
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    issuerUrl: (userPoolId) => issuerUrlFor(port, userPoolId),
+    jwks: (userPoolId) => {
+      const store = pools.get(userPoolId);
+      return store === undefined ? undefined : { keys: [publicJwk(store.signingKey)] };
+    },
+    registerModel: (model) => {
+      const definitions = userPoolDefinitions(model);
+      for (const definition of definitions.pools) registerPool(definition);
+      for (const definition of definitions.clients) clients.set(definition.clientId, definition);
+    },
+    pool,
+    mintTokens: ({ userPoolId, clientId, username }) => {
+      const store = pool(userPoolId);
+      const app = client(clientId);
+      if (app.userPoolId !== userPoolId) {
+        throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+      }
+      return mintFor(store, app, store.requireUser(username));
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+      }),
+  };
+}
