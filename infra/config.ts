@@ -31,17 +31,26 @@ const STAGES: Record<string, StageConfig> = {
 export function stageConfig(stage: string, allowedOriginsOverride?: string): StageConfig {
   const base = STAGES[stage];
   if (!base) {
-    throw new Error(`unknown stage '${stage}': use one of ${Object.keys(STAGES).join(', ')} (cdk synth -c stage=dev)`);
+    throw new Error(
+      `unknown stage '${stage}': use one of ${Object.keys(STAGES).join(', ')} (cdk synth -c stage=dev)`,
+    );
   }
   const allowedOrigins = allowedOriginsOverride
-    ? allowedOriginsOverride.split(',').map((o) => o.trim()).filter(Boolean)
+    ? allowedOriginsOverride
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
     : base.allowedOrigins;
   for (const origin of allowedOrigins) {
     if (origin === '*' && stage === 'prod') {
-      throw new Error("allowed origin '*' is not allowed in prod: list your app's origins, e.g. -c allowedOrigins=https://app.example.com");
+      throw new Error(
+        "allowed origin '*' is not allowed in prod: list your app's origins, e.g. -c allowedOrigins=https://app.example.com",
+      );
     }
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new Error(`allowed origin '${origin}' is not an origin: use scheme://host[:port] with no path, e.g. https://app.example.com`);
+      throw new Error(
+        `allowed origin '${origin}' is not an origin: use scheme://host[:port] with no path, e.g. https://app.example.com`,
+      );
     }
   }
   if (allowedOrigins.length === 0) throw new Error('allowedOrigins is empty: list at least one origin');

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
@@ -16,7 +16,7 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly table: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
-  readonly userPool: cognito.IUserPool;
+  readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -76,6 +76,17 @@ export class StatefulStack extends Stack {
       removalPolicy,
     });
     this.userPool = userPool;
+    if (!props.config.mfaRequired) {
+      Validations.of(userPool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason: `stage ${props.config.stage} is a sandbox/workshop stage: TOTP MFA is offered, not required (prod requires it)`,
+      });
+    }
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'the Plus feature plan (threat protection) is billed per active user; enable it for production tenants that need it',
+    });
 
     for (const group of ['admin', 'member']) {
       new cognito.CfnUserPoolGroup(this, `${group[0]?.toUpperCase()}${group.slice(1)}Group`, {

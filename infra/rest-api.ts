@@ -1,0 +1,206 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
+import { RegionalWaf } from './waf';
+
+/** Per-method cache and throttling settings, keyed like API Gateway's `/resource/path/METHOD`. */
+export interface MethodSettings {
+  readonly [resourcePathAndMethod: string]: apigw.MethodDeploymentOptions;
+}
+
+export interface RestFrontDoorProps {
+  readonly stageName: string;
+  /** Origins allowed by CORS (preflight, Lambda responses and gateway responses). */
+  readonly allowedOrigins: readonly string[];
+  /** Per-method caching and throttling, e.g. `{'/catalog/GET': {cachingEnabled: true}}`. */
+  readonly methodSettings?: MethodSettings;
+  /**
+   * Stage-wide steady-state request rate and burst.
+   * @default 50 requests/s, burst 100
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Stage cache cluster size in GB, or undefined for no cache cluster.
+   * @default '0.5'
+   */
+  readonly cacheClusterSize?: string;
+}
+
+/**
+ * The REST API's stage-level setup: JSON access logs, X-Ray, throttling, an encrypted stage cache whose
+ * invalidation requires authorization, CORS preflight from the shared policy, gateway responses that
+ * carry CORS headers and the same JSON error shape as the handlers, and WAF in front.
+ */
+export class RestFrontDoor extends Construct {
+  readonly api: apigw.RestApi;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: RestFrontDoorProps) {
+    super(scope, id);
+    const cacheClusterSize = props.cacheClusterSize ?? '0.5';
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `saas-orders-${props.stageName}`,
+      description: 'saas-orders REST API: tenants, catalog, orders',
+      // Each tenant is metered by its own API key, which only the Lambda authorizer can supply.
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      defaultCorsPreflightOptions: {
+        allowOrigins: [...props.allowedOrigins],
+        allowHeaders: CORS_ALLOWED_HEADERS,
+        allowMethods: CORS_ALLOWED_METHODS,
+        allowCredentials: true,
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+      },
+      deployOptions: {
+        stageName: props.stageName,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: props.throttle?.rateLimit ?? 50,
+        throttlingBurstLimit: props.throttle?.burstLimit ?? 100,
+        cacheClusterEnabled: cacheClusterSize !== undefined,
+        cacheClusterSize,
+        cachingEnabled: false,
+        cacheDataEncrypted: true,
+        methodOptions: props.methodSettings,
+      },
+    });
+
+    this.addGatewayResponses(props.allowedOrigins);
+    if (cacheClusterSize !== undefined) this.requireAuthorizationForCacheInvalidation();
+
+    new RegionalWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason: 'every POST/PUT/PATCH method has a request validator and model; OPTIONS and GET take no body',
+    });
+    const cwRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cwRole) {
+      Validations.of(cwRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'AmazonAPIGatewayPushToCloudWatchLogs is the documented managed policy for the account-level API Gateway logging role',
+      });
+    }
+  }
+
+  /** Acknowledges the no-authorizer findings on CORS preflight methods; call after every resource is added. */
+  acknowledgePreflights(): void {
+    for (const child of this.api.node.findAll()) {
+      if (child instanceof apigw.Method && child.httpMethod === 'OPTIONS') {
+        for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+          Validations.of(child).acknowledge({
+            id: rule,
+            reason: 'CORS preflight must be answerable without credentials',
+          });
+        }
+      }
+    }
+  }
+
+  private addGatewayResponses(allowedOrigins: readonly string[]): void {
+    // Gateway responses cannot echo an origin conditionally, so they name the first (in prod: the only) allowed origin.
+    const headers = {
+      'Access-Control-Allow-Origin': `'${allowedOrigins[0]}'`,
+      'Access-Control-Allow-Credentials': "'true'",
+      Vary: "'Origin'",
+    };
+    const body = (message: string) => ({
+      'application/json': `{"code":"$context.error.responseType","message":${message},"requestId":"$context.requestId"}`,
+    });
+    this.api.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      responseHeaders: headers,
+      templates: body('$context.error.messageString'),
+    });
+    this.api.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      responseHeaders: headers,
+      templates: body('$context.error.messageString'),
+    });
+    this.api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      responseHeaders: headers,
+      templates: body('"$util.escapeJavaScript($context.error.validationErrorString)"'),
+    });
+  }
+
+  /**
+   * Cache-Control: max-age=0 from a client would let anyone flush cached entries. CloudFormation cannot set
+   * the stage's unauthorized-cache-control strategy, so an SDK call does: such requests need
+   * execute-api:InvalidateCache, else 403.
+   */
+  private requireAuthorizationForCacheInvalidation(): void {
+    const stage = this.api.deploymentStage;
+    const call: cr.AwsSdkCall = {
+      service: 'APIGateway',
+      action: 'updateStage',
+      parameters: {
+        restApiId: this.api.restApiId,
+        stageName: stage.stageName,
+        patchOperations: [
+          { op: 'replace', path: '/*/*/caching/requireAuthorizationForCacheControl', value: 'true' },
+          {
+            op: 'replace',
+            path: '/*/*/caching/unauthorizedCacheControlHeaderStrategy',
+            value: 'FAIL_WITH_403',
+          },
+        ],
+      },
+      // Tied to the deployment so the call runs again whenever CloudFormation redeploys the stage.
+      physicalResourceId: cr.PhysicalResourceId.of(
+        `${this.api.restApiId}-${stage.stageName}-${this.api.latestDeployment?.deploymentId ?? 'initial'}`,
+      ),
+    };
+    const setting = new cr.AwsCustomResource(this, 'CacheInvalidationRequiresAuthorization', {
+      onCreate: call,
+      onUpdate: call,
+      installLatestAwsSdk: false,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['apigateway:PATCH'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'apigateway',
+              account: '',
+              resource: `/restapis/${this.api.restApiId}/stages/${stage.stageName}`,
+            }),
+          ],
+        }),
+      ]),
+    });
+    setting.node.addDependency(stage);
+    // The SDK-call function is CDK's own singleton, invoked by CloudFormation only.
+    const singleton = Stack.of(this).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+    if (singleton) {
+      for (const [id, reason] of [
+        [
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          'CDK-provided custom-resource function: logging only',
+        ],
+        [
+          'Serverless-LambdaDefaultMemorySize',
+          'CDK-provided custom-resource function, runs once per deployment',
+        ],
+        ['Serverless-LambdaDLQ', 'invoked synchronously by CloudFormation, which reports failures'],
+        ['Serverless-LambdaTracing', 'CDK-provided custom-resource function, runs once per deployment'],
+      ] as const) {
+        Validations.of(singleton).acknowledge({ id, reason });
+      }
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { buildApp, methodsByRoute } from './app';
+
+const { statelessTemplate: template } = buildApp();
+const routes = methodsByRoute(template);
+const resources = template.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties: Record<string, unknown> }
+>;
+
+function logicalIdOf(
+  type: string,
+  predicate: (props: Record<string, unknown>) => boolean = () => true,
+): string {
+  const found = Object.entries(resources).find(([, r]) => r.Type === type && predicate(r.Properties));
+  if (!found) throw new Error(`no ${type}`);
+  return found[0];
+}
+
+describe('the REST API routes', () => {
+  it('exposes exactly the routes of the API spec plus CORS preflights', () => {
+    expect(
+      Object.keys(routes)
+        .filter((r) => !r.startsWith('OPTIONS'))
+        .sort(),
+    ).toEqual(
+      [
+        'DELETE /orders/{orderId}',
+        'GET /catalog',
+        'GET /catalog/{sku}',
+        'GET /orders',
+        'GET /orders/{orderId}',
+        'PATCH /orders/{orderId}',
+        'POST /orders',
+        'POST /tenants',
+        'PUT /catalog/{sku}',
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ['POST /tenants', 'AWS_IAM'],
+    ['GET /catalog', 'COGNITO_USER_POOLS'],
+    ['GET /catalog/{sku}', 'COGNITO_USER_POOLS'],
+    ['PUT /catalog/{sku}', 'COGNITO_USER_POOLS'],
+    ['GET /orders', 'CUSTOM'],
+    ['POST /orders', 'CUSTOM'],
+    ['GET /orders/{orderId}', 'CUSTOM'],
+    ['PATCH /orders/{orderId}', 'CUSTOM'],
+    ['DELETE /orders/{orderId}', 'CUSTOM'],
+  ])('authorizes %s with %s', (route, type) => {
+    expect(routes[route]?.AuthorizationType).toBe(type);
+  });
+
+  it('requires the tenant API key (supplied by the Lambda authorizer) on every orders method', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    for (const [route, method] of Object.entries(routes)) {
+      if (route.includes('/orders')) {
+        expect([route, method.ApiKeyRequired]).toEqual([route, !route.startsWith('OPTIONS')]);
+      }
+    }
+  });
+
+  it('answers CORS preflights without authorization from a MOCK integration', () => {
+    const preflight = routes['OPTIONS /orders'];
+    expect(preflight?.AuthorizationType).toBe('NONE');
+    expect((preflight?.Integration as { Type: string }).Type).toBe('MOCK');
+  });
+
+  it('verifies tokens in a TOKEN authorizer on the Authorization header, cached for at most 300 s', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+  });
+});
+
+describe('request validation', () => {
+  it.each([
+    ['POST /orders', 'CreateOrder'],
+    ['PATCH /orders/{orderId}', 'PatchOrder'],
+    ['PUT /catalog/{sku}', 'PutCatalogItem'],
+    ['POST /tenants', 'CreateTenant'],
+  ])('validates the body of %s against a closed JSON-schema model', (route, model) => {
+    const method = routes[route];
+    expect(method?.RequestValidatorId).toBeDefined();
+    const modelId = logicalIdOf('AWS::ApiGateway::Model', (p) => String(p.Description).startsWith(model));
+    expect(method?.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
+    const schema = resources[modelId]?.Properties.Schema as Record<string, unknown>;
+    expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    expect(schema.additionalProperties).toBe(false);
+  });
+
+  it('validates bodies only (parameters are validated by the handlers)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: false,
+    });
+  });
+});
+
+describe('the catalog stage cache', () => {
+  const stage = () =>
+    Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
+  const setting = (path: string, verb: string) =>
+    (stage().MethodSettings as Array<Record<string, unknown>>).find(
+      (s) => s.ResourcePath === path && s.HttpMethod === verb,
+    );
+
+  it('runs a 0.5 GB cache cluster with caching off by default', () => {
+    expect(stage()).toMatchObject({ CacheClusterEnabled: true, CacheClusterSize: '0.5' });
+    expect(setting('/*', '*')).toMatchObject({ CachingEnabled: false });
+  });
+
+  it.each([
+    ['/~1catalog', 'GET'],
+    ['/~1catalog~1{sku}', 'GET'],
+  ])('caches %s %s for 300 s, encrypted', (path, verb) => {
+    expect(setting(path, verb)).toMatchObject({
+      CachingEnabled: true,
+      CacheTtlInSeconds: 300,
+      CacheDataEncrypted: true,
+    });
+  });
+
+  it('never caches the orders routes', () => {
+    const cachedPaths = (stage().MethodSettings as Array<Record<string, unknown>>)
+      .filter((s) => s.CachingEnabled === true)
+      .map((s) => s.ResourcePath);
+    expect(cachedPaths.every((p) => String(p).startsWith('/~1catalog'))).toBe(true);
+  });
+
+  it.each([
+    [
+      'GET /catalog',
+      [
+        'method.request.header.Authorization',
+        'method.request.querystring.limit',
+        'method.request.querystring.nextToken',
+      ],
+    ],
+    ['GET /catalog/{sku}', ['method.request.header.Authorization', 'method.request.path.sku']],
+  ])('keys %s by the caller token and the page or sku', (route, keys) => {
+    const method = routes[route] as {
+      Integration: { CacheKeyParameters: string[] };
+      RequestParameters: object;
+    };
+    expect(method.Integration.CacheKeyParameters).toEqual(keys);
+    expect(Object.keys(method.RequestParameters).sort()).toEqual([...keys].sort());
+  });
+
+  it('makes unauthorized cache invalidation fail with 403', () => {
+    const custom = Object.values(resources).find((r) => r.Type === 'Custom::AWS');
+    expect(JSON.stringify(custom?.Properties.Create)).toContain('FAIL_WITH_403');
+    expect(JSON.stringify(custom?.Properties.Update)).toContain('requireAuthorizationForCacheControl');
+  });
+});
+
+describe('throttling and metering', () => {
+  it('throttles the stage and the write methods', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: '/*',
+          HttpMethod: '*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+        Match.objectLike({ ResourcePath: '/~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 20 }),
+        Match.objectLike({ ResourcePath: '/~1tenants', HttpMethod: 'POST', ThrottlingRateLimit: 1 }),
+      ]),
+    });
+  });
+
+  it.each([
+    ['basic', 10, 20, 10_000],
+    ['premium', 100, 200, 1_000_000],
+  ])('has a %s usage plan with rate, burst and a monthly quota', (tier, rate, burst, quota) => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: Match.stringLikeRegexp(`-${tier}$`),
+      Throttle: { RateLimit: rate, BurstLimit: burst },
+      Quota: { Limit: quota, Period: 'MONTH' },
+    });
+  });
+});
+
+describe('gateway responses', () => {
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX', 'BAD_REQUEST_BODY'])(
+    'answers %s as JSON with CORS headers and a request id',
+    (type) => {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Access-Control-Allow-Origin': "'http://localhost:5173'",
+        }),
+        ResponseTemplates: {
+          'application/json': Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+        },
+      });
+    },
+  );
+});
+
+describe('edge protection and observability', () => {
+  it('puts a WAF web ACL on the stage', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+  });
+
+  it('writes JSON access logs and traces with X-Ray', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      }),
+    });
+  });
+});
