@@ -22,6 +22,8 @@ export interface LocalCloudModel {
   readonly region: string;
   readonly accountId: string;
   readonly resources: readonly LocalResource[];
+  /** Resolved stack outputs, by stack name then output name (optional so hand-built models can omit it). */
+  readonly outputs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** Thrown by a `LambdaInvoker` when the function throws, times out or crashes (API Gateway answers 502). */
