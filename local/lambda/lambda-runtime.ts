@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { LambdaInvoker } from '../model';
+import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
+import { LambdaFunctionError } from './lambda-function-error';
+import type { LocalFunction } from './local-function';
+
+/** Where the runtime prints function output and its START/END/REPORT lines; `process.stdout` fits. */
+export interface LogSink {
+  write(text: string): unknown;
+}
+
+/** Per-invocation measurements, as Lambda's REPORT line and metrics would give them. */
+export interface InvocationReport {
+  readonly functionName: string;
+  readonly requestId: string;
+  /** True when this invocation had to start (INIT) a new execution environment. */
+  readonly coldStart: boolean;
+  /** Handler run time, INIT excluded. */
+  readonly durationMs: number;
+  /** INIT duration on a cold start. */
+  readonly initDurationMs?: number;
+  /** `success`, or the kind of function error. */
+  readonly outcome: 'success' | LambdaFunctionError['errorType'];
+}
+
+/** How the runtime runs functions. */
+export interface LambdaRuntimeOptions {
+  /**
+   * Variables every function gets on top of its own Environment.Variables (and overriding them), e.g.
+   * `AWS_REGION`, credentials and `AWS_ENDPOINT_URL_*` pointing at local services.
+   * @default {}
+   */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /**
+   * Execution environments per function; further concurrent invocations queue until one is free.
+   * @default 4
+   */
+  readonly maxConcurrencyPerFunction?: number;
+  /** @default process.stdout */
+  readonly log?: LogSink;
+  /** Called after every invocation, whatever its outcome. */
+  readonly onInvoke?: (report: InvocationReport) => void;
+  /**
+   * Directories searched for bare `require`s the code does not bundle, put on NODE_PATH before the task root —
+   * the local stand-in for the modules Lambda's runtime provides (the AWS SDK, layers).
+   * @default [] (only the task root)
+   */
+  readonly nodePath?: readonly string[];
+}
+
+/** A {@link LambdaInvoker} that owns worker threads. */
+export interface LambdaRuntime extends LambdaInvoker {
+  /**
+   * Invokes by unqualified or qualified function ARN, function name, or API Gateway integration URI
+   * (`arn:aws:apigateway:…:lambda:path/2015-03-31/functions/{arn}/invocations`). Resolves with the
+   * JSON-round-tripped result; rejects with {@link LambdaFunctionError} on a function error.
+   */
+  invoke(functionArn: string, event: unknown): Promise<unknown>;
+  /**
+   * Makes the next invocations load the code afresh (for --watch): idle environments stop now, busy ones
+   * after their current invocation. Without an ARN, every function is reloaded.
+   */
+  reload(functionArn?: string): Promise<void>;
+  /** Stops every worker and rejects queued invocations; the runtime cannot be used afterwards. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_CONCURRENCY = 4;
+
+interface Lease {
+  readonly environment: ExecutionEnvironment;
+  readonly cold: boolean;
+}
+
+interface Waiter {
+  readonly resolve: (lease: Lease) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** The execution environments of one function, at most `maxConcurrency` of them, idle ones reused last-in first-out. */
+class FunctionPool {
+  private readonly environments = new Set<ExecutionEnvironment>();
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+
+  constructor(
+    readonly fn: LocalFunction,
+    private readonly taskRoot: string,
+    private readonly env: Readonly<Record<string, string>>,
+    private readonly maxConcurrency: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  acquire(): Promise<Lease> {
+    if (this.closed) return Promise.reject(new Error('the local Lambda runtime is closed'));
+    const warm = this.idle.pop();
+    if (warm !== undefined) return Promise.resolve({ environment: warm, cold: false });
+    if (this.environments.size < this.maxConcurrency) return Promise.resolve(this.startEnvironment());
+    return new Promise<Lease>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+    });
+  }
+
+  release(environment: ExecutionEnvironment): void {
+    // A dead environment was already removed by its exit handler, which also served the queue.
+    if (!environment.isAlive) return;
+    if (environment.retired || this.closed) {
+      void environment.terminate();
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter.resolve({ environment, cold: false });
+    else this.idle.push(environment);
+  }
+
+  async reload(): Promise<void> {
+    for (const environment of this.environments) environment.retired = true;
+    const idle = this.idle.splice(0);
+    await Promise.all(idle.map((environment) => environment.terminate()));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0))
+      waiter.reject(new Error('the local Lambda runtime is closed'));
+    this.idle.length = 0;
+    await Promise.all([...this.environments].map((environment) => environment.terminate()));
+  }
+
+  private startEnvironment(): Lease {
+    const environment = new ExecutionEnvironment({
+      fn: this.fn,
+      taskRoot: this.taskRoot,
+      env: this.env,
+      onLogLine: this.log,
+      onExit: (gone) => this.onExit(gone),
+    });
+    this.environments.add(environment);
+    return { environment, cold: true };
+  }
+
+  private onExit(environment: ExecutionEnvironment): void {
+    this.environments.delete(environment);
+    const index = this.idle.indexOf(environment);
+    if (index >= 0) this.idle.splice(index, 1);
+    // The freed slot goes to the oldest queued invocation, as a cold start.
+    const waiter = this.closed ? undefined : this.waiters.shift();
+    if (waiter !== undefined) waiter.resolve(this.startEnvironment());
+  }
+}
+
+/** `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations` → `{functionArn}`. */
+function functionArnFromTarget(target: string): string {
+  const match = /^arn:[^:]+:apigateway:[^:]*:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/.exec(target);
+  return match?.[1] ?? target;
+}
+
+/** The unqualified ARN and function name a (possibly qualified) function ARN or name refers to. */
+function unqualified(target: string): string {
+  const arnMatch = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+)(?::[^:]+)?$/.exec(target);
+  if (arnMatch?.[1] !== undefined) return arnMatch[1];
+  const colon = target.indexOf(':');
+  return colon >= 0 ? target.slice(0, colon) : target;
+}
+
+function materializeInlineCode(fn: LocalFunction, tempRoot: () => string): string {
+  if ('directory' in fn.code) return fn.code.directory;
+  // CloudFormation writes inline Node.js code to index.js (the handler is then `index.<export>`).
+  const directory = join(tempRoot(), fn.functionName);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'index.js'), fn.code.zipFile);
+  return directory;
+}
+
+function functionEnv(
+  fn: LocalFunction,
+  taskRoot: string,
+  options: LambdaRuntimeOptions,
+): Readonly<Record<string, string>> {
+  return {
+    ...fn.environment,
+    ...options.extraEnv,
+    // Reserved variables: Lambda sets these itself and functions cannot override them.
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    LAMBDA_TASK_ROOT: taskRoot,
+    NODE_PATH: [...(options.nodePath ?? []), taskRoot].join(delimiter),
+    _HANDLER: fn.handler,
+    TZ: 'UTC',
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms.toFixed(2);
+}
+
+/**
+ * Starts a local Lambda runtime for Node.js functions: each execution environment is a worker thread with
+ * the function's own environment variables and module instance; environments are reused while warm, capped
+ * per function, replaced after a timeout or crash. Workers start on first use (cold start).
+ */
+export function createLambdaRuntime(
+  functions: readonly LocalFunction[],
+  options: LambdaRuntimeOptions = {},
+): LambdaRuntime {
+  const sink = options.log ?? process.stdout;
+  const maxConcurrency = options.maxConcurrencyPerFunction ?? DEFAULT_MAX_CONCURRENCY;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
+    throw new Error(`maxConcurrencyPerFunction must be a positive integer, got ${maxConcurrency}`);
+  }
+  let inlineRoot: string | undefined;
+  const tempRoot = (): string => {
+    inlineRoot ??= mkdtempSync(join(tmpdir(), 'local-lambda-'));
+    return inlineRoot;
+  };
+
+  const pools = new Map<string, FunctionPool>();
+  const byName = new Map<string, FunctionPool>();
+  for (const fn of functions) {
+    if (pools.has(fn.arn)) throw new Error(`function ${fn.arn} is defined twice`);
+    const taskRoot = materializeInlineCode(fn, tempRoot);
+    const prefix = `[${fn.functionName}] `;
+    const pool = new FunctionPool(
+      fn,
+      taskRoot,
+      functionEnv(fn, taskRoot, options),
+      maxConcurrency,
+      (line) => {
+        sink.write(`${prefix}${line}\n`);
+      },
+    );
+    pools.set(fn.arn, pool);
+    byName.set(fn.functionName, pool);
+  }
+  let closed = false;
+
+  function poolFor(target: string): FunctionPool {
+    const functionArn = functionArnFromTarget(target);
+    const base = unqualified(functionArn);
+    const pool = pools.get(functionArn) ?? pools.get(base) ?? byName.get(functionArn) ?? byName.get(base);
+    if (pool === undefined) throw new Error(`no local Lambda function matches ${target}`);
+    return pool;
+  }
+
+  async function invoke(target: string, event: unknown): Promise<unknown> {
+    if (closed) throw new Error('the local Lambda runtime is closed');
+    const pool = poolFor(target);
+    const { fn } = pool;
+    const functionArn = functionArnFromTarget(target);
+    const invokedFunctionArn = functionArn.startsWith('arn:') ? functionArn : fn.arn;
+    const log = (line: string): void => {
+      sink.write(`[${fn.functionName}] ${line}\n`);
+    };
+    const eventJson = JSON.stringify(event) ?? 'null';
+    const requestId = randomUUID();
+    const { environment, cold } = await pool.acquire();
+
+    let initDurationMs: number | undefined;
+    let outcome: InvocationOutcome | undefined;
+    let failure: LambdaFunctionError | undefined;
+    let durationMs = 0;
+    try {
+      if (cold) {
+        log(`INIT_START Runtime Version: ${fn.runtime}`);
+        initDurationMs = await environment.ready;
+      }
+      log(`START RequestId: ${requestId} Version: $LATEST`);
+      const started = performance.now();
+      try {
+        outcome = await environment.invoke({ requestId, event: eventJson, invokedFunctionArn });
+      } finally {
+        durationMs = performance.now() - started;
+      }
+    } catch (error) {
+      if (!(error instanceof LambdaFunctionError)) throw error;
+      failure = new LambdaFunctionError(error.message, error.errorType, error.payload, requestId);
+    } finally {
+      environment.flushLogs();
+      pool.release(environment);
+    }
+
+    if (failure?.errorType === 'TimedOut') {
+      log(`${new Date().toISOString()} ${requestId} ${failure.message}`);
+    }
+    log(`END RequestId: ${requestId}`);
+    const report = [
+      `REPORT RequestId: ${requestId}`,
+      `Duration: ${formatMs(durationMs)} ms`,
+      `Billed Duration: ${Math.ceil(durationMs)} ms`,
+      `Memory Size: ${fn.memorySize} MB`,
+      `Max Memory Used: ${outcome?.maxMemoryUsedMb ?? 0} MB`,
+      ...(initDurationMs === undefined ? [] : [`Init Duration: ${formatMs(initDurationMs)} ms`]),
+      ...(failure === undefined
+        ? []
+        : [`Status: ${failure.errorType === 'Unhandled' ? 'error' : failure.errorType}`]),
+    ];
+    log(report.join('\t'));
+    options.onInvoke?.({
+      functionName: fn.functionName,
+      requestId,
+      coldStart: cold,
+      durationMs,
+      ...(initDurationMs === undefined ? {} : { initDurationMs }),
+      outcome: failure?.errorType ?? 'success',
+    });
+
+    if (failure !== undefined) throw failure;
+    if (outcome === undefined) throw new Error('invocation finished without an outcome');
+    return JSON.parse(outcome.payload);
+  }
+
+  return {
+    invoke,
+    async reload(functionArn?: string): Promise<void> {
+      const targets = functionArn === undefined ? [...pools.values()] : [poolFor(functionArn)];
+      await Promise.all(targets.map((pool) => pool.reload()));
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+      if (inlineRoot !== undefined) rmSync(inlineRoot, { recursive: true, force: true });
+    },
+  };
+}
