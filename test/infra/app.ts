@@ -35,7 +35,7 @@ export function methodsByRoute(template: Template): Record<string, Record<string
   const pathOf = (ref: unknown): string => {
     const logicalId = (ref as { Ref?: string }).Ref;
     const resource = logicalId ? resources[logicalId] : undefined;
-    if (!resource || resource.Type !== 'AWS::ApiGateway::Resource') return '';
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
     return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart as string}`;
   };
   const routes: Record<string, Record<string, unknown>> = {};
