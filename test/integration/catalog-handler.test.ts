@@ -94,6 +94,24 @@ describe('PUT /catalog/{sku}', () => {
     expect(await storedItems(tenantId)).toEqual([]);
   });
 
+  it('checks the admin group before the body, so a member gets 403 even for an invalid body', async () => {
+    const { member, tenantId } = newTenant();
+    const response = await put(member, 'WID-1', { price: 'free' });
+    expect(response.status).toBe(403);
+    expect(await storedItems(tenantId)).toEqual([]);
+  });
+
+  it('forbids a caller whose role claim says admin but who is not in the admin group', async () => {
+    const tenantId = newTenantId();
+    const event = cognitoEvent(
+      { method: 'PUT', resource: '/catalog/{sku}', pathParameters: { sku: 'WID-1' }, body: widget },
+      { sub: 'user-x', tenantId, role: 'admin', groups: ['member'] },
+    );
+    const result = (await handler(event, lambdaContext())) as APIGatewayProxyResult;
+    expect(result.statusCode).toBe(403);
+    expect(await storedItems(tenantId)).toEqual([]);
+  });
+
   it.each([
     ['an unknown property', { ...widget, tenantId: 'tother' }, 'tenantId'],
     ['a fractional price', { ...widget, price: 19.99 }, 'price'],
