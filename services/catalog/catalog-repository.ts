@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { readConfig } from '../../shared/config';
@@ -74,23 +73,12 @@ export async function getCatalogItem(tenantId: string, sku: string): Promise<Cat
 }
 
 /**
- * Creates or replaces an item and says which happened. The create is conditional, so of two concurrent
- * first writes exactly one is reported as created (201) and the other as a replacement (200).
+ * Creates or replaces an item and says which happened. The old image comes back from the same atomic Put,
+ * so of two concurrent first writes exactly one is reported as created (201), the other as replacing it.
  */
 export async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: TABLE_NAME,
-        Item: toItem(tenantId, item),
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      }),
-    );
-    return { created: true };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-  await documentClient.send(new PutCommand({ TableName: TABLE_NAME, Item: toItem(tenantId, item) }));
-  return { created: false };
+  const { Attributes } = await documentClient.send(
+    new PutCommand({ TableName: TABLE_NAME, Item: toItem(tenantId, item), ReturnValues: 'ALL_OLD' }),
+  );
+  return { created: Attributes === undefined };
 }
