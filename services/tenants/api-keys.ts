@@ -4,23 +4,50 @@ import {
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   GetApiKeysCommand,
+  GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
 import { z } from 'zod';
 import { readConfig } from '../../shared/config';
 import type { Tier } from '../../shared/tenant-context';
 
+// Plans are named, not identified, in the environment: the stack cannot pass their ids to this function
+// without a dependency cycle (plan → stage → POST /tenants → this function).
 const config = readConfig({
-  BASIC_USAGE_PLAN_ID: z.string().min(1),
-  PREMIUM_USAGE_PLAN_ID: z.string().min(1),
+  BASIC_USAGE_PLAN_NAME: z.string().min(1),
+  PREMIUM_USAGE_PLAN_NAME: z.string().min(1),
 });
 
 /** Created once per execution environment; the endpoint comes from the SDK's own resolution. */
 const apiGateway = new APIGatewayClient({});
 
-const USAGE_PLANS: Record<Tier, string> = {
-  basic: config.BASIC_USAGE_PLAN_ID,
-  premium: config.PREMIUM_USAGE_PLAN_ID,
+const PLAN_NAMES: Record<Tier, string> = {
+  basic: config.BASIC_USAGE_PLAN_NAME,
+  premium: config.PREMIUM_USAGE_PLAN_NAME,
 };
+
+/** Plan ids by name, looked up once per execution environment (plans change only with a deployment). */
+let planIds: Promise<Map<string, string>> | undefined;
+
+async function listUsagePlans(): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  let position: string | undefined;
+  do {
+    const page = await apiGateway.send(new GetUsagePlansCommand({ limit: 500, position }));
+    for (const plan of page.items ?? []) if (plan.name && plan.id) ids.set(plan.name, plan.id);
+    position = page.position;
+  } while (position);
+  return ids;
+}
+
+async function usagePlanId(tier: Tier): Promise<string> {
+  planIds ??= listUsagePlans().catch((error: unknown) => {
+    planIds = undefined;
+    throw error;
+  });
+  const id = (await planIds).get(PLAN_NAMES[tier]);
+  if (!id) throw new Error(`usage plan '${PLAN_NAMES[tier]}' for tier ${tier} does not exist`);
+  return id;
+}
 
 /** The deterministic key name that lets a retry find the key an earlier attempt created. */
 export function apiKeyName(tenantId: string): string {
@@ -66,7 +93,7 @@ export async function ensureTenantApiKey(tenantId: string, value: string, tier: 
   if (!keyId) throw new Error(`API key ${name} could be neither found nor created`);
   try {
     await apiGateway.send(
-      new CreateUsagePlanKeyCommand({ usagePlanId: USAGE_PLANS[tier], keyId, keyType: 'API_KEY' }),
+      new CreateUsagePlanKeyCommand({ usagePlanId: await usagePlanId(tier), keyId, keyType: 'API_KEY' }),
     );
   } catch (error) {
     if (!(error instanceof ConflictException)) throw error;

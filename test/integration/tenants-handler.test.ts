@@ -11,13 +11,18 @@ import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type FakeControlPlanes, installFakeControlPlanes } from '../support/fake-control-planes';
 import { TEST_ENV } from '../support/test-env';
 
+const PLAN_IDS = { basic: 'plan-basic', premium: 'plan-premium' } as const;
+
 let engine: DynamoEngine;
 let fakes: FakeControlPlanes;
 beforeAll(async () => {
   engine = await startDynamo();
   fakes = installFakeControlPlanes({
     userPoolId: TEST_ENV.USER_POOL_ID,
-    usagePlanIds: [TEST_ENV.BASIC_USAGE_PLAN_ID, TEST_ENV.PREMIUM_USAGE_PLAN_ID],
+    usagePlans: [
+      { id: PLAN_IDS.basic, name: TEST_ENV.BASIC_USAGE_PLAN_NAME },
+      { id: PLAN_IDS.premium, name: TEST_ENV.PREMIUM_USAGE_PLAN_NAME },
+    ],
   });
 });
 afterEach(() => fakes.reset());
@@ -127,9 +132,7 @@ describe('POST /tenants', () => {
         tags: { tenantId },
       },
     ]);
-    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([
-      TEST_ENV.PREMIUM_USAGE_PLAN_ID,
-    ]);
+    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([PLAN_IDS.premium]);
 
     const user = fakes.userPool.findByEmail(request.adminEmail);
     expect(user && Object.fromEntries(user.attributes)).toEqual({
@@ -146,7 +149,7 @@ describe('POST /tenants', () => {
   it('puts a basic tenant’s key on the basic usage plan', async () => {
     const response = await onboard({ ...unique('Basic'), tier: 'basic' });
     expect(response.status).toBe(201);
-    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([TEST_ENV.BASIC_USAGE_PLAN_ID]);
+    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([PLAN_IDS.basic]);
   });
 
   it('answers a replay of a completed onboarding with 200 and the same body, creating nothing new', async () => {
@@ -261,7 +264,7 @@ describe('POST /tenants', () => {
     expect(retried.status).toBe(201);
     expect(retried.body).toMatchObject({ tenantId, status: 'ACTIVE' });
     expect(fakes.apiGateway.keys.size).toBe(1);
-    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([TEST_ENV.PREMIUM_USAGE_PLAN_ID]);
+    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([PLAN_IDS.premium]);
     expect(fakes.userPool.users.size).toBe(1);
     expect(await item(tenantKeys.profile(tenantId))).toMatchObject({
       status: 'ACTIVE',
@@ -284,7 +287,7 @@ describe('POST /tenants', () => {
     expect(retried.status).toBe(201);
     expect(fakes.apiGateway.keys.size).toBe(1);
     expect(fakes.calls('CreateApiKey')).toBe(1);
-    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([TEST_ENV.BASIC_USAGE_PLAN_ID]);
+    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([PLAN_IDS.basic]);
   });
 
   it('adopts the admin user an interrupted attempt created, and adds it to the admin group', async () => {

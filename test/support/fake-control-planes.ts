@@ -12,6 +12,9 @@ import {
   GetApiKeysCommand,
   type GetApiKeysCommandInput,
   type GetApiKeysCommandOutput,
+  GetUsagePlansCommand,
+  type GetUsagePlansCommandInput,
+  type GetUsagePlansCommandOutput,
   NotFoundException,
 } from '@aws-sdk/client-api-gateway';
 import {
@@ -174,14 +177,31 @@ export interface FakeApiKey {
   readonly tags: Record<string, string>;
 }
 
+/** A usage plan of the template, by id and the name the tenants function looks it up by. */
+export interface FakeUsagePlan {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** API keys and the usage plans they are attached to. */
 export class FakeApiGateway {
   readonly keys = new Map<string, FakeApiKey>();
   /** usage plan id → attached key ids */
   readonly usagePlanKeys: Map<string, Set<string>>;
 
-  constructor(usagePlanIds: readonly string[]) {
-    this.usagePlanKeys = new Map(usagePlanIds.map((id) => [id, new Set<string>()]));
+  constructor(private readonly usagePlans: readonly FakeUsagePlan[]) {
+    this.usagePlanKeys = new Map(usagePlans.map((plan) => [plan.id, new Set<string>()]));
+  }
+
+  getUsagePlans(input: GetUsagePlansCommandInput): GetUsagePlansCommandOutput {
+    const start = input.position ? Number(input.position) : 0;
+    const limit = input.limit ?? 25;
+    const next = start + limit < this.usagePlans.length ? String(start + limit) : undefined;
+    return {
+      $metadata: { httpStatusCode: 200 },
+      items: this.usagePlans.slice(start, start + limit).map((plan) => ({ ...plan })),
+      ...(next ? { position: next } : {}),
+    };
   }
 
   /** The usage plans a key is attached to. */
@@ -256,7 +276,8 @@ export type FakeOperation =
   | 'AdminAddUserToGroup'
   | 'CreateApiKey'
   | 'GetApiKeys'
-  | 'CreateUsagePlanKey';
+  | 'CreateUsagePlanKey'
+  | 'GetUsagePlans';
 
 /** Both fakes, installed; `restore()` puts the real SDK clients back. */
 export interface FakeControlPlanes {
@@ -274,7 +295,7 @@ export interface FakeControlPlanes {
 /** Options for `installFakeControlPlanes`. */
 export interface FakeControlPlanesOptions {
   readonly userPoolId: string;
-  readonly usagePlanIds: readonly string[];
+  readonly usagePlans: readonly FakeUsagePlan[];
   /** @default ['admin', 'member'] as the stateful stack defines them */
   readonly groups?: readonly string[];
   /** @default ['tenantId', 'role'] as the stateful stack defines them */
@@ -292,7 +313,7 @@ export function installFakeControlPlanes(options: FakeControlPlanesOptions): Fak
       new Set(options.groups ?? ['admin', 'member']),
       new Set(options.customAttributes ?? ['tenantId', 'role']),
     ),
-    apiGateway: new FakeApiGateway(options.usagePlanIds),
+    apiGateway: new FakeApiGateway(options.usagePlans),
   });
   let state = make();
   const faults = new Map<FakeOperation, Error[]>();
@@ -345,6 +366,11 @@ export function installFakeControlPlanes(options: FakeControlPlanesOptions): Fak
     .on(CreateUsagePlanKeyCommand)
     .callsFake((input: CreateUsagePlanKeyCommandInput) =>
       run('CreateUsagePlanKey', () => state.apiGateway.createUsagePlanKey(input)),
+    );
+  apiGateway
+    .on(GetUsagePlansCommand)
+    .callsFake((input: GetUsagePlansCommandInput) =>
+      run('GetUsagePlans', () => state.apiGateway.getUsagePlans(input)),
     );
 
   return {
