@@ -65,6 +65,21 @@ class LineSplitter {
   }
 }
 
+/**
+ * A worker's uncaught error reaches the parent deserialized: Error-shaped but neither a native error nor
+ * necessarily an instance of this realm's Error, so it is recognised by shape.
+ */
+function isErrorLike(
+  value: unknown,
+): value is { name: string; message: string; stack?: string; code?: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { name?: unknown }).name === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
 function logStreamName(): string {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
@@ -255,8 +270,8 @@ export class ExecutionEnvironment {
       };
     }
     const crash = this.crash;
-    if (crash instanceof Error) {
-      if ((crash as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    if (isErrorLike(crash)) {
+      if (crash.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         return {
           errorType: 'Runtime.OutOfMemory',
           errorMessage: 'Runtime exited with error: signal: killed',

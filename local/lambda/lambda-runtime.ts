@@ -198,6 +198,13 @@ function functionEnv(
   };
 }
 
+/** Lambda adds a status to REPORT only when the runtime itself failed: a timeout or a crash. */
+function reportStatus(failure: LambdaFunctionError | undefined): string[] {
+  if (failure?.errorType === 'TimedOut') return ['Status: timeout'];
+  if (failure?.errorType === 'Crashed') return ['Status: error', `Error Type: ${failure.payload.errorType}`];
+  return [];
+}
+
 function formatMs(ms: number): string {
   return ms.toFixed(2);
 }
@@ -298,9 +305,7 @@ export function createLambdaRuntime(
       `Memory Size: ${fn.memorySize} MB`,
       `Max Memory Used: ${outcome?.maxMemoryUsedMb ?? 0} MB`,
       ...(initDurationMs === undefined ? [] : [`Init Duration: ${formatMs(initDurationMs)} ms`]),
-      ...(failure === undefined
-        ? []
-        : [`Status: ${failure.errorType === 'Unhandled' ? 'error' : failure.errorType}`]),
+      ...reportStatus(failure),
     ];
     log(report.join('\t'));
     options.onInvoke?.({
