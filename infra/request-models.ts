@@ -1,5 +1,5 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An API Gateway model (JSON Schema draft-04) generated from the same zod schema the handler validates

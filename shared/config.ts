@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Reads a service's configuration from the environment once, at cold start, and fails fast with

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { csv, readConfig } from './config';
 import { corsHeaders } from './cors';
 import { AppError, NotFoundError, ValidationError } from './errors';

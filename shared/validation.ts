@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from './errors';
 
 /** Formats zod issues as one client-facing sentence: `items.0.quantity: Too small: expected number to be >=1`. */

@@ -8,7 +8,7 @@ import {
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
 import type { Role } from '../../shared/tenant-context';
 import { jwksFetcher } from './jwks-fetcher';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A SKU as it appears in the path: a short, URL-safe identifier that cannot smuggle key separators (`#`). */
 export const skuSchema = z

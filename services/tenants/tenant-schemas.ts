@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A tenant's display name: 3-64 ASCII letters, digits, spaces, dots, underscores or dashes, not starting or
