@@ -1,0 +1,120 @@
+import {
+  type AuthorizationRequest,
+  type AuthorizationResult,
+  LambdaInvocationError,
+  type LambdaInvoker,
+  type LocalCloudModel,
+  type LocalResource,
+} from '../../model';
+import { stageVariablesOf } from './api-settings';
+import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
+import { gatewayResponses } from './gateway-responses';
+import { identitySourceExpressions, readIdentitySource } from './identity-sources';
+import { type LambdaAuthorizerOutput, parseLambdaAuthorizerOutput } from './lambda-authorizer-result';
+import { evaluatePolicy } from './policy-evaluation';
+
+const DEFAULT_TTL_SECONDS = 300;
+const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
+
+/** Options of `createLambdaAuthorizers`. */
+export interface LambdaAuthorizerOptions {
+  readonly model: LocalCloudModel;
+  readonly invoker: LambdaInvoker;
+  /** Epoch milliseconds; injectable so cache expiry can be tested without waiting. */
+  readonly now: () => number;
+}
+
+/** The function ARN inside an authorizer's `AuthorizerUri` (`.../functions/<arn>/invocations`). */
+export function functionArnOf(authorizerUri: unknown): string | undefined {
+  if (typeof authorizerUri !== 'string') return undefined;
+  return /\/functions\/(.+)\/invocations$/.exec(authorizerUri)?.[1];
+}
+
+function ttlSecondsOf(authorizer: LocalResource): number {
+  const value = Number(authorizer.properties.AuthorizerResultTtlInSeconds ?? DEFAULT_TTL_SECONDS);
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * TOKEN and REQUEST (CUSTOM) authorizers: reads the identity sources (401 without invoking when one is
+ * missing or the token fails IdentityValidationExpression), invokes the function, and caches its
+ * *policy* per identity for the authorizer's TTL. Every request, cached or not, evaluates that policy
+ * against its own method ARN, so one cached result never allows a method its policy does not cover.
+ */
+export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
+  const cache = new Map<string, { expiresAt: number; output: LambdaAuthorizerOutput }>();
+
+  const decide = (
+    request: AuthorizationRequest,
+    output: LambdaAuthorizerOutput,
+    integrationLatency: number,
+  ): AuthorizationResult => {
+    const decision = evaluatePolicy(output.policy, request.methodArn);
+    if (decision !== 'Allow') return gatewayResponses.accessDenied(decision === 'ExplicitDeny');
+    return {
+      ok: true,
+      authorizer: { ...output.context, principalId: output.principalId, integrationLatency },
+      ...(output.usageIdentifierKey === undefined ? {} : { usageIdentifierKey: output.usageIdentifierKey }),
+    };
+  };
+
+  return {
+    async authorize(request: AuthorizationRequest, authorizer: LocalResource): Promise<AuthorizationResult> {
+      const props = authorizer.properties;
+      const type = String(props.Type ?? 'TOKEN').toUpperCase();
+      const stageVariables = stageVariablesOf(options.model, request.restApiId, request.stage);
+      const expressions =
+        type === 'TOKEN'
+          ? [typeof props.IdentitySource === 'string' ? props.IdentitySource : TOKEN_IDENTITY_SOURCE]
+          : identitySourceExpressions(props.IdentitySource);
+      const values: string[] = [];
+      for (const expression of expressions) {
+        const value = readIdentitySource(expression, request, stageVariables);
+        if (value === undefined || value.trim() === '') return gatewayResponses.unauthorized();
+        values.push(value);
+      }
+      const token = values[0] ?? '';
+      if (type === 'TOKEN' && typeof props.IdentityValidationExpression === 'string') {
+        if (!new RegExp(`^(?:${props.IdentityValidationExpression})$`).test(token)) {
+          return gatewayResponses.unauthorized();
+        }
+      }
+
+      const ttlSeconds = ttlSecondsOf(authorizer);
+      // The cache belongs to one authorizer of one stage, as in API Gateway.
+      const cacheKey =
+        ttlSeconds > 0 && values.length > 0
+          ? JSON.stringify([request.restApiId, request.stage, authorizer.logicalId, ...values])
+          : undefined;
+      const startedAt = options.now();
+      const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
+      if (cached !== undefined && cached.expiresAt > startedAt) return decide(request, cached.output, 0);
+
+      const functionArn = functionArnOf(props.AuthorizerUri);
+      if (functionArn === undefined) return gatewayResponses.authorizerConfigurationError();
+      const event =
+        type === 'TOKEN'
+          ? tokenAuthorizerEvent(request, token)
+          : requestAuthorizerEvent(request, {
+              region: options.model.region,
+              accountId: options.model.accountId,
+              stageVariables,
+              nowMs: startedAt,
+            });
+      let result: unknown;
+      try {
+        result = await options.invoker.invoke(functionArn, event);
+      } catch (error) {
+        if (error instanceof LambdaInvocationError && error.message === 'Unauthorized') {
+          return gatewayResponses.unauthorized();
+        }
+        return gatewayResponses.authorizerFailure();
+      }
+      const output = parseLambdaAuthorizerOutput(result);
+      if (output === undefined) return gatewayResponses.authorizerConfigurationError();
+      const finishedAt = options.now();
+      if (cacheKey !== undefined) cache.set(cacheKey, { expiresAt: finishedAt + ttlSeconds * 1000, output });
+      return decide(request, output, Math.max(0, finishedAt - startedAt));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { IdentityIssuers } from '../../identity/identity-server';
+import type { AuthorizationResult, LambdaInvoker, LocalCloudModel, RestAuthorizers } from '../../model';
+import { createCognitoAuthorizer } from './cognito-authorizer';
+import { gatewayResponses } from './gateway-responses';
+import { createIamAuthorizer } from './iam-authorizer';
+import { createLambdaAuthorizers } from './lambda-authorizer';
+
+/** Options of `createRestAuthorizers`. */
+export interface RestAuthorizersOptions {
+  readonly model: LocalCloudModel;
+  /** Runs TOKEN/REQUEST authorizer functions. */
+  readonly invoker: LambdaInvoker;
+  /** The local issuer whose keys verify COGNITO_USER_POOLS tokens. */
+  readonly identity: IdentityIssuers;
+  /** Secret access key by access key id, for AWS_IAM (SigV4). */
+  readonly credentials: Readonly<Record<string, string>>;
+  readonly region: string;
+  readonly accountId: string;
+  /** Epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** URL path prefix clients sign before the method path. @default `/<stage>` */
+  readonly signedPathPrefix?: (restApiId: string, stage: string) => string;
+}
+
+/**
+ * The REST API authorizer layer: Cognito user pools, Lambda TOKEN/REQUEST (with policy evaluation and
+ * result caching) and AWS_IAM (SigV4). `NONE` passes through.
+ */
+export function createRestAuthorizers(options: RestAuthorizersOptions): RestAuthorizers {
+  const now = options.now ?? Date.now;
+  const cognito = createCognitoAuthorizer({ model: options.model, identity: options.identity, now });
+  const lambda = createLambdaAuthorizers({ model: options.model, invoker: options.invoker, now });
+  const iam = createIamAuthorizer({
+    credentials: options.credentials,
+    region: options.region,
+    accountId: options.accountId,
+    now,
+    signedPathPrefix: options.signedPathPrefix,
+  });
+
+  return {
+    async authorize(request): Promise<AuthorizationResult> {
+      switch (request.authorizationType) {
+        case 'NONE':
+          return { ok: true };
+        case 'AWS_IAM':
+          return iam.authorize(request);
+        case 'COGNITO_USER_POOLS':
+          return request.authorizer === undefined
+            ? gatewayResponses.authorizerConfigurationError()
+            : cognito.authorize(request, request.authorizer);
+        case 'CUSTOM':
+          return request.authorizer === undefined
+            ? gatewayResponses.authorizerConfigurationError()
+            : lambda.authorize(request, request.authorizer);
+        default:
+          return gatewayResponses.authorizerConfigurationError();
+      }
+    },
+  };
+}
