@@ -1,0 +1,185 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
+import type { LocalResource } from '../model';
+import type { GatewayError } from './gateway-responses';
+
+/** What a method's request validator checks. */
+export interface ValidationTarget {
+  readonly method: LocalResource;
+  readonly validators: ReadonlyMap<string, LocalResource>;
+  readonly models: ReadonlyMap<string, LocalResource>;
+  readonly headers: Record<string, string[]>;
+  readonly query: Record<string, string[]>;
+  readonly pathParameters: Record<string, string>;
+  readonly body: Buffer;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+const list = (values: unknown): string => JSON.stringify(Array.isArray(values) ? values : [values]);
+
+/**
+ * One message per failed keyword in the words of the JSON schema validator API Gateway runs (java
+ * json-schema-validator), which is what `$context.error.validationErrorString` shows.
+ */
+function describe(errors: readonly ErrorObject[]): string[] {
+  const grouped = new Map<string, { keyword: string; names: string[] }>();
+  const messages: string[] = [];
+  for (const error of errors) {
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === 'required' || error.keyword === 'additionalProperties') {
+      const key = `${error.keyword}:${error.instancePath}`;
+      const entry = grouped.get(key) ?? { keyword: error.keyword, names: [] };
+      entry.names.push(String(params.missingProperty ?? params.additionalProperty));
+      if (!grouped.has(key)) {
+        grouped.set(key, entry);
+        messages.push(key);
+      }
+      continue;
+    }
+    const data = error.data;
+    switch (error.keyword) {
+      case 'type':
+        messages.push(
+          `instance type (${jsonType(data)}) does not match any allowed primitive type (allowed: ${list(params.type)})`,
+        );
+        break;
+      case 'enum':
+        messages.push(
+          `instance value (${JSON.stringify(data)}) not found in enum (possible values: ${JSON.stringify(params.allowedValues)})`,
+        );
+        break;
+      case 'minLength':
+        messages.push(
+          `string ${JSON.stringify(data)} is too short (length: ${String(data).length}, required minimum: ${params.limit})`,
+        );
+        break;
+      case 'maxLength':
+        messages.push(
+          `string ${JSON.stringify(data)} is too long (length: ${String(data).length}, maximum allowed: ${params.limit})`,
+        );
+        break;
+      case 'minimum':
+        messages.push(
+          `numeric instance is lower than the required minimum (minimum: ${params.limit}, found: ${String(data)})`,
+        );
+        break;
+      case 'maximum':
+        messages.push(
+          `numeric instance is greater than the required maximum (maximum: ${params.limit}, found: ${String(data)})`,
+        );
+        break;
+      case 'pattern':
+        messages.push(
+          `ECMA 262 regex ${JSON.stringify(params.pattern)} does not match input string ${JSON.stringify(data)}`,
+        );
+        break;
+      case 'minItems':
+        messages.push(
+          `array is too short: must have at least ${params.limit} elements but instance has ${Array.isArray(data) ? data.length : 0} elements`,
+        );
+        break;
+      case 'maxItems':
+        messages.push(
+          `array is too long: must have at most ${params.limit} elements but instance has ${Array.isArray(data) ? data.length : 0} elements`,
+        );
+        break;
+      default:
+        messages.push(error.message ?? `instance failed ${error.keyword}`);
+    }
+  }
+  return messages.map((message) => {
+    const entry = grouped.get(message);
+    if (!entry) return message;
+    const names = JSON.stringify(entry.names);
+    return entry.keyword === 'required'
+      ? `object has missing required properties (${names})`
+      : `object instance has properties which are not allowed by the schema: ${names}`;
+  });
+}
+
+/** Validates requests against a REST API's models; compiled schemas are cached per model. */
+export class RequestValidation {
+  private readonly ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  /** Returns the gateway error for an invalid request, or `undefined` when it passes (or nothing is validated). */
+  validate(target: ValidationTarget): GatewayError | undefined {
+    const validatorId = target.method.properties.RequestValidatorId;
+    const validator = typeof validatorId === 'string' ? target.validators.get(validatorId) : undefined;
+    if (!validator) return undefined;
+    if (validator.properties.ValidateRequestParameters === true) {
+      const missing = this.missingParameters(target);
+      if (missing.length > 0) {
+        const message = `Missing required request parameters: [${missing.join(', ')}]`;
+        return { responseType: 'BAD_REQUEST_PARAMETERS', message, validationErrorString: message };
+      }
+    }
+    if (validator.properties.ValidateRequestBody === true) return this.invalidBody(target);
+    return undefined;
+  }
+
+  private missingParameters(target: ValidationTarget): string[] {
+    const missing: string[] = [];
+    for (const [name, required] of Object.entries(
+      (target.method.properties.RequestParameters as Record<string, unknown> | undefined) ?? {},
+    )) {
+      if (required !== true && required !== 'true') continue;
+      const [, location, key = ''] =
+        /^method\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/.exec(
+          name,
+        ) ?? [];
+      const present =
+        location === 'header' || location === 'multivalueheader'
+          ? (target.headers[key.toLowerCase()]?.length ?? 0) > 0
+          : location === 'querystring' || location === 'multivaluequerystring'
+            ? (target.query[key]?.length ?? 0) > 0
+            : location === 'path'
+              ? target.pathParameters[key] !== undefined
+              : true;
+      if (!present) missing.push(key);
+    }
+    return missing;
+  }
+
+  private invalidBody(target: ValidationTarget): GatewayError | undefined {
+    const models = (target.method.properties.RequestModels as Record<string, unknown> | undefined) ?? {};
+    const contentType =
+      target.headers['content-type']?.at(-1)?.split(';')[0]?.trim().toLowerCase() || 'application/json';
+    const modelRef =
+      Object.entries(models).find(([type]) => type.toLowerCase() === contentType)?.[1] ?? models.$default;
+    const model = typeof modelRef === 'string' ? target.models.get(modelRef) : undefined;
+    if (!model) return undefined;
+    const validate = this.compile(model);
+    const text = target.body.toString('utf8');
+    let document: unknown;
+    try {
+      // An empty payload is validated as an empty object, so required properties still fail.
+      document = text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+    } catch {
+      const detail = '[Invalid JSON in request body]';
+      return { responseType: 'BAD_REQUEST_BODY', validationErrorString: detail };
+    }
+    if (validate(document)) return undefined;
+    return {
+      responseType: 'BAD_REQUEST_BODY',
+      validationErrorString: `[${describe(validate.errors ?? []).join(', ')}]`,
+    };
+  }
+
+  private compile(model: LocalResource): ValidateFunction {
+    const cached = this.compiled.get(model.physicalId);
+    if (cached) return cached;
+    const schema = { ...((model.properties.Schema as Record<string, unknown> | undefined) ?? {}) };
+    // Models are addressed by their API Gateway URL, never by $id: drop it so two models cannot collide.
+    delete schema.$id;
+    delete schema.id;
+    const validate = this.ajv.compile(schema);
+    this.compiled.set(model.physicalId, validate);
+    return validate;
+  }
+}

@@ -1,0 +1,398 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  LambdaInvocationError,
+  type LambdaInvoker,
+  type LocalCloudModel,
+  type RestAuthorizers,
+} from '../model';
+import { ApiKeyStore, type KeyGrant } from './api-key-store';
+import { type GatewayError, gatewayResponse } from './gateway-responses';
+import { runMockIntegration } from './integration-response';
+import {
+  baseIdentity,
+  buildProxyEvent,
+  formatRequestTime,
+  headerPairs,
+  parseProxyResult,
+  type RestIncomingRequest,
+  singleAndMulti,
+} from './proxy-event';
+import { RequestValidation } from './request-validation';
+import {
+  type ApiStage,
+  type MethodSetting,
+  type RestApiDefinition,
+  readRestApiDefinition,
+} from './rest-api-definition';
+import type { RestResponse } from './rest-response';
+import { setHeader } from './rest-response';
+import { matchRoute, type RouteMatch } from './route-matcher';
+import { UsageMeter } from './usage-meter';
+
+/** Options of `createRestApiServer`. */
+export interface RestApiServerOptions {
+  readonly model: LocalCloudModel;
+  /** The RestApi's logical id or physical id. */
+  readonly restApiId: string;
+  readonly invoker: LambdaInvoker;
+  readonly authorizers: RestAuthorizers;
+  readonly region: string;
+  readonly accountId: string;
+  /** Shared with the other REST APIs and the control plane; @default a store loaded from `model` */
+  readonly apiKeys?: ApiKeyStore;
+  /** Throttling/quota state; @default a meter on the wall clock */
+  readonly meter?: UsageMeter;
+  /** Access log sink, one line per request; @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+/** A request for one stage: `path` is the part after `/<stage>`. */
+export interface StagedRequest extends RestIncomingRequest {
+  readonly stage: string;
+}
+
+/** One REST API served on its own port, at `http://127.0.0.1:PORT/<stage>/<path>`. */
+export interface RestApiServer {
+  /** The API's id (its physicalId), as in `https://{id}.execute-api...`. */
+  readonly apiId: string;
+  /** Starts listening; resolves to the base URL (without stage). */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  /** Runs the whole API Gateway pipeline for one request (what the HTTP listener calls). */
+  handle(request: StagedRequest): Promise<RestResponse>;
+}
+
+const LAMBDA_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
+
+/** What every step of one request shares. */
+interface RequestScope {
+  readonly request: StagedRequest;
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  readonly startedAt: number;
+  readonly stage?: ApiStage;
+  readonly route?: RouteMatch;
+  readonly singleHeaders: Record<string, string>;
+  readonly singleQuery: Record<string, string>;
+  authorizer?: Record<string, unknown>;
+  identity: Record<string, string | null>;
+}
+
+function unescapeSettingPath(path: string): string {
+  return path.replace(/~1/g, '/');
+}
+
+/** The stage MethodSettings that apply to a method: the most specific entry carrying throttle limits. */
+function throttleSetting(
+  stage: ApiStage,
+  resourcePath: string,
+  httpMethod: string,
+): MethodSetting | undefined {
+  const score = (s: MethodSetting): number => {
+    const pathMatches = s.resourcePath === '/*' || unescapeSettingPath(s.resourcePath) === resourcePath;
+    const methodMatches = s.httpMethod === '*' || s.httpMethod === httpMethod;
+    if (!pathMatches || !methodMatches) return -1;
+    return (s.resourcePath === '/*' ? 0 : 2) + (s.httpMethod === '*' ? 0 : 1);
+  };
+  return stage.methodSettings
+    .filter((s) => s.throttlingRateLimit !== undefined || s.throttlingBurstLimit !== undefined)
+    .map((s) => ({ s, rank: score(s) }))
+    .filter(({ rank }) => rank >= 0)
+    .sort((a, b) => b.rank - a.rank)[0]?.s;
+}
+
+/** Creates the emulator of one AWS::ApiGateway::RestApi of the model. */
+export function createRestApiServer(options: RestApiServerOptions): RestApiServer {
+  const definition: RestApiDefinition = readRestApiDefinition(options.model, options.restApiId);
+  const apiKeys = options.apiKeys ?? ApiKeyStore.fromModel(options.model);
+  const meter = options.meter ?? new UsageMeter();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const validation = new RequestValidation();
+  let server: Server | undefined;
+
+  const respondError = (scope: RequestScope, error: GatewayError): RestResponse =>
+    gatewayResponse(error, {
+      gatewayResponses: definition.gatewayResponses,
+      context: vtlContext(scope),
+      sources: {
+        requestHeaders: scope.singleHeaders,
+        requestQuery: scope.singleQuery,
+        requestPath: scope.route?.pathParameters ?? {},
+        stageVariables: scope.stage?.variables ?? {},
+      },
+      accept: scope.request.headers.accept?.at(-1),
+    });
+
+  const vtlContext = (scope: RequestScope): Record<string, unknown> => ({
+    requestId: scope.requestId,
+    extendedRequestId: scope.extendedRequestId,
+    accountId: options.accountId,
+    apiId: definition.apiId,
+    stage: scope.request.stage,
+    httpMethod: scope.request.method.toUpperCase(),
+    resourcePath: scope.route?.resource.path,
+    resourceId: scope.route?.resource.id,
+    path: `/${scope.request.stage}${scope.request.path}`,
+    protocol: 'HTTP/1.1',
+    requestTime: formatRequestTime(scope.startedAt),
+    requestTimeEpoch: scope.startedAt,
+    domainName: scope.request.headers.host?.at(-1),
+    authorizer: scope.authorizer ?? {},
+    identity: scope.identity,
+    requestOverride: { header: {}, querystring: {}, path: {} },
+    responseOverride: { header: {}, status: null },
+  });
+
+  /** Authorizer, API key + usage plan, then request validation; a GatewayError stops the request. */
+  async function admit(
+    scope: RequestScope,
+    route: RouteMatch,
+    stage: ApiStage,
+  ): Promise<GatewayError | undefined> {
+    const method = route.method.properties;
+    const httpMethod = scope.request.method.toUpperCase();
+    if (
+      !meter.take(
+        `${definition.apiId}/${stage.name} ${route.resource.path} ${httpMethod}`,
+        toThrottle(throttleSetting(stage, route.resource.path, httpMethod)),
+      )
+    ) {
+      return { responseType: 'THROTTLED' };
+    }
+    const authorizationType = String(method.AuthorizationType ?? 'NONE').toUpperCase();
+    let usageIdentifierKey: string | undefined;
+    if (authorizationType !== 'NONE') {
+      const authorizerId = method.AuthorizerId;
+      const result = await options.authorizers.authorize({
+        restApiId: definition.apiId,
+        stage: stage.name,
+        authorizationType,
+        authorizer: typeof authorizerId === 'string' ? definition.authorizers.get(authorizerId) : undefined,
+        methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${definition.apiId}/${stage.name}/${httpMethod}/${scope.request.path.replace(/^\//, '')}`,
+        resourcePath: route.resource.path,
+        pathParameters: route.pathParameters,
+        request: scope.request,
+        requestId: scope.requestId,
+      });
+      if (!result.ok) {
+        return { responseType: result.responseType, statusCode: result.statusCode, message: result.message };
+      }
+      scope.authorizer = result.authorizer;
+      scope.identity = { ...scope.identity, ...(result.identity ?? {}) };
+      usageIdentifierKey = result.usageIdentifierKey;
+    }
+    if (method.ApiKeyRequired === true || method.ApiKeyRequired === 'true') {
+      const value =
+        definition.apiKeySource === 'AUTHORIZER'
+          ? usageIdentifierKey
+          : scope.request.headers['x-api-key']?.at(-1);
+      const grant = apiKeys.authorize(value, definition.apiId, [
+        stage.name,
+        ...(stage.physicalId ? [stage.physicalId] : []),
+      ]);
+      if (!grant) return { responseType: 'INVALID_API_KEY' };
+      scope.identity = { ...scope.identity, apiKey: grant.key.value, apiKeyId: grant.key.id };
+      const limited = meterKey(grant, route.resource.path, httpMethod);
+      if (limited) return limited;
+    }
+    return validation.validate({
+      method: route.method,
+      validators: definition.validators,
+      models: definition.models,
+      headers: scope.request.headers,
+      query: scope.request.query,
+      pathParameters: route.pathParameters,
+      body: scope.request.body,
+    });
+  }
+
+  function meterKey(grant: KeyGrant, resourcePath: string, httpMethod: string): GatewayError | undefined {
+    const client = `${grant.plan.id}/${grant.key.id}`;
+    const methodThrottle = grant.planStage.methodThrottles[`${resourcePath}/${httpMethod}`];
+    if (methodThrottle && !meter.take(`${client} ${resourcePath} ${httpMethod}`, methodThrottle)) {
+      return { responseType: 'THROTTLED' };
+    }
+    if (!meter.take(client, grant.plan.throttle)) return { responseType: 'THROTTLED' };
+    if (!meter.consume(client, grant.plan.quota)) return { responseType: 'QUOTA_EXCEEDED' };
+    return undefined;
+  }
+
+  async function integrate(scope: RequestScope, route: RouteMatch, stage: ApiStage): Promise<RestResponse> {
+    const integration = (route.method.properties.Integration as Record<string, unknown> | undefined) ?? {};
+    const type = String(integration.Type ?? '').toUpperCase();
+    if (type === 'MOCK') {
+      const response = runMockIntegration({
+        integration,
+        requestBody: scope.request.body.toString('utf8'),
+        contentType: scope.request.headers['content-type']?.at(-1)?.split(';')[0]?.trim(),
+        context: vtlContext(scope),
+        sources: {
+          requestHeaders: scope.singleHeaders,
+          requestQuery: scope.singleQuery,
+          requestPath: route.pathParameters,
+          stageVariables: stage.variables,
+        },
+        accept: scope.request.headers.accept?.at(-1),
+      });
+      return response ?? respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
+    }
+    const functionArn =
+      type === 'AWS_PROXY' ? LAMBDA_URI.exec(String(integration.Uri ?? ''))?.[1] : undefined;
+    if (!functionArn) {
+      log(
+        `rest-api ${definition.name}: integration type ${type || '(none)'} on ${route.resource.path} is not emulated`,
+      );
+      return respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
+    }
+    const event = buildProxyEvent({
+      request: scope.request,
+      resourcePath: route.resource.path,
+      resourceId: route.resource.id,
+      pathParameters: route.pathParameters,
+      stageVariables: stage.variables,
+      stage: stage.name,
+      deploymentId: stage.deploymentId,
+      apiId: definition.apiId,
+      accountId: options.accountId,
+      region: options.region,
+      requestId: scope.requestId,
+      extendedRequestId: scope.extendedRequestId,
+      requestTimeEpoch: scope.startedAt,
+      authorizer: scope.authorizer,
+      identity: scope.identity,
+      binaryMediaTypes: definition.binaryMediaTypes,
+    });
+    let result: unknown;
+    try {
+      result = await options.invoker.invoke(functionArn, event);
+    } catch (error) {
+      if (!(error instanceof LambdaInvocationError)) throw error;
+      log(`rest-api ${definition.name}: ${functionArn} failed (${error.errorType}): ${error.message}`);
+      return respondError(scope, { responseType: 'DEFAULT_5XX', statusCode: 502 });
+    }
+    const response = parseProxyResult(result);
+    if (!response) {
+      log(`rest-api ${definition.name}: malformed Lambda proxy response from ${functionArn}`);
+      return respondError(scope, { responseType: 'DEFAULT_5XX', statusCode: 502 });
+    }
+    if (!Object.keys(response.headers).some((name) => name.toLowerCase() === 'content-type')) {
+      setHeader(response.headers, 'Content-Type', 'application/json');
+    }
+    return response;
+  }
+
+  async function handle(request: StagedRequest): Promise<RestResponse> {
+    const startedAt = Date.now();
+    const stage = definition.stages.get(request.stage);
+    const route = stage ? matchRoute(definition.root, request.method, request.path) : undefined;
+    const scope: RequestScope = {
+      request,
+      requestId: randomUUID(),
+      extendedRequestId: Buffer.from(randomUUID().replace(/-/g, '').slice(0, 12), 'hex').toString('base64'),
+      startedAt,
+      stage,
+      route,
+      singleHeaders: singleAndMulti(headerPairs(request)).single,
+      singleQuery: Object.fromEntries(
+        Object.entries(request.query).flatMap(([name, values]) => {
+          const last = values.at(-1);
+          return last === undefined ? [] : [[name, last]];
+        }),
+      ),
+      identity: baseIdentity(request.sourceIp, request.headers['user-agent']?.at(-1)),
+    };
+    let response: RestResponse;
+    try {
+      if (!stage || !route) {
+        response = respondError(scope, { responseType: 'MISSING_AUTHENTICATION_TOKEN' });
+      } else {
+        const rejected = await admit(scope, route, stage);
+        response = rejected ? respondError(scope, rejected) : await integrate(scope, route, stage);
+      }
+    } catch (error) {
+      log(
+        `rest-api ${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      response = respondError(scope, { responseType: 'DEFAULT_5XX' });
+    }
+    setHeader(response.headers, 'x-amzn-RequestId', scope.requestId);
+    setHeader(response.headers, 'x-amz-apigw-id', scope.extendedRequestId);
+    log(
+      `${request.method.toUpperCase()} /${request.stage}${request.path} ${response.statusCode} ${Date.now() - startedAt}ms`,
+    );
+    return response;
+  }
+
+  return {
+    apiId: definition.apiId,
+    handle,
+    async listen(port = 0, host = '127.0.0.1') {
+      const listening = createServer((req, res) => {
+        void serve(req, res, handle);
+      });
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(port, host, () => resolve());
+      });
+      const address = listening.address() as AddressInfo;
+      return `http://${host}:${address.port}`;
+    },
+    async close() {
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      closing.closeAllConnections();
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+  };
+}
+
+function toThrottle(
+  setting: MethodSetting | undefined,
+): { rateLimit?: number; burstLimit?: number } | undefined {
+  return setting
+    ? { rateLimit: setting.throttlingRateLimit, burstLimit: setting.throttlingBurstLimit }
+    : undefined;
+}
+
+/** Turns a Node HTTP request into a StagedRequest and writes the emulator's response. */
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: (request: StagedRequest) => Promise<RestResponse>,
+): Promise<void> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, stage = '', ...rest] = url.pathname.split('/');
+    const headers: Record<string, string[]> = {};
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      const name = (req.rawHeaders[i] ?? '').toLowerCase();
+      headers[name] = [...(headers[name] ?? []), req.rawHeaders[i + 1] ?? ''];
+    }
+    const query: Record<string, string[]> = {};
+    for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
+    const response = await handle({
+      stage: decodeURIComponent(stage),
+      method: req.method ?? 'GET',
+      path: `/${rest.join('/')}`,
+      headers,
+      query,
+      body: Buffer.concat(chunks),
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      rawHeaders: req.rawHeaders,
+    });
+    res.statusCode = response.statusCode;
+    for (const [name, values] of Object.entries(response.headers)) res.setHeader(name, values);
+    res.end(response.body);
+  } catch (error) {
+    res.statusCode = 500;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ message: 'Internal server error' }));
+    console.error(error);
+  }
+}

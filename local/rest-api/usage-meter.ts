@@ -1,0 +1,72 @@
+import type { QuotaSettings, ThrottleSettings } from './api-key-store';
+
+/** A token bucket: `burstLimit` tokens, refilled at `rateLimit` per second; it starts full. */
+class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly capacity: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.updatedAt = now;
+  }
+
+  take(now: number): boolean {
+    const elapsed = Math.max(0, now - this.updatedAt) / 1000;
+    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.rate);
+    this.updatedAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+function periodStart(period: QuotaSettings['period'], now: number): number {
+  const d = new Date(now);
+  if (period === 'DAY') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  if (period === 'MONTH') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  // Weeks start on Monday (UTC).
+  const day = (d.getUTCDay() + 6) % 7;
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day);
+}
+
+/**
+ * Throttling buckets and quota counters, keyed by whoever calls (a stage method, or a usage plan + key +
+ * method). `now` is injectable so tests can move time without waiting.
+ */
+export class UsageMeter {
+  private readonly buckets = new Map<string, { bucket: TokenBucket; signature: string }>();
+  private readonly quotas = new Map<string, { windowStart: number; used: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes one token from the bucket `id`; false means throttled. No limits means no throttling. */
+  take(id: string, settings: ThrottleSettings | undefined): boolean {
+    if (!settings || (settings.rateLimit === undefined && settings.burstLimit === undefined)) return true;
+    const rate = Math.max(0, settings.rateLimit ?? settings.burstLimit ?? 0);
+    const capacity = Math.max(0, settings.burstLimit ?? Math.ceil(rate));
+    // A changed limit (e.g. a redeploy) starts a fresh bucket.
+    const signature = `${rate}/${capacity}`;
+    let entry = this.buckets.get(id);
+    if (!entry || entry.signature !== signature) {
+      entry = { bucket: new TokenBucket(rate, capacity, this.now()), signature };
+      this.buckets.set(id, entry);
+    }
+    return entry.bucket.take(this.now());
+  }
+
+  /** Counts one request against the quota `id`; false means the quota for this period is used up. */
+  consume(id: string, quota: QuotaSettings | undefined): boolean {
+    if (!quota) return true;
+    const windowStart = periodStart(quota.period, this.now());
+    const entry = this.quotas.get(id);
+    const current = entry && entry.windowStart === windowStart ? entry : { windowStart, used: 0 };
+    this.quotas.set(id, current);
+    if (current.used >= quota.limit) return false;
+    current.used += 1;
+    return true;
+  }
+}
