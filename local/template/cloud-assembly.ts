@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCloudModel, LocalResource } from '../model';
 import { parseTemplate } from './cfn-template';
 import { rewriteUrls, urlRewrites } from './endpoint-rewrite';
@@ -216,21 +216,38 @@ export function loadCloudAssembly(
   const urlSuffix = 'amazonaws.com';
 
   const exportsByName = new Map<string, { resolver: StackResolver; outputName: string }>();
-  const importing: string[] = [];
+  const resolversByName = new Map<string, StackResolver>();
+  const following: string[] = [];
+  /** Reads another stack's output, refusing to go round in a circle between stacks. */
+  const crossStackOutput = (
+    resolver: StackResolver,
+    outputName: string,
+    location: string,
+    path: string,
+  ): string => {
+    const key = `${resolver.stackName}/Outputs/${outputName}`;
+    if (following.includes(key)) {
+      throw new TemplateResolutionError(
+        `${location} at ${path}: circular cross-stack reference through ${key}`,
+      );
+    }
+    following.push(key);
+    try {
+      return resolver.output(outputName);
+    } finally {
+      following.pop();
+    }
+  };
   const importValue = (exportName: string, location: string, path: string): string => {
     const found = exportsByName.get(exportName);
-    if (!found) {
-      throw new TemplateResolutionError(`${location} at ${path}: no stack exports ${exportName}`);
-    }
-    if (importing.includes(exportName)) {
-      throw new TemplateResolutionError(`${location} at ${path}: circular import of ${exportName}`);
-    }
-    importing.push(exportName);
-    try {
-      return found.resolver.output(found.outputName);
-    } finally {
-      importing.pop();
-    }
+    if (!found) throw new TemplateResolutionError(`${location} at ${path}: no stack exports ${exportName}`);
+    return crossStackOutput(found.resolver, found.outputName, location, path);
+  };
+  const stackOutput = (stackName: string, outputName: string, location: string, path: string): string => {
+    const resolver = resolversByName.get(stackName);
+    if (!resolver)
+      throw new TemplateResolutionError(`${location} at ${path}: there is no stack ${stackName}`);
+    return crossStackOutput(resolver, outputName, location, path);
   };
 
   const loaded = ordered.map((stack) => {
@@ -243,7 +260,9 @@ export function loadCloudAssembly(
       endpoints,
       parameters: options.parameters ?? {},
       importValue,
+      stackOutput,
     });
+    resolversByName.set(stack.stackName, resolver);
     return { stack, template, resolver };
   });
   for (const { resolver } of loaded) {

@@ -27,6 +27,8 @@ export interface IntrinsicScope {
   condition(name: string, path: string): boolean;
   findInMap(mapName: string, topKey: string, secondKey: string, path: string): unknown;
   importValue(exportName: string, path: string): unknown;
+  /** `Fn::GetStackOutput`, CDK's weak cross-stack reference: another stack's output by name. */
+  stackOutput(stackName: string, outputName: string, path: string): unknown;
 }
 
 type Json = Record<string, unknown>;
@@ -192,6 +194,13 @@ function evaluate(name: string, args: unknown, scope: IntrinsicScope, path: stri
       return findInMap(args, scope, path);
     case 'Fn::ImportValue':
       return scope.importValue(stringArgument(args, scope, path, name), path);
+    case 'Fn::GetStackOutput': {
+      const spec = resolveValue(args, scope, path);
+      if (!isPlainObject(spec) || typeof spec.StackName !== 'string' || typeof spec.OutputName !== 'string') {
+        return fail(scope, path, `Fn::GetStackOutput expects {StackName, OutputName}, got ${preview(spec)}`);
+      }
+      return scope.stackOutput(spec.StackName, spec.OutputName, path);
+    }
     case 'Fn::GetAZs': {
       const region = stringArgument(args, scope, path, name) || scope.region;
       return ['a', 'b', 'c'].map((zone) => `${region}${zone}`);

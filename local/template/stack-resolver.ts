@@ -25,6 +25,8 @@ export interface StackEnvironment {
   readonly parameters: Readonly<Record<string, string>>;
   /** Resolves `Fn::ImportValue` against the exports of the other stacks in the app. */
   importValue(exportName: string, location: string, path: string): string;
+  /** Resolves `Fn::GetStackOutput` against the outputs of the other stacks in the app. */
+  stackOutput(stackName: string, outputName: string, location: string, path: string): string;
 }
 
 /** An output whose `Export.Name` makes it importable by other stacks. */
@@ -250,6 +252,7 @@ export class StackResolver {
       condition: (name, path) => this.condition(name, path),
       findInMap: (mapName, topKey, secondKey) => this.template.Mappings?.[mapName]?.[topKey]?.[secondKey],
       importValue: (exportName, path) => this.env.importValue(exportName, where, path),
+      stackOutput: (stackName, outputName, path) => this.env.stackOutput(stackName, outputName, where, path),
     };
   }
 

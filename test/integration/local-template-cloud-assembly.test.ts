@@ -268,6 +268,24 @@ describe('loading hand-written cloud assemblies', () => {
     });
   });
 
+  it('follows CDK weak cross-stack references (Fn::GetStackOutput) to the producing stack', () => {
+    const app = new App({ outdir: dir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+    const producer = new Stack(app, 'Producer');
+    const table = new dynamodb.Table(producer, 'Table', {
+      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+    });
+    const consumer = new Stack(app, 'Consumer');
+    new sqs.Queue(consumer, 'Queue', { queueName: table.tableName });
+    app.synth();
+
+    const { model } = loadCloudAssembly(dir);
+    const template = readFileSync(join(dir, 'Consumer.template.json'), 'utf8');
+    expect(template).toContain('Fn::GetStackOutput');
+    expect(only(model.resources, 'Consumer', 'AWS::SQS::Queue').properties.QueueName).toBe(
+      only(model.resources, 'Producer', 'AWS::DynamoDB::Table').physicalId,
+    );
+  });
+
   it('fails naming the stack, resource and path for an import nobody exports', () => {
     writeAssembly({
       Lonely: {

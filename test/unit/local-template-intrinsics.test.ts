@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these are CloudFormation Fn::Sub strings, not JS templates
 import { parseTemplate } from '../../local/template/cfn-template';
 import { TemplateResolutionError } from '../../local/template/intrinsics';
 import { type StackEnvironment, StackResolver } from '../../local/template/stack-resolver';
@@ -13,6 +14,7 @@ const ENV: StackEnvironment = {
     if (name === 'Shared:TableName') return 'shared-table';
     throw new TemplateResolutionError(`no export ${name}`);
   },
+  stackOutput: (stackName, outputName) => `${stackName}.${outputName}`,
 };
 
 function resolverFor(template: Record<string, unknown>, env: Partial<StackEnvironment> = {}): StackResolver {
@@ -317,6 +319,23 @@ describe('conditions and mappings', () => {
 describe('imports and outputs', () => {
   it('resolves Fn::ImportValue through the app, including a computed export name', () => {
     expect(resolveProperty({ 'Fn::ImportValue': { 'Fn::Sub': 'Shared:TableName' } })).toBe('shared-table');
+  });
+
+  it('resolves Fn::GetStackOutput, the form of CDK weak cross-stack references, through the app', () => {
+    const value = resolveProperty({
+      'Fn::GetStackOutput': {
+        StackName: 'Data',
+        Region: { Ref: 'AWS::Region' },
+        OutputName: 'PublishOutputRefTable',
+      },
+    });
+    expect(value).toBe('Data.PublishOutputRefTable');
+  });
+
+  it('fails when Fn::GetStackOutput lacks the output name', () => {
+    expect(() => resolveProperty({ 'Fn::GetStackOutput': { StackName: 'Data' } })).toThrow(
+      /Shop\/Subject at Properties.Value.Fn::GetStackOutput: Fn::GetStackOutput expects \{StackName, OutputName\}/,
+    );
   });
 
   it('resolves outputs and the export names other stacks import them by', () => {
