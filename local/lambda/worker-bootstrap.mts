@@ -6,8 +6,8 @@
  * erasable TypeScript and imports nothing but `node:` modules at run time.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { createRequire, registerHooks } from 'node:module';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -62,6 +62,32 @@ for (const [method, level] of Object.entries(consoleLevels)) {
     process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}\n`);
   };
 }
+
+/*
+ * Lambda lets ES modules import what NODE_PATH provides (the runtime's AWS SDK, layers), while Node's own
+ * ESM resolution ignores NODE_PATH. So when a bare specifier is not found the usual way, it is looked up
+ * again from each NODE_PATH directory.
+ */
+const nodePath = (process.env.NODE_PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    try {
+      return nextResolve(specifier, context);
+    } catch (error) {
+      const bare =
+        !specifier.startsWith('.') && !isAbsolute(specifier) && !/^[a-z][a-z0-9+.-]*:/i.test(specifier);
+      if (!bare || errorCode(error) !== 'ERR_MODULE_NOT_FOUND') throw error;
+      for (const dir of nodePath) {
+        try {
+          return nextResolve(specifier, { ...context, parentURL: pathToFileURL(join(dir, 'index.js')).href });
+        } catch {
+          // Not in this directory; try the next one.
+        }
+      }
+      throw error;
+    }
+  },
+});
 
 let maxHeapUsed = 0;
 function maxMemoryUsedMb(): number {
