@@ -1,0 +1,204 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApiKeyRecord, ApiKeyStore } from '../rest-api/api-key-store';
+
+/** Options of `createApiGatewayControlServer`. */
+export interface ApiGatewayControlServerOptions {
+  /** The store the REST API emulators meter with, so keys created here work at once. */
+  readonly apiKeys: ApiKeyStore;
+  /** @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+/** The API Gateway control plane subset served locally (point AWS_ENDPOINT_URL_API_GATEWAY at `listen()`'s URL). */
+export interface ApiGatewayControlServer {
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  /** API Gateway's error type, sent as `x-amzn-ErrorType` for the SDK's error parser. */
+  readonly errorType?: string;
+}
+
+const error = (status: number, errorType: string, message: string): Reply => ({
+  status,
+  errorType,
+  body: { message },
+});
+
+function apiKeyJson(key: ApiKeyRecord, includeValue: boolean): Record<string, unknown> {
+  return {
+    id: key.id,
+    ...(includeValue ? { value: key.value } : {}),
+    name: key.name,
+    ...(key.description === undefined ? {} : { description: key.description }),
+    ...(key.customerId === undefined ? {} : { customerId: key.customerId }),
+    enabled: key.enabled,
+    // REST-JSON timestamps are epoch seconds.
+    createdDate: key.createdDate.getTime() / 1000,
+    lastUpdatedDate: key.lastUpdatedDate.getTime() / 1000,
+    stageKeys: key.stageKeys,
+  };
+}
+
+function usagePlanKeyJson(key: ApiKeyRecord): Record<string, unknown> {
+  return { id: key.id, type: 'API_KEY', value: key.value, name: key.name };
+}
+
+function field(body: Record<string, unknown>, name: string): string | undefined {
+  return typeof body[name] === 'string' ? body[name] : undefined;
+}
+
+/** Routes one control-plane call (REST-JSON, as @aws-sdk/client-api-gateway sends it). */
+export function handleControlRequest(
+  store: ApiKeyStore,
+  method: string,
+  url: URL,
+  body: Record<string, unknown>,
+): Reply {
+  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const flag = (name: string): boolean => url.searchParams.get(name) === 'true';
+  const [collection, id, sub] = segments;
+  if (collection === 'apikeys' && id === undefined) {
+    if (method === 'POST') {
+      if (url.searchParams.get('mode') === 'import')
+        return error(400, 'BadRequestException', 'import is not emulated');
+      const stageKeys = (Array.isArray(body.stageKeys) ? body.stageKeys : []).map((entry) => {
+        const stageKey = (entry ?? {}) as Record<string, unknown>;
+        return `${String(stageKey.restApiId)}/${String(stageKey.stageName)}`;
+      });
+      const value = field(body, 'value');
+      if (value !== undefined && value.length < 20) {
+        return error(400, 'BadRequestException', 'API Key value should be at least 20 characters');
+      }
+      if (value !== undefined && store.listApiKeys().some((k) => k.value === value)) {
+        return error(409, 'ConflictException', 'API Key already exists');
+      }
+      const key = store.createApiKey({
+        name: field(body, 'name'),
+        description: field(body, 'description'),
+        customerId: field(body, 'customerId'),
+        enabled: body.enabled === true,
+        value,
+        stageKeys,
+      });
+      return { status: 201, body: apiKeyJson(key, true) };
+    }
+    if (method === 'GET') {
+      const keys = store.listApiKeys(url.searchParams.get('name') ?? undefined);
+      const limit = Number(url.searchParams.get('limit') ?? 25);
+      const position = Number(url.searchParams.get('position') ?? 0);
+      const page = keys.slice(position, position + limit);
+      const next = position + limit < keys.length ? String(position + limit) : undefined;
+      return {
+        status: 200,
+        body: {
+          item: page.map((k) => apiKeyJson(k, flag('includeValues'))),
+          ...(next ? { position: next } : {}),
+        },
+      };
+    }
+  }
+  if (collection === 'apikeys' && id !== undefined && sub === undefined) {
+    const key = store.getApiKey(id);
+    if (!key) return error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+    if (method === 'GET') return { status: 200, body: apiKeyJson(key, flag('includeValue')) };
+    if (method === 'DELETE') {
+      store.deleteApiKey(id);
+      return { status: 202 };
+    }
+  }
+  if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 3) {
+    if (!store.getUsagePlan(id)) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
+    if (method === 'POST') {
+      const keyId = field(body, 'keyId') ?? '';
+      const outcome = store.addUsagePlanKey(id, keyId);
+      if (outcome === 'no-key')
+        return error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+      if (outcome === 'conflict') {
+        return error(
+          409,
+          'ConflictException',
+          `Usage Plan ${id} cannot be added because API Key ${keyId} cannot reference multiple Usage Plans with the same API Stage`,
+        );
+      }
+      const key = store.getApiKey(keyId);
+      return key
+        ? { status: 201, body: usagePlanKeyJson(key) }
+        : error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+    }
+    if (method === 'GET') {
+      const nameQuery = url.searchParams.get('name') ?? '';
+      const keys = store.usagePlanKeys(id).filter((k) => k.name.startsWith(nameQuery));
+      return { status: 200, body: { item: keys.map(usagePlanKeyJson) } };
+    }
+  }
+  return error(
+    404,
+    'NotFoundException',
+    `${method} ${url.pathname} is not emulated by the local API Gateway control plane`,
+  );
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  const parsed = JSON.parse(text) as unknown;
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
+}
+
+async function serve(
+  store: ApiKeyStore,
+  log: (line: string) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let reply: Reply;
+  try {
+    reply = handleControlRequest(store, method, url, await readJson(req));
+  } catch (caught) {
+    reply = error(400, 'BadRequestException', caught instanceof Error ? caught.message : 'Invalid request');
+  }
+  res.statusCode = reply.status;
+  res.setHeader('Content-Type', 'application/json');
+  if (reply.errorType) res.setHeader('x-amzn-ErrorType', reply.errorType);
+  res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+  log(`apigateway ${method} ${url.pathname} ${reply.status}`);
+}
+
+/** Creates the local API Gateway control-plane endpoint over the shared key store. */
+export function createApiGatewayControlServer(
+  options: ApiGatewayControlServerOptions,
+): ApiGatewayControlServer {
+  const log = options.log ?? ((line: string) => console.log(line));
+  let server: Server | undefined;
+  return {
+    async listen(port = 0, host = '127.0.0.1') {
+      const listening = createServer((req, res) => {
+        void serve(options.apiKeys, log, req, res);
+      });
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(port, host, () => resolve());
+      });
+      return `http://${host}:${(listening.address() as AddressInfo).port}`;
+    },
+    async close() {
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      closing.closeAllConnections();
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+  };
+}
