@@ -268,6 +268,25 @@ describe('loading hand-written cloud assemblies', () => {
     });
   });
 
+  it('falls back to the aws:asset:path metadata the CDK CLI writes when the code key is not in an asset manifest', () => {
+    writeAssembly({
+      Legacy: {
+        template: {
+          Resources: {
+            Fn: {
+              Type: 'AWS::Lambda::Function',
+              Properties: { Code: { S3Bucket: 'b', S3Key: 'unknown.zip' } },
+              Metadata: { 'aws:asset:path': 'asset.legacy', 'aws:asset:property': 'Code' },
+            },
+          },
+        },
+      },
+    });
+    const loaded = loadCloudAssembly(dir);
+    const [fn] = loaded.model.resources;
+    expect(fn && loaded.assets(fn)).toBe(join(dir, 'asset.legacy'));
+  });
+
   it('follows CDK weak cross-stack references (Fn::GetStackOutput) to the producing stack', () => {
     const app = new App({ outdir: dir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
     const producer = new Stack(app, 'Producer');
