@@ -180,7 +180,6 @@ async function invocationError(promise: Promise<unknown>): Promise<LambdaFunctio
 
 describe('the local Lambda runtime', () => {
   it("gives each function its own environment variables plus the runtime's, isolated from the parent and each other", async () => {
-    process.env.PARENT_ONLY = 'parent';
     const { runtime } = start(
       [
         fn('red', 'env', { environment: { COLOR: 'red' }, memorySize: 256 }),
@@ -189,7 +188,10 @@ describe('the local Lambda runtime', () => {
       { extraEnv: { AWS_REGION: 'eu-west-1' } },
     );
 
-    const red = await runtime.invoke(`${ARN_PREFIX}red`, { set: 'from-red' });
+    process.env.PARENT_ONLY = 'parent';
+    const red = await runtime.invoke(`${ARN_PREFIX}red`, { set: 'from-red' }).finally(() => {
+      delete process.env.PARENT_ONLY;
+    });
     const blue = await runtime.invoke(`${ARN_PREFIX}blue`, {});
 
     expect(red).toEqual({
@@ -207,7 +209,6 @@ describe('the local Lambda runtime', () => {
     });
     expect(blue).toMatchObject({ color: 'blue', setByHandler: null, name: 'blue', memory: '128' });
     expect(process.env.SET_BY_HANDLER).toBeUndefined();
-    delete process.env.PARENT_ONLY;
   });
 
   it("passes a context like Lambda's, with a remaining time that counts down from the timeout", async () => {
