@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AuthorizationRequest, AuthorizationResult } from '../../model';
@@ -76,6 +76,15 @@ export function createIamAuthorizer(options: IamAuthorizerOptions) {
       if (Math.abs(options.now() - signingDate.getTime()) > MAX_SKEW_MS) {
         return gatewayResponses.invalidSignature(
           `Signature expired: ${amzDate} is now outside the 5 minute window.`,
+        );
+      }
+
+      // The signer trusts x-amz-content-sha256 as the payload hash, so it must be the body's real hash.
+      const declaredHash = headers['x-amz-content-sha256']?.[0];
+      const bodyHash = createHash('sha256').update(request.request.body).digest('hex');
+      if (declaredHash !== undefined && declaredHash.toLowerCase() !== bodyHash) {
+        return gatewayResponses.invalidSignature(
+          "The provided 'x-amz-content-sha256' header does not match what was computed.",
         );
       }
 
