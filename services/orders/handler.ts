@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../../shared/config';
 import { httpRouter, parseJsonBody, parseQuery, pathParameter, requestHeader } from '../../shared/http';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ORDER_STATUSES } from './order-status';
 
 /** SKUs start with a letter or digit and stay short, so they are safe in keys and URLs. */
