@@ -10,6 +10,7 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Order ids are `ids.sortableId()`: 26 Crockford base32 characters. */
 export const ORDER_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Limits of the API contract, shared by the schemas and the tests. */
 export const MAX_ITEMS_PER_ORDER = 50;
 export const MAX_QUANTITY = 1000;
 export const MAX_NOTE_LENGTH = 500;

@@ -32,6 +32,7 @@ export interface Order {
   readonly createdBy: string;
 }
 
+/** One page of a listing; `nextToken` is present while more may follow. */
 export interface OrderPage {
   readonly items: Order[];
   readonly nextToken?: string;

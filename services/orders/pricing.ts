@@ -23,6 +23,7 @@ export interface OrderLine {
   readonly lineTotal: number;
 }
 
+/** The priced lines of an order, its single currency and its total in minor units. */
 export interface PricedOrder {
   readonly items: OrderLine[];
   readonly currency: string;
