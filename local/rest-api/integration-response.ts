@@ -70,7 +70,12 @@ export function applyIntegrationResponse(result: IntegrationResult): RestRespons
   let body = result.body;
   if (template) {
     body = renderVtl(template.template, {
-      input: createVtlInput(result.body, { path: {}, querystring: {}, header: result.headers }),
+      // $input.params() still means the method request's parameters here (CDK's CORS template relies on it).
+      input: createVtlInput(result.body, {
+        path: result.sources.requestPath,
+        querystring: result.sources.requestQuery,
+        header: result.sources.requestHeaders,
+      }),
       context,
       stageVariables: result.sources.stageVariables,
     });

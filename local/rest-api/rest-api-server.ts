@@ -80,8 +80,9 @@ interface RequestScope {
   identity: Record<string, string | null>;
 }
 
+/** MethodSettings paths are `/` + the resource path with each `/` escaped as `~1` (`/~1orders~1{id}`). */
 function unescapeSettingPath(path: string): string {
-  return path.replace(/~1/g, '/');
+  return path.replace(/^\//, '').replace(/~1/g, '/');
 }
 
 /** The stage MethodSettings that apply to a method: the most specific entry carrying throttle limits. */

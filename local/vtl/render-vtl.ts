@@ -1,5 +1,5 @@
 import { Compile, parse } from 'velocityjs';
-import type { VtlInput } from './vtl-input';
+import { HeaderMap, headerMapGet, type VtlInput } from './vtl-input';
 import { createVtlUtil, type VtlUtil } from './vtl-util';
 
 /** What a mapping template can reference. `context` is mutated by `#set($context.responseOverride...)`. */
@@ -59,7 +59,14 @@ const MAP_METHODS: Record<string, JavaMethod> = {
   values: (self: Record<string, unknown>) => Object.values(self),
 };
 
+const HEADER_MAP_METHODS: Record<string, JavaMethod> = {
+  get: (self: HeaderMap, p) => headerMapGet(self, p[0]),
+  containsKey: (self: HeaderMap, p) => headerMapGet(self, p[0]) !== null,
+};
+
 function javaMethod({ property, context }: MethodCall): JavaMethod | undefined {
+  if (context instanceof HeaderMap && Object.hasOwn(HEADER_MAP_METHODS, property))
+    return HEADER_MAP_METHODS[property];
   const table =
     typeof context === 'string'
       ? STRING_METHODS

@@ -7,6 +7,25 @@ export interface VtlParams {
   readonly header: Record<string, string>;
 }
 
+/**
+ * The header map of `$input.params()`: iterates in the client's casing, but `get`/`containsKey` ignore case, as
+ * HTTP header names do (CDK's CORS template asks for "Origin" and falls back to "origin").
+ */
+export class HeaderMap {
+  [name: string]: string;
+
+  constructor(headers: Record<string, string>) {
+    Object.assign(this, headers);
+  }
+}
+
+/** Case-insensitive lookup in a HeaderMap. */
+export function headerMapGet(map: HeaderMap, name: unknown): string | null {
+  const lower = String(name).toLowerCase();
+  const found = Object.keys(map).find((key) => key.toLowerCase() === lower);
+  return found === undefined ? null : (map[found] ?? null);
+}
+
 /** `$input` of a mapping template. */
 export interface VtlInput {
   readonly body: string;
