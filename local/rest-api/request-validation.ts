@@ -174,7 +174,11 @@ export class RequestValidation {
   private compile(model: LocalResource): ValidateFunction {
     const cached = this.compiled.get(model.physicalId);
     if (cached) return cached;
-    const schema = { ...((model.properties.Schema as Record<string, unknown> | undefined) ?? {}) };
+    // CloudFormation accepts the schema as an object or as a JSON string.
+    const raw = model.properties.Schema;
+    const schema = {
+      ...((typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {})) as Record<string, unknown>),
+    };
     // Models are addressed by their API Gateway URL, never by $id: drop it so two models cannot collide.
     delete schema.$id;
     delete schema.id;

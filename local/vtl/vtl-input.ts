@@ -64,7 +64,7 @@ export function createVtlInput(body: string, params: VtlParams): VtlInput {
       return {
         path: { ...params.path },
         querystring: { ...params.querystring },
-        header: { ...params.header },
+        header: new HeaderMap(params.header),
       };
     }
     const fromPath = params.path[name] ?? params.querystring[name];
