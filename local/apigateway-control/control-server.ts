@@ -111,6 +111,13 @@ export function handleControlRequest(
       return { status: 202 };
     }
   }
+  if (collection === 'usageplans' && id === undefined && method === 'GET') {
+    // GetUsagePlans: the plans of the template (no paging needed for a template's handful).
+    return {
+      status: 200,
+      body: { item: store.listUsagePlans().map((plan) => ({ id: plan.id, name: plan.name })) },
+    };
+  }
   if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 3) {
     if (!store.getUsagePlan(id)) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
     if (method === 'POST') {

@@ -185,6 +185,11 @@ export class ApiKeyStore {
     return this.keys.delete(id);
   }
 
+  /** Every usage plan, in template order. */
+  listUsagePlans(): UsagePlanRecord[] {
+    return [...this.plans.values()];
+  }
+
   getUsagePlan(id: string): UsagePlanRecord | undefined {
     return this.plans.get(id);
   }

@@ -1,0 +1,151 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  CognitoIdentityProviderClient,
+  UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/** A demo tenant: onboarded through the real API, then given a member, a catalog and a few orders. */
+export interface DemoTenant {
+  readonly name: string;
+  readonly tier: 'basic' | 'premium';
+  readonly slug: string;
+}
+
+export const DEMO_TENANTS: readonly DemoTenant[] = [
+  { name: 'Acme Corp', tier: 'basic', slug: 'acme' },
+  { name: 'Globex', tier: 'premium', slug: 'globex' },
+];
+
+/** The demo users' usernames, so `npm run token -- --tenant acme --user member` can find them. */
+export const demoUsername = (tenant: DemoTenant, user: 'admin' | 'member') =>
+  `${user}@${tenant.slug}.example.com`;
+
+const CATALOG = [
+  { sku: 'WIDGET-1', name: 'Widget', price: 1250, currency: 'EUR', public: true },
+  { sku: 'GADGET-2', name: 'Gadget', price: 4999, currency: 'EUR', public: true },
+  { sku: 'GIZMO-3', name: 'Gizmo (internal)', price: 300, currency: 'EUR', public: false },
+];
+
+export interface SeedContext {
+  readonly apiUrl: string;
+  readonly region: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  readonly cognitoEndpoint: string;
+  readonly userPoolId: string;
+  /** ID token of a user, as the SPA would have it after sign-in. */
+  idToken(username: string): Promise<string>;
+}
+
+async function call(
+  method: string,
+  url: string,
+  init: { headers?: Record<string, string>; body?: unknown } = {},
+) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...init.headers },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${url} → ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+async function signedPost(ctx: SeedContext, url: string, body: unknown) {
+  const target = new URL(url);
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: ctx.region,
+    credentials: ctx.credentials,
+    sha256: Sha256,
+  });
+  const payload = JSON.stringify(body);
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: Number(target.port),
+    path: target.pathname,
+    headers: { host: target.host, 'content-type': 'application/json' },
+    body: payload,
+  });
+  return call('POST', url, { headers: signed.headers as Record<string, string>, body });
+}
+
+/**
+ * Seeds the demo through the product's own front door: onboarding with a SigV4-signed POST /tenants, a member
+ * created in the (local) Cognito, catalog items via PUT /catalog as the admin, and orders via POST /orders.
+ * Safe to run again (with --persist): every step is idempotent.
+ */
+export async function seedDemo(ctx: SeedContext): Promise<void> {
+  const cognito = new CognitoIdentityProviderClient({
+    region: ctx.region,
+    endpoint: ctx.cognitoEndpoint,
+    credentials: ctx.credentials,
+  });
+  try {
+    for (const tenant of DEMO_TENANTS) {
+      const onboarded = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
+        name: tenant.name,
+        tier: tenant.tier,
+        adminEmail: demoUsername(tenant, 'admin'),
+      });
+      const tenantId = String(onboarded.tenantId);
+      const member = demoUsername(tenant, 'member');
+      try {
+        await cognito.send(
+          new AdminCreateUserCommand({
+            UserPoolId: ctx.userPoolId,
+            Username: member,
+            MessageAction: 'SUPPRESS',
+            UserAttributes: [
+              { Name: 'email', Value: member },
+              { Name: 'email_verified', Value: 'true' },
+              { Name: 'custom:tenantId', Value: tenantId },
+              { Name: 'custom:role', Value: 'member' },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof UsernameExistsException)) throw error;
+      }
+      await cognito.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
+      );
+
+      const adminToken = await ctx.idToken(demoUsername(tenant, 'admin'));
+      for (const { sku, ...item } of CATALOG) {
+        await call('PUT', `${ctx.apiUrl}/catalog/${sku}`, {
+          headers: { authorization: adminToken },
+          body: item,
+        });
+      }
+      const memberToken = await ctx.idToken(member);
+      const existing = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
+        headers: { authorization: `Bearer ${memberToken}` },
+      });
+      if ((existing.items as unknown[] | undefined)?.length) continue;
+      for (const [index, items] of [
+        [{ sku: 'WIDGET-1', quantity: 2 }],
+        [
+          { sku: 'GADGET-2', quantity: 1 },
+          { sku: 'WIDGET-1', quantity: 4 },
+        ],
+        [{ sku: 'GIZMO-3', quantity: 10 }],
+      ].entries()) {
+        await call('POST', `${ctx.apiUrl}/orders`, {
+          headers: {
+            authorization: `Bearer ${memberToken}`,
+            'idempotency-key': `demo-seed-${tenant.slug}-${index}`,
+          },
+          body: { items, note: `demo order ${index + 1}` },
+        });
+      }
+    }
+  } finally {
+    cognito.destroy();
+  }
+}
