@@ -2,13 +2,22 @@
  * The CORS policy, used both by the infrastructure (preflight MOCK integrations and gateway
  * responses) and by the Lambda responses, so the two cannot disagree.
  */
-export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Amz-Date', 'X-Amz-Security-Token'];
+export const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-Amz-Date',
+  'X-Amz-Security-Token',
+];
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export const CORS_EXPOSED_HEADERS = ['X-Request-Id'];
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** Response headers for a request from `origin`; none when the origin is not allowed. */
-export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
+export function corsHeaders(
+  origin: string | undefined,
+  allowedOrigins: readonly string[],
+): Record<string, string> {
   if (!origin || !allowedOrigins.includes(origin)) return { Vary: 'Origin' };
   return {
     'Access-Control-Allow-Origin': origin,

@@ -26,9 +26,15 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
 }
 
 /** The error body every failure shares with the gateway responses: `{code, message, requestId, ...details}`. */
-export function errorBody(error: unknown, requestId: string): { statusCode: number; body: Record<string, unknown> } {
+export function errorBody(
+  error: unknown,
+  requestId: string,
+): { statusCode: number; body: Record<string, unknown> } {
   if (error instanceof AppError) {
-    return { statusCode: error.status, body: { code: error.code, message: error.message, requestId, ...error.details } };
+    return {
+      statusCode: error.status,
+      body: { code: error.code, message: error.message, requestId, ...error.details },
+    };
   }
   return { statusCode: 500, body: { code: 'InternalError', message: 'internal error', requestId } };
 }
@@ -38,7 +44,9 @@ export function errorBody(error: unknown, requestId: string): { statusCode: numb
  * single mapping from the error taxonomy to HTTP. Unknown errors are logged and answered with a 500 that
  * carries only the request id.
  */
-export function httpHandler(route: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>): ProxyHandler {
+export function httpHandler(
+  route: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>,
+): ProxyHandler {
   return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.resetKeys();

@@ -6,7 +6,10 @@ import { tenantPrefix } from './tenant-prefix';
  */
 export const orderKeys = {
   partition: (tenantId: string) => `${tenantPrefix(tenantId)}ORDERS`,
-  order: (tenantId: string, orderId: string) => ({ PK: orderKeys.partition(tenantId), SK: `ORDER#${orderId}` }),
+  order: (tenantId: string, orderId: string) => ({
+    PK: orderKeys.partition(tenantId),
+    SK: `ORDER#${orderId}`,
+  }),
   statusPartition: (tenantId: string, status: string) => `${tenantPrefix(tenantId)}ORDERS#STATUS#${status}`,
   statusIndex: (tenantId: string, status: string, orderId: string) => ({
     GSI1PK: orderKeys.statusPartition(tenantId, status),

@@ -22,7 +22,10 @@ describe('the embedded DynamoDB engine', () => {
 
   it('serves the shared document client through AWS_ENDPOINT_URL_DYNAMODB', async () => {
     await documentClient.send(
-      new PutCommand({ TableName: TEST_ENV.TABLE_NAME, Item: { PK: 'p', SK: 's', GSI1PK: 'g', GSI1SK: '1' } }),
+      new PutCommand({
+        TableName: TEST_ENV.TABLE_NAME,
+        Item: { PK: 'p', SK: 's', GSI1PK: 'g', GSI1SK: '1' },
+      }),
     );
     const { Items } = await documentClient.send(
       new QueryCommand({
