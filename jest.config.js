@@ -28,5 +28,6 @@ module.exports = {
       setupFiles: ['<rootDir>/test/support/set-test-env.ts'],
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], testTimeout: 60000 },
   ],
 };

@@ -1,0 +1,265 @@
+/**
+ * End to end: the synthesized app served by the local cloud, driven over real HTTP on 127.0.0.1 the way a
+ * browser, an operator script or an attacker would. One cloud per suite (synth + start + seed take ~15 s).
+ */
+import { generateKeyPair, SignJWT } from 'jose';
+import { signJwt } from '../../local/identity/token-minting';
+import { ACME, type E2eCloud, GLOBEX, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
+
+let e2e: E2eCloud;
+
+beforeAll(async () => {
+  e2e = await startE2eCloud();
+}, 120_000);
+
+afterAll(async () => {
+  await e2e?.close();
+});
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/** One HTTP call to the REST API; `token` goes into Authorization as is (callers add "Bearer " if they want it). */
+async function api(
+  method: string,
+  path: string,
+  init: { token?: string; headers?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+): Promise<Reply> {
+  const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+  const response = await fetch(`${e2e.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token === undefined ? {} : { authorization: init.token }),
+      ...init.headers,
+    },
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}
+
+const bearer = (token: string) => `Bearer ${token}`;
+
+interface OrderView {
+  readonly orderId: string;
+  readonly version: number;
+  readonly status: string;
+}
+
+async function listOrders(token: string): Promise<OrderView[]> {
+  const reply = await api('GET', '/orders', { token: bearer(token) });
+  expect(reply.status).toBe(200);
+  return reply.body.items as OrderView[];
+}
+
+/** The claims of a JWT, decoded without verification (they are ours). */
+function claimsOf(token: string): Record<string, unknown> {
+  const [, payload] = token.split('.');
+  return JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
+}
+
+describe('orders are partitioned by tenant', () => {
+  it('lists only the caller tenant’s three seeded orders, for each tenant', async () => {
+    const acme = await listOrders(e2e.idToken(ACME, 'member'));
+    const globex = await listOrders(e2e.idToken(GLOBEX, 'member'));
+
+    expect(acme).toHaveLength(3);
+    expect(globex).toHaveLength(3);
+    const acmeIds = new Set(acme.map((o) => o.orderId));
+    expect(globex.some((o) => acmeIds.has(o.orderId))).toBe(false);
+  });
+
+  it('answers 404 to GET, PATCH and DELETE of another tenant’s order, and leaves it untouched', async () => {
+    const acmeToken = e2e.idToken(ACME, 'member');
+    const globexToken = bearer(e2e.idToken(GLOBEX, 'member'));
+    const [target] = await listOrders(acmeToken);
+    if (!target) throw new Error('acme has no orders');
+    const path = `/orders/${target.orderId}`;
+
+    const read = await api('GET', path, { token: globexToken });
+    const patch = await api('PATCH', path, {
+      token: globexToken,
+      body: { version: target.version, note: 'hijacked' },
+    });
+    const cancel = await api('DELETE', path, { token: globexToken });
+
+    expect([read.status, patch.status, cancel.status]).toEqual([404, 404, 404]);
+    const own = await api('GET', path, { token: bearer(acmeToken) });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ orderId: target.orderId, version: target.version, status: target.status });
+    expect(own.body.note).not.toBe('hijacked');
+  });
+});
+
+describe('authentication', () => {
+  it('rejects a request without Authorization with 401', async () => {
+    const reply = await api('GET', '/orders');
+    expect(reply.status).toBe(401);
+  });
+
+  it('rejects a malformed Authorization header with 401', async () => {
+    const reply = await api('GET', '/orders', { token: 'Basic x' });
+    expect(reply.status).toBe(401);
+  });
+
+  it('rejects a Cognito-shaped token signed by another key with 401', async () => {
+    const genuine = e2e.idToken(ACME, 'member');
+    const header = JSON.parse(Buffer.from(genuine.split('.')[0] ?? '', 'base64url').toString()) as {
+      kid: string;
+    };
+    const { privateKey } = await generateKeyPair('RS256');
+    // Same claims and even the same kid as a real token: only the signature gives it away.
+    const forged = await new SignJWT(claimsOf(genuine))
+      .setProtectedHeader({ alg: 'RS256', kid: header.kid })
+      .sign(privateKey);
+
+    const reply = await api('GET', '/orders', { token: bearer(forged) });
+    expect(reply.status).toBe(401);
+  });
+
+  it('rejects an expired token signed by the pool’s own key with 401', async () => {
+    const claims = claimsOf(e2e.idToken(ACME, 'member'));
+    const anHourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const expired = signJwt(
+      { ...claims, iat: anHourAgo - 3600, auth_time: anHourAgo - 3600, exp: anHourAgo },
+      e2e.cloud.identity.pool(e2e.userPoolId).signingKey,
+    );
+
+    const reply = await api('GET', '/orders', { token: bearer(expired) });
+    expect(reply.status).toBe(401);
+  });
+
+  it('rejects a catalog read without a token with 401', async () => {
+    const reply = await api('GET', '/catalog');
+    expect(reply.status).toBe(401);
+  });
+});
+
+describe('request validation at the gateway', () => {
+  it('rejects an order with an unknown property with 400 BAD_REQUEST_BODY without invoking the orders function', async () => {
+    const ordersFunction = e2e.cloud.model.resources.find(
+      (r) => r.type === 'AWS::Lambda::Function' && r.logicalId.startsWith('OrdersFunction'),
+    );
+    if (!ordersFunction) throw new Error('no orders function in the template');
+    const token = e2e.idToken(ACME, 'member');
+    const ordersBefore = (await listOrders(token)).length;
+    const invocationsBefore = e2e.invocations.filter((name) => name === ordersFunction.physicalId).length;
+
+    const reply = await api('POST', '/orders', {
+      token: bearer(token),
+      headers: { 'idempotency-key': 'e2e-unknown-property' },
+      body: { items: [{ sku: 'WIDGET-1', quantity: 1 }], discount: 100 },
+    });
+
+    expect(reply.status).toBe(400);
+    expect(reply.body.code).toBe('BAD_REQUEST_BODY');
+    expect(String(reply.body.message)).toMatch(/discount/);
+    expect(e2e.invocations.filter((name) => name === ordersFunction.physicalId)).toHaveLength(
+      invocationsBefore,
+    );
+    expect(await listOrders(token)).toHaveLength(ordersBefore);
+  });
+});
+
+describe('catalog', () => {
+  it('forbids a member from writing the catalog with 403', async () => {
+    const reply = await api('PUT', '/catalog/E2E-MEMBER', {
+      token: e2e.idToken(ACME, 'member'),
+      body: { name: 'Nope', price: 100, currency: 'EUR', public: true },
+    });
+    expect(reply.status).toBe(403);
+  });
+
+  it('lets an admin create (201) and replace (200) an item that members can then read', async () => {
+    const admin = e2e.idToken(ACME, 'admin');
+    const item = { name: 'Sprocket', price: 725, currency: 'EUR', public: true };
+
+    const created = await api('PUT', '/catalog/E2E-SPROCKET', { token: admin, body: item });
+    const replaced = await api('PUT', '/catalog/E2E-SPROCKET', {
+      token: admin,
+      body: { ...item, price: 800 },
+    });
+    const read = await api('GET', '/catalog/E2E-SPROCKET', { token: e2e.idToken(ACME, 'member') });
+
+    expect(created.status).toBe(201);
+    expect(replaced.status).toBe(200);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ sku: 'E2E-SPROCKET', name: 'Sprocket', price: 800 });
+  });
+});
+
+describe('CORS preflight', () => {
+  const preflight = (origin: string) =>
+    fetch(`${e2e.apiUrl}/orders`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+
+  it('echoes an allowed origin', async () => {
+    const response = await preflight('http://localhost:5173');
+    await response.text();
+    expect([200, 204]).toContain(response.status);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(response.headers.get('access-control-allow-methods')).toMatch(/POST/);
+  });
+
+  it('does not allow a foreign origin', async () => {
+    const response = await preflight('https://evil.example');
+    await response.text();
+    expect(response.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    expect(response.headers.get('access-control-allow-origin')).not.toBe('*');
+  });
+});
+
+describe('tenant onboarding (IAM-authorized)', () => {
+  const tenantsUrl = () => `${e2e.apiUrl}/tenants`;
+  const region = () => e2e.cloud.model.region;
+
+  it('creates a new tenant with 201 and answers a replay of the same signed request with 200', async () => {
+    const payload = JSON.stringify({ name: 'Initech', tier: 'basic', adminEmail: 'admin@initech.example.com' });
+    const headers = await sigV4Headers(tenantsUrl(), payload, region());
+
+    const first = await fetch(tenantsUrl(), { method: 'POST', headers, body: payload });
+    const firstBody = (await first.json()) as Record<string, unknown>;
+    const replay = await fetch(tenantsUrl(), { method: 'POST', headers, body: payload });
+    const replayBody = (await replay.json()) as Record<string, unknown>;
+
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(200);
+    expect(typeof firstBody.tenantId).toBe('string');
+    expect(replayBody.tenantId).toBe(firstBody.tenantId);
+  });
+
+  it('rejects an unsigned request with 403', async () => {
+    const reply = await api('POST', '/tenants', {
+      body: { name: 'Unsigned Inc', tier: 'basic', adminEmail: 'admin@unsigned.example.com' },
+    });
+    expect(reply.status).toBe(403);
+  });
+
+  it('rejects a signed request whose body was changed after signing with 403', async () => {
+    const signedPayload = JSON.stringify({
+      name: 'Honest Ltd',
+      tier: 'basic',
+      adminEmail: 'admin@honest.example.com',
+    });
+    const headers = await sigV4Headers(tenantsUrl(), signedPayload, region());
+    const tampered = signedPayload.replace('basic', 'premium');
+
+    const response = await fetch(tenantsUrl(), { method: 'POST', headers, body: tampered });
+    await response.text();
+    expect(response.status).toBe(403);
+  });
+});
