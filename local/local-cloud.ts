@@ -18,6 +18,7 @@ import type { LocalCloudModel, LocalResource } from './model';
 import { ApiKeyStore } from './rest-api/api-key-store';
 import { createRestAuthorizers } from './rest-api/authorizers/rest-authorizers';
 import { createRestApiServer } from './rest-api/rest-api-server';
+import { UsageMeter } from './rest-api/usage-meter';
 import { loadCloudAssembly, type UnsupportedResources } from './template/cloud-assembly';
 
 /** Resource types the local cloud serves (or, for IAM and log groups, accepts knowingly: see the README). */
@@ -66,6 +67,22 @@ export interface LocalCloudOptions {
   readonly log?: LogSink;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * Enforce stage, method and usage-plan throttling and quotas, as API Gateway does. Benchmarks turn it off
+   * to measure the pipeline rather than the configured limits.
+   * @default true
+   */
+  readonly throttling?: boolean;
+}
+
+/** A meter that admits everything: throttling and quotas off. */
+class UnlimitedMeter extends UsageMeter {
+  override take(): boolean {
+    return true;
+  }
+  override consume(): boolean {
+    return true;
+  }
 }
 
 export interface LocalRestApi {
@@ -228,6 +245,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoker: runtime,
       authorizers,
       apiKeys,
+      ...(options.throttling === false ? { meter: new UnlimitedMeter() } : {}),
       region,
       accountId: model.accountId,
       log: (line) => log.write(`${line}\n`),

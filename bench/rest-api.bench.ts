@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: warm throughput of the local REST API, reported as a ratio against a baseline measured in the
+ * same run on the same server (a CORS preflight answered by a MOCK integration: gateway pipeline, no Lambda), so
+ * the numbers mean something on a shared, noisy machine. Throttling is off so the pipeline, not the configured
+ * limits, is measured. Also prints each function's bundle size.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { DEMO_TENANTS, demoUsername, seedDemo } from '../bin/demo-seed';
+import { LOCAL_CREDENTIALS, startLocalCloud } from '../local/local-cloud';
+
+const ROOT = resolve(__dirname, '..');
+
+async function run(title: string, url: string, headers: Record<string, string>, method: 'GET' | 'OPTIONS') {
+  const result = await autocannon({ url, headers, method, connections: 10, duration: 10 });
+  const non2xx = result.non2xx;
+  process.stdout.write(
+    `${title.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   non-2xx ${non2xx}\n`,
+  );
+  return result.requests.average;
+}
+
+async function main(): Promise<void> {
+  const out = await mkdtemp(join(tmpdir(), 'saas-orders-bench-'));
+  process.stdout.write('synthesizing…\n');
+  const synth = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', out], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+  });
+  if (synth.status !== 0) throw new Error('cdk synth failed');
+
+  process.stdout.write('\nbundle sizes (minified, SDK bundled):\n');
+  for (const entry of readdirSync(out).filter((d) => d.startsWith('asset.'))) {
+    const file = join(out, entry, 'index.js');
+    try {
+      process.stdout.write(`  ${entry.slice(0, 18)}…  ${(statSync(file).size / 1024).toFixed(0)} KB\n`);
+    } catch {
+      // not a function bundle
+    }
+  }
+
+  const cloud = await startLocalCloud({
+    cdkOut: out,
+    port: 0,
+    log: { write: () => true },
+    throttling: false,
+  });
+  try {
+    const api = cloud.restApis[0];
+    const pool = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
+    const client = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
+    if (!api || !pool || !client) throw new Error('the app has no REST API or user pool');
+    const idToken = (username: string) =>
+      cloud.identity.mintTokens({ userPoolId: pool.physicalId, clientId: client.physicalId, username })
+        .idToken;
+    await seedDemo({
+      apiUrl: api.url,
+      region: cloud.model.region,
+      credentials: LOCAL_CREDENTIALS,
+      cognitoEndpoint: cloud.identity.endpoint,
+      userPoolId: pool.physicalId,
+      idToken: async (u) => idToken(u),
+    });
+    // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage's 50 rps limit.
+    const tenant = DEMO_TENANTS[1] ?? DEMO_TENANTS[0];
+    if (!tenant) throw new Error('no demo tenant');
+    const token = idToken(demoUsername(tenant, 'member'));
+    process.stdout.write('\nautocannon, 10 connections, 10 s each (warm):\n');
+    const baseline = await run(
+      'OPTIONS /orders (MOCK, baseline)',
+      `${api.url}/orders`,
+      { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+      'OPTIONS',
+    );
+    const orders = await run(
+      'GET /orders (authorized)',
+      `${api.url}/orders?limit=20`,
+      { authorization: `Bearer ${token}` },
+      'GET',
+    );
+    process.stdout.write(`\nGET /orders / baseline = ${(orders / baseline).toFixed(2)}\n`);
+  } finally {
+    await cloud.close();
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
