@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   baseIdentity,
   buildProxyEvent,
@@ -7,7 +8,9 @@ import {
 } from '../../local/rest-api/proxy-event';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(`/work/shared/fixtures/aws-events/${name}`, 'utf8')) as Record<string, unknown>;
+  JSON.parse(
+    readFileSync(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'aws-events', name), 'utf8'),
+  ) as Record<string, unknown>;
 
 /** Each key with the JSON type of its value, recursively for objects (what a consumer's parser checks). */
 function shape(value: unknown): unknown {
