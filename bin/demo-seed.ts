@@ -54,15 +54,15 @@ async function call(
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-async function signedPost(ctx: SeedContext, url: string, body: unknown) {
+/** Headers of a SigV4 (execute-api) signature over a JSON POST of exactly `payload` to `url`. */
+export async function sigV4Headers(
+  url: string,
+  payload: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<Record<string, string>> {
   const target = new URL(url);
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: ctx.region,
-    credentials: ctx.credentials,
-    sha256: Sha256,
-  });
-  const payload = JSON.stringify(body);
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
   const signed = await signer.sign({
     method: 'POST',
     protocol: target.protocol,
@@ -72,7 +72,12 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
     headers: { host: target.host, 'content-type': 'application/json' },
     body: payload,
   });
-  return call('POST', url, { headers: signed.headers as Record<string, string>, body });
+  return signed.headers as Record<string, string>;
+}
+
+async function signedPost(ctx: SeedContext, url: string, body: unknown) {
+  const headers = await sigV4Headers(url, JSON.stringify(body), ctx.region, ctx.credentials);
+  return call('POST', url, { headers, body });
 }
 
 /**

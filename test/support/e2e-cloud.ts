@@ -3,9 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { DEMO_TENANTS, type DemoTenant, demoUsername, seedDemo } from '../../bin/demo-seed';
+import {
+  DEMO_TENANTS,
+  type DemoTenant,
+  demoUsername,
+  seedDemo,
+  sigV4Headers as signRequest,
+} from '../../bin/demo-seed';
 import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local/local-cloud';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -123,26 +127,6 @@ export async function startE2eCloud(): Promise<E2eCloud> {
 export const [ACME, GLOBEX] = DEMO_TENANTS as readonly [DemoTenant, DemoTenant];
 
 /** Headers of a SigV4 (execute-api) signature over a POST of exactly `payload` to `url`, with the local credentials. */
-export async function sigV4Headers(
-  url: string,
-  payload: string,
-  region: string,
-): Promise<Record<string, string>> {
-  const target = new URL(url);
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region,
-    credentials: LOCAL_CREDENTIALS,
-    sha256: Sha256,
-  });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: target.protocol,
-    hostname: target.hostname,
-    port: Number(target.port),
-    path: target.pathname,
-    headers: { host: target.host, 'content-type': 'application/json' },
-    body: payload,
-  });
-  return signed.headers as Record<string, string>;
+export function sigV4Headers(url: string, payload: string, region: string): Promise<Record<string, string>> {
+  return signRequest(url, payload, region, LOCAL_CREDENTIALS);
 }
