@@ -14,7 +14,7 @@ import {
   localFunctionFromResource,
   UnsupportedFunctionError,
 } from './lambda';
-import type { LocalCloudModel, LocalResource } from './model';
+import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 import { ApiKeyStore } from './rest-api/api-key-store';
 import { createRestAuthorizers } from './rest-api/authorizers/rest-authorizers';
 import { createRestApiServer } from './rest-api/rest-api-server';
@@ -73,6 +73,8 @@ export interface LocalCloudOptions {
    * @default true
    */
   readonly throttling?: boolean;
+  /** Sees every event the gateway hands a function (tests compare them with AWS's captures). */
+  readonly onEvent?: (functionArn: string, event: unknown) => void;
 }
 
 /** A meter that admits everything: throttling and quotas off. */
@@ -225,9 +227,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     },
   });
 
+  const onEvent = options.onEvent;
+  const invoker: LambdaInvoker = onEvent
+    ? {
+        invoke: (functionArn, event) => {
+          onEvent(functionArn, event);
+          return runtime.invoke(functionArn, event);
+        },
+      }
+    : runtime;
+
   const authorizers = createRestAuthorizers({
     model,
-    invoker: runtime,
+    invoker,
     identity,
     credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
     region,
@@ -242,7 +254,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const server = createRestApiServer({
       model,
       restApiId: api.physicalId,
-      invoker: runtime,
+      invoker,
       authorizers,
       apiKeys,
       ...(options.throttling === false ? { meter: new UnlimitedMeter() } : {}),

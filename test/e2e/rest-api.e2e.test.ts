@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * End to end: the synthesized app served by the local cloud, driven over real HTTP on 127.0.0.1 the way a
  * browser, an operator script or an attacker would. One cloud per suite (synth + start + seed take ~15 s).
@@ -100,6 +102,51 @@ describe('orders are partitioned by tenant', () => {
       status: target.status,
     });
     expect(own.body.note).not.toBe('hijacked');
+  });
+});
+
+/** Every key path of a JSON value with the type at it, e.g. `requestContext.identity.sourceIp: string`. */
+function shape(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [`${prefix}: ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
+  }
+  return Object.entries(value).flatMap(([key, inner]) => shape(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+describe('events handed to functions', () => {
+  const capture = (name: string) =>
+    JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'aws-events', name), 'utf8'),
+    );
+
+  it('hands the orders function a proxy event with the keys and types of an AWS capture', async () => {
+    const response = await fetch(`${e2e.apiUrl}/orders/01ARZ3NDEKTSV4RRFFQ69G5FAV?x=1`, {
+      headers: { authorization: bearer(e2e.idToken(ACME, 'member')) },
+    });
+    expect(response.status).toBe(404);
+    const last = [...e2e.events].reverse().find((e) => e.functionArn.includes('Orders'));
+    const ours = new Set(shape(last?.event));
+    const aws = shape(capture('apigw-rest_lambda-authorizer-auth.json')).filter(
+      // Header names, query names and authorizer context keys differ per request; their presence is what matters.
+      (entry) =>
+        !/^(headers|multiValueHeaders|queryStringParameters|multiValueQueryStringParameters|pathParameters|stageVariables|body)\b/.test(
+          entry,
+        ) &&
+        !entry.startsWith('requestContext.authorizer.') &&
+        !entry.startsWith('requestContext.identity.'),
+    );
+    expect(aws.filter((entry) => !ours.has(entry))).toEqual([]);
+  });
+
+  it('hands the TOKEN authorizer exactly the event shape of an AWS capture', async () => {
+    await fetch(`${e2e.apiUrl}/orders?limit=2`, {
+      headers: { authorization: bearer(e2e.idToken(GLOBEX, 'admin')) },
+    });
+    const tokenEvents = e2e.events.filter((e) => (e.event as { type?: string }).type === 'TOKEN');
+    expect(tokenEvents.length).toBeGreaterThan(0);
+    expect(shape(tokenEvents.at(-1)?.event).sort()).toEqual(
+      shape(capture('apigw-rest_authorizer-token.json')).sort(),
+    );
   });
 });
 

@@ -23,6 +23,8 @@ export interface E2eCloud {
   readonly clientId: string;
   /** Function names (as the runtime logs them) of every `START RequestId` line seen so far, in order. */
   readonly invocations: readonly string[];
+  /** Every event the gateway handed a function, newest last. */
+  readonly events: ReadonlyArray<{ readonly functionArn: string; readonly event: unknown }>;
   /** A fresh ID token for a demo user. */
   idToken(tenant: DemoTenant, user: 'admin' | 'member'): string;
   /** Stops the cloud and removes the cloud assembly. */
@@ -72,6 +74,7 @@ async function freePort(): Promise<number> {
 export async function startE2eCloud(): Promise<E2eCloud> {
   const cdkOut = mkdtempSync(join(tmpdir(), 'saas-orders-e2e-'));
   const invocations: string[] = [];
+  const events: Array<{ functionArn: string; event: unknown }> = [];
   // The runtime logs `[<function>] START RequestId: …` per invocation: counting those tells which functions ran.
   const log = {
     write(text: string) {
@@ -84,7 +87,12 @@ export async function startE2eCloud(): Promise<E2eCloud> {
   let cloud: LocalCloud | undefined;
   try {
     await synth(cdkOut);
-    cloud = await startLocalCloud({ cdkOut, port: await freePort(), log });
+    cloud = await startLocalCloud({
+      cdkOut,
+      port: await freePort(),
+      log,
+      onEvent: (functionArn, event) => events.push({ functionArn, event }),
+    });
     const started = cloud;
     const pool = started.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
     const client = started.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
@@ -110,6 +118,7 @@ export async function startE2eCloud(): Promise<E2eCloud> {
       userPoolId,
       clientId,
       invocations,
+      events,
       idToken: (tenant, user) => mint(demoUsername(tenant, user)),
       close: async () => {
         await started.close();
