@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -14,6 +12,7 @@ import {
   localFunctionFromResource,
   UnsupportedFunctionError,
 } from './lambda';
+import { closeServer, listenOn, loopbackServer } from './loopback-server';
 import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 import { ApiKeyStore } from './rest-api/api-key-store';
 import { createRestAuthorizers } from './rest-api/authorizers/rest-authorizers';
@@ -108,14 +107,6 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, port: number): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 async function createTables(client: DynamoDBClient, model: LocalCloudModel): Promise<void> {
   const tables = model.resources.filter(
     (r) => r.type === 'AWS::DynamoDB::Table' || r.type === 'AWS::DynamoDB::GlobalTable',
@@ -158,7 +149,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     updateTableMs: 0,
     ...(options.persistDir ? { path: join(options.persistDir, 'dynamodb') } : {}),
   });
-  const dynamoPort = await listen(dynamo, 0);
+  const dynamoPort = await listenOn(dynamo, 0);
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
   const identity = await createIdentityServer({
@@ -287,7 +278,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await runtime.close();
       await control.close();
       await identity.close();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await closeServer(dynamo);
     },
   };
 }
@@ -297,7 +288,7 @@ export async function startAdminServer(
   identity: LocalIdentity,
   port = 0,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(async (request, response) => {
+  const server = loopbackServer(async (request, response) => {
     try {
       if (request.method !== 'POST' || request.url !== '/tokens') {
         response.writeHead(404).end();
@@ -314,9 +305,5 @@ export async function startAdminServer(
         .end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
     }
   });
-  const actual = await listen(server, port);
-  return {
-    url: `http://127.0.0.1:${actual}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { url: await server.listen(port), close: () => server.close() };
 }

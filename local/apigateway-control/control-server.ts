@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loopbackServer } from '../loopback-server';
 import type { ApiKeyRecord, ApiKeyStore } from '../rest-api/api-key-store';
 
 /** Options of `createApiGatewayControlServer`. */
@@ -187,25 +187,7 @@ export function createApiGatewayControlServer(
   options: ApiGatewayControlServerOptions,
 ): ApiGatewayControlServer {
   const log = options.log ?? ((line: string) => console.log(line));
-  let server: Server | undefined;
-  return {
-    async listen(port = 0, host = '127.0.0.1') {
-      const listening = createServer((req, res) => {
-        void serve(options.apiKeys, log, req, res);
-      });
-      server = listening;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, () => resolve());
-      });
-      return `http://${host}:${(listening.address() as AddressInfo).port}`;
-    },
-    async close() {
-      const closing = server;
-      server = undefined;
-      if (!closing) return;
-      closing.closeAllConnections();
-      await new Promise<void>((resolve) => closing.close(() => resolve()));
-    },
-  };
+  return loopbackServer((req, res) => {
+    void serve(options.apiKeys, log, req, res);
+  });
 }

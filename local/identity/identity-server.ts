@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOn } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
 import { CognitoError } from './cognito-error';
 import { COGNITO_TARGET_PREFIX, createCognitoProtocol } from './cognito-protocol';
@@ -180,11 +180,7 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
   const server: Server = createServer((request, response) => {
     void handle(request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOn(server, port);
 
   const registerPool = (definition: UserPoolDefinition) => {
     const existing = pools.get(definition.userPoolId);
@@ -215,10 +211,6 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
       }
       return mintFor(store, app, store.requireUser(username));
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-      }),
+    close: () => closeServer(server),
   };
 }

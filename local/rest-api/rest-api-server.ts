@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loopbackServer } from '../loopback-server';
 import {
   LambdaInvocationError,
   type LambdaInvoker,
@@ -111,7 +111,6 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   const meter = options.meter ?? new UsageMeter();
   const log = options.log ?? ((line: string) => console.log(line));
   const validation = new RequestValidation();
-  let server: Server | undefined;
 
   const respondError = (scope: RequestScope, error: GatewayError): RestResponse =>
     gatewayResponse(error, {
@@ -329,25 +328,9 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   return {
     apiId: definition.apiId,
     handle,
-    async listen(port = 0, host = '127.0.0.1') {
-      const listening = createServer((req, res) => {
-        void serve(req, res, handle);
-      });
-      server = listening;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, () => resolve());
-      });
-      const address = listening.address() as AddressInfo;
-      return `http://${host}:${address.port}`;
-    },
-    async close() {
-      const closing = server;
-      server = undefined;
-      if (!closing) return;
-      closing.closeAllConnections();
-      await new Promise<void>((resolve) => closing.close(() => resolve()));
-    },
+    ...loopbackServer((req, res) => {
+      void serve(req, res, handle);
+    }),
   };
 }
 
