@@ -4,16 +4,14 @@
  * the numbers mean something on a shared, noisy machine. Throttling is off so the pipeline, not the configured
  * limits, is measured. Also prints each function's bundle size.
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { DEMO_TENANTS, demoUsername, seedDemo } from '../bin/demo-seed';
-import { LOCAL_CREDENTIALS, startLocalCloud } from '../local/local-cloud';
-
-const ROOT = resolve(__dirname, '..');
+import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/demo-seed';
+import { synthesize } from '../bin/synth';
+import { startLocalCloud } from '../local/local-cloud';
 
 async function run(title: string, url: string, headers: Record<string, string>, method: 'GET' | 'OPTIONS') {
   const result = await autocannon({ url, headers, method, connections: 10, duration: 10 });
@@ -27,13 +25,7 @@ async function run(title: string, url: string, headers: Record<string, string>, 
 async function main(): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'saas-orders-bench-'));
   process.stdout.write('synthesizing…\n');
-  const synth = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', out], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
-  });
-  if (synth.status !== 0) throw new Error('cdk synth failed');
-
+  await synthesize(out, { quiet: true });
   process.stdout.write('\nbundle sizes (minified, SDK bundled):\n');
   for (const entry of readdirSync(out).filter((d) => d.startsWith('asset.'))) {
     const file = join(out, entry, 'index.js');
@@ -51,35 +43,22 @@ async function main(): Promise<void> {
     throttling: false,
   });
   try {
-    const api = cloud.restApis[0];
-    const pool = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
-    const client = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
-    if (!api || !pool || !client) throw new Error('the app has no REST API or user pool');
-    const idToken = (username: string) =>
-      cloud.identity.mintTokens({ userPoolId: pool.physicalId, clientId: client.physicalId, username })
-        .idToken;
-    await seedDemo({
-      apiUrl: api.url,
-      region: cloud.model.region,
-      credentials: LOCAL_CREDENTIALS,
-      cognitoEndpoint: cloud.identity.endpoint,
-      userPoolId: pool.physicalId,
-      idToken: async (u) => idToken(u),
-    });
+    const session = demoSession(cloud);
+    await seedLocalCloud(cloud, session);
     // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage's 50 rps limit.
     const tenant = DEMO_TENANTS[1] ?? DEMO_TENANTS[0];
     if (!tenant) throw new Error('no demo tenant');
-    const token = idToken(demoUsername(tenant, 'member'));
+    const token = session.idToken(demoUsername(tenant, 'member'));
     process.stdout.write('\nautocannon, 10 connections, 10 s each (warm):\n');
     const baseline = await run(
       'OPTIONS /orders (MOCK, baseline)',
-      `${api.url}/orders`,
+      `${session.apiUrl}/orders`,
       { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
       'OPTIONS',
     );
     const orders = await run(
       'GET /orders (authorized)',
-      `${api.url}/orders?limit=20`,
+      `${session.apiUrl}/orders?limit=20`,
       { authorization: `Bearer ${token}` },
       'GET',
     );

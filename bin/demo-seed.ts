@@ -6,6 +6,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_CREDENTIALS, type LocalCloud } from '../local/local-cloud';
 
 /** A demo tenant: onboarded through the real API, then given a member, a catalog and a few orders. */
 export interface DemoTenant {
@@ -36,7 +37,43 @@ export interface SeedContext {
   readonly cognitoEndpoint: string;
   readonly userPoolId: string;
   /** ID token of a user, as the SPA would have it after sign-in. */
-  idToken(username: string): Promise<string>;
+  idToken(username: string): string;
+}
+
+/** What a client of the running local cloud needs: the REST API, the user pool and fresh tokens. */
+export interface DemoSession {
+  readonly apiUrl: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  idToken(username: string): string;
+}
+
+/** The app's REST API and user pool in the running local cloud, with a token minter for its users. */
+export function demoSession(cloud: LocalCloud): DemoSession {
+  const pool = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
+  const client = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
+  const api = cloud.restApis[0];
+  if (!pool || !client || !api) throw new Error('the template has no user pool, app client or REST API');
+  const userPoolId = pool.physicalId;
+  const clientId = client.physicalId;
+  return {
+    apiUrl: api.url,
+    userPoolId,
+    clientId,
+    idToken: (username) => cloud.identity.mintTokens({ userPoolId, clientId, username }).idToken,
+  };
+}
+
+/** Seeds the demo tenants into a running local cloud (see {@link seedDemo}). */
+export function seedLocalCloud(cloud: LocalCloud, session: DemoSession = demoSession(cloud)): Promise<void> {
+  return seedDemo({
+    apiUrl: session.apiUrl,
+    region: cloud.model.region,
+    credentials: LOCAL_CREDENTIALS,
+    cognitoEndpoint: cloud.identity.endpoint,
+    userPoolId: session.userPoolId,
+    idToken: session.idToken,
+  });
 }
 
 async function call(
@@ -121,14 +158,14 @@ export async function seedDemo(ctx: SeedContext): Promise<void> {
         new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
       );
 
-      const adminToken = await ctx.idToken(demoUsername(tenant, 'admin'));
+      const adminToken = ctx.idToken(demoUsername(tenant, 'admin'));
       for (const { sku, ...item } of CATALOG) {
         await call('PUT', `${ctx.apiUrl}/catalog/${sku}`, {
           headers: { authorization: adminToken },
           body: item,
         });
       }
-      const memberToken = await ctx.idToken(member);
+      const memberToken = ctx.idToken(member);
       const existing = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
         headers: { authorization: `Bearer ${memberToken}` },
       });

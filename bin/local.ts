@@ -4,17 +4,17 @@
  * seeds two demo tenants and prints ready-to-paste requests.
  *   --port N        first REST API port (default 3000)
  *   --persist DIR   keep DynamoDB data and users across restarts (default: in memory)
- *   --watch         re-synthesize on source changes and restart from the new template
+ *   --watch         re-synthesize on source changes and reload the changed functions (restart if the template changed)
  *   --cdk-out DIR   serve an existing cloud assembly instead of synthesizing (any CDK app)
  *   --no-seed       skip the demo data
  */
-import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_CREDENTIALS, type LocalCloud, startAdminServer, startLocalCloud } from '../local/local-cloud';
-import { DEMO_TENANTS, demoUsername, seedDemo } from './demo-seed';
+import { type LocalCloud, startAdminServer, startLocalCloud } from '../local/local-cloud';
+import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from './demo-seed';
+import { synthesize } from './synth';
 
 const ROOT = resolve(__dirname, '..');
 const SESSION_FILE = join(ROOT, '.cdk-local', 'session.json');
@@ -31,26 +31,12 @@ const { values } = parseArgs({
 
 const step = (message: string) => process.stdout.write(`\x1b[36m›\x1b[0m ${message}\n`);
 
-function synth(outdir: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', outdir], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`cdk synth exited with ${code}`)),
-    );
-  });
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
   const cdkOut = values['cdk-out'] ? resolve(values['cdk-out']) : join(ROOT, 'cdk.out');
   if (!values['cdk-out']) {
     step('synthesizing the CDK app (esbuild bundles every function)…');
-    await synth(cdkOut);
+    await synthesize(cdkOut);
   }
   step('starting the local cloud from the template…');
   const options = {
@@ -59,7 +45,12 @@ async function main(): Promise<void> {
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
   };
   let cloud: LocalCloud = await startLocalCloud(options);
-  const admin = await startAdminServer(cloud.identity);
+  // The token endpoint and the session file `npm run token` reads; redone when the cloud restarts.
+  let admin = await startAdminServer(cloud.identity);
+  const publishSession = async () => {
+    await mkdir(join(ROOT, '.cdk-local'), { recursive: true });
+    await writeFile(SESSION_FILE, JSON.stringify({ adminUrl: admin.url, ...demoSession(cloud) }, null, 2));
+  };
 
   if (cloud.unsupported.length > 0) {
     step('not emulated locally (deploy-only):');
@@ -67,51 +58,27 @@ async function main(): Promise<void> {
       process.stdout.write(`    ${type} (${logicalIds.length})\n`);
   }
 
-  const pool = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
-  const client = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
-  const api = cloud.restApis[0];
-  const idToken = (username: string) => {
-    if (!pool || !client) throw new Error('the template has no user pool and client to mint tokens for');
-    return Promise.resolve(
-      cloud.identity.mintTokens({ userPoolId: pool.physicalId, clientId: client.physicalId, username })
-        .idToken,
-    );
-  };
-
-  await mkdir(join(ROOT, '.cdk-local'), { recursive: true });
-  await writeFile(
-    SESSION_FILE,
-    JSON.stringify(
-      { adminUrl: admin.url, userPoolId: pool?.physicalId, clientId: client?.physicalId, apiUrl: api?.url },
-      null,
-      2,
-    ),
-  );
-
-  if (api && pool && !values['no-seed'] && !values['cdk-out']) {
+  // `--cdk-out` serves any app: only this one's template is sure to have the pool and API the demo needs.
+  const seed = !values['no-seed'] && !values['cdk-out'];
+  const session = values['cdk-out'] ? undefined : demoSession(cloud);
+  if (session) await publishSession();
+  if (session && seed) {
     step('seeding demo tenants through the API…');
-    await seedDemo({
-      apiUrl: api.url,
-      region: cloud.model.region,
-      credentials: LOCAL_CREDENTIALS,
-      cognitoEndpoint: cloud.identity.endpoint,
-      userPoolId: pool.physicalId,
-      idToken,
-    });
+    await seedLocalCloud(cloud, session);
   }
 
   process.stdout.write(`\n\x1b[32mready in ${((Date.now() - started) / 1000).toFixed(1)} s\x1b[0m\n`);
   for (const rest of cloud.restApis) process.stdout.write(`  REST API ${rest.logicalId}: ${rest.url}\n`);
   process.stdout.write(`  DynamoDB: ${cloud.dynamoEndpoint}   Cognito: ${cloud.identity.endpoint}\n`);
-  if (api && pool && !values['no-seed'] && !values['cdk-out']) {
+  if (session && seed) {
     process.stdout.write(
       '\nTry (tokens are valid for 1 hour; `npm run token -- --tenant acme --user member` makes more):\n',
     );
     for (const tenant of DEMO_TENANTS) {
       for (const user of ['admin', 'member'] as const) {
-        const token = await idToken(demoUsername(tenant, user));
+        const token = session.idToken(demoUsername(tenant, user));
         process.stdout.write(`\n  # ${tenant.name} (${tenant.tier}) ${user}\n`);
-        process.stdout.write(`  curl -s -H 'Authorization: Bearer ${token}' ${api.url}/orders\n`);
+        process.stdout.write(`  curl -s -H 'Authorization: Bearer ${token}' ${session.apiUrl}/orders\n`);
       }
     }
   }
@@ -119,18 +86,28 @@ async function main(): Promise<void> {
 
   if (values.watch && !values['cdk-out']) {
     let timer: NodeJS.Timeout | undefined;
-    for (const dir of ['services', 'shared']) {
+    for (const dir of ['services', 'shared', 'infra']) {
       watch(join(ROOT, dir), { recursive: true }, () => {
         clearTimeout(timer);
         timer = setTimeout(async () => {
           try {
             step('change detected: re-synthesizing…');
-            await synth(cdkOut);
-            // New code means new asset directories: restart the cloud from the new template on the same ports
-            // (data survives only with --persist).
+            await synthesize(cdkOut);
+            const { templateChanged, changedFunctions } = await cloud.reload();
+            if (!templateChanged) {
+              step(
+                `reloaded ${changedFunctions.length ? changedFunctions.join(', ') : 'nothing (no function changed)'}`,
+              );
+              return;
+            }
+            // Routes, tables or settings changed: restart from the new template on the same ports
+            // (in-memory data survives only with --persist).
+            await admin.close();
             await cloud.close();
             cloud = await startLocalCloud(options);
-            step('restarted with the new template');
+            admin = await startAdminServer(cloud.identity);
+            if (session) await publishSession();
+            step('the template changed: restarted from it');
           } catch (error) {
             process.stderr.write(`re-synth failed: ${(error as Error).message}\n`);
           }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -18,7 +19,11 @@ import { ApiKeyStore } from './rest-api/api-key-store';
 import { createRestAuthorizers } from './rest-api/authorizers/rest-authorizers';
 import { createRestApiServer } from './rest-api/rest-api-server';
 import { UsageMeter } from './rest-api/usage-meter';
-import { loadCloudAssembly, type UnsupportedResources } from './template/cloud-assembly';
+import {
+  type LoadedCloudAssembly,
+  loadCloudAssembly,
+  type UnsupportedResources,
+} from './template/cloud-assembly';
 
 /** Resource types the local cloud serves (or, for IAM and log groups, accepts knowingly: see the README). */
 export const SUPPORTED_TYPES = [
@@ -57,6 +62,7 @@ export interface LocalCloudOptions {
   readonly cdkOut: string;
   /**
    * First port for the REST APIs (one port each, in template order); identity and DynamoDB take free ports.
+   * 0 picks a free base port (the APIs' URLs must be known before they listen, as the template uses them).
    * @default 3000
    */
   readonly port?: number;
@@ -102,8 +108,12 @@ export interface LocalCloud {
   readonly dynamoEndpoint: string;
   readonly runtime: LambdaRuntime;
   readonly unsupported: readonly UnsupportedResources[];
-  /** Makes functions load their code afresh on the next invocation (after a re-synth with the same template). */
-  reload(): Promise<void>;
+  /**
+   * Re-reads the cloud assembly (after a re-synth into the same directory). When only function code or
+   * configuration changed, those functions start fresh environments from the new bundles and everything
+   * else — data, users, keys, caches — stays; any other template change is reported, for a restart.
+   */
+  reload(): Promise<{ readonly templateChanged: boolean; readonly changedFunctions: readonly string[] }>;
   close(): Promise<void>;
 }
 
@@ -125,6 +135,26 @@ async function createTables(client: DynamoDBClient, model: LocalCloudModel): Pro
   }
 }
 
+/** A port that is free now: the OS picks it for a throwaway listener. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port = await listenOn(probe, 0);
+  await closeServer(probe);
+  return port;
+}
+
+/**
+ * The template as the local cloud serves it, minus where function code lives: two assemblies with the same
+ * fingerprint differ at most in function bundles, which the runtime can swap without a restart.
+ */
+function templateFingerprint(model: LocalCloudModel): string {
+  return JSON.stringify(
+    model.resources.map((r) =>
+      r.type === 'AWS::Lambda::Function' ? { ...r, properties: { ...r.properties, Code: undefined } } : r,
+    ),
+  );
+}
+
 function stageOf(model: LocalCloudModel, api: LocalResource): string {
   const stage = model.resources.find(
     (r) => r.type === 'AWS::ApiGateway::Stage' && r.properties.RestApiId === api.physicalId,
@@ -140,7 +170,7 @@ function stageOf(model: LocalCloudModel, api: LocalResource): string {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const log = options.log ?? process.stdout;
   const region = options.region ?? 'us-east-1';
-  const basePort = options.port ?? 3000;
+  const basePort = options.port === 0 ? await freePort() : (options.port ?? 3000);
   if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
 
   const dynamo = dynalite({
@@ -158,18 +188,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   // REST APIs get consecutive ports in the order the template loader meets them.
   const apiPorts = new Map<string, number>();
-  const loaded = loadCloudAssembly(options.cdkOut, {
-    region,
-    supportedTypes: SUPPORTED_TYPES,
-    endpoints: {
-      cognitoIssuer: (userPoolId) => issuerUrlFor(identity.port, userPoolId),
-      executeApi: (apiId, scheme) => {
-        if (scheme !== 'https') return undefined;
-        if (!apiPorts.has(apiId)) apiPorts.set(apiId, basePort + apiPorts.size);
-        return `http://127.0.0.1:${apiPorts.get(apiId)}`;
+  const loadAssembly = () =>
+    loadCloudAssembly(options.cdkOut, {
+      region,
+      supportedTypes: SUPPORTED_TYPES,
+      endpoints: {
+        cognitoIssuer: (userPoolId) => issuerUrlFor(identity.port, userPoolId),
+        executeApi: (apiId, scheme) => {
+          if (scheme !== 'https') return undefined;
+          if (!apiPorts.has(apiId)) apiPorts.set(apiId, basePort + apiPorts.size);
+          return `http://127.0.0.1:${apiPorts.get(apiId)}`;
+        },
       },
-    },
-  });
+    });
+  const loaded = loadAssembly();
   const { model } = loaded;
 
   const dynamoClient = new DynamoDBClient({
@@ -189,21 +221,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   });
   const controlEndpoint = await control.listen(0);
 
-  const functions = model.resources
-    .filter((r) => r.type === 'AWS::Lambda::Function')
-    .flatMap((resource) => {
-      try {
-        return [localFunctionFromResource(resource, loaded.assets(resource))];
-      } catch (error) {
-        if (error instanceof UnsupportedFunctionError) {
-          log.write(
-            `[local] skipping function ${resource.stackName}/${resource.logicalId}: ${error.message}\n`,
-          );
-          return [];
+  const functionsOf = (assembly: LoadedCloudAssembly) =>
+    assembly.model.resources
+      .filter((r) => r.type === 'AWS::Lambda::Function')
+      .flatMap((resource) => {
+        try {
+          return [localFunctionFromResource(resource, assembly.assets(resource))];
+        } catch (error) {
+          if (error instanceof UnsupportedFunctionError) {
+            log.write(
+              `[local] skipping function ${resource.stackName}/${resource.logicalId}: ${error.message}\n`,
+            );
+            return [];
+          }
+          throw error;
         }
-        throw error;
-      }
-    });
+      });
+  const functions = functionsOf(loaded);
   const runtime = createLambdaRuntime(functions, {
     log,
     extraEnv: {
@@ -272,7 +306,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     dynamoEndpoint,
     runtime,
     unsupported: loaded.unsupported,
-    reload: () => runtime.reload(),
+    reload: async () => {
+      const next = loadAssembly();
+      if (templateFingerprint(next.model) !== templateFingerprint(model)) {
+        return { templateChanged: true, changedFunctions: [] };
+      }
+      return { templateChanged: false, changedFunctions: await runtime.update(functionsOf(next)) };
+    },
     close: async () => {
       for (const server of servers) await server.close();
       await runtime.close();

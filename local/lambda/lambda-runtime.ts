@@ -64,6 +64,12 @@ export interface LambdaRuntime extends LambdaInvoker {
    * after their current invocation. Without an ARN, every function is reloaded.
    */
   reload(functionArn?: string): Promise<void>;
+  /**
+   * Takes new definitions (after a re-synth: new asset directories, environment, memory or timeout) for
+   * functions by ARN; functions whose definition changed start fresh environments from the new code, and
+   * unknown ARNs are added. Resolves to the names of the functions that changed.
+   */
+  update(functions: readonly LocalFunction[]): Promise<string[]>;
   /** Stops every worker and rejects queued invocations; the runtime cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -231,8 +237,9 @@ export function createLambdaRuntime(
 
   const pools = new Map<string, FunctionPool>();
   const byName = new Map<string, FunctionPool>();
-  for (const fn of functions) {
-    if (pools.has(fn.arn)) throw new Error(`function ${fn.arn} is defined twice`);
+  /** Pools replaced by `update`, finishing their last invocations; closed with the runtime. */
+  const draining = new Set<FunctionPool>();
+  const createPool = (fn: LocalFunction): FunctionPool => {
     const taskRoot = materializeInlineCode(fn, tempRoot);
     const prefix = `[${fn.functionName}] `;
     const pool = new FunctionPool(
@@ -246,6 +253,11 @@ export function createLambdaRuntime(
     );
     pools.set(fn.arn, pool);
     byName.set(fn.functionName, pool);
+    return pool;
+  };
+  for (const fn of functions) {
+    if (pools.has(fn.arn)) throw new Error(`function ${fn.arn} is defined twice`);
+    createPool(fn);
   }
   let closed = false;
 
@@ -328,9 +340,25 @@ export function createLambdaRuntime(
       const targets = functionArn === undefined ? [...pools.values()] : [poolFor(functionArn)];
       await Promise.all(targets.map((pool) => pool.reload()));
     },
+    async update(next: readonly LocalFunction[]): Promise<string[]> {
+      const changed: string[] = [];
+      for (const fn of next) {
+        const current = pools.get(fn.arn);
+        if (current !== undefined && JSON.stringify(current.fn) === JSON.stringify(fn)) continue;
+        // New invocations go to a fresh pool with the new code; the old one drains: idle environments stop
+        // now, busy ones after their current invocation.
+        createPool(fn);
+        if (current !== undefined) {
+          draining.add(current);
+          await current.reload();
+        }
+        changed.push(fn.functionName);
+      }
+      return changed;
+    },
     async close(): Promise<void> {
       closed = true;
-      await Promise.all([...pools.values()].map((pool) => pool.close()));
+      await Promise.all([...pools.values(), ...draining].map((pool) => pool.close()));
       if (inlineRoot !== undefined) rmSync(inlineRoot, { recursive: true, force: true });
     },
   };

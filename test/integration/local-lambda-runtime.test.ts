@@ -111,6 +111,8 @@ const SOURCES: Record<string, string> = {
       return { when: new Date(Date.UTC(2026, 0, 2)), skip: () => 1, missing: undefined, list: [1, undefined] };
     };`,
   'reload/index.js': `exports.handler = async () => 'v1';`,
+  'bundle-v1/index.js': `exports.handler = async () => 'bundle v1';`,
+  'bundle-v2/index.js': `exports.handler = async () => 'bundle v2';`,
   'broken/index.js': `exports.notTheHandler = async () => 'x';`,
   'syntax/index.js': `exports.handler = async () => {`,
   'init-throws/index.js': `throw new Error('cannot connect at init');`,
@@ -424,6 +426,25 @@ describe('the local Lambda runtime', () => {
     expect(beforeReload).toBe('v1');
     expect(afterReload).toBe('v2');
     expect(reports.map((report) => report.coldStart)).toEqual([true, false, true]);
+  });
+
+  it('swaps in a new bundle directory on update and keeps unchanged functions warm', async () => {
+    const { runtime, reports } = start([fn('swapped', 'bundle-v1'), fn('kept', 'counter')]);
+    expect(await runtime.invoke(`${ARN_PREFIX}swapped`, {})).toBe('bundle v1');
+    expect(await runtime.invoke(`${ARN_PREFIX}kept`, {})).toEqual({ count: 1 });
+
+    const changed = await runtime.update([fn('swapped', 'bundle-v2'), fn('kept', 'counter')]);
+
+    expect(changed).toEqual(['swapped']);
+    expect(await runtime.invoke(`${ARN_PREFIX}swapped`, {})).toBe('bundle v2');
+    // Same module instance: its state survived the update.
+    expect(await runtime.invoke(`${ARN_PREFIX}kept`, {})).toEqual({ count: 2 });
+    expect(reports.map((r) => [r.functionName, r.coldStart])).toEqual([
+      ['swapped', true],
+      ['kept', true],
+      ['swapped', true],
+      ['kept', false],
+    ]);
   });
 
   it('fails INIT problems as Unhandled with the Runtime error types Lambda uses', async () => {

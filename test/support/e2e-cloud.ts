@@ -1,18 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   DEMO_TENANTS,
   type DemoTenant,
+  demoSession,
   demoUsername,
-  seedDemo,
+  seedLocalCloud,
   sigV4Headers as signRequest,
 } from '../../bin/demo-seed';
+import { synthesize } from '../../bin/synth';
 import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local/local-cloud';
-
-const ROOT = resolve(__dirname, '..', '..');
 
 /** A running local cloud serving the synthesized app, seeded with the demo tenants, plus helpers to call it. */
 export interface E2eCloud {
@@ -29,42 +27,6 @@ export interface E2eCloud {
   idToken(tenant: DemoTenant, user: 'admin' | 'member'): string;
   /** Stops the cloud and removes the cloud assembly. */
   close(): Promise<void>;
-}
-
-/** Synthesizes the CDK app into `outdir` with the project's own CDK CLI (esbuild bundles every function). */
-function synth(outdir: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', outdir], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-    });
-    // Kept only to explain a failure; esbuild's progress output is noise otherwise.
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`cdk synth exited with ${code}:\n${output}`)),
-    );
-  });
-}
-
-/** A port nothing listens on right now: the OS picks it for a throwaway listener on port 0. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolvePromise());
-  });
-  const address = server.address();
-  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
-  if (address === null || typeof address === 'string') throw new Error('no port from the OS');
-  return address.port;
 }
 
 /**
@@ -86,40 +48,25 @@ export async function startE2eCloud(): Promise<E2eCloud> {
   };
   let cloud: LocalCloud | undefined;
   try {
-    await synth(cdkOut);
+    await synthesize(cdkOut, { quiet: true });
     cloud = await startLocalCloud({
       cdkOut,
-      port: await freePort(),
+      port: 0,
       log,
       onEvent: (functionArn, event) => events.push({ functionArn, event }),
     });
     const started = cloud;
-    const pool = started.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
-    const client = started.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
-    const api = started.restApis[0];
-    if (!pool || !client || !api) throw new Error('the template has no user pool, client or REST API');
-    const userPoolId = pool.physicalId;
-    const clientId = client.physicalId;
-    const mint = (username: string) =>
-      started.identity.mintTokens({ userPoolId, clientId, username }).idToken;
-
-    await seedDemo({
-      apiUrl: api.url,
-      region: started.model.region,
-      credentials: LOCAL_CREDENTIALS,
-      cognitoEndpoint: started.identity.endpoint,
-      userPoolId,
-      idToken: (username) => Promise.resolve(mint(username)),
-    });
+    const session = demoSession(started);
+    await seedLocalCloud(started, session);
 
     return {
       cloud: started,
-      apiUrl: api.url,
-      userPoolId,
-      clientId,
+      apiUrl: session.apiUrl,
+      userPoolId: session.userPoolId,
+      clientId: session.clientId,
       invocations,
       events,
-      idToken: (tenant, user) => mint(demoUsername(tenant, user)),
+      idToken: (tenant, user) => session.idToken(demoUsername(tenant, user)),
       close: async () => {
         await started.close();
         rmSync(cdkOut, { recursive: true, force: true });
