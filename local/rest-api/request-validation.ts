@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
+import addFormats, { type FormatName } from 'ajv-formats';
 import type { LocalResource } from '../model';
 import type { GatewayError } from './gateway-responses';
 
@@ -88,6 +89,11 @@ function describe(errors: readonly ErrorObject[]): string[] {
           `array is too long: must have at most ${params.limit} elements but instance has ${Array.isArray(data) ? data.length : 0} elements`,
         );
         break;
+      case 'format':
+        messages.push(
+          `string ${JSON.stringify(data)} is not a valid ${FORMAT_NAMES[String(params.format)] ?? String(params.format)}`,
+        );
+        break;
       default:
         messages.push(error.message ?? `instance failed ${error.keyword}`);
     }
@@ -102,9 +108,26 @@ function describe(errors: readonly ErrorObject[]): string[] {
   });
 }
 
+/** The string formats draft-04 defines. */
+const DRAFT4_FORMATS: FormatName[] = ['date-time', 'email', 'hostname', 'ipv4', 'ipv6', 'uri'];
+
+/** How API Gateway's validator names a format in its messages. */
+const FORMAT_NAMES: Record<string, string> = {
+  'date-time': 'RFC 3339 date/time value',
+  email: 'email address',
+  hostname: 'hostname',
+  ipv4: 'IPv4 address',
+  ipv6: 'IPv6 address',
+  uri: 'URI',
+};
+
 /** Validates requests against a REST API's models; compiled schemas are cached per model. */
 export class RequestValidation {
-  private readonly ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  // API Gateway validates draft-04's standard formats too (an invalid email in a `format: email` field is a 400).
+  private readonly ajv = addFormats(
+    new Ajv({ allErrors: true, verbose: true, strict: false }),
+    DRAFT4_FORMATS,
+  );
   private readonly compiled = new Map<string, ValidateFunction>();
 
   /** Returns the gateway error for an invalid request, or `undefined` when it passes (or nothing is validated). */

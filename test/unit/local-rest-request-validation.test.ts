@@ -28,7 +28,11 @@ const models = new Map([
         type: 'object',
         required: ['sku', 'qty'],
         additionalProperties: false,
-        properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } },
+        properties: {
+          sku: { type: 'string' },
+          qty: { type: 'integer', minimum: 1 },
+          contact: { type: 'string', format: 'email' },
+        },
       },
     }),
   ],
@@ -71,6 +75,14 @@ describe('request validation', () => {
     expect(validate('{"sku":1,"qty":1}')?.validationErrorString).toBe(
       '[instance type (integer) does not match any allowed primitive type (allowed: ["string"])]',
     );
+  });
+
+  it('checks draft-04 string formats such as email, as API Gateway does', () => {
+    expect(validate('{"sku":"a","qty":2,"contact":"ops@example.com"}')).toBeUndefined();
+    expect(validate('{"sku":"a","qty":2,"contact":"not-an-email"}')).toEqual({
+      responseType: 'BAD_REQUEST_BODY',
+      validationErrorString: '[string "not-an-email" is not a valid email address]',
+    });
   });
 
   it('rejects a body that is not JSON', () => {
