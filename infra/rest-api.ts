@@ -24,7 +24,7 @@ export interface RestFrontDoorProps {
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
-   * Stage cache cluster size in GB, or undefined for no cache cluster.
+   * Stage cache cluster size in GB (the cluster bills by the hour whether or not a method caches).
    * @default '0.5'
    */
   readonly cacheClusterSize?: string;
@@ -71,7 +71,7 @@ export class RestFrontDoor extends Construct {
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
         throttlingRateLimit: props.throttle?.rateLimit ?? 50,
         throttlingBurstLimit: props.throttle?.burstLimit ?? 100,
-        cacheClusterEnabled: cacheClusterSize !== undefined,
+        cacheClusterEnabled: true,
         cacheClusterSize,
         cachingEnabled: false,
         cacheDataEncrypted: true,
@@ -80,7 +80,7 @@ export class RestFrontDoor extends Construct {
     });
 
     this.addGatewayResponses(props.allowedOrigins);
-    if (cacheClusterSize !== undefined) this.requireAuthorizationForCacheInvalidation();
+    this.requireAuthorizationForCacheInvalidation();
 
     new RegionalWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
 

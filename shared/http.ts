@@ -17,7 +17,8 @@ export interface HttpResult {
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+/** Case-insensitive request header lookup (API Gateway keeps the client's casing). */
+export function requestHeader(event: APIGatewayProxyEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === wanted && value !== undefined) return value;
@@ -54,7 +55,7 @@ export function httpHandler(
     const baseHeaders = {
       'Content-Type': 'application/json',
       'X-Request-Id': requestId,
-      ...corsHeaders(header(event, 'origin'), ALLOWED_ORIGINS),
+      ...corsHeaders(requestHeader(event, 'origin'), ALLOWED_ORIGINS),
     };
     let result: HttpResult;
     try {
@@ -72,9 +73,6 @@ export function httpHandler(
     };
   };
 }
-
-/** Case-insensitive request header lookup (API Gateway keeps the client's casing). */
-export { header as requestHeader };
 
 /** Decodes and validates a JSON body; a missing, non-JSON or invalid body is a 400 that says which. */
 export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
