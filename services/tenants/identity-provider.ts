@@ -3,6 +3,7 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
+  UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod';
@@ -15,6 +16,21 @@ const { USER_POOL_ID } = readConfig({ USER_POOL_ID: z.string().min(1) });
 const cognito = new CognitoIdentityProviderClient({});
 
 const ADMIN_GROUP = 'admin';
+
+/** The tenant an admin email already belongs to, or undefined when no user has it. */
+export async function adminEmailOwner(email: string): Promise<string | undefined> {
+  try {
+    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: USER_POOL_ID, Username: email }));
+    return user.UserAttributes?.find((a) => a.Name === 'custom:tenantId')?.Value ?? '';
+  } catch (error) {
+    if (error instanceof UserNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+export function adminEmailTaken(email: string): ConflictError {
+  return new ConflictError(`user '${email}' already belongs to another tenant`);
+}
 
 /**
  * Makes sure the tenant's admin user exists in the user pool with the immutable tenant and role attributes,
@@ -41,11 +57,8 @@ export async function ensureTenantAdmin(tenantId: string, email: string): Promis
     );
   } catch (error) {
     if (!(error instanceof UsernameExistsException)) throw error;
-    const existing = await cognito.send(
-      new AdminGetUserCommand({ UserPoolId: USER_POOL_ID, Username: username }),
-    );
-    const owner = existing.UserAttributes?.find((a) => a.Name === 'custom:tenantId')?.Value;
-    if (owner !== tenantId) throw new ConflictError(`user '${email}' already belongs to another tenant`);
+    // Only a race with another onboarding gets here: onboardTenant checks the email before claiming a name.
+    if ((await adminEmailOwner(email)) !== tenantId) throw adminEmailTaken(email);
   }
   await cognito.send(
     new AdminAddUserToGroupCommand({ UserPoolId: USER_POOL_ID, Username: username, GroupName: ADMIN_GROUP }),

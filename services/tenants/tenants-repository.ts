@@ -55,6 +55,14 @@ function nameRecordFromItem(item: Record<string, unknown>): TenantNameRecord {
   };
 }
 
+/** The name registry entry for `name`, if anyone holds it. */
+export async function findTenantName(name: string): Promise<TenantNameRecord | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: TABLE_NAME, Key: tenantKeys.name(name), ConsistentRead: true }),
+  );
+  return Item ? nameRecordFromItem(Item) : undefined;
+}
+
 /**
  * Claims a tenant name, or returns whoever already holds it. The conditional Put is what makes names
  * unique: of two concurrent claims exactly one wins, and the loser sees the winner's record.
@@ -69,12 +77,11 @@ export async function claimTenantName(candidate: TenantNameRecord): Promise<Tena
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: key, ConsistentRead: true }),
-  );
+  const holder = await findTenantName(candidate.name);
   // Name records are never deleted, so a failed condition means the record is there to read.
-  if (!Item) throw new Error(`tenant name record for '${candidate.name}' vanished after a conflicting claim`);
-  return nameRecordFromItem(Item);
+  if (!holder)
+    throw new Error(`tenant name record for '${candidate.name}' vanished after a conflicting claim`);
+  return holder;
 }
 
 /** Writes the ONBOARDING profile unless one exists already (a retry keeps what the first attempt wrote). */

@@ -3,12 +3,13 @@ import { ConflictError } from '../../shared/errors';
 import { tenantId as newTenantId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
 import { ensureTenantApiKey } from './api-keys';
-import { ensureTenantAdmin } from './identity-provider';
+import { adminEmailOwner, adminEmailTaken, ensureTenantAdmin } from './identity-provider';
 import type { OnboardingResult, OnboardTenantRequest } from './tenant-schemas';
 import {
   activateTenant,
   claimTenantName,
   createProfileIfAbsent,
+  findTenantName,
   setProfileApiKeyId,
   type TenantNameRecord,
 } from './tenants-repository';
@@ -47,6 +48,12 @@ export async function onboardTenant(
   now: Date = new Date(),
 ): Promise<Onboarding> {
   const timestamp = now.toISOString();
+  // An admin email already in use by another tenant is refused before the name is claimed, so a refused
+  // request leaves nothing behind. (Its own tenant's user is a retry of this very onboarding.)
+  const owner = await adminEmailOwner(request.adminEmail);
+  if (owner !== undefined && (await findTenantName(request.name))?.tenantId !== owner) {
+    throw adminEmailTaken(request.adminEmail);
+  }
   const record = await claimTenantName({
     tenantId: newTenantId(),
     name: request.name,

@@ -306,7 +306,7 @@ describe('POST /tenants', () => {
     expect([...(fakes.userPool.findByEmail(request.adminEmail)?.groups ?? [])]).toEqual(['admin']);
   });
 
-  it('refuses with 409 an admin email that already belongs to another tenant, leaving the new tenant inactive', async () => {
+  it('refuses with 409 an admin email that already belongs to another tenant, without claiming the name', async () => {
     const first = { ...unique('Owner'), tier: 'basic' };
     await onboard(first);
     const second = { ...unique('Squatter'), adminEmail: first.adminEmail, tier: 'basic' };
@@ -314,8 +314,12 @@ describe('POST /tenants', () => {
 
     expect(response.status).toBe(409);
     expect(response.body.message).toBe(`user '${first.adminEmail}' already belongs to another tenant`);
-    const claim = await item(tenantKeys.name(second.name));
-    expect(await item(tenantKeys.profile(String(claim?.tenantId)))).toMatchObject({ status: 'ONBOARDING' });
+    expect(await item(tenantKeys.name(second.name))).toBeUndefined();
+    expect(fakes.calls('CreateApiKey')).toBe(1);
     expect(fakes.userPool.users.size).toBe(1);
+
+    // The name is still free for the same tenant with its own admin.
+    const retried = await onboard({ ...second, adminEmail: unique('Squatter').adminEmail });
+    expect(retried.status).toBe(201);
   });
 });
