@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 /**
  * End to end: the synthesized app served by the local cloud, driven over real HTTP on 127.0.0.1 the way a
  * browser, an operator script or an attacker would. One cloud per suite (synth + start + seed take ~15 s).
  */
 import { generateKeyPair, SignJWT } from 'jose';
 import { signJwt } from '../../local/identity/token-minting';
+import { awsEvent } from '../support/aws-events';
 import { ACME, type E2eCloud, GLOBEX, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
 
 let e2e: E2eCloud;
@@ -114,10 +113,7 @@ function shape(value: unknown, prefix = ''): string[] {
 }
 
 describe('events handed to functions', () => {
-  const capture = (name: string) =>
-    JSON.parse(
-      readFileSync(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'aws-events', name), 'utf8'),
-    );
+  const capture = (name: string) => awsEvent(name);
 
   it('hands the orders function a proxy event with the keys and types of an AWS capture', async () => {
     const response = await fetch(`${e2e.apiUrl}/orders/01ARZ3NDEKTSV4RRFFQ69G5FAV?x=1`, {

@@ -1,7 +1,5 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import requestEventFixture from '../../../shared/fixtures/aws-events/apigw-rest_authorizer-request.json';
-import tokenEventFixture from '../../../shared/fixtures/aws-events/apigw-rest_authorizer-token.json';
 import { createIdentityServer, type LocalIdentity } from '../../local/identity/identity-server';
 import {
   type AuthorizationRequest,
@@ -11,6 +9,8 @@ import {
   type LocalResource,
 } from '../../local/model';
 import { createRestAuthorizers } from '../../local/rest-api/authorizers/rest-authorizers';
+import requestEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-request.json';
+import tokenEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-token.json';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '111122223333';

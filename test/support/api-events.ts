@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 /**
  * Builders for REST API (v1) proxy events shaped like AWS's captures in
- * ../shared/fixtures/aws-events (apigw-rest_lambda-authorizer-auth.json, apigw-rest_jwt-authorizer-auth.json),
+ * test/fixtures/aws-events (apigw-rest_lambda-authorizer-auth.json, apigw-rest_jwt-authorizer-auth.json),
  * and for the Lambda `Context`, so handler tests exercise what API Gateway and Lambda really hand over.
  */
 

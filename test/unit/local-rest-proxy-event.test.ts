@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   baseIdentity,
   buildProxyEvent,
   formatRequestTime,
   parseProxyResult,
 } from '../../local/rest-api/proxy-event';
+import { awsEvent } from '../support/aws-events';
 
-const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'aws-events', name), 'utf8'),
-  ) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> => awsEvent(name);
 
 /** Each key with the JSON type of its value, recursively for objects (what a consumer's parser checks). */
 function shape(value: unknown): unknown {
