@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** An SQS-compatible endpoint on the loopback interface. */
+export interface SqsEngine {
+  /** `http://127.0.0.1:<port>`: what SDK clients use as `endpoint` (and functions as `AWS_ENDPOINT_URL_SQS`). */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface SqsEngineOptions {
+  readonly region: string;
+  /** Keeps queues and messages across restarts (fauxqs's SQLite store). @default in memory */
+  readonly dataDir?: string;
+}
+
+const WORKER = join(__dirname, 'sqs-engine-worker.mts');
+
+/** Starts the embedded SQS engine (fauxqs) in a worker thread and resolves once it listens. */
+export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngine> {
+  const worker = new Worker(WORKER, {
+    workerData: { region: options.region, ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
+    // The parent's flags (a test runner's, a debugger's) are not the engine's.
+    // fauxqs loads node:sqlite (experimental in Node 24) even in memory; its warning is noise here.
+    execArgv: ['--disable-warning=ExperimentalWarning'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the SQS engine exited with code ${code} before listening`)),
+    );
+    worker.once('message', (message: { type: string; port: number }) => resolve(message.port));
+  });
+  worker.removeAllListeners('exit');
+  worker.removeAllListeners('error');
+  worker.on('error', (error) => process.stderr.write(`[sqs] engine error: ${error.message}\n`));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async close() {
+      const stopped = new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+      });
+      worker.postMessage({ type: 'stop' });
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await worker.terminate();
+    },
+  };
+}
