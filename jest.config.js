@@ -1,3 +1,4 @@
+// @ts-check
 /** Test tiers, each in its own folder; see README "Tests". */
 const transform = {
   '^.+\\.(t|j)sx?$': [
@@ -19,13 +20,13 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/set-test-env.ts'],
+      setupFiles: ['<rootDir>/test/support/library-env.ts'],
     },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/set-test-env.ts'],
+      setupFiles: ['<rootDir>/test/support/library-env.ts'],
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], testTimeout: 60000 },

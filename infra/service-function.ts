@@ -1,11 +1,13 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type * as z from 'zod';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -19,6 +21,25 @@ export type TableAction =
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem';
 
+/** Cognito user-pool actions a function may be granted, on its one pool. */
+export type UserPoolAction =
+  | 'cognito-idp:AdminCreateUser'
+  | 'cognito-idp:AdminGetUser'
+  | 'cognito-idp:AdminAddUserToGroup'
+  | 'cognito-idp:AdminDisableUser'
+  | 'cognito-idp:AdminEnableUser'
+  | 'cognito-idp:ListUsers';
+
+/**
+ * Variables every function has, set here rather than by a service's contract: they configure the Node.js
+ * runtime and Powertools, not the service.
+ */
+const PLATFORM_VARIABLES: readonly string[] = [
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_LOG_LEVEL',
+  'NODE_OPTIONS',
+];
+
 export interface BindTableOptions {
   /**
    * Global secondary indexes the function queries.
@@ -27,9 +48,15 @@ export interface BindTableOptions {
   readonly indexes?: readonly string[];
 }
 
-export interface ServiceFunctionProps {
+export interface ServiceFunctionProps<E extends z.ZodRawShape> {
   /** The service folder under services/, e.g. `orders`; its `handler.ts` is the entry point. */
   readonly service: string;
+  /**
+   * The service's environment contract (`services/<service>/environment.ts`), the same object its config.ts
+   * reads. The bind methods only accept its variable names, and synth fails unless every one of them is bound
+   * and nothing else is set.
+   */
+  readonly environment: E;
   readonly description: string;
   /**
    * Memory in MB (CPU scales with it).
@@ -40,8 +67,6 @@ export interface ServiceFunctionProps {
    * @default Duration.seconds(10) — API Gateway integrations time out at 29 s; handlers should answer well before.
    */
   readonly timeout?: Duration;
-  /** Plain environment variables (table names are set by `bindTable`, never here). */
-  readonly environment?: Record<string, string>;
   /**
    * Log retention.
    * @default logs.RetentionDays.ONE_MONTH
@@ -54,18 +79,22 @@ export interface ServiceFunctionProps {
  * log group with retention, a role that can only write that log group, and an esbuild bundle that is
  * tree-shaken (module-first main fields) and minified, built locally with no Docker.
  */
-export class ServiceFunction extends Construct {
+export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Construct {
   readonly function: nodejs.NodejsFunction;
-  readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** Only the bind methods grant: a permission always arrives with the variable that needs it. */
+  private readonly role: iam.Role;
+  private readonly service: string;
+  private apiKeysGranted = false;
 
-  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps<E>) {
     super(scope, id);
     if (!/^[a-z][a-z0-9-]*$/.test(props.service)) {
       throw new Error(
         `service '${props.service}' is not a services/ folder name: use kebab-case, e.g. 'orders'`,
       );
     }
+    this.service = props.service;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -94,7 +123,6 @@ export class ServiceFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
       },
       bundling: {
         minify: true,
@@ -123,6 +151,8 @@ export class ServiceFunction extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: 'invoked synchronously by API Gateway; failures are returned to the caller, not retried',
     });
+    const contract = Object.keys(props.environment);
+    this.node.addValidation({ validate: () => this.checkEnvironment(contract) });
   }
 
   /**
@@ -131,7 +161,7 @@ export class ServiceFunction extends Construct {
    */
   bindTable(
     table: dynamodb.ITable,
-    envVar: string,
+    envVar: keyof E & string,
     actions: readonly TableAction[],
     options: BindTableOptions = {},
   ): this {
@@ -149,9 +179,97 @@ export class ServiceFunction extends Construct {
     return this;
   }
 
+  /**
+   * Gives the function a user pool: sets `envVar` to the pool id and grants exactly `actions` on that pool.
+   */
+  bindUserPool(pool: cognito.IUserPool, envVar: keyof E & string, actions: readonly UserPoolAction[]): this {
+    if (actions.length === 0) {
+      throw new Error(
+        `bindUserPool(${envVar}): list the actions the function needs, e.g. ['cognito-idp:AdminGetUser']`,
+      );
+    }
+    this.function.addEnvironment(envVar, pool.userPoolId);
+    pool.grant(this.role, ...actions);
+    return this;
+  }
+
+  /**
+   * Lets the function issue API keys on a usage plan it finds by name: sets `envVar` to `planName` and grants
+   * apigateway:GET/POST on API keys and on usage-plan keys (once, however many plans are bound). The grant
+   * cannot name the plan: a plan depends on the stage, the stage on every method, and the method that calls
+   * this function on the function itself, so the plan's id would be a dependency cycle.
+   */
+  bindUsagePlan(envVar: keyof E & string, planName: string): this {
+    this.function.addEnvironment(envVar, planName);
+    if (this.apiKeysGranted) return this;
+    this.apiKeysGranted = true;
+    const stack = Stack.of(this);
+    const apigwArn = (path: string) =>
+      stack.formatArn({ service: 'apigateway', account: '', resource: path });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['apigateway:GET', 'apigateway:POST'],
+        resources: [
+          apigwArn('/apikeys'),
+          apigwArn('/apikeys/*'),
+          apigwArn('/usageplans'),
+          apigwArn('/usageplans/*/keys'),
+        ],
+      }),
+    );
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    for (const [path, reason] of [
+      ['/apikeys/*', 'API keys are created at run time, so their ids are only known then'],
+      ['/usageplans/*/keys', 'plan ids cannot be referenced without a dependency cycle (see bindUsagePlan)'],
+    ] as const) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`,
+        reason,
+      });
+    }
+    return this;
+  }
+
+  /**
+   * Sets `envVar` to the origins allowed by CORS, comma-separated (the format shared/config.ts `csv` reads).
+   */
+  bindAllowedOrigins(origins: readonly string[], envVar: keyof E & string): this {
+    const bad = origins.find((origin) => origin.includes(',') || origin.trim() !== origin);
+    if (bad !== undefined || origins.length === 0) {
+      throw new Error(
+        `bindAllowedOrigins(${envVar}): '${bad ?? ''}' cannot be sent as a comma-separated list: list origins like 'https://app.example.com', at least one`,
+      );
+    }
+    this.function.addEnvironment(envVar, origins.join(','));
+    return this;
+  }
+
   /** Sets a plain environment variable (for values that carry no permission, e.g. an issuer URL). */
-  bindValue(envVar: string, value: string): this {
+  bindValue(envVar: keyof E & string, value: string): this {
     this.function.addEnvironment(envVar, value);
     return this;
+  }
+
+  /** What the function is given must be exactly its contract: a renamed or forgotten variable fails synth. */
+  private checkEnvironment(contract: readonly string[]): string[] {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as
+      | { Variables?: Record<string, unknown>; variables?: Record<string, unknown> }
+      | undefined;
+    const set = Object.keys(resolved?.Variables ?? resolved?.variables ?? {});
+    const source = `services/${this.service}/environment.ts`;
+    const missing = contract
+      .filter((name) => !set.includes(name))
+      .map(
+        (name) =>
+          `${this.service} function: ${name} of ${source} is not set: bind it (bindTable, bindValue, …)`,
+      );
+    const extra = set
+      .filter((name) => !contract.includes(name) && !PLATFORM_VARIABLES.includes(name))
+      .map(
+        (name) =>
+          `${this.service} function: ${name} is set but ${source} does not declare it: add it there or stop setting it`,
+      );
+    return [...missing, ...extra];
   }
 }

@@ -1,12 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { csv, readConfig } from './config';
 import { corsHeaders } from './cors';
 import { AppError, NotFoundError, ValidationError } from './errors';
 import { logger } from './logger';
 import { parseWith } from './validation';
-
-const { ALLOWED_ORIGINS } = readConfig({ ALLOWED_ORIGINS: csv });
 
 /** What a route returns; `httpHandler` turns it into an API Gateway proxy result. */
 export interface HttpResult {
@@ -16,6 +13,12 @@ export interface HttpResult {
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** What the HTTP adapter needs from the function's config (read once, in the handler module). */
+export interface HttpOptions {
+  /** Origins whose requests get CORS headers (ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
+}
 
 /** Case-insensitive request header lookup (API Gateway keeps the client's casing). */
 export function requestHeader(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -47,6 +50,7 @@ export function errorBody(
  */
 export function httpHandler(
   route: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>,
+  options: HttpOptions,
 ): ProxyHandler {
   return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
@@ -55,7 +59,7 @@ export function httpHandler(
     const baseHeaders = {
       'Content-Type': 'application/json',
       'X-Request-Id': requestId,
-      ...corsHeaders(requestHeader(event, 'origin'), ALLOWED_ORIGINS),
+      ...corsHeaders(requestHeader(event, 'origin'), options.allowedOrigins),
     };
     let result: HttpResult;
     try {
@@ -105,10 +109,10 @@ export function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, sch
 export type Routes = Record<string, (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>>;
 
 /** One handler for a service's routes; a request for a route not in the table is a 404. */
-export function httpRouter(routes: Routes): ProxyHandler {
+export function httpRouter(routes: Routes, options: HttpOptions): ProxyHandler {
   return httpHandler(async (event, context) => {
     const route = routes[`${event.httpMethod} ${event.resource}`];
     if (!route) throw new NotFoundError(`no route for ${event.httpMethod} ${event.resource}`);
     return route(event, context);
-  });
+  }, options);
 }

@@ -1,32 +1,10 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { readConfig } from '../../shared/config';
+import { authorizerEnvironment } from './environment';
 
-const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '[::1]'];
-
-/**
- * Where the signing keys come from decides who can mint accepted tokens, so they are fetched over TLS;
- * plain HTTP is accepted only from the loopback interface, where an issuer on the same machine serves them.
- */
-const jwksUri = z.url().refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname));
-}, 'must be an https URL (http only on a loopback host)');
-
-/** The authorizer's configuration, as the stateless stack sets it. */
-export const authorizerConfigShape = {
-  /** The single table holding tenant profiles. */
-  TABLE_NAME: z.string().min(1),
-  /** The user pool's provider URL (the `iss` of its tokens). */
-  ISSUER: z.url(),
-  /** The user pool's JWKS, normally `${ISSUER}/.well-known/jwks.json`. */
-  JWKS_URI: jwksUri,
-  /** The app client whose ID tokens are accepted (`aud`). */
-  USER_POOL_CLIENT_ID: z.string().min(1),
-};
-
-export type AuthorizerConfig = z.infer<z.ZodObject<typeof authorizerConfigShape>>;
+export type AuthorizerConfig = z.infer<z.ZodObject<typeof authorizerEnvironment>>;
 
 /** Reads and validates the authorizer's environment; throws naming every bad variable. */
 export function readAuthorizerConfig(env?: NodeJS.ProcessEnv): AuthorizerConfig {
-  return readConfig(authorizerConfigShape, env);
+  return readConfig(authorizerEnvironment, env);
 }

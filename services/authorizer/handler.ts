@@ -1,18 +1,29 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { onFirstInvocation } from '../../shared/lambda-entry';
 import { authorize } from './authorize';
-import { readAuthorizerConfig } from './config';
+import { type AuthorizerConfig, readAuthorizerConfig } from './config';
 import { createIdTokenVerifier } from './id-token-verifier';
 import { readTenantProfile } from './tenant-profiles';
 
-const config = readAuthorizerConfig();
+/** A TOKEN authorizer handler. */
+export type AuthorizerHandler = (
+  event: APIGatewayTokenAuthorizerEvent,
+) => Promise<APIGatewayAuthorizerResult>;
 
-// Created once per execution environment: the JWKS and parsed keys are reused by every invocation.
-const verifier = createIdTokenVerifier({
-  issuer: config.ISSUER,
-  jwksUri: config.JWKS_URI,
-  clientId: config.USER_POOL_CLIENT_ID,
-});
+/** The REST API's Lambda TOKEN authorizer (orders): Cognito ID token → tenant-scoped policy, wired to `config`. */
+export function createAuthorizerHandler(config: AuthorizerConfig): AuthorizerHandler {
+  // Created once per execution environment: the JWKS and parsed keys are reused by every invocation.
+  const verifier = createIdTokenVerifier({
+    issuer: config.ISSUER,
+    jwksUri: config.JWKS_URI,
+    clientId: config.USER_POOL_CLIENT_ID,
+  });
+  return (event) =>
+    authorize(event, {
+      verifier,
+      tenantProfile: (tenantId) => readTenantProfile(config.TABLE_NAME, tenantId),
+    });
+}
 
-/** The REST API's Lambda TOKEN authorizer (orders, jobs, events): Cognito ID token → tenant-scoped policy. */
-export const handler = (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
-  authorize(event, { verifier, tenantProfile: (tenantId) => readTenantProfile(config.TABLE_NAME, tenantId) });
+/** The Lambda entry point: configured from the environment once per execution environment. */
+export const handler = onFirstInvocation(() => createAuthorizerHandler(readAuthorizerConfig()));

@@ -1,13 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { readConfig } from '../../shared/config';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { TABLE } from '../../shared/table';
 import type { CatalogItem } from './catalog-schemas';
-
-const { TABLE_NAME } = readConfig({ TABLE_NAME: z.string().min(1) });
 
 /** The stored item: the catalog attributes under the tenant's catalog partition. */
 export function toItem(tenantId: string, item: CatalogItem): Record<string, unknown> {
@@ -42,43 +38,47 @@ export interface CatalogPage {
   readonly nextToken?: string;
 }
 
-/** Lists one tenant's catalog by Query on its own partition; a token pointing anywhere else is a 400. */
-export async function listCatalogItems(
-  tenantId: string,
-  limit: number,
-  nextToken?: string,
-): Promise<CatalogPage> {
-  const partition = catalogKeys.partition(tenantId);
-  const exclusiveStartKey = decodeCursor(nextToken, { [TABLE.partitionKey]: partition }, [TABLE.sortKey]);
-  const { Items = [], LastEvaluatedKey } = await documentClient.send(
-    new QueryCommand({
-      TableName: TABLE_NAME,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      ExpressionAttributeValues: { ':pk': partition },
-      Limit: limit,
-      ExclusiveStartKey: exclusiveStartKey,
-    }),
-  );
-  const token = encodeCursor(LastEvaluatedKey);
-  return { items: Items.map(fromItem), ...(token ? { nextToken: token } : {}) };
+/** The catalog's DynamoDB access, bound to the table it is configured with. */
+export function createCatalogRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+  /** Lists one tenant's catalog by Query on its own partition; a token pointing anywhere else is a 400. */
+  async function listCatalogItems(tenantId: string, limit: number, nextToken?: string): Promise<CatalogPage> {
+    const partition = catalogKeys.partition(tenantId);
+    const exclusiveStartKey = decodeCursor(nextToken, { [TABLE.partitionKey]: partition }, [TABLE.sortKey]);
+    const { Items = [], LastEvaluatedKey } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: limit,
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
+    );
+    const token = encodeCursor(LastEvaluatedKey);
+    return { items: Items.map(fromItem), ...(token ? { nextToken: token } : {}) };
+  }
+
+  /** One item of one tenant's catalog, or undefined. */
+  async function getCatalogItem(tenantId: string, sku: string): Promise<CatalogItem | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: catalogKeys.item(tenantId, sku), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  /**
+   * Creates or replaces an item and says which happened. The old image comes back from the same atomic Put,
+   * so of two concurrent first writes exactly one is reported as created (201), the other as replacing it.
+   */
+  async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
+    const { Attributes } = await client.send(
+      new PutCommand({ TableName: tableName, Item: toItem(tenantId, item), ReturnValues: 'ALL_OLD' }),
+    );
+    return { created: Attributes === undefined };
+  }
+
+  return { listCatalogItems, getCatalogItem, putCatalogItem };
 }
 
-/** One item of one tenant's catalog, or undefined. */
-export async function getCatalogItem(tenantId: string, sku: string): Promise<CatalogItem | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: catalogKeys.item(tenantId, sku), ConsistentRead: true }),
-  );
-  return Item ? fromItem(Item) : undefined;
-}
-
-/**
- * Creates or replaces an item and says which happened. The old image comes back from the same atomic Put,
- * so of two concurrent first writes exactly one is reported as created (201), the other as replacing it.
- */
-export async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
-  const { Attributes } = await documentClient.send(
-    new PutCommand({ TableName: TABLE_NAME, Item: toItem(tenantId, item), ReturnValues: 'ALL_OLD' }),
-  );
-  return { created: Attributes === undefined };
-}
+/** The catalog repository bound to a table. */
+export type CatalogRepository = ReturnType<typeof createCatalogRepository>;

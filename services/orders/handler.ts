@@ -1,9 +1,16 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import * as z from 'zod';
-import { readConfig } from '../../shared/config';
-import { httpRouter, parseJsonBody, parseQuery, pathParameter, requestHeader } from '../../shared/http';
+import {
+  httpRouter,
+  type ProxyHandler,
+  parseJsonBody,
+  parseQuery,
+  pathParameter,
+  requestHeader,
+} from '../../shared/http';
+import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
+import { type OrdersConfig, readOrdersConfig } from './config';
 import {
   cancelOrderQuerySchema,
   createOrderSchema,
@@ -14,53 +21,58 @@ import {
 import { createOrdersRepository } from './orders-repository';
 import { createOrdersService } from './orders-service';
 
-const config = readConfig({ TABLE_NAME: z.string().min(1), IDEMPOTENCY_TABLE_NAME: z.string().min(1) });
-
-const orders = createOrdersService({
-  repository: createOrdersRepository(config.TABLE_NAME),
-  idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
-});
-
 /** Where the new order lives, under the same stage or base path the client called. */
 function orderLocation(event: APIGatewayProxyEvent, orderId: string): string {
   const collection = event.requestContext?.path ?? event.path;
   return `${collection.replace(/\/+$/, '')}/${encodeURIComponent(orderId)}`;
 }
 
-/** The orders API (`/orders`, `/orders/{orderId}`) behind the REST API's Lambda authorizer. */
-export const handler = httpRouter({
-  'POST /orders': async (event, context) => {
-    const principal = principalFromLambdaAuthorizer(event);
-    const input = parseJsonBody(event, createOrderSchema);
-    const idempotencyKey = parseWith(
-      idempotencyKeySchema,
-      requestHeader(event, 'Idempotency-Key'),
-      'Idempotency-Key header',
-    );
-    const order = await orders.createOrder(principal, input, { idempotencyKey, lambdaContext: context });
-    return { statusCode: 201, body: order, headers: { Location: orderLocation(event, order.orderId) } };
-  },
-  'GET /orders': async (event) => {
-    const principal = principalFromLambdaAuthorizer(event);
-    return {
-      statusCode: 200,
-      body: await orders.listOrders(principal, parseQuery(event, listOrdersQuerySchema)),
-    };
-  },
-  'GET /orders/{orderId}': async (event) => {
-    const principal = principalFromLambdaAuthorizer(event);
-    return { statusCode: 200, body: await orders.getOrder(principal, pathParameter(event, 'orderId')) };
-  },
-  'PATCH /orders/{orderId}': async (event) => {
-    const principal = principalFromLambdaAuthorizer(event);
-    const orderId = pathParameter(event, 'orderId');
-    const input = parseJsonBody(event, updateOrderSchema);
-    return { statusCode: 200, body: await orders.updateOrder(principal, orderId, input) };
-  },
-  'DELETE /orders/{orderId}': async (event) => {
-    const principal = principalFromLambdaAuthorizer(event);
-    const orderId = pathParameter(event, 'orderId');
-    const { version } = parseQuery(event, cancelOrderQuerySchema);
-    return { statusCode: 200, body: await orders.cancelOrder(principal, orderId, version) };
-  },
-});
+/** The orders API (`/orders`, `/orders/{orderId}`) behind the REST API's Lambda authorizer, wired to `config`. */
+export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
+  const orders = createOrdersService({
+    repository: createOrdersRepository(config.TABLE_NAME),
+    idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
+  });
+  return httpRouter(
+    {
+      'POST /orders': async (event, context) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        const input = parseJsonBody(event, createOrderSchema);
+        const idempotencyKey = parseWith(
+          idempotencyKeySchema,
+          requestHeader(event, 'Idempotency-Key'),
+          'Idempotency-Key header',
+        );
+        const order = await orders.createOrder(principal, input, { idempotencyKey, lambdaContext: context });
+        return { statusCode: 201, body: order, headers: { Location: orderLocation(event, order.orderId) } };
+      },
+      'GET /orders': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        return {
+          statusCode: 200,
+          body: await orders.listOrders(principal, parseQuery(event, listOrdersQuerySchema)),
+        };
+      },
+      'GET /orders/{orderId}': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        return { statusCode: 200, body: await orders.getOrder(principal, pathParameter(event, 'orderId')) };
+      },
+      'PATCH /orders/{orderId}': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        const orderId = pathParameter(event, 'orderId');
+        const input = parseJsonBody(event, updateOrderSchema);
+        return { statusCode: 200, body: await orders.updateOrder(principal, orderId, input) };
+      },
+      'DELETE /orders/{orderId}': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        const orderId = pathParameter(event, 'orderId');
+        const { version } = parseQuery(event, cancelOrderQuerySchema);
+        return { statusCode: 200, body: await orders.cancelOrder(principal, orderId, version) };
+      },
+    },
+    { allowedOrigins: config.ALLOWED_ORIGINS },
+  );
+}
+
+/** The Lambda entry point: configured from the environment once per execution environment. */
+export const handler = onFirstInvocation(() => createOrdersHandler(readOrdersConfig()));

@@ -6,97 +6,94 @@ import {
   GetApiKeysCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import * as z from 'zod';
-import { readConfig } from '../../shared/config';
 import type { Tier } from '../../shared/tenant-context';
-
-// Plans are named, not identified, in the environment: the stack cannot pass their ids to this function
-// without a dependency cycle (plan → stage → POST /tenants → this function).
-const config = readConfig({
-  BASIC_USAGE_PLAN_NAME: z.string().min(1),
-  PREMIUM_USAGE_PLAN_NAME: z.string().min(1),
-});
-
-/** Created once per execution environment; the endpoint comes from the SDK's own resolution. */
-const apiGateway = new APIGatewayClient({});
-
-const PLAN_NAMES: Record<Tier, string> = {
-  basic: config.BASIC_USAGE_PLAN_NAME,
-  premium: config.PREMIUM_USAGE_PLAN_NAME,
-};
-
-/** Plan ids by name, looked up once per execution environment (plans change only with a deployment). */
-let planIds: Promise<Map<string, string>> | undefined;
-
-async function listUsagePlans(): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  let position: string | undefined;
-  do {
-    const page = await apiGateway.send(new GetUsagePlansCommand({ limit: 500, position }));
-    for (const plan of page.items ?? []) if (plan.name && plan.id) ids.set(plan.name, plan.id);
-    position = page.position;
-  } while (position);
-  return ids;
-}
-
-async function usagePlanId(tier: Tier): Promise<string> {
-  planIds ??= listUsagePlans().catch((error: unknown) => {
-    planIds = undefined;
-    throw error;
-  });
-  const id = (await planIds).get(PLAN_NAMES[tier]);
-  if (!id) throw new Error(`usage plan '${PLAN_NAMES[tier]}' for tier ${tier} does not exist`);
-  return id;
-}
 
 /** The deterministic key name that lets a retry find the key an earlier attempt created. */
 export function apiKeyName(tenantId: string): string {
   return `tenant-${tenantId}`;
 }
 
-async function findApiKeyId(name: string): Promise<string | undefined> {
-  let position: string | undefined;
-  do {
-    const page = await apiGateway.send(
-      new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500, position }),
-    );
-    // nameQuery may match by prefix, so only an exact name counts.
-    const match = page.items?.find((key) => key.name === name && key.id);
-    if (match?.id) return match.id;
-    position = page.position;
-  } while (position);
-  return undefined;
+/**
+ * Per-tenant API keys on the tier usage plans, which are found by name (their ids cannot be configured: see
+ * services/tenants/environment.ts).
+ */
+export function createApiKeys(
+  planNames: Readonly<Record<Tier, string>>,
+  apiGateway: APIGatewayClient = new APIGatewayClient({}),
+) {
+  /** Plan ids by name, looked up once per execution environment (plans change only with a deployment). */
+  let planIds: Promise<Map<string, string>> | undefined;
+
+  async function listUsagePlans(): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    let position: string | undefined;
+    do {
+      const page = await apiGateway.send(new GetUsagePlansCommand({ limit: 500, position }));
+      for (const plan of page.items ?? []) if (plan.name && plan.id) ids.set(plan.name, plan.id);
+      position = page.position;
+    } while (position);
+    return ids;
+  }
+
+  async function usagePlanId(tier: Tier): Promise<string> {
+    planIds ??= listUsagePlans().catch((error: unknown) => {
+      planIds = undefined;
+      throw error;
+    });
+    const id = (await planIds).get(planNames[tier]);
+    if (!id) throw new Error(`usage plan '${planNames[tier]}' for tier ${tier} does not exist`);
+    return id;
+  }
+
+  async function findApiKeyId(name: string): Promise<string | undefined> {
+    let position: string | undefined;
+    do {
+      const page = await apiGateway.send(
+        new GetApiKeysCommand({ nameQuery: name, includeValues: false, limit: 500, position }),
+      );
+      // nameQuery may match by prefix, so only an exact name counts.
+      const match = page.items?.find((key) => key.name === name && key.id);
+      if (match?.id) return match.id;
+      position = page.position;
+    } while (position);
+    return undefined;
+  }
+
+  /**
+   * Makes sure the tenant has its API key (with the value stored at claim time) and that the key is on its
+   * tier's usage plan, so per-tenant throttling and quotas apply. Safe to repeat: an existing key is reused
+   * and an existing plan attachment is accepted.
+   *
+   * @returns the API key id
+   */
+  async function ensureTenantApiKey(tenantId: string, value: string, tier: Tier): Promise<string> {
+    const name = apiKeyName(tenantId);
+    let keyId = await findApiKeyId(name);
+    if (!keyId) {
+      try {
+        const created = await apiGateway.send(
+          new CreateApiKeyCommand({ name, value, enabled: true, tags: { tenantId } }),
+        );
+        keyId = created.id;
+      } catch (error) {
+        // A concurrent attempt created it between our lookup and create: use that one.
+        if (!(error instanceof ConflictException)) throw error;
+        keyId = await findApiKeyId(name);
+      }
+    }
+    if (!keyId) throw new Error(`API key ${name} could be neither found nor created`);
+    try {
+      await apiGateway.send(
+        new CreateUsagePlanKeyCommand({ usagePlanId: await usagePlanId(tier), keyId, keyType: 'API_KEY' }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+    return keyId;
+  }
+
+  return { ensureTenantApiKey };
 }
 
-/**
- * Makes sure the tenant has its API key (with the value stored at claim time) and that the key is on its
- * tier's usage plan, so per-tenant throttling and quotas apply. Safe to repeat: an existing key is reused
- * and an existing plan attachment is accepted.
- *
- * @returns the API key id
- */
-export async function ensureTenantApiKey(tenantId: string, value: string, tier: Tier): Promise<string> {
-  const name = apiKeyName(tenantId);
-  let keyId = await findApiKeyId(name);
-  if (!keyId) {
-    try {
-      const created = await apiGateway.send(
-        new CreateApiKeyCommand({ name, value, enabled: true, tags: { tenantId } }),
-      );
-      keyId = created.id;
-    } catch (error) {
-      // A concurrent attempt created it between our lookup and create: use that one.
-      if (!(error instanceof ConflictException)) throw error;
-      keyId = await findApiKeyId(name);
-    }
-  }
-  if (!keyId) throw new Error(`API key ${name} could be neither found nor created`);
-  try {
-    await apiGateway.send(
-      new CreateUsagePlanKeyCommand({ usagePlanId: await usagePlanId(tier), keyId, keyType: 'API_KEY' }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConflictException)) throw error;
-  }
-  return keyId;
-}
+/** Issuing of per-tenant API keys, bound to the tier plans. */
+export type ApiKeys = ReturnType<typeof createApiKeys>;

@@ -1,15 +1,34 @@
-import { httpRouter, parseJsonBody } from '../../shared/http';
+import { httpRouter, type ProxyHandler, parseJsonBody } from '../../shared/http';
+import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
+import { createApiKeys } from './api-keys';
+import { readTenantsConfig, type TenantsConfig } from './config';
+import { createIdentityProvider } from './identity-provider';
 import { onboardTenantSchema } from './tenant-schemas';
-import { onboardTenant } from './tenants-service';
+import { createTenantsRepository } from './tenants-repository';
+import { createTenantsService } from './tenants-service';
 
-/** The onboarding Lambda behind `POST /tenants` (AWS_IAM): operators and back-office systems sign with SigV4. */
-export const handler = httpRouter({
-  'POST /tenants': async (event) => {
-    const { caller, userArn } = event.requestContext.identity;
-    // IAM already authenticated the caller; record who onboarded what for the audit trail.
-    logger.info('tenant onboarding requested', { caller, userArn });
-    const { result, created } = await onboardTenant(parseJsonBody(event, onboardTenantSchema));
-    return { statusCode: created ? 201 : 200, body: result };
-  },
-});
+/** The onboarding Lambda behind `POST /tenants` (AWS_IAM), wired to `config`. */
+export function createTenantsHandler(config: TenantsConfig): ProxyHandler {
+  const tenants = createTenantsService({
+    repository: createTenantsRepository(config.TABLE_NAME),
+    apiKeys: createApiKeys({ basic: config.BASIC_USAGE_PLAN_NAME, premium: config.PREMIUM_USAGE_PLAN_NAME }),
+    identityProvider: createIdentityProvider(config.USER_POOL_ID),
+  });
+  return httpRouter(
+    {
+      // Operators and back-office systems sign with SigV4.
+      'POST /tenants': async (event) => {
+        const { caller, userArn } = event.requestContext.identity;
+        // IAM already authenticated the caller; record who onboarded what for the audit trail.
+        logger.info('tenant onboarding requested', { caller, userArn });
+        const { result, created } = await tenants.onboardTenant(parseJsonBody(event, onboardTenantSchema));
+        return { statusCode: created ? 201 : 200, body: result };
+      },
+    },
+    { allowedOrigins: config.ALLOWED_ORIGINS },
+  );
+}
+
+/** The Lambda entry point: configured from the environment once per execution environment. */
+export const handler = onFirstInvocation(() => createTenantsHandler(readTenantsConfig()));

@@ -6,62 +6,66 @@ import {
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import * as z from 'zod';
-import { readConfig } from '../../shared/config';
 import { ConflictError } from '../../shared/errors';
 
-const { USER_POOL_ID } = readConfig({ USER_POOL_ID: z.string().min(1) });
-
-/** Created once per execution environment; the endpoint comes from the SDK's own resolution. */
-const cognito = new CognitoIdentityProviderClient({});
-
 const ADMIN_GROUP = 'admin';
-
-/** The tenant an admin email already belongs to, or undefined when no user has it. */
-export async function adminEmailOwner(email: string): Promise<string | undefined> {
-  try {
-    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: USER_POOL_ID, Username: email }));
-    return user.UserAttributes?.find((a) => a.Name === 'custom:tenantId')?.Value ?? '';
-  } catch (error) {
-    if (error instanceof UserNotFoundException) return undefined;
-    throw error;
-  }
-}
 
 export function adminEmailTaken(email: string): ConflictError {
   return new ConflictError(`user '${email}' already belongs to another tenant`);
 }
 
-/**
- * Makes sure the tenant's admin user exists in the user pool with the immutable tenant and role attributes,
- * and is in the admin group. Cognito emails the invitation with a temporary password on creation.
- * A user that already exists is accepted only if it belongs to this tenant (a retry), never another's.
- *
- * @returns the username the admin signs in with
- */
-export async function ensureTenantAdmin(tenantId: string, email: string): Promise<string> {
-  const username = email;
-  try {
-    await cognito.send(
-      new AdminCreateUserCommand({
-        UserPoolId: USER_POOL_ID,
-        Username: username,
-        UserAttributes: [
-          { Name: 'email', Value: email },
-          { Name: 'email_verified', Value: 'true' },
-          { Name: 'custom:tenantId', Value: tenantId },
-          { Name: 'custom:role', Value: 'admin' },
-        ],
-        DesiredDeliveryMediums: ['EMAIL'],
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof UsernameExistsException)) throw error;
-    // Only a race with another onboarding gets here: onboardTenant checks the email before claiming a name.
-    if ((await adminEmailOwner(email)) !== tenantId) throw adminEmailTaken(email);
+/** The tenants' admin users in one user pool. The client's endpoint comes from the SDK's own resolution. */
+export function createIdentityProvider(
+  userPoolId: string,
+  cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
+) {
+  /** The tenant an admin email already belongs to, or undefined when no user has it. */
+  async function adminEmailOwner(email: string): Promise<string | undefined> {
+    try {
+      const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }));
+      return user.UserAttributes?.find((a) => a.Name === 'custom:tenantId')?.Value ?? '';
+    } catch (error) {
+      if (error instanceof UserNotFoundException) return undefined;
+      throw error;
+    }
   }
-  await cognito.send(
-    new AdminAddUserToGroupCommand({ UserPoolId: USER_POOL_ID, Username: username, GroupName: ADMIN_GROUP }),
-  );
-  return username;
+
+  /**
+   * Makes sure the tenant's admin user exists in the user pool with the immutable tenant and role attributes,
+   * and is in the admin group. Cognito emails the invitation with a temporary password on creation.
+   * A user that already exists is accepted only if it belongs to this tenant (a retry), never another's.
+   *
+   * @returns the username the admin signs in with
+   */
+  async function ensureTenantAdmin(tenantId: string, email: string): Promise<string> {
+    const username = email;
+    try {
+      await cognito.send(
+        new AdminCreateUserCommand({
+          UserPoolId: userPoolId,
+          Username: username,
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+            { Name: 'custom:tenantId', Value: tenantId },
+            { Name: 'custom:role', Value: 'admin' },
+          ],
+          DesiredDeliveryMediums: ['EMAIL'],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof UsernameExistsException)) throw error;
+      // Only a race with another onboarding gets here: onboardTenant checks the email before claiming a name.
+      if ((await adminEmailOwner(email)) !== tenantId) throw adminEmailTaken(email);
+    }
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: ADMIN_GROUP }),
+    );
+    return username;
+  }
+
+  return { adminEmailOwner, ensureTenantAdmin };
 }
+
+/** The admin users of tenants, bound to a user pool. */
+export type IdentityProvider = ReturnType<typeof createIdentityProvider>;

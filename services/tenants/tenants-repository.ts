@@ -1,13 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { readConfig } from '../../shared/config';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TABLE } from '../../shared/table';
 import type { OnboardTenantRequest, TenantStatus } from './tenant-schemas';
-
-const { TABLE_NAME } = readConfig({ TABLE_NAME: z.string().min(1) });
 
 /**
  * The global name registry entry. It is written first and carries everything a retry needs (the tenant id
@@ -55,80 +51,88 @@ function nameRecordFromItem(item: Record<string, unknown>): TenantNameRecord {
   };
 }
 
-/** The name registry entry for `name`, if anyone holds it. */
-export async function findTenantName(name: string): Promise<TenantNameRecord | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: tenantKeys.name(name), ConsistentRead: true }),
-  );
-  return Item ? nameRecordFromItem(Item) : undefined;
-}
-
-/**
- * Claims a tenant name, or returns whoever already holds it. The conditional Put is what makes names
- * unique: of two concurrent claims exactly one wins, and the loser sees the winner's record.
- */
-export async function claimTenantName(candidate: TenantNameRecord): Promise<TenantNameRecord> {
-  const key = tenantKeys.name(candidate.name);
-  try {
-    await documentClient.send(
-      new PutCommand({ TableName: TABLE_NAME, Item: { ...key, ...candidate }, ...notExists }),
+/** Onboarding's DynamoDB access (name claims and profiles), bound to the table it is configured with. */
+export function createTenantsRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+  /** The name registry entry for `name`, if anyone holds it. */
+  async function findTenantName(name: string): Promise<TenantNameRecord | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: tenantKeys.name(name), ConsistentRead: true }),
     );
-    return candidate;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return Item ? nameRecordFromItem(Item) : undefined;
   }
-  const holder = await findTenantName(candidate.name);
-  // Name records are never deleted, so a failed condition means the record is there to read.
-  if (!holder)
-    throw new Error(`tenant name record for '${candidate.name}' vanished after a conflicting claim`);
-  return holder;
-}
 
-/** Writes the ONBOARDING profile unless one exists already (a retry keeps what the first attempt wrote). */
-export async function createProfileIfAbsent(profile: TenantProfile): Promise<void> {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: TABLE_NAME,
-        Item: { ...tenantKeys.profile(profile.tenantId), ...profile },
-        ...notExists,
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  /**
+   * Claims a tenant name, or returns whoever already holds it. The conditional Put is what makes names
+   * unique: of two concurrent claims exactly one wins, and the loser sees the winner's record.
+   */
+  async function claimTenantName(candidate: TenantNameRecord): Promise<TenantNameRecord> {
+    const key = tenantKeys.name(candidate.name);
+    try {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: { ...key, ...candidate }, ...notExists }),
+      );
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const holder = await findTenantName(candidate.name);
+    // Name records are never deleted, so a failed condition means the record is there to read.
+    if (!holder)
+      throw new Error(`tenant name record for '${candidate.name}' vanished after a conflicting claim`);
+    return holder;
   }
-}
 
-/** Records the API key id on the profile as soon as it is known, still ONBOARDING. */
-export async function setProfileApiKeyId(tenantId: string, apiKeyId: string, now: string): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: tenantKeys.profile(tenantId),
-      UpdateExpression: 'SET apiKeyId = :apiKeyId, updatedAt = :now',
-      ConditionExpression: 'attribute_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      ExpressionAttributeValues: { ':apiKeyId': apiKeyId, ':now': now },
-    }),
-  );
-}
+  /** Writes the ONBOARDING profile unless one exists already (a retry keeps what the first attempt wrote). */
+  async function createProfileIfAbsent(profile: TenantProfile): Promise<void> {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...tenantKeys.profile(profile.tenantId), ...profile },
+          ...notExists,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 
-/**
- * Marks the tenant ACTIVE: the profile first (it is what admits requests), the name record last, because
- * an ACTIVE name record is what tells a replay that every earlier step is done.
- */
-export async function activateTenant(record: TenantNameRecord, apiKeyId: string, now: string): Promise<void> {
-  const activate = (Key: Record<string, string>) =>
-    documentClient.send(
+  /** Records the API key id on the profile as soon as it is known, still ONBOARDING. */
+  async function setProfileApiKeyId(tenantId: string, apiKeyId: string, now: string): Promise<void> {
+    await client.send(
       new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key,
-        UpdateExpression: 'SET #status = :active, apiKeyId = :apiKeyId, updatedAt = :now',
+        TableName: tableName,
+        Key: tenantKeys.profile(tenantId),
+        UpdateExpression: 'SET apiKeyId = :apiKeyId, updatedAt = :now',
         ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#status': 'status' },
-        ExpressionAttributeValues: { ':active': 'ACTIVE', ':apiKeyId': apiKeyId, ':now': now },
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        ExpressionAttributeValues: { ':apiKeyId': apiKeyId, ':now': now },
       }),
     );
-  await activate(tenantKeys.profile(record.tenantId));
-  await activate(tenantKeys.name(record.name));
+  }
+
+  /**
+   * Marks the tenant ACTIVE: the profile first (it is what admits requests), the name record last, because
+   * an ACTIVE name record is what tells a replay that every earlier step is done.
+   */
+  async function activateTenant(record: TenantNameRecord, apiKeyId: string, now: string): Promise<void> {
+    const activate = (Key: Record<string, string>) =>
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key,
+          UpdateExpression: 'SET #status = :active, apiKeyId = :apiKeyId, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'ACTIVE', ':apiKeyId': apiKeyId, ':now': now },
+        }),
+      );
+    await activate(tenantKeys.profile(record.tenantId));
+    await activate(tenantKeys.name(record.name));
+  }
+
+  return { findTenantName, claimTenantName, createProfileIfAbsent, setProfileApiKeyId, activateTenant };
 }
+
+/** The tenants repository bound to a table. */
+export type TenantsRepository = ReturnType<typeof createTenantsRepository>;

@@ -198,7 +198,7 @@ describe('authentication', () => {
 describe('request validation at the gateway', () => {
   it('rejects an order with an unknown property with 400 BAD_REQUEST_BODY without invoking the orders function', async () => {
     const ordersFunction = e2e.cloud.model.resources.find(
-      (r) => r.type === 'AWS::Lambda::Function' && r.logicalId.startsWith('OrdersFunction'),
+      (r) => r.type === 'AWS::Lambda::Function' && r.logicalId.startsWith('OrdersHandlerFunction'),
     );
     if (!ordersFunction) throw new Error('no orders function in the template');
     const token = e2e.idToken(ACME, 'member');

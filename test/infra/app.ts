@@ -47,13 +47,19 @@ export function methodsByRoute(template: Template): Record<string, Record<string
   return routes;
 }
 
-/** Every IAM policy statement attached to the role of the function with this construct id. */
-export function statementsOfFunction(template: Template, functionId: string): Array<Record<string, unknown>> {
+/** Every IAM policy statement attached to the role of the function of `service` (its services/ folder). */
+export function statementsOfFunction(template: Template, service: string): Array<Record<string, unknown>> {
   const resources = template.toJSON().Resources as Resources;
-  const roleId = Object.keys(resources).find(
-    (id) => resources[id]?.Type === 'AWS::IAM::Role' && id.startsWith(`${functionId}Role`),
+  const fn = Object.values(resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+        ?.POWERTOOLS_SERVICE_NAME === service,
   );
-  if (!roleId) throw new Error(`no role for ${functionId}`);
+  const roleId = (fn?.Properties.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+    'Fn::GetAtt'
+  ]?.[0];
+  if (!roleId) throw new Error(`no function (or no role) for service ${service}`);
   return Object.values(resources)
     .filter(
       (r) =>

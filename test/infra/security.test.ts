@@ -14,7 +14,7 @@ const dynamoStatements = (fn: string) =>
   );
 
 describe('least privilege per function', () => {
-  it.each(['Authorizer', 'Orders', 'Catalog', 'Tenants'])('%s has no dynamodb:* and no Scan', (fn) => {
+  it.each(['authorizer', 'orders', 'catalog', 'tenants'])('%s has no dynamodb:* and no Scan', (fn) => {
     const actions = actionsOf(statementsOfFunction(statelessTemplate, fn));
     expect(actions).not.toContain('dynamodb:*');
     expect(actions).not.toContain('dynamodb:Scan');
@@ -22,17 +22,17 @@ describe('least privilege per function', () => {
   });
 
   it('lets the authorizer only GetItem (the tenant profile)', () => {
-    expect(actionsOf(dynamoStatements('Authorizer'))).toEqual(['dynamodb:GetItem']);
+    expect(actionsOf(dynamoStatements('authorizer'))).toEqual(['dynamodb:GetItem']);
   });
 
   it('gives the catalog function no delete and no access to the idempotency table', () => {
-    const statements = dynamoStatements('Catalog');
+    const statements = dynamoStatements('catalog');
     expect(actionsOf(statements).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(JSON.stringify(statements)).not.toMatch(/IdempotencyTable/);
   });
 
   it('scopes every DynamoDB grant to the stack tables (and their indexes), never "*"', () => {
-    for (const fn of ['Authorizer', 'Orders', 'Catalog', 'Tenants']) {
+    for (const fn of ['authorizer', 'orders', 'catalog', 'tenants']) {
       for (const statement of dynamoStatements(fn)) {
         const resources = (
           Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]
@@ -46,12 +46,12 @@ describe('least privilege per function', () => {
   });
 
   it('lets only the tenants function touch Cognito users, and only in the one pool', () => {
-    for (const fn of ['Authorizer', 'Orders', 'Catalog']) {
+    for (const fn of ['authorizer', 'orders', 'catalog']) {
       expect(
         actionsOf(statementsOfFunction(statelessTemplate, fn)).some((a) => a.startsWith('cognito-idp:')),
       ).toBe(false);
     }
-    const cognito = statementsOfFunction(statelessTemplate, 'Tenants').find((s) =>
+    const cognito = statementsOfFunction(statelessTemplate, 'tenants').find((s) =>
       actionsOf([s]).includes('cognito-idp:AdminCreateUser'),
     );
     expect(JSON.stringify(cognito?.Resource)).toMatch(/UserPool/);

@@ -1,6 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readAuthorizerConfig } from '../../services/authorizer/config';
+import { createAuthorizerHandler } from '../../services/authorizer/handler';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { logger } from '../../shared/logger';
@@ -14,11 +16,10 @@ import {
 import { TEST_ENV } from '../support/test-env';
 
 type Handler = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
-type HandlerModule = typeof import('../../services/authorizer/handler');
 
-/** Loads the handler now: it reads its configuration at import, after the issuer has started. */
-const loadHandler = (): Handler =>
-  jest.requireActual<HandlerModule>('../../services/authorizer/handler').handler;
+/** The handler as the stack configures it, pointed at the test issuer (its URLs are known once it started). */
+const handlerFor = (jwksUri = issuer.jwksUri): Handler =>
+  createAuthorizerHandler(readAuthorizerConfig({ ...TEST_ENV, ISSUER: issuer.issuer, JWKS_URI: jwksUri }));
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders';
 const PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/';
@@ -52,9 +53,7 @@ async function putProfile(tenantId: string, status: string, apiKeyValue?: string
 beforeAll(async () => {
   engine = await startDynamo();
   issuer = await startJwtIssuer();
-  process.env.ISSUER = issuer.issuer;
-  process.env.JWKS_URI = issuer.jwksUri;
-  handler = loadHandler();
+  handler = handlerFor();
   await putProfile(ACTIVE_TENANT, 'ACTIVE', API_KEY_VALUE);
   await putProfile(SUSPENDED_TENANT, 'SUSPENDED', 'suspendedTenantApiKeyValue0123456789');
   await putProfile(ONBOARDING_TENANT, 'ONBOARDING');
@@ -109,16 +108,9 @@ describe('the Lambda TOKEN authorizer', () => {
           {
             Effect: 'Allow',
             Action: 'execute-api:Invoke',
-            Resource: [
-              'GET/orders',
-              'POST/orders',
-              'GET/orders/*',
-              'PATCH/orders/*',
-              'DELETE/orders/*',
-              'POST/jobs',
-              'GET/jobs/*',
-              'POST/events',
-            ].map((route) => `${PREFIX}${route}`),
+            Resource: ['GET/orders', 'POST/orders', 'GET/orders/*', 'PATCH/orders/*', 'DELETE/orders/*'].map(
+              (route) => `${PREFIX}${route}`,
+            ),
           },
         ],
       });
@@ -345,17 +337,9 @@ describe('the Lambda TOKEN authorizer', () => {
     });
 
     it('when the JWKS cannot be fetched', async () => {
-      await jest.isolateModulesAsync(async () => {
-        const previous = process.env.JWKS_URI;
-        process.env.JWKS_URI = `${issuer.issuer}/no-such-jwks.json`;
-        try {
-          const isolatedHandler = loadHandler();
-          const token = await issuer.mintIdToken();
-          await expect(isolatedHandler(tokenEvent(`Bearer ${token}`))).rejects.toThrow(/JWKS fetch .* 404/);
-        } finally {
-          process.env.JWKS_URI = previous;
-        }
-      });
+      const misconfigured = handlerFor(`${issuer.issuer}/no-such-jwks.json`);
+      const token = await issuer.mintIdToken();
+      await expect(misconfigured(tokenEvent(`Bearer ${token}`))).rejects.toThrow(/JWKS fetch .* 404/);
     });
   });
 });

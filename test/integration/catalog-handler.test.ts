@@ -1,12 +1,15 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { handler } from '../../services/catalog/handler';
+import { readCatalogConfig } from '../../services/catalog/config';
+import { createCatalogHandler } from '../../services/catalog/handler';
 import { documentClient } from '../../shared/dynamo';
 import { tenantId as newTenantId } from '../../shared/ids';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { cognitoEvent, lambdaContext, type RestRequest } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { TEST_ENV } from '../support/test-env';
+
+const handler = createCatalogHandler(readCatalogConfig(TEST_ENV));
 
 let engine: DynamoEngine;
 beforeAll(async () => {

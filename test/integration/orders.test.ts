@@ -1,6 +1,7 @@
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../services/orders/handler';
+import { readOrdersConfig } from '../../services/orders/config';
+import { createOrdersHandler } from '../../services/orders/handler';
 import type { Order } from '../../services/orders/orders-repository';
 import { documentClient } from '../../shared/dynamo';
 import { tenantId } from '../../shared/ids';
@@ -13,6 +14,7 @@ import {
 } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
+import { TEST_ENV } from '../support/test-env';
 
 interface ErrorBody {
   readonly code: string;
@@ -32,6 +34,8 @@ const EUR_CATALOG: CatalogEntry[] = [
   { sku: 'TEE.L', name: 'T-shirt L', price: 1999, currency: 'EUR' },
   { sku: 'CAP_US', name: 'Cap (US)', price: 999, currency: 'USD' },
 ];
+
+const handler = createOrdersHandler(readOrdersConfig(TEST_ENV));
 
 let engine: DynamoEngine;
 let probe: OrdersTableProbe;

@@ -2,7 +2,8 @@ import { TooManyRequestsException } from '@aws-sdk/client-api-gateway';
 import { InternalErrorException } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { handler } from '../../services/tenants/handler';
+import { readTenantsConfig } from '../../services/tenants/config';
+import { createTenantsHandler } from '../../services/tenants/handler';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
@@ -10,6 +11,8 @@ import { lambdaContext, restEvent } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type FakeControlPlanes, installFakeControlPlanes } from '../support/fake-control-planes';
 import { TEST_ENV } from '../support/test-env';
+
+const handler = createTenantsHandler(readTenantsConfig(TEST_ENV));
 
 const PLAN_IDS = { basic: 'plan-basic', premium: 'plan-premium' } as const;
 

@@ -1,12 +1,8 @@
 /**
- * The environment the handlers under test see, as the stateless stack would set it. Applied by
- * test/support/set-test-env.ts before any test module loads (handlers read config at import time).
+ * The environment the stateless stack gives the functions under test. Tests pass it to each service's
+ * `read…Config` explicitly (so it is validated exactly as at run time); it never goes through `process.env`.
  */
 export const TEST_ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  AWS_EC2_METADATA_DISABLED: 'true',
   TABLE_NAME: 'saas-orders-test',
   IDEMPOTENCY_TABLE_NAME: 'saas-orders-test-idempotency',
   ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:5173',
@@ -14,6 +10,19 @@ export const TEST_ENV = {
   USER_POOL_CLIENT_ID: 'testclient0123456789abcdef',
   BASIC_USAGE_PLAN_NAME: 'saas-orders-test-basic',
   PREMIUM_USAGE_PLAN_NAME: 'saas-orders-test-premium',
+} as const;
+
+/**
+ * What libraries read from the environment themselves, not our config: the AWS SDK (region and credentials,
+ * fake ones, and no instance-metadata lookups) and Powertools (service name and a silent log level).
+ * Applied by test/support/library-env.ts before any test module loads, because both read it at client or
+ * logger creation.
+ */
+export const LIBRARY_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_EC2_METADATA_DISABLED: 'true',
   POWERTOOLS_SERVICE_NAME: 'test',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_DEV: 'false',

@@ -1,23 +1,18 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, type IAspect, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import type * as z from 'zod';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
+import { modelFromZod } from './request-models';
 import { RegionalWaf } from './waf';
 
-/** Per-method cache and throttling settings, keyed like API Gateway's `/resource/path/METHOD`. */
-export interface MethodSettings {
-  readonly [resourcePathAndMethod: string]: apigw.MethodDeploymentOptions;
-}
-
-export interface RestFrontDoorProps {
+export interface TenantRestApiProps {
   readonly stageName: string;
   /** Origins allowed by CORS (preflight, Lambda responses and gateway responses). */
   readonly allowedOrigins: readonly string[];
-  /** Per-method caching and throttling, e.g. `{'/catalog/GET': {cachingEnabled: true}}`. */
-  readonly methodSettings?: MethodSettings;
   /**
    * Stage-wide steady-state request rate and burst.
    * @default 50 requests/s, burst 100
@@ -31,15 +26,21 @@ export interface RestFrontDoorProps {
 }
 
 /**
- * The REST API's stage-level setup: JSON access logs, X-Ray, throttling, an encrypted stage cache whose
- * invalidation requires authorization, CORS preflight from the shared policy, gateway responses that
- * carry CORS headers and the same JSON error shape as the handlers, and WAF in front.
+ * The tenant-facing REST API (v1) and its stage: every route on it is called by a tenant's users or on a
+ * tenant's behalf, and each tenant is metered by its own API key. (The public HTTP API and the WebSocket API
+ * are separate constructs.) JSON access logs, X-Ray, throttling, an encrypted stage cache whose invalidation
+ * requires authorization, CORS preflight from the shared policy, gateway responses that carry CORS headers
+ * and the same JSON error shape as the handlers, and WAF in front. Capabilities add their routes to `root`,
+ * their per-method settings with `addMethodSettings` and their body models with `requestBody`.
  */
-export class RestFrontDoor extends Construct {
+export class TenantRestApi extends Construct {
   readonly api: apigw.RestApi;
   readonly accessLogs: logs.LogGroup;
+  /** Validates request bodies (only: parameters are validated by the handlers), shared by every route. */
+  readonly bodyValidator: apigw.RequestValidator;
+  private readonly methodSettings: apigw.CfnStage.MethodSettingProperty[] = [];
 
-  constructor(scope: Construct, id: string, props: RestFrontDoorProps) {
+  constructor(scope: Construct, id: string, props: TenantRestApiProps) {
     super(scope, id);
     const cacheClusterSize = props.cacheClusterSize ?? '0.5';
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -75,14 +76,27 @@ export class RestFrontDoor extends Construct {
         cacheClusterSize,
         cachingEnabled: false,
         cacheDataEncrypted: true,
-        methodOptions: props.methodSettings,
       },
+    });
+    // The stage renders its settings when it is created, before any capability has added a route: the
+    // per-method ones are appended at synth, after everything has been added.
+    const stage = this.api.deploymentStage.node.defaultChild as apigw.CfnStage;
+    const stageWide = stage.methodSettings;
+    stage.methodSettings = Lazy.any({
+      produce: () => [...(Array.isArray(stageWide) ? stageWide : []), ...this.methodSettings],
+    });
+    this.bodyValidator = new apigw.RequestValidator(this, 'BodyValidator', {
+      restApi: this.api,
+      validateRequestBody: true,
+      validateRequestParameters: false,
     });
 
     this.addGatewayResponses(props.allowedOrigins);
     this.requireAuthorizationForCacheInvalidation();
 
     new RegionalWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
+    // Preflights are created with each resource, by whichever capability adds it, so they are found at synth.
+    Aspects.of(this.api).add(new AcknowledgePreflights());
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG2',
@@ -98,18 +112,43 @@ export class RestFrontDoor extends Construct {
     }
   }
 
-  /** Acknowledges the no-authorizer findings on CORS preflight methods; call after every resource is added. */
-  acknowledgePreflights(): void {
-    for (const child of this.api.node.findAll()) {
-      if (child instanceof apigw.Method && child.httpMethod === 'OPTIONS') {
-        for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
-          Validations.of(child).acknowledge({
-            id: rule,
-            reason: 'CORS preflight must be answerable without credentials',
-          });
-        }
-      }
-    }
+  /** The API's root resource, where capabilities add their routes. */
+  get root(): apigw.IResource {
+    return this.api.root;
+  }
+
+  /**
+   * Caching and throttling of one method at the stage. Taking the method itself (not a path string) means a
+   * setting cannot name a route that does not exist.
+   */
+  addMethodSettings(method: apigw.Method, options: apigw.MethodDeploymentOptions): void {
+    this.methodSettings.push({
+      httpMethod: method.httpMethod,
+      // Settings name a resource by its path as a JSON pointer segment: `/orders` is `/~1orders`.
+      resourcePath: `/${method.resource.path.replace(/\//g, '~1')}`,
+      cacheDataEncrypted: options.cacheDataEncrypted,
+      cacheTtlInSeconds: options.cacheTtl?.toSeconds(),
+      cachingEnabled: options.cachingEnabled,
+      dataTraceEnabled: options.dataTraceEnabled ?? false,
+      loggingLevel: options.loggingLevel,
+      metricsEnabled: options.metricsEnabled,
+      throttlingBurstLimit: options.throttlingBurstLimit,
+      throttlingRateLimit: options.throttlingRateLimit,
+    });
+  }
+
+  /**
+   * Method options that validate the JSON body against a model generated from `schema`, the zod schema the
+   * handler parses with; `modelId` names the model (unique in the API).
+   */
+  requestBody(
+    modelId: string,
+    schema: z.ZodType,
+  ): Pick<apigw.MethodOptions, 'requestValidator' | 'requestModels'> {
+    return {
+      requestValidator: this.bodyValidator,
+      requestModels: { 'application/json': modelFromZod(this.api, modelId, schema) },
+    };
   }
 
   private addGatewayResponses(allowedOrigins: readonly string[]): void {
@@ -201,6 +240,19 @@ export class RestFrontDoor extends Construct {
       ] as const) {
         Validations.of(singleton).acknowledge({ id, reason });
       }
+    }
+  }
+}
+
+/** CORS preflight methods carry no authorizer by design; the finding is acknowledged on each. */
+class AcknowledgePreflights implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof apigw.Method) || node.httpMethod !== 'OPTIONS') return;
+    for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      Validations.of(node).acknowledge({
+        id: rule,
+        reason: 'CORS preflight must be answerable without credentials',
+      });
     }
   }
 }

@@ -1,0 +1,94 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { catalogItemInputSchema } from '../services/catalog/catalog-schemas';
+import { catalogEnvironment } from '../services/catalog/environment';
+import { ServiceFunction } from './service-function';
+import type { TenantRestApi } from './tenant-rest-api';
+
+export interface CatalogApiProps {
+  /** The API the routes are added to. */
+  readonly api: TenantRestApi;
+  /** The pool whose ID tokens the Cognito authorizer accepts (the admin group may write). */
+  readonly userPool: cognito.IUserPool;
+  /** The single table holding each tenant's catalog. */
+  readonly table: dynamodb.ITable;
+  /** Origins allowed by CORS on the function's responses. */
+  readonly allowedOrigins: readonly string[];
+  /**
+   * How long catalog GETs are cached at the stage, per caller.
+   * @default Duration.seconds(300)
+   */
+  readonly cacheTtl?: Duration;
+}
+
+/**
+ * The tenant catalog: `GET /catalog`, `GET /catalog/{sku}` (stage-cached, keyed by the caller's token and the
+ * page or SKU, so nobody receives another's entry) and `PUT /catalog/{sku}` (admins), behind the Cognito
+ * user-pool authorizer.
+ */
+export class CatalogApi extends Construct {
+  readonly handler: ServiceFunction<typeof catalogEnvironment>;
+  readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
+
+  constructor(scope: Construct, id: string, props: CatalogApiProps) {
+    super(scope, id);
+    const { api } = props;
+    this.handler = new ServiceFunction(this, 'Handler', {
+      service: 'catalog',
+      environment: catalogEnvironment,
+      description: 'Tenant catalog: list, get, upsert (admins)',
+    })
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'])
+      .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
+
+    this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+      cognitoUserPools: [props.userPool],
+      identitySource: apigw.IdentitySource.header('Authorization'),
+      resultsCacheTtl: Duration.seconds(300),
+    });
+    const byCognito: apigw.MethodOptions = {
+      authorizationType: apigw.AuthorizationType.COGNITO,
+      authorizer: this.authorizer,
+    };
+    const integration = (cacheKeyParameters?: string[]) =>
+      new apigw.LambdaIntegration(this.handler.function, {
+        proxy: true,
+        ...(cacheKeyParameters ? { cacheKeyParameters } : {}),
+      });
+    const listKeys = [
+      'method.request.header.Authorization',
+      'method.request.querystring.limit',
+      'method.request.querystring.nextToken',
+    ];
+    const itemKeys = ['method.request.header.Authorization', 'method.request.path.sku'];
+    const requestParameters = (keys: string[]) =>
+      Object.fromEntries(keys.map((k) => [k, k.includes('.header.')]));
+
+    const catalog = api.root.addResource('catalog');
+    const list = catalog.addMethod('GET', integration(listKeys), {
+      ...byCognito,
+      requestParameters: requestParameters(listKeys),
+    });
+    const item = catalog.addResource('{sku}');
+    const get = item.addMethod('GET', integration(itemKeys), {
+      ...byCognito,
+      requestParameters: requestParameters(itemKeys),
+    });
+    const put = item.addMethod('PUT', integration(), {
+      ...byCognito,
+      ...api.requestBody('PutCatalogItem', catalogItemInputSchema),
+    });
+
+    const cached = {
+      cachingEnabled: true,
+      cacheTtl: props.cacheTtl ?? Duration.seconds(300),
+      cacheDataEncrypted: true,
+    };
+    api.addMethodSettings(list, cached);
+    api.addMethodSettings(get, cached);
+    api.addMethodSettings(put, { throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+  }
+}

@@ -1,0 +1,87 @@
+import { Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { ordersEnvironment } from '../services/orders/environment';
+import { createOrderSchema, updateOrderSchema } from '../services/orders/order-schemas';
+import { TABLE } from '../shared/table';
+import { ServiceFunction } from './service-function';
+import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantRestApi } from './tenant-rest-api';
+
+export interface OrdersApiProps {
+  /** The API the routes are added to. */
+  readonly api: TenantRestApi;
+  /** Guards every route: the tenant comes from the verified token, and its API key meters the call. */
+  readonly authorizer: TenantAuthorizer;
+  /** The single table: orders, and the tenant's catalog for pricing. */
+  readonly table: dynamodb.ITable;
+  /** Where Powertools keeps `Idempotency-Key` records. */
+  readonly idempotencyTable: dynamodb.ITable;
+  /** Origins allowed by CORS on the function's responses. */
+  readonly allowedOrigins: readonly string[];
+}
+
+/**
+ * Tenant-scoped orders: `/orders` (list, create) and `/orders/{orderId}` (get, update, cancel) behind the
+ * Lambda authorizer, served by one function that may only Get/Query/Put/Update the table (no Scan, no Delete:
+ * cancelling is an update).
+ */
+export class OrdersApi extends Construct {
+  readonly handler: ServiceFunction<typeof ordersEnvironment>;
+
+  constructor(scope: Construct, id: string, props: OrdersApiProps) {
+    super(scope, id);
+    const { api, authorizer } = props;
+    this.handler = new ServiceFunction(this, 'Handler', {
+      service: 'orders',
+      environment: ordersEnvironment,
+      description: 'Tenant-scoped orders: create (idempotent), list, get, update, cancel',
+    })
+      .bindTable(
+        props.table,
+        'TABLE_NAME',
+        [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        { indexes: [TABLE.gsi1.name] },
+      )
+      .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ])
+      .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
+
+    const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true });
+    const guarded = authorizer.methodOptions;
+
+    const orders = api.root.addResource('orders');
+    const list = orders.addMethod('GET', integration, guarded);
+    const create = orders.addMethod('POST', integration, {
+      ...guarded,
+      ...api.requestBody('CreateOrder', createOrderSchema),
+    });
+    const order = orders.addResource('{orderId}');
+    const get = order.addMethod('GET', integration, guarded);
+    const update = order.addMethod('PATCH', integration, {
+      ...guarded,
+      ...api.requestBody('PatchOrder', updateOrderSchema),
+    });
+    const cancel = order.addMethod('DELETE', integration, guarded);
+
+    api.addMethodSettings(create, { throttlingRateLimit: 20, throttlingBurstLimit: 40 });
+    for (const method of [list, create, get, update, cancel]) {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'authorized by the Lambda authorizer, which verifies the same Cognito ID token with aws-jwt-verify and adds tenant policy and API key',
+      });
+    }
+  }
+}

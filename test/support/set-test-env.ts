@@ -1,3 +1,0 @@
-import { TEST_ENV } from './test-env';
-
-Object.assign(process.env, TEST_ENV);
