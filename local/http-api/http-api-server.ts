@@ -189,9 +189,6 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     startedAt: number,
   ): Promise<HttpApiResponse> {
     if (request.body.length > MAX_PAYLOAD_BYTES) return jsonError(GATEWAY_ERRORS.payloadTooLarge);
-    if (definition.cors && isPreflight(request.method, request.headers)) {
-      return preflightResponse(definition.cors, request.headers);
-    }
     const staged = selectStage(definition, request.rawPath);
     if (staged === undefined) return jsonError(GATEWAY_ERRORS.notFound);
     const selection = selectRoute(definition.routes, request.method, staged.stagePath);
@@ -244,9 +241,13 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
       sourceIp: incoming.sourceIp,
       protocol: 'HTTP/1.1',
     };
+    const preflight = definition.cors !== undefined && isPreflight(request.method, request.headers);
     let response: HttpApiResponse;
     try {
-      response = await pipeline(request, requestId, startedAt);
+      response =
+        preflight && definition.cors
+          ? preflightResponse(definition.cors, request.headers)
+          : await pipeline(request, requestId, startedAt);
     } catch (error) {
       log(
         `http-api ${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -255,7 +256,9 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     }
     // With CORS configured, every response to an allowed origin carries the gateway's CORS headers
     // (and never the backend's); applied to the gateway's own errors too (UNCONFIRMED for those).
-    if (definition.cors) response = withCorsHeaders(definition.cors, request.headers, response);
+    if (definition.cors && !preflight) {
+      response = withCorsHeaders(definition.cors, request.headers, response);
+    }
     response.headers['apigw-requestid'] = [requestId];
     log(`${request.method} ${request.rawPath} ${response.statusCode} ${now() - startedAt}ms`);
     return response;
