@@ -1,40 +1,13 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { type CatalogItem, catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
 import { readConfig } from '../../shared/config';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { TABLE } from '../../shared/table';
-import type { CatalogItem } from './catalog-schemas';
 
 const { TABLE_NAME } = readConfig({ TABLE_NAME: z.string().min(1) });
-
-/** The stored item: the catalog attributes under the tenant's catalog partition. */
-export function toItem(tenantId: string, item: CatalogItem): Record<string, unknown> {
-  return {
-    ...catalogKeys.item(tenantId, item.sku),
-    sku: item.sku,
-    name: item.name,
-    price: item.price,
-    currency: item.currency,
-    public: item.public,
-    updatedAt: item.updatedAt,
-    updatedBy: item.updatedBy,
-  };
-}
-
-/** The API shape of a stored item; allow-listed, so keys and any future internal attributes never leak. */
-export function fromItem(record: Record<string, unknown>): CatalogItem {
-  return {
-    sku: String(record.sku),
-    name: String(record.name),
-    price: Number(record.price),
-    currency: String(record.currency),
-    public: record.public === true,
-    updatedAt: String(record.updatedAt),
-    updatedBy: String(record.updatedBy),
-  };
-}
 
 /** One page of a tenant's catalog. */
 export interface CatalogPage {
@@ -61,7 +34,7 @@ export async function listCatalogItems(
     }),
   );
   const token = encodeCursor(LastEvaluatedKey);
-  return { items: Items.map(fromItem), ...(token ? { nextToken: token } : {}) };
+  return { items: Items.map(catalogItemCodec.fromItem), ...(token ? { nextToken: token } : {}) };
 }
 
 /** One item of one tenant's catalog, or undefined. */
@@ -69,7 +42,7 @@ export async function getCatalogItem(tenantId: string, sku: string): Promise<Cat
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: TABLE_NAME, Key: catalogKeys.item(tenantId, sku), ConsistentRead: true }),
   );
-  return Item ? fromItem(Item) : undefined;
+  return Item ? catalogItemCodec.fromItem(Item) : undefined;
 }
 
 /**
@@ -78,7 +51,11 @@ export async function getCatalogItem(tenantId: string, sku: string): Promise<Cat
  */
 export async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
   const { Attributes } = await documentClient.send(
-    new PutCommand({ TableName: TABLE_NAME, Item: toItem(tenantId, item), ReturnValues: 'ALL_OLD' }),
+    new PutCommand({
+      TableName: TABLE_NAME,
+      Item: catalogItemCodec.toItem(tenantId, item),
+      ReturnValues: 'ALL_OLD',
+    }),
   );
   return { created: Attributes === undefined };
 }

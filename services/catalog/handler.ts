@@ -1,7 +1,8 @@
 import { httpRouter, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
+import { skuSchema } from '../../shared/sku';
 import { principalFromCognitoClaims } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
-import { catalogItemInputSchema, listCatalogQuerySchema, skuSchema } from './catalog-schemas';
+import { catalogItemInputSchema, listCatalogQuerySchema } from './catalog-schemas';
 import { assertCatalogEditor, getCatalogItem, listCatalog, upsertCatalogItem } from './catalog-service';
 
 /** The catalog Lambda behind the REST API's Cognito user-pool authorizer. */

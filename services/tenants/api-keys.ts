@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import * as z from 'zod';
 import { readConfig } from '../../shared/config';
-import type { Tier } from '../../shared/tenant-context';
+import type { Tier } from '../../shared/tier';
 
 // Plans are named, not identified, in the environment: the stack cannot pass their ids to this function
 // without a dependency cycle (plan → stage → POST /tenants → this function).

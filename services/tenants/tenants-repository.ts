@@ -1,66 +1,30 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import {
+  type TenantNameRecord,
+  type TenantProfile,
+  tenantNameRecordCodec,
+  tenantProfileCodec,
+} from '../../shared/codecs/tenant-profile-codec';
 import { readConfig } from '../../shared/config';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TABLE } from '../../shared/table';
-import type { OnboardTenantRequest, TenantStatus } from './tenant-schemas';
 
 const { TABLE_NAME } = readConfig({ TABLE_NAME: z.string().min(1) });
-
-/**
- * The global name registry entry. It is written first and carries everything a retry needs (the tenant id
- * and the API key value), so a half-finished onboarding resumes with the same identity.
- */
-export interface TenantNameRecord {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly tier: OnboardTenantRequest['tier'];
-  readonly adminEmail: string;
-  readonly apiKeyValue: string;
-  readonly status: TenantStatus;
-  readonly createdAt: string;
-  readonly apiKeyId?: string;
-}
-
-/** The tenant profile the Lambda authorizer reads on every request (it admits only status ACTIVE). */
-export interface TenantProfile {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly tier: OnboardTenantRequest['tier'];
-  readonly status: TenantStatus;
-  readonly apiKeyValue: string;
-  readonly adminEmail: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly apiKeyId?: string;
-}
 
 const notExists = {
   ConditionExpression: 'attribute_not_exists(#pk)',
   ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
 };
 
-function nameRecordFromItem(item: Record<string, unknown>): TenantNameRecord {
-  return {
-    tenantId: String(item.tenantId),
-    name: String(item.name),
-    tier: item.tier === 'premium' ? 'premium' : 'basic',
-    adminEmail: String(item.adminEmail),
-    apiKeyValue: String(item.apiKeyValue),
-    status: item.status === 'ACTIVE' ? 'ACTIVE' : 'ONBOARDING',
-    createdAt: String(item.createdAt),
-    ...(typeof item.apiKeyId === 'string' ? { apiKeyId: item.apiKeyId } : {}),
-  };
-}
-
 /** The name registry entry for `name`, if anyone holds it. */
 export async function findTenantName(name: string): Promise<TenantNameRecord | undefined> {
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: TABLE_NAME, Key: tenantKeys.name(name), ConsistentRead: true }),
   );
-  return Item ? nameRecordFromItem(Item) : undefined;
+  return Item ? tenantNameRecordCodec.fromItem(Item) : undefined;
 }
 
 /**
@@ -68,10 +32,9 @@ export async function findTenantName(name: string): Promise<TenantNameRecord | u
  * unique: of two concurrent claims exactly one wins, and the loser sees the winner's record.
  */
 export async function claimTenantName(candidate: TenantNameRecord): Promise<TenantNameRecord> {
-  const key = tenantKeys.name(candidate.name);
   try {
     await documentClient.send(
-      new PutCommand({ TableName: TABLE_NAME, Item: { ...key, ...candidate }, ...notExists }),
+      new PutCommand({ TableName: TABLE_NAME, Item: tenantNameRecordCodec.toItem(candidate), ...notExists }),
     );
     return candidate;
   } catch (error) {
@@ -90,7 +53,7 @@ export async function createProfileIfAbsent(profile: TenantProfile): Promise<voi
     await documentClient.send(
       new PutCommand({
         TableName: TABLE_NAME,
-        Item: { ...tenantKeys.profile(profile.tenantId), ...profile },
+        Item: tenantProfileCodec.toItem(profile),
         ...notExists,
       }),
     );

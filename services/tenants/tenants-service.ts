@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TenantNameRecord } from '../../shared/codecs/tenant-profile-codec';
 import { ConflictError } from '../../shared/errors';
 import { tenantId as newTenantId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
@@ -11,7 +12,6 @@ import {
   createProfileIfAbsent,
   findTenantName,
   setProfileApiKeyId,
-  type TenantNameRecord,
 } from './tenants-repository';
 
 /** 192 random bits as hex: well over API Gateway's 20-character minimum and free of characters it might reject. */
