@@ -7,11 +7,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_CREDENTIALS, type LocalCloud } from '../local/local-cloud';
+import type { Role } from '../shared/role';
+import type { Tier } from '../shared/tier';
 
 /** A demo tenant: onboarded through the real API, then given a member, a catalog and a few orders. */
 export interface DemoTenant {
   readonly name: string;
-  readonly tier: 'basic' | 'premium';
+  readonly tier: Tier;
   readonly slug: string;
 }
 
@@ -21,8 +23,7 @@ export const DEMO_TENANTS: readonly DemoTenant[] = [
 ];
 
 /** The demo users' usernames, so `npm run token -- --tenant acme --user member` can find them. */
-export const demoUsername = (tenant: DemoTenant, user: 'admin' | 'member') =>
-  `${user}@${tenant.slug}.example.com`;
+export const demoUsername = (tenant: DemoTenant, user: Role) => `${user}@${tenant.slug}.example.com`;
 
 const CATALOG = [
   { sku: 'WIDGET-1', name: 'Widget', price: 1250, currency: 'EUR', public: true },

@@ -26,8 +26,8 @@ export function decodeCursor(
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
+  } catch (error) {
+    throw new ValidationError(invalid.message, undefined, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid;
   const key = parsed as Record<string, unknown>;

@@ -1,15 +1,21 @@
 /**
- * The one error taxonomy. Domain code throws these; `toHttpResponse` (shared/http.ts) is the only
- * place that turns them into HTTP. Anything else becomes a 500 with a request id and no internals.
+ * The one error taxonomy. Domain code throws these; `errorBody` (shared/http.ts) is the only place that
+ * turns them into HTTP. Anything else becomes a 500 with a request id and no internals.
+ *
+ * Every error takes ES2022 `{ cause }`: the error it replaces. The cause is for the logs only (the mapper
+ * logs the whole chain of a 500) and is never sent to the client.
  */
 export abstract class AppError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
-  /** Extra fields safe to show the client (e.g. the current version on a conflict). */
+  /**
+   * Extra fields safe to show the client (e.g. the current version on a conflict). They cannot replace
+   * `code`, `message` or `requestId` in the response.
+   */
   readonly details?: Record<string, unknown>;
 
-  constructor(message: string, details?: Record<string, unknown>) {
-    super(message);
+  constructor(message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     if (details) this.details = details;
   }

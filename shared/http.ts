@@ -29,7 +29,11 @@ export function requestHeader(event: APIGatewayProxyEvent, name: string): string
   return undefined;
 }
 
-/** The error body every failure shares with the gateway responses: `{code, message, requestId, ...details}`. */
+/**
+ * The error body every failure shares with the gateway responses: `{code, message, requestId, ...details}`.
+ * `code`, `message` and `requestId` are the contract, so a detail of the same name never replaces them; an
+ * error's `cause` is never part of the body.
+ */
 export function errorBody(
   error: unknown,
   requestId: string,
@@ -37,10 +41,17 @@ export function errorBody(
   if (error instanceof AppError) {
     return {
       statusCode: error.status,
-      body: { code: error.code, message: error.message, requestId, ...error.details },
+      body: { ...error.details, code: error.code, message: error.message, requestId },
     };
   }
   return { statusCode: 500, body: { code: 'InternalError', message: 'internal error', requestId } };
+}
+
+/** Something thrown that is not an Error (a string, a plain object) is logged as one, not lost. */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error
+    ? thrown
+    : new Error(`non-Error thrown: ${String(thrown)}`, { cause: thrown });
 }
 
 /**
@@ -66,7 +77,8 @@ export function httpHandler(
       result = await route(event, context);
     } catch (error) {
       const { statusCode, body } = errorBody(error, requestId);
-      if (statusCode >= 500) logger.error('unhandled error', error as Error);
+      // The logger formats an Error with its own properties and its whole `cause` chain.
+      if (statusCode >= 500) logger.error('unhandled error', asError(error));
       else logger.info('request rejected', { statusCode, code: body.code });
       result = { statusCode, body };
     }

@@ -1,8 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthorizedError } from './errors';
-
-export type Role = 'admin' | 'member';
-export type Tier = 'basic' | 'premium';
+import { type Role, roleSchema } from './role';
 
 /** Who is calling, as established by an authorizer. The tenant never comes from path, body, query or header. */
 export interface Principal {
@@ -12,10 +10,9 @@ export interface Principal {
   readonly groups: readonly string[];
 }
 
-const ROLES: readonly string[] = ['admin', 'member'];
-
 function asRole(value: unknown): Role {
-  if (typeof value === 'string' && ROLES.includes(value)) return value as Role;
+  const role = roleSchema.safeParse(value);
+  if (role.success) return role.data;
   throw new UnauthorizedError('the caller has no valid role');
 }
 

@@ -10,7 +10,7 @@ import {
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import * as z from 'zod';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
-import type { Role } from '../../shared/tenant-context';
+import { type Role, roleSchema } from '../../shared/role';
 import { jwksFetcher } from './jwks-fetcher';
 import { reject } from './rejection';
 
@@ -48,7 +48,7 @@ const idTokenClaims = z.object({
   exp: z.number(),
   iat: z.number().optional(),
   'custom:tenantId': z.string().regex(TENANT_ID_PATTERN),
-  'custom:role': z.enum(['admin', 'member']),
+  'custom:role': roleSchema,
 });
 
 /** Thrown from the custom check; recognised below as a problem with the token, not with the system. */

@@ -1,4 +1,4 @@
-import type { Role } from '../../shared/tenant-context';
+import type { Role } from '../../shared/role';
 
 /** One REST API operation: an HTTP method and a resource path (`*` matches the rest of the path). */
 export interface Route {

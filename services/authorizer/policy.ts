@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import type { Role, Tier } from '../../shared/tenant-context';
+import type { Role } from '../../shared/role';
+import type { Tier } from '../../shared/tier';
 import { allowedResources } from './permissions';
 
 /** The caller as the verified ID token and the tenant's profile describe it. */

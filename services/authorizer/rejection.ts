@@ -8,3 +8,8 @@ export function reject(reason: string, details: Record<string, string> = {}): ne
   logger.warn('request rejected by the authorizer', { reason, ...details });
   throw new Error('Unauthorized');
 }
+
+/** Whether `error` is a denial thrown by `reject` (a 401), as opposed to a fault (a 500). */
+export function isRejection(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Unauthorized';
+}

@@ -1,47 +1,23 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import { type TenantProfile, tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 
-/** The part of a tenant's profile (written by the tenants service) that authorization needs. */
-export interface TenantProfile {
-  readonly tenantId: string;
-  readonly tier: 'basic' | 'premium';
-  /** `ACTIVE` once onboarding completed; anything else (ONBOARDING, SUSPENDED, …) is refused. */
-  readonly status: string;
-  /** Present once the tenant's API key exists (it is created during onboarding). */
-  readonly apiKeyValue?: string;
-}
-
-/** Not strict: the stored item has keys and attributes the authorizer does not need. */
-const profileSchema = z.object({
-  tenantId: z.string().min(1),
-  tier: z.enum(['basic', 'premium']),
-  status: z.string().min(1),
-  apiKeyValue: z.string().min(1).optional(),
-});
-
 /**
- * Reads a tenant's profile with one GetItem. A stored profile that does not parse is corrupt data, not a bad
- * caller, so it throws (API Gateway answers 500 and the error alarms) instead of denying.
+ * Reads a tenant's profile with one GetItem and decodes it with the codec its writer (onboarding) uses. The
+ * whole item is read: a projection would not make the read cheaper (DynamoDB bills GetItem by item size) and
+ * would leave the codec unable to check the profile as written.
+ *
+ * A stored profile that does not decode is corrupt data, not a bad caller, so it throws `CorruptItemError`
+ * (naming the key) instead of denying: the authorizer then fails, API Gateway answers 500 (AUTHORIZER_FAILURE,
+ * with the request id in the gateway response) and grants nothing, and the error is logged and alarms.
  */
 export async function readTenantProfile(
   tableName: string,
   tenantId: string,
 ): Promise<TenantProfile | undefined> {
   const { Item } = await documentClient.send(
-    new GetCommand({
-      TableName: tableName,
-      Key: tenantKeys.profile(tenantId),
-      ProjectionExpression: 'tenantId, tier, #status, apiKeyValue',
-      ExpressionAttributeNames: { '#status': 'status' },
-    }),
+    new GetCommand({ TableName: tableName, Key: tenantKeys.profile(tenantId) }),
   );
-  if (!Item) return undefined;
-  const parsed = profileSchema.safeParse(Item);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`tenant profile ${tenantId} is malformed (${fields})`);
-  }
-  return parsed.data;
+  return Item ? tenantProfileCodec.fromItem(Item) : undefined;
 }

@@ -1,36 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogItem, catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { TABLE } from '../../shared/table';
-import type { CatalogItem } from './catalog-schemas';
-
-/** The stored item: the catalog attributes under the tenant's catalog partition. */
-export function toItem(tenantId: string, item: CatalogItem): Record<string, unknown> {
-  return {
-    ...catalogKeys.item(tenantId, item.sku),
-    sku: item.sku,
-    name: item.name,
-    price: item.price,
-    currency: item.currency,
-    public: item.public,
-    updatedAt: item.updatedAt,
-    updatedBy: item.updatedBy,
-  };
-}
-
-/** The API shape of a stored item; allow-listed, so keys and any future internal attributes never leak. */
-export function fromItem(record: Record<string, unknown>): CatalogItem {
-  return {
-    sku: String(record.sku),
-    name: String(record.name),
-    price: Number(record.price),
-    currency: String(record.currency),
-    public: record.public === true,
-    updatedAt: String(record.updatedAt),
-    updatedBy: String(record.updatedBy),
-  };
-}
 
 /** One page of a tenant's catalog. */
 export interface CatalogPage {
@@ -55,7 +29,7 @@ export function createCatalogRepository(tableName: string, client: DynamoDBDocum
       }),
     );
     const token = encodeCursor(LastEvaluatedKey);
-    return { items: Items.map(fromItem), ...(token ? { nextToken: token } : {}) };
+    return { items: Items.map(catalogItemCodec.fromItem), ...(token ? { nextToken: token } : {}) };
   }
 
   /** One item of one tenant's catalog, or undefined. */
@@ -63,7 +37,7 @@ export function createCatalogRepository(tableName: string, client: DynamoDBDocum
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: catalogKeys.item(tenantId, sku), ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? catalogItemCodec.fromItem(Item) : undefined;
   }
 
   /**
@@ -72,7 +46,11 @@ export function createCatalogRepository(tableName: string, client: DynamoDBDocum
    */
   async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
     const { Attributes } = await client.send(
-      new PutCommand({ TableName: tableName, Item: toItem(tenantId, item), ReturnValues: 'ALL_OLD' }),
+      new PutCommand({
+        TableName: tableName,
+        Item: catalogItemCodec.toItem(tenantId, item),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     return { created: Attributes === undefined };
   }

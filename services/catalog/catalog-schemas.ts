@@ -1,19 +1,12 @@
 import * as z from 'zod';
-
-/** A SKU as it appears in the path: a short, URL-safe identifier that cannot smuggle key separators (`#`). */
-export const skuSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-    'sku must be 1-64 letters, digits, dots, underscores or dashes',
-  );
+import { currencySchema } from '../../shared/codecs/catalog-item-codec';
 
 /** The body of `PUT /catalog/{sku}`; unknown properties are rejected so nothing else reaches the table. */
 export const catalogItemInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   /** Minor units (cents), so no float rounding ever reaches an order total. */
   price: z.number().int().min(0).max(100_000_000),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+  currency: currencySchema,
   public: z.boolean(),
 });
 
@@ -33,14 +26,3 @@ export const listCatalogQuerySchema = z.strictObject({
 });
 
 export type ListCatalogQuery = z.infer<typeof listCatalogQuerySchema>;
-
-/** A catalog item as stored and returned. The orders service prices lines from exactly these attribute names. */
-export interface CatalogItem {
-  readonly sku: string;
-  readonly name: string;
-  readonly price: number;
-  readonly currency: string;
-  readonly public: boolean;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
-}

@@ -1,7 +1,8 @@
+import type { CatalogItem } from '../../shared/codecs/catalog-item-codec';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/tenant-context';
 import type { CatalogPage, CatalogRepository } from './catalog-repository';
-import type { CatalogItem, CatalogItemInput, ListCatalogQuery } from './catalog-schemas';
+import type { CatalogItemInput, ListCatalogQuery } from './catalog-schemas';
 
 /** Only tenant admins edit the catalog; checked before the body is even parsed, so members learn nothing more. */
 export function assertCatalogEditor(principal: Principal): void {

@@ -1,9 +1,10 @@
 import { httpRouter, type ProxyHandler, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
 import { onFirstInvocation } from '../../shared/lambda-entry';
+import { skuSchema } from '../../shared/sku';
 import { principalFromCognitoClaims } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
 import { createCatalogRepository } from './catalog-repository';
-import { catalogItemInputSchema, listCatalogQuerySchema, skuSchema } from './catalog-schemas';
+import { catalogItemInputSchema, listCatalogQuerySchema } from './catalog-schemas';
 import { assertCatalogEditor, createCatalogService } from './catalog-service';
 import { type CatalogConfig, readCatalogConfig } from './config';
 

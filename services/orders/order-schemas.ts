@@ -1,8 +1,6 @@
 import * as z from 'zod';
+import { skuSchema } from '../../shared/sku';
 import { ORDER_STATUSES } from './order-status';
-
-/** SKUs start with a letter or digit and stay short, so they are safe in keys and URLs. */
-export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The client's `Idempotency-Key` header. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -20,9 +18,7 @@ export const MAX_PAGE_SIZE = 100;
 const note = z.string().max(MAX_NOTE_LENGTH);
 
 const orderItem = z.strictObject({
-  sku: z
-    .string()
-    .regex(SKU_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  sku: skuSchema,
   quantity: z.number().int().min(1).max(MAX_QUANTITY),
 });
 

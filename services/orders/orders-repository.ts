@@ -7,6 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
+import { decodeItem } from '../../shared/codecs/stored-item';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
@@ -76,13 +78,6 @@ const storedOrder = z.object({
   createdBy: z.string(),
 });
 
-const storedCatalogItem = z.object({
-  sku: z.string(),
-  name: z.string(),
-  price: z.number(),
-  currency: z.string(),
-});
-
 /** The table item for `order` of `tenantId`: the order's attributes plus its primary and status-index keys. */
 export function toItem(tenantId: string, order: Order): Record<string, unknown> {
   return {
@@ -92,9 +87,12 @@ export function toItem(tenantId: string, order: Order): Record<string, unknown> 
   };
 }
 
-/** The API view of a stored order item, without key attributes. */
+/**
+ * The API view of a stored order item, without key attributes.
+ * @throws CorruptItemError naming the item's key when the stored order does not decode.
+ */
 export function fromItem(item: Record<string, unknown>): Order {
-  return storedOrder.parse(item);
+  return decodeItem('order', storedOrder, item);
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -130,7 +128,8 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
           new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
         for (const item of result.Responses?.[tableName] ?? []) {
-          const entry = storedCatalogItem.parse(item);
+          // The catalog service's own codec: an item it would refuse to serve is not priced either.
+          const entry = catalogItemCodec.fromItem(item);
           prices.set(entry.sku, entry);
         }
         keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];

@@ -134,10 +134,16 @@ export function createOrdersService(options: OrdersServiceOptions) {
         if (error instanceof IdempotencyValidationError) {
           throw new UnprocessableError(
             'this Idempotency-Key was already used with a different request body; use a new key for a different order',
+            undefined,
+            { cause: error },
           );
         }
         if (error instanceof IdempotencyAlreadyInProgressError) {
-          throw new ConflictError('a request with this Idempotency-Key is still in progress; retry shortly');
+          throw new ConflictError(
+            'a request with this Idempotency-Key is still in progress; retry shortly',
+            undefined,
+            { cause: error },
+          );
         }
         throw error;
       }

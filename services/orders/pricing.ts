@@ -1,12 +1,8 @@
+import type { CatalogItem } from '../../shared/codecs/catalog-item-codec';
 import { ValidationError } from '../../shared/errors';
 
 /** What pricing needs from a catalog item. Prices are integers in the currency's minor unit (cents). */
-export interface CatalogPrice {
-  readonly sku: string;
-  readonly name: string;
-  readonly price: number;
-  readonly currency: string;
-}
+export type CatalogPrice = Pick<CatalogItem, 'sku' | 'name' | 'price' | 'currency'>;
 
 /** One requested line of an order. */
 export interface RequestedItem {

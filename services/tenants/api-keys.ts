@@ -6,7 +6,7 @@ import {
   GetApiKeysCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { Tier } from '../../shared/tenant-context';
+import type { Tier } from '../../shared/tier';
 
 /** The deterministic key name that lets a retry find the key an earlier attempt created. */
 export function apiKeyName(tenantId: string): string {

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import type { TenantStatus } from '../../shared/codecs/tenant-profile-codec';
+import { type Tier, tierSchema } from '../../shared/tier';
 
 /**
  * A tenant's display name: 3-64 ASCII letters, digits, spaces, dots, underscores or dashes, not starting or
@@ -15,20 +17,17 @@ export const tenantNameSchema = z
 /** The body of `POST /tenants`. The admin email is lower-cased so a retry in other casing is the same request. */
 export const onboardTenantSchema = z.strictObject({
   name: tenantNameSchema,
-  tier: z.enum(['basic', 'premium']),
+  tier: tierSchema,
   adminEmail: z.email().max(254).toLowerCase(),
 });
 
 export type OnboardTenantRequest = z.infer<typeof onboardTenantSchema>;
 
-/** Onboarding progress; only ACTIVE tenants are admitted by the Lambda authorizer. */
-export type TenantStatus = 'ONBOARDING' | 'ACTIVE';
-
 /** What `POST /tenants` answers; never the API key value. */
 export interface OnboardingResult {
   readonly tenantId: string;
   readonly name: string;
-  readonly tier: OnboardTenantRequest['tier'];
+  readonly tier: Tier;
   readonly status: TenantStatus;
   readonly adminUsername: string;
   readonly apiKeyId: string;

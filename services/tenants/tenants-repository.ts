@@ -1,55 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type TenantNameRecord,
+  type TenantProfile,
+  tenantNameRecordCodec,
+  tenantProfileCodec,
+} from '../../shared/codecs/tenant-profile-codec';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TABLE } from '../../shared/table';
-import type { OnboardTenantRequest, TenantStatus } from './tenant-schemas';
-
-/**
- * The global name registry entry. It is written first and carries everything a retry needs (the tenant id
- * and the API key value), so a half-finished onboarding resumes with the same identity.
- */
-export interface TenantNameRecord {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly tier: OnboardTenantRequest['tier'];
-  readonly adminEmail: string;
-  readonly apiKeyValue: string;
-  readonly status: TenantStatus;
-  readonly createdAt: string;
-  readonly apiKeyId?: string;
-}
-
-/** The tenant profile the Lambda authorizer reads on every request (it admits only status ACTIVE). */
-export interface TenantProfile {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly tier: OnboardTenantRequest['tier'];
-  readonly status: TenantStatus;
-  readonly apiKeyValue: string;
-  readonly adminEmail: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly apiKeyId?: string;
-}
 
 const notExists = {
   ConditionExpression: 'attribute_not_exists(#pk)',
   ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
 };
-
-function nameRecordFromItem(item: Record<string, unknown>): TenantNameRecord {
-  return {
-    tenantId: String(item.tenantId),
-    name: String(item.name),
-    tier: item.tier === 'premium' ? 'premium' : 'basic',
-    adminEmail: String(item.adminEmail),
-    apiKeyValue: String(item.apiKeyValue),
-    status: item.status === 'ACTIVE' ? 'ACTIVE' : 'ONBOARDING',
-    createdAt: String(item.createdAt),
-    ...(typeof item.apiKeyId === 'string' ? { apiKeyId: item.apiKeyId } : {}),
-  };
-}
 
 /** Onboarding's DynamoDB access (name claims and profiles), bound to the table it is configured with. */
 export function createTenantsRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
@@ -58,7 +22,7 @@ export function createTenantsRepository(tableName: string, client: DynamoDBDocum
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: tenantKeys.name(name), ConsistentRead: true }),
     );
-    return Item ? nameRecordFromItem(Item) : undefined;
+    return Item ? tenantNameRecordCodec.fromItem(Item) : undefined;
   }
 
   /**
@@ -66,10 +30,9 @@ export function createTenantsRepository(tableName: string, client: DynamoDBDocum
    * unique: of two concurrent claims exactly one wins, and the loser sees the winner's record.
    */
   async function claimTenantName(candidate: TenantNameRecord): Promise<TenantNameRecord> {
-    const key = tenantKeys.name(candidate.name);
     try {
       await client.send(
-        new PutCommand({ TableName: tableName, Item: { ...key, ...candidate }, ...notExists }),
+        new PutCommand({ TableName: tableName, Item: tenantNameRecordCodec.toItem(candidate), ...notExists }),
       );
       return candidate;
     } catch (error) {
@@ -88,7 +51,7 @@ export function createTenantsRepository(tableName: string, client: DynamoDBDocum
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...tenantKeys.profile(profile.tenantId), ...profile },
+          Item: tenantProfileCodec.toItem(profile),
           ...notExists,
         }),
       );

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { TenantNameRecord } from '../../shared/codecs/tenant-profile-codec';
 import { ConflictError } from '../../shared/errors';
 import { tenantId as newTenantId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
 import type { ApiKeys } from './api-keys';
 import { adminEmailTaken, type IdentityProvider } from './identity-provider';
 import type { OnboardingResult, OnboardTenantRequest } from './tenant-schemas';
-import type { TenantNameRecord, TenantsRepository } from './tenants-repository';
+import type { TenantsRepository } from './tenants-repository';
 
 /** 192 random bits as hex: well over API Gateway's 20-character minimum and free of characters it might reject. */
 function newApiKeyValue(): string {

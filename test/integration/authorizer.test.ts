@@ -3,6 +3,8 @@ import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { readAuthorizerConfig } from '../../services/authorizer/config';
 import { createAuthorizerHandler } from '../../services/authorizer/handler';
+import { CorruptItemError } from '../../shared/codecs/stored-item';
+import { type TenantStatus, tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { logger } from '../../shared/logger';
@@ -33,19 +35,22 @@ let engine: DynamoEngine;
 let issuer: JwtIssuer;
 let handler: Handler;
 
-async function putProfile(tenantId: string, status: string, apiKeyValue?: string): Promise<void> {
+/** Stores a profile as onboarding writes it (through the same codec). */
+async function putProfile(tenantId: string, status: TenantStatus, apiKeyValue: string): Promise<void> {
   await documentClient.send(
     new PutCommand({
       TableName: TEST_ENV.TABLE_NAME,
-      Item: {
-        ...tenantKeys.profile(tenantId),
+      Item: tenantProfileCodec.toItem({
         tenantId,
         name: `Tenant ${tenantId}`,
         tier: 'premium',
         status,
-        apiKeyId: apiKeyValue ? `key-${tenantId}` : undefined,
+        ...(status === 'ONBOARDING' ? {} : { apiKeyId: `key-${tenantId}` }),
         apiKeyValue,
-      },
+        adminEmail: `admin@${tenantId}.example.com`,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      }),
     }),
   );
 }
@@ -56,7 +61,7 @@ beforeAll(async () => {
   handler = handlerFor();
   await putProfile(ACTIVE_TENANT, 'ACTIVE', API_KEY_VALUE);
   await putProfile(SUSPENDED_TENANT, 'SUSPENDED', 'suspendedTenantApiKeyValue0123456789');
-  await putProfile(ONBOARDING_TENANT, 'ONBOARDING');
+  await putProfile(ONBOARDING_TENANT, 'ONBOARDING', 'onboardingTenantApiKeyValue0123456789');
 });
 
 afterAll(async () => {
@@ -322,13 +327,34 @@ describe('the Lambda TOKEN authorizer', () => {
       }
     });
 
-    it('when an active tenant has no API key (corrupt profile)', async () => {
-      const tenantId = 'tactivenokey00001';
-      await putProfile(tenantId, 'ACTIVE');
-      await expect(authorizeWith({ claims: { 'custom:tenantId': tenantId } })).rejects.toThrow(
-        /inconsistent/,
-      );
-    });
+    it.each([
+      ['an active tenant has no API key', 'tactivenokey00001', { apiKeyValue: undefined }, 'apiKeyValue'],
+      ['the stored tier is unknown (never read as basic)', 'tcorrupttier00001', { tier: 'gold' }, 'tier'],
+      ['the stored status is unknown', 'tcorruptstatus001', { status: 'active' }, 'status'],
+    ])(
+      'when %s (corrupt profile), naming its key in the error and the log',
+      async (_, tenantId, change, field) => {
+        await putProfile(tenantId, 'ACTIVE', 'corruptTenantApiKeyValue0123456789');
+        const { Item } = await documentClient.send(
+          new GetCommand({ TableName: TEST_ENV.TABLE_NAME, Key: tenantKeys.profile(tenantId) }),
+        );
+        await documentClient.send(
+          new PutCommand({ TableName: TEST_ENV.TABLE_NAME, Item: { ...Item, ...change } }),
+        );
+        const logged = jest.spyOn(logger, 'error');
+        try {
+          const outcome = authorizeWith({ claims: { 'custom:tenantId': tenantId } });
+          await expect(outcome).rejects.toBeInstanceOf(CorruptItemError);
+          await expect(outcome).rejects.toThrow(new RegExp(`${tenantKeys.profile(tenantId).PK}.*${field}`));
+          expect(logged).toHaveBeenCalledWith(
+            'authorizer fault',
+            expect.objectContaining({ key: tenantKeys.profile(tenantId), entity: 'tenant profile' }),
+          );
+        } finally {
+          logged.mockRestore();
+        }
+      },
+    );
 
     it('when the methodArn is malformed', async () => {
       await expect(authorizeWith({}, 'arn:aws:lambda:us-east-1:123456789012:function:x')).rejects.toThrow(

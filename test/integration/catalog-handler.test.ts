@@ -1,10 +1,11 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { readCatalogConfig } from '../../services/catalog/config';
 import { createCatalogHandler } from '../../services/catalog/handler';
 import { documentClient } from '../../shared/dynamo';
 import { tenantId as newTenantId } from '../../shared/ids';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
+import { logger } from '../../shared/logger';
 import { cognitoEvent, lambdaContext, type RestRequest } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { TEST_ENV } from '../support/test-env';
@@ -248,5 +249,61 @@ describe('GET /catalog', () => {
     const response = await list(member, { tenantId: 'tother' });
     expect(response.status).toBe(400);
     expect(String(response.body.message)).toContain('tenantId');
+  });
+});
+
+describe('a corrupt stored catalog item', () => {
+  /** Stores an item through the API, then overwrites attributes behind the service's back. */
+  async function corruptItem(sku: string, change: Record<string, unknown>) {
+    const tenant = newTenant();
+    await put(tenant.admin, sku, widget);
+    const [stored] = await storedItems(tenant.tenantId);
+    await documentClient.send(
+      new PutCommand({ TableName: TEST_ENV.TABLE_NAME, Item: { ...stored, ...change } }),
+    );
+    return tenant;
+  }
+
+  it.each([
+    ['a price stored as a string', { price: '1999' }],
+    ['a public flag that is not a boolean (never read as false)', { public: 'yes' }],
+    ['a missing currency', { currency: undefined }],
+  ])('with %s answers GET /catalog/{sku} with 500 and the request id, logging its key', async (_, change) => {
+    const { member, tenantId } = await corruptItem('BAD-1', change);
+    const logged = jest.spyOn(logger, 'error');
+    try {
+      const response = await call(member, {
+        method: 'GET',
+        resource: '/catalog/{sku}',
+        pathParameters: { sku: 'BAD-1' },
+        requestId: 'req-corrupt-item',
+      });
+      expect(response).toEqual({
+        status: 500,
+        body: { code: 'InternalError', message: 'internal error', requestId: 'req-corrupt-item' },
+      });
+      expect(logged).toHaveBeenCalledWith(
+        'unhandled error',
+        expect.objectContaining({ entity: 'catalog item', key: catalogKeys.item(tenantId, 'BAD-1') }),
+      );
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('fails the whole GET /catalog page with 500 instead of listing a defaulted item', async () => {
+    const { admin, member } = await corruptItem('BAD-1', { price: null });
+    await put(admin, 'GOOD-1', widget);
+    const response = await call(member, {
+      method: 'GET',
+      resource: '/catalog',
+      requestId: 'req-corrupt-list',
+    });
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      code: 'InternalError',
+      message: 'internal error',
+      requestId: 'req-corrupt-list',
+    });
   });
 });

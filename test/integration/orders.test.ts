@@ -1,11 +1,13 @@
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readOrdersConfig } from '../../services/orders/config';
 import { createOrdersHandler } from '../../services/orders/handler';
 import type { Order } from '../../services/orders/orders-repository';
 import { documentClient } from '../../shared/dynamo';
 import { tenantId } from '../../shared/ids';
+import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
+import { logger } from '../../shared/logger';
 import {
   type LambdaAuthorizerContext,
   lambdaAuthorizerEvent,
@@ -304,6 +306,47 @@ describe('POST /orders', () => {
       expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
     } finally {
       ddb.restore();
+    }
+    expect(await probe.storedOrders(caller.tenantId)).toEqual([]);
+  });
+
+  it.each([
+    ['a price stored as a string', { price: '1299' }],
+    ['a missing currency', { currency: undefined }],
+  ])('answers 500 with the request id, never pricing it, when the catalog item has %s', async (_, change) => {
+    const caller = await freshTenant();
+    const key = catalogKeys.item(caller.tenantId, 'MUG-1');
+    const { Item } = await probe.client.send(new GetCommand({ TableName: TEST_ENV.TABLE_NAME, Key: key }));
+    await probe.client.send(
+      new PutCommand({
+        TableName: TEST_ENV.TABLE_NAME,
+        Item: Object.fromEntries(Object.entries({ ...Item, ...change }).filter(([, v]) => v !== undefined)),
+      }),
+    );
+    const logged = jest.spyOn(logger, 'error');
+    try {
+      const event = lambdaAuthorizerEvent(
+        {
+          method: 'POST',
+          resource: '/orders',
+          body: { items: [{ sku: 'MUG-1', quantity: 1 }] },
+          requestId: 'req-corrupt-price',
+        },
+        caller,
+      );
+      const res = await invoke<ErrorBody>(handler, event);
+      expect(res.statusCode).toBe(500);
+      expect(res.body).toEqual({
+        code: 'InternalError',
+        message: 'internal error',
+        requestId: 'req-corrupt-price',
+      });
+      expect(logged).toHaveBeenCalledWith(
+        'unhandled error',
+        expect.objectContaining({ entity: 'catalog item', key }),
+      );
+    } finally {
+      logged.mockRestore();
     }
     expect(await probe.storedOrders(caller.tenantId)).toEqual([]);
   });

@@ -1,38 +1,72 @@
-import { TooManyRequestsException } from '@aws-sdk/client-api-gateway';
-import { InternalErrorException } from '@aws-sdk/client-cognito-identity-provider';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  APIGatewayClient,
+  CreateUsagePlanKeyCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-api-gateway';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  CognitoIdentityProviderClient,
+  InternalErrorException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { readTenantsConfig } from '../../services/tenants/config';
 import { createTenantsHandler } from '../../services/tenants/handler';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
+import { logger } from '../../shared/logger';
 import { lambdaContext, restEvent } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
-import { type FakeControlPlanes, installFakeControlPlanes } from '../support/fake-control-planes';
+import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
 import { TEST_ENV } from '../support/test-env';
 
 const handler = createTenantsHandler(readTenantsConfig(TEST_ENV));
 
 const PLAN_IDS = { basic: 'plan-basic', premium: 'plan-premium' } as const;
 
+// Onboarding runs against the local cloud's own Cognito and API Gateway control-plane servers (real HTTP,
+// real SDK clients, real error types); aws-sdk-client-mock only injects faults those servers cannot produce.
 let engine: DynamoEngine;
-let fakes: FakeControlPlanes;
+let planes: LocalControlPlanes;
 beforeAll(async () => {
   engine = await startDynamo();
-  fakes = installFakeControlPlanes({
+  planes = await startLocalControlPlanes({
     userPoolId: TEST_ENV.USER_POOL_ID,
     usagePlans: [
       { id: PLAN_IDS.basic, name: TEST_ENV.BASIC_USAGE_PLAN_NAME },
       { id: PLAN_IDS.premium, name: TEST_ENV.PREMIUM_USAGE_PLAN_NAME },
     ],
   });
-});
-afterEach(() => fakes.reset());
+  // Two stack syntheses and a pool signing key: generous, because the machine's cores are shared.
+}, 30_000);
 afterAll(async () => {
-  fakes.restore();
-  await engine.stop();
+  await planes?.stop();
+  await engine?.stop();
 });
+
+const injectedFaults: Array<{ restore(): void }> = [];
+afterEach(() => {
+  for (const fault of injectedFaults.splice(0)) fault.restore();
+});
+
+/**
+ * Lets every call of a mocked client go through to the local server unless a test arms a fault on it (e.g.
+ * `rejectsOnce` for one command, as a transient AWS fault would fail before reaching the server).
+ * The mock is removed after the test.
+ */
+function passThrough<T extends { send: { callThrough(): unknown }; restore(): void }>(mock: T): T {
+  mock.send.callThrough();
+  injectedFaults.push(mock);
+  return mock;
+}
+
+/** How many keys and users exist in all, to prove a request created nothing. */
+function controlPlaneCounts(): { keys: number; users: number } {
+  return { keys: planes.apiKeys.listApiKeys().length, users: planes.userPool.listUsers().length };
+}
 
 let counter = 0;
 /** Names and emails unique per test, since the embedded table is shared by the whole file. */
@@ -45,8 +79,13 @@ function unique(prefix: string): { name: string; adminEmail: string } {
 }
 
 /** A POST /tenants event as API Gateway sends it after AWS_IAM (SigV4) authorization. */
-function iamEvent(body: unknown): APIGatewayProxyEvent {
-  const event = restEvent({ method: 'POST', resource: '/tenants', body });
+function iamEvent(body: unknown, requestId?: string): APIGatewayProxyEvent {
+  const event = restEvent({
+    method: 'POST',
+    resource: '/tenants',
+    body,
+    ...(requestId ? { requestId } : {}),
+  });
   return {
     ...event,
     requestContext: {
@@ -63,8 +102,11 @@ function iamEvent(body: unknown): APIGatewayProxyEvent {
   };
 }
 
-async function onboard(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const result = (await handler(iamEvent(body), lambdaContext())) as APIGatewayProxyResult;
+async function onboard(
+  body: unknown,
+  requestId?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const result = (await handler(iamEvent(body, requestId), lambdaContext())) as APIGatewayProxyResult;
   return { status: result.statusCode, body: result.body ? JSON.parse(result.body) : {} };
 }
 
@@ -125,34 +167,29 @@ describe('POST /tenants', () => {
       apiKeyId: response.body.apiKeyId,
     });
 
-    const keys = [...fakes.apiGateway.keys.values()];
-    expect(keys).toEqual([
-      {
-        id: response.body.apiKeyId,
-        name: `tenant-${tenantId}`,
-        value: apiKeyValue,
-        enabled: true,
-        tags: { tenantId },
-      },
+    expect(planes.keysNamed(`tenant-${tenantId}`)).toEqual([
+      expect.objectContaining({ id: response.body.apiKeyId, value: apiKeyValue, enabled: true }),
     ]);
-    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([PLAN_IDS.premium]);
+    expect(planes.plansOf(String(response.body.apiKeyId))).toEqual([PLAN_IDS.premium]);
 
-    const user = fakes.userPool.findByEmail(request.adminEmail);
-    expect(user && Object.fromEntries(user.attributes)).toEqual({
-      sub: user?.username,
+    const user = planes.userByEmail(request.adminEmail);
+    expect(user?.attributes).toEqual({
       email: request.adminEmail,
       email_verified: 'true',
       'custom:tenantId': tenantId,
       'custom:role': 'admin',
     });
-    expect([...(user?.groups ?? [])]).toEqual(['admin']);
-    expect(user?.invitedBy).toEqual(['EMAIL']);
+    // The pool signs in by email, so Cognito names the user by its sub.
+    expect(user?.username).toBe(user?.sub);
+    expect(user?.groups).toEqual(['admin']);
+    // Invited: a temporary password that must be changed at first sign-in.
+    expect(user?.status).toBe('FORCE_CHANGE_PASSWORD');
   });
 
   it('puts a basic tenant’s key on the basic usage plan', async () => {
     const response = await onboard({ ...unique('Basic'), tier: 'basic' });
     expect(response.status).toBe(201);
-    expect(fakes.apiGateway.plansOf(String(response.body.apiKeyId))).toEqual([PLAN_IDS.basic]);
+    expect(planes.plansOf(String(response.body.apiKeyId))).toEqual([PLAN_IDS.basic]);
   });
 
   it('answers a replay of a completed onboarding with 200 and the same body, creating nothing new', async () => {
@@ -163,10 +200,8 @@ describe('POST /tenants', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
-    expect(fakes.apiGateway.keys.size).toBe(1);
-    expect(fakes.userPool.users.size).toBe(1);
-    expect(fakes.calls('CreateApiKey')).toBe(1);
-    expect(fakes.calls('AdminCreateUser')).toBe(1);
+    expect(planes.keysNamed(`tenant-${first.body.tenantId}`)).toHaveLength(1);
+    expect(planes.userPool.listUsers(`email = "${request.adminEmail}"`)).toHaveLength(1);
   });
 
   it('treats the admin email case-insensitively when recognising a replay', async () => {
@@ -183,6 +218,7 @@ describe('POST /tenants', () => {
   ])('rejects a taken name with %s with 409 and creates nothing new', async (_, change) => {
     const request = { ...unique('Taken'), tier: 'basic' };
     const first = await onboard(request);
+    const before = controlPlaneCounts();
     const clash = await onboard({ ...request, ...change });
 
     expect(clash.status).toBe(409);
@@ -190,8 +226,7 @@ describe('POST /tenants', () => {
       code: 'Conflict',
       message: `tenant name '${request.name}' is already taken`,
     });
-    expect(fakes.apiGateway.keys.size).toBe(1);
-    expect(fakes.userPool.users.size).toBe(1);
+    expect(controlPlaneCounts()).toEqual(before);
     expect(await item(tenantKeys.name(request.name))).toMatchObject({
       tenantId: first.body.tenantId,
       tier: 'basic',
@@ -201,12 +236,13 @@ describe('POST /tenants', () => {
   it('rejects a name that differs only in case and spacing from a taken one with 409', async () => {
     const request = { ...unique('Globex'), tier: 'basic' };
     await onboard(request);
+    const before = controlPlaneCounts();
     const variant = request.name.toUpperCase().replace(/ /g, '   ');
     const clash = await onboard({ name: variant, tier: 'basic', adminEmail: 'other@globex.example.com' });
 
     expect(clash.status).toBe(409);
     expect(clash.body.message).toBe(`tenant name '${variant}' is already taken`);
-    expect(fakes.userPool.users.size).toBe(1);
+    expect(controlPlaneCounts()).toEqual(before);
   });
 
   it.each([
@@ -226,6 +262,7 @@ describe('POST /tenants', () => {
       'name',
     ],
   ])('rejects a body with %s with 400 and writes nothing anywhere', async (_, body, field) => {
+    const before = controlPlaneCounts();
     const response = await onboard(body);
 
     expect(response.status).toBe(400);
@@ -233,8 +270,7 @@ describe('POST /tenants', () => {
     expect(String(response.body.message)).toContain(field);
     const name = typeof body.name === 'string' ? body.name : 'Valid Name';
     expect(await item(tenantKeys.name(name))).toBeUndefined();
-    expect(fakes.apiGateway.keys.size).toBe(0);
-    expect(fakes.userPool.users.size).toBe(0);
+    expect(controlPlaneCounts()).toEqual(before);
   });
 
   it('rejects a body that is not JSON with 400', async () => {
@@ -245,10 +281,11 @@ describe('POST /tenants', () => {
 
   it('answers 500 when creating the admin user fails, keeps the tenant ONBOARDING, and completes on retry', async () => {
     const request = { ...unique('Fault'), tier: 'premium' };
-    fakes.failNext(
-      'AdminCreateUser',
-      new InternalErrorException({ message: 'internal error', $metadata: { httpStatusCode: 500 } }),
-    );
+    passThrough(mockClient(CognitoIdentityProviderClient))
+      .on(AdminCreateUserCommand)
+      .rejectsOnce(
+        new InternalErrorException({ message: 'internal error', $metadata: { httpStatusCode: 500 } }),
+      );
 
     const failed = await onboard(request);
     expect(failed.status).toBe(500);
@@ -261,14 +298,14 @@ describe('POST /tenants', () => {
     const tenantId = String(claim?.tenantId);
     expect(claim?.status).toBe('ONBOARDING');
     expect(await item(tenantKeys.profile(tenantId))).toMatchObject({ status: 'ONBOARDING' });
-    expect(fakes.userPool.users.size).toBe(0);
+    expect(planes.userByEmail(request.adminEmail)).toBeUndefined();
 
     const retried = await onboard(request);
     expect(retried.status).toBe(201);
     expect(retried.body).toMatchObject({ tenantId, status: 'ACTIVE' });
-    expect(fakes.apiGateway.keys.size).toBe(1);
-    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([PLAN_IDS.premium]);
-    expect(fakes.userPool.users.size).toBe(1);
+    expect(planes.keysNamed(`tenant-${tenantId}`)).toHaveLength(1);
+    expect(planes.plansOf(String(retried.body.apiKeyId))).toEqual([PLAN_IDS.premium]);
+    expect(planes.userByEmail(request.adminEmail)?.attributes['custom:tenantId']).toBe(tenantId);
     expect(await item(tenantKeys.profile(tenantId))).toMatchObject({
       status: 'ACTIVE',
       apiKeyId: retried.body.apiKeyId,
@@ -278,51 +315,98 @@ describe('POST /tenants', () => {
 
   it('reuses the API key an interrupted attempt created when attaching it to the plan failed', async () => {
     const request = { ...unique('PlanFault'), tier: 'basic' };
-    fakes.failNext(
-      'CreateUsagePlanKey',
-      new TooManyRequestsException({ message: 'Too Many Requests', $metadata: { httpStatusCode: 429 } }),
-    );
+    passThrough(mockClient(APIGatewayClient))
+      .on(CreateUsagePlanKeyCommand)
+      .rejectsOnce(
+        new TooManyRequestsException({ message: 'Too Many Requests', $metadata: { httpStatusCode: 429 } }),
+      );
 
     expect((await onboard(request)).status).toBe(500);
-    expect(fakes.apiGateway.keys.size).toBe(1);
+    const tenantId = String((await item(tenantKeys.name(request.name)))?.tenantId);
+    const [interrupted, ...others] = planes.keysNamed(`tenant-${tenantId}`);
+    expect(others).toEqual([]);
+    expect(interrupted && planes.plansOf(interrupted.id)).toEqual([]);
     const retried = await onboard(request);
 
     expect(retried.status).toBe(201);
-    expect(fakes.apiGateway.keys.size).toBe(1);
-    expect(fakes.calls('CreateApiKey')).toBe(1);
-    expect(fakes.apiGateway.plansOf(String(retried.body.apiKeyId))).toEqual([PLAN_IDS.basic]);
+    expect(retried.body.apiKeyId).toBe(interrupted?.id);
+    expect(planes.keysNamed(`tenant-${tenantId}`)).toHaveLength(1);
+    expect(planes.plansOf(String(retried.body.apiKeyId))).toEqual([PLAN_IDS.basic]);
   });
 
   it('adopts the admin user an interrupted attempt created, and adds it to the admin group', async () => {
     const request = { ...unique('GroupFault'), tier: 'basic' };
-    fakes.failNext(
-      'AdminAddUserToGroup',
-      new InternalErrorException({ message: 'internal error', $metadata: { httpStatusCode: 500 } }),
-    );
+    passThrough(mockClient(CognitoIdentityProviderClient))
+      .on(AdminAddUserToGroupCommand)
+      .rejectsOnce(
+        new InternalErrorException({ message: 'internal error', $metadata: { httpStatusCode: 500 } }),
+      );
 
     expect((await onboard(request)).status).toBe(500);
-    expect(fakes.userPool.findByEmail(request.adminEmail)?.groups.size).toBe(0);
+    expect(planes.userByEmail(request.adminEmail)?.groups).toEqual([]);
     const retried = await onboard(request);
 
     expect(retried.status).toBe(201);
-    expect(fakes.userPool.users.size).toBe(1);
-    expect([...(fakes.userPool.findByEmail(request.adminEmail)?.groups ?? [])]).toEqual(['admin']);
+    expect(planes.userPool.listUsers(`email = "${request.adminEmail}"`)).toHaveLength(1);
+    expect(planes.userByEmail(request.adminEmail)?.groups).toEqual(['admin']);
   });
 
   it('refuses with 409 an admin email that already belongs to another tenant, without claiming the name', async () => {
     const first = { ...unique('Owner'), tier: 'basic' };
     await onboard(first);
+    const before = controlPlaneCounts();
     const second = { ...unique('Squatter'), adminEmail: first.adminEmail, tier: 'basic' };
     const response = await onboard(second);
 
     expect(response.status).toBe(409);
     expect(response.body.message).toBe(`user '${first.adminEmail}' already belongs to another tenant`);
     expect(await item(tenantKeys.name(second.name))).toBeUndefined();
-    expect(fakes.calls('CreateApiKey')).toBe(1);
-    expect(fakes.userPool.users.size).toBe(1);
+    expect(controlPlaneCounts()).toEqual(before);
 
     // The name is still free for the same tenant with its own admin.
     const retried = await onboard({ ...second, adminEmail: unique('Squatter').adminEmail });
     expect(retried.status).toBe(201);
+  });
+
+  describe('with a corrupt stored name record', () => {
+    it.each([
+      ['tier (never read as basic)', { tier: 'gold' }, 'tier'],
+      ['status (never read as ONBOARDING)', { status: 'DONE' }, 'status'],
+    ])(
+      'answers a replay with 500 and the request id for an unknown %s, changing nothing',
+      async (_, change, field) => {
+        const request = { ...unique('Corrupt'), tier: 'basic' };
+        const first = await onboard(request);
+        expect(first.status).toBe(201);
+        const key = tenantKeys.name(request.name);
+        const corrupt = { ...(await item(key)), ...change };
+        await documentClient.send(new PutCommand({ TableName: TEST_ENV.TABLE_NAME, Item: corrupt }));
+        const before = controlPlaneCounts();
+        const logged = jest.spyOn(logger, 'error');
+        try {
+          const replay = await onboard(request, 'req-corrupt-claim');
+
+          expect(replay).toEqual({
+            status: 500,
+            body: { code: 'InternalError', message: 'internal error', requestId: 'req-corrupt-claim' },
+          });
+          expect(logged).toHaveBeenCalledWith(
+            'unhandled error',
+            expect.objectContaining({
+              entity: 'tenant name record',
+              key,
+              issues: expect.stringContaining(field),
+            }),
+          );
+        } finally {
+          logged.mockRestore();
+        }
+        expect(await item(key)).toEqual(corrupt);
+        expect(await item(tenantKeys.profile(String(first.body.tenantId)))).toMatchObject({
+          status: 'ACTIVE',
+        });
+        expect(controlPlaneCounts()).toEqual(before);
+      },
+    );
   });
 });

@@ -7,8 +7,8 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
 import type { ProxyHandler } from '../../shared/http';
-import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { type LambdaAuthorizerContext, lambdaContext } from './api-events';
 import { TEST_ENV } from './test-env';
@@ -58,13 +58,17 @@ export class OrdersTableProbe {
     this.client = DynamoDBDocumentClient.from(client);
   }
 
+  /** Stores catalog items as the catalog service would (through its codec), bypassing its handler. */
   async seedCatalog(tenantId: string, entries: readonly CatalogEntry[]): Promise<void> {
     for (const entry of entries) {
+      const item = {
+        public: true,
+        ...entry,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        updatedBy: `admin-${tenantId}`,
+      };
       await this.client.send(
-        new PutCommand({
-          TableName: TEST_ENV.TABLE_NAME,
-          Item: { ...catalogKeys.item(tenantId, entry.sku), public: true, ...entry },
-        }),
+        new PutCommand({ TableName: TEST_ENV.TABLE_NAME, Item: catalogItemCodec.toItem(tenantId, item) }),
       );
     }
   }

@@ -1,8 +1,5 @@
-import {
-  catalogItemInputSchema,
-  listCatalogQuerySchema,
-  skuSchema,
-} from '../../services/catalog/catalog-schemas';
+import { catalogItemInputSchema, listCatalogQuerySchema } from '../../services/catalog/catalog-schemas';
+import { skuSchema } from '../../shared/sku';
 
 const valid = { name: 'Widget', price: 1999, currency: 'EUR', public: true };
 
