@@ -2,7 +2,7 @@
 /**
  * `npm start`: synthesizes the CDK app, serves that template on this machine (no AWS account, no Docker),
  * seeds two demo tenants and prints ready-to-paste requests.
- *   --port N        first REST API port (default 3000)
+ *   --port N        first API port, one per API in template order (default 3000)
  *   --persist DIR   keep DynamoDB data and users across restarts (default: in memory)
  *   --watch         re-synthesize on source changes and reload the changed functions (restart if the template changed)
  *   --cdk-out DIR   serve an existing cloud assembly instead of synthesizing (any CDK app)
@@ -70,7 +70,9 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`\n\x1b[32mready in ${((Date.now() - started) / 1000).toFixed(1)} s\x1b[0m\n`);
-  for (const { kind, name, url } of cloud.endpoints) process.stdout.write(`  ${kind} ${name}: ${url}\n`);
+  // Every service's endpoints: each API with its kind (REST/HTTP/WebSocket API) and name, then the others.
+  for (const { kind, name, url, api } of cloud.endpoints)
+    process.stdout.write(`  ${kind}${api ? ` ${name}` : ''}: ${url}\n`);
   if (session && seed) {
     process.stdout.write(
       '\nTry (tokens are valid for 1 hour; `npm run token -- --tenant acme --user member` makes more):\n',
