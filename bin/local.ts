@@ -2,7 +2,7 @@
 /**
  * `npm start`: synthesizes the CDK app, serves that template on this machine (no AWS account, no Docker),
  * seeds two demo tenants and prints ready-to-paste requests.
- *   --port N        first REST API port (default 3000)
+ *   --port N        first API port, one per API in template order (default 3000)
  *   --persist DIR   keep DynamoDB data and users across restarts (default: in memory)
  *   --watch         re-synthesize on source changes and reload the changed functions (restart if the template changed)
  *   --cdk-out DIR   serve an existing cloud assembly instead of synthesizing (any CDK app)
@@ -12,7 +12,7 @@ import { watch } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LocalCloud, startAdminServer, startLocalCloud } from '../local/local-cloud';
+import { type LocalCloud, startLocalCloud } from '../local/local-cloud';
 import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from './demo-seed';
 import { synthesize } from './synth';
 
@@ -45,17 +45,19 @@ async function main(): Promise<void> {
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
   };
   let cloud: LocalCloud = await startLocalCloud(options);
-  // The token endpoint and the session file `npm run token` reads; redone when the cloud restarts.
-  let admin = await startAdminServer(cloud.identity);
+  // The session file `npm run token` reads (it names the identity service's token endpoint); redone on restart.
   const publishSession = async () => {
+    const adminUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'token admin')?.url;
     await mkdir(join(ROOT, '.cdk-local'), { recursive: true });
-    await writeFile(SESSION_FILE, JSON.stringify({ adminUrl: admin.url, ...demoSession(cloud) }, null, 2));
+    await writeFile(SESSION_FILE, JSON.stringify({ adminUrl, ...demoSession(cloud) }, null, 2));
   };
 
-  if (cloud.unsupported.length > 0) {
+  if (cloud.notEmulated.length > 0) {
     step('not emulated locally (deploy-only):');
-    for (const { type, logicalIds } of cloud.unsupported)
-      process.stdout.write(`    ${type} (${logicalIds.length})\n`);
+    for (const { type, logicalIds, reason } of cloud.notEmulated)
+      process.stdout.write(
+        `    ${type} (${logicalIds.length}): ${reason ?? 'no local service emulates it'}\n`,
+      );
   }
 
   // `--cdk-out` serves any app: only this one's template is sure to have the pool and API the demo needs.
@@ -68,8 +70,9 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`\n\x1b[32mready in ${((Date.now() - started) / 1000).toFixed(1)} s\x1b[0m\n`);
-  for (const rest of cloud.restApis) process.stdout.write(`  REST API ${rest.logicalId}: ${rest.url}\n`);
-  process.stdout.write(`  DynamoDB: ${cloud.dynamoEndpoint}   Cognito: ${cloud.identity.endpoint}\n`);
+  // Every service's endpoints: each API with its kind (REST/HTTP/WebSocket API) and name, then the others.
+  for (const { kind, name, url, api } of cloud.endpoints)
+    process.stdout.write(`  ${kind}${api ? ` ${name}` : ''}: ${url}\n`);
   if (session && seed) {
     process.stdout.write(
       '\nTry (tokens are valid for 1 hour; `npm run token -- --tenant acme --user member` makes more):\n',
@@ -102,10 +105,8 @@ async function main(): Promise<void> {
             }
             // Routes, tables or settings changed: restart from the new template on the same ports
             // (in-memory data survives only with --persist).
-            await admin.close();
             await cloud.close();
             cloud = await startLocalCloud(options);
-            admin = await startAdminServer(cloud.identity);
             if (session) await publishSession();
             step('the template changed: restarted from it');
           } catch (error) {
@@ -118,7 +119,6 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     step('stopping…');
-    await admin.close();
     await cloud.close();
     process.exit(0);
   };

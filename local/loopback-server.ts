@@ -23,6 +23,14 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
 }
 
+/** A port that is free now: the OS picks it for a throwaway listener. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port = await listenOn(probe, 0);
+  await closeServer(probe);
+  return port;
+}
+
 /** Wraps a request listener as a {@link LoopbackServer}. */
 export function loopbackServer(listener: RequestListener): LoopbackServer {
   let server: Server | undefined;

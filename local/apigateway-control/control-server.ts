@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiKeyRecord, ApiKeyStore } from '../api-keys/api-key-store';
 import { loopbackServer } from '../loopback-server';
-import type { ApiKeyRecord, ApiKeyStore } from '../rest-api/api-key-store';
 
 /** Options of `createApiGatewayControlServer`. */
 export interface ApiGatewayControlServerOptions {
@@ -179,7 +179,7 @@ async function serve(
   res.setHeader('Content-Type', 'application/json');
   if (reply.errorType) res.setHeader('x-amzn-ErrorType', reply.errorType);
   res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
-  log(`apigateway ${method} ${url.pathname} ${reply.status}`);
+  log(`${method} ${url.pathname} ${reply.status}`);
 }
 
 /** Creates the local API Gateway control-plane endpoint over the shared key store. */

@@ -6,6 +6,7 @@ import type { LambdaInvoker } from '../model';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
 import { LambdaFunctionError } from './lambda-function-error';
 import type { LocalFunction } from './local-function';
+import { linkProvidedModules } from './provided-modules';
 
 /** Where the runtime prints function output and its START/END/REPORT lines; `process.stdout` fits. */
 export interface LogSink {
@@ -44,11 +45,17 @@ export interface LambdaRuntimeOptions {
   /** Called after every invocation, whatever its outcome. */
   readonly onInvoke?: (report: InvocationReport) => void;
   /**
-   * Directories searched for bare `require`s the code does not bundle, put on NODE_PATH before the task root —
-   * the local stand-in for the modules Lambda's runtime provides (the AWS SDK, layers).
-   * @default [] (only the task root)
+   * Directories searched for bare `require`s and imports the code does not bundle (layers, say), put on
+   * NODE_PATH before the provided SDK and the task root.
+   * @default []
    */
   readonly nodePath?: readonly string[];
+  /**
+   * Provide the AWS SDK for JavaScript v3 (`@aws-sdk/*`, `@smithy/*`) on NODE_PATH, as Lambda's Node.js
+   * runtimes do, from the local cloud's own installation.
+   * @default true
+   */
+  readonly provideAwsSdk?: boolean;
 }
 
 /** A {@link LambdaInvoker} that owns worker threads. */
@@ -59,11 +66,6 @@ export interface LambdaRuntime extends LambdaInvoker {
    * JSON-round-tripped result; rejects with {@link LambdaFunctionError} on a function error.
    */
   invoke(functionArn: string, event: unknown): Promise<unknown>;
-  /**
-   * Makes the next invocations load the code afresh (for --watch): idle environments stop now, busy ones
-   * after their current invocation. Without an ARN, every function is reloaded.
-   */
-  reload(functionArn?: string): Promise<void>;
   /**
    * Takes new definitions (after a re-synth: new asset directories, environment, memory or timeout) for
    * functions by ARN; functions whose definition changed start fresh environments from the new code, and
@@ -123,7 +125,8 @@ class FunctionPool {
     else this.idle.push(environment);
   }
 
-  async reload(): Promise<void> {
+  /** Stops idle environments now and busy ones after their current invocation (the code changed). */
+  async retire(): Promise<void> {
     for (const environment of this.environments) environment.retired = true;
     const idle = this.idle.splice(0);
     await Promise.all(idle.map((environment) => environment.terminate()));
@@ -185,6 +188,7 @@ function materializeInlineCode(fn: LocalFunction, tempRoot: () => string): strin
 function functionEnv(
   fn: LocalFunction,
   taskRoot: string,
+  nodePath: readonly string[],
   options: LambdaRuntimeOptions,
 ): Readonly<Record<string, string>> {
   return {
@@ -198,7 +202,7 @@ function functionEnv(
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     LAMBDA_TASK_ROOT: taskRoot,
-    NODE_PATH: [...(options.nodePath ?? []), taskRoot].join(delimiter),
+    NODE_PATH: [...nodePath, taskRoot].join(delimiter),
     _HANDLER: fn.handler,
     TZ: 'UTC',
   };
@@ -234,6 +238,10 @@ export function createLambdaRuntime(
     inlineRoot ??= mkdtempSync(join(tmpdir(), 'local-lambda-'));
     return inlineRoot;
   };
+  const nodePath = [
+    ...(options.nodePath ?? []),
+    ...(options.provideAwsSdk === false ? [] : [linkProvidedModules(join(tempRoot(), 'runtime'))]),
+  ];
 
   const pools = new Map<string, FunctionPool>();
   const byName = new Map<string, FunctionPool>();
@@ -245,7 +253,7 @@ export function createLambdaRuntime(
     const pool = new FunctionPool(
       fn,
       taskRoot,
-      functionEnv(fn, taskRoot, options),
+      functionEnv(fn, taskRoot, nodePath, options),
       maxConcurrency,
       (line) => {
         sink.write(`${prefix}${line}\n`);
@@ -336,10 +344,6 @@ export function createLambdaRuntime(
 
   return {
     invoke,
-    async reload(functionArn?: string): Promise<void> {
-      const targets = functionArn === undefined ? [...pools.values()] : [poolFor(functionArn)];
-      await Promise.all(targets.map((pool) => pool.reload()));
-    },
     async update(next: readonly LocalFunction[]): Promise<string[]> {
       const changed: string[] = [];
       for (const fn of next) {
@@ -350,7 +354,7 @@ export function createLambdaRuntime(
         createPool(fn);
         if (current !== undefined) {
           draining.add(current);
-          await current.reload();
+          await current.retire();
         }
         changed.push(fn.functionName);
       }

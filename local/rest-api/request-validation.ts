@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
 import addFormats, { type FormatName } from 'ajv-formats';
 import type { LocalResource } from '../model';
-import type { GatewayError } from './gateway-responses';
+import type { GatewayError } from './gateway-response-rendering';
 
 /** What a method's request validator checks. */
 export interface ValidationTarget {

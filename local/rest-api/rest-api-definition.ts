@@ -81,6 +81,12 @@ function methodSettings(value: unknown): MethodSetting[] {
   });
 }
 
+/** The `AuthorizationScopes` of an AWS::ApiGateway::Method (empty when it has none). */
+export function authorizationScopesOf(method: LocalResource): string[] {
+  const scopes = method.properties.AuthorizationScopes;
+  return Array.isArray(scopes) ? scopes.map(String) : [];
+}
+
 /** Finds the RestApi whose logicalId or physicalId is `restApiId`. */
 export function findRestApi(model: LocalCloudModel, restApiId: string): LocalResource {
   const api = model.resources.find(

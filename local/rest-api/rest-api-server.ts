@@ -1,31 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
 import { loopbackServer } from '../loopback-server';
-import {
-  LambdaInvocationError,
-  type LambdaInvoker,
-  type LocalCloudModel,
-  type RestAuthorizers,
-} from '../model';
-import { ApiKeyStore, type KeyGrant } from './api-key-store';
-import { type GatewayError, gatewayResponse } from './gateway-responses';
-import { runMockIntegration } from './integration-response';
+import type { LambdaInvoker, LocalCloudModel } from '../model';
+import { type GatewayError, gatewayResponse } from './gateway-response-rendering';
+import { INTEGRATIONS } from './integrations/integration-registry';
 import {
   baseIdentity,
-  buildProxyEvent,
   formatRequestTime,
   headerPairs,
-  parseProxyResult,
   type RestIncomingRequest,
   singleAndMulti,
 } from './proxy-event';
 import { RequestValidation } from './request-validation';
 import {
   type ApiStage,
+  authorizationScopesOf,
   type MethodSetting,
   type RestApiDefinition,
   readRestApiDefinition,
 } from './rest-api-definition';
+import type { RestAuthorizers } from './rest-authorization';
 import type { RestResponse } from './rest-response';
 import { setHeader } from './rest-response';
 import { matchRoute, type RouteMatch } from './route-matcher';
@@ -63,8 +58,6 @@ export interface RestApiServer {
   /** Runs the whole API Gateway pipeline for one request (what the HTTP listener calls). */
   handle(request: StagedRequest): Promise<RestResponse>;
 }
-
-const LAMBDA_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
 
 /** What every step of one request shares. */
 interface RequestScope {
@@ -173,6 +166,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
         methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${definition.apiId}/${stage.name}/${httpMethod}/${scope.request.path.replace(/^\//, '')}`,
         resourcePath: route.resource.path,
         pathParameters: route.pathParameters,
+        stageVariables: stage.variables,
+        authorizationScopes: authorizationScopesOf(route.method),
         request: scope.request,
         requestId: scope.requestId,
       });
@@ -222,65 +217,37 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   async function integrate(scope: RequestScope, route: RouteMatch, stage: ApiStage): Promise<RestResponse> {
     const integration = (route.method.properties.Integration as Record<string, unknown> | undefined) ?? {};
     const type = String(integration.Type ?? '').toUpperCase();
-    if (type === 'MOCK') {
-      const response = runMockIntegration({
-        integration,
-        requestBody: scope.request.body.toString('utf8'),
-        contentType: scope.request.headers['content-type']?.at(-1)?.split(';')[0]?.trim(),
-        context: vtlContext(scope),
-        sources: {
-          requestHeaders: scope.singleHeaders,
-          requestQuery: scope.singleQuery,
-          requestPath: route.pathParameters,
-          stageVariables: stage.variables,
-        },
-        accept: scope.request.headers.accept?.at(-1),
-      });
-      return response ?? respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
-    }
-    const functionArn =
-      type === 'AWS_PROXY' ? LAMBDA_URI.exec(String(integration.Uri ?? ''))?.[1] : undefined;
-    if (!functionArn) {
+    const runner = INTEGRATIONS[type];
+    if (!runner) {
       log(
-        `rest-api ${definition.name}: integration type ${type || '(none)'} on ${route.resource.path} is not emulated`,
+        `${definition.name}: integration type ${type || '(none)'} on ${route.resource.path} is not emulated`,
       );
       return respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
     }
-    const event = buildProxyEvent({
+    const outcome = await runner.run({
+      definition,
+      stage,
+      route,
+      integration,
       request: scope.request,
-      resourcePath: route.resource.path,
-      resourceId: route.resource.id,
-      pathParameters: route.pathParameters,
-      stageVariables: stage.variables,
-      stage: stage.name,
-      deploymentId: stage.deploymentId,
-      apiId: definition.apiId,
-      accountId: options.accountId,
-      region: options.region,
       requestId: scope.requestId,
       extendedRequestId: scope.extendedRequestId,
-      requestTimeEpoch: scope.startedAt,
+      startedAt: scope.startedAt,
       authorizer: scope.authorizer,
       identity: scope.identity,
-      binaryMediaTypes: definition.binaryMediaTypes,
+      vtlContext: vtlContext(scope),
+      sources: {
+        requestHeaders: scope.singleHeaders,
+        requestQuery: scope.singleQuery,
+        requestPath: route.pathParameters,
+        stageVariables: stage.variables,
+      },
+      region: options.region,
+      accountId: options.accountId,
+      invoker: options.invoker,
+      log,
     });
-    let result: unknown;
-    try {
-      result = await options.invoker.invoke(functionArn, event);
-    } catch (error) {
-      if (!(error instanceof LambdaInvocationError)) throw error;
-      log(`rest-api ${definition.name}: ${functionArn} failed (${error.errorType}): ${error.message}`);
-      return respondError(scope, { responseType: 'DEFAULT_5XX', statusCode: 502 });
-    }
-    const response = parseProxyResult(result);
-    if (!response) {
-      log(`rest-api ${definition.name}: malformed Lambda proxy response from ${functionArn}`);
-      return respondError(scope, { responseType: 'DEFAULT_5XX', statusCode: 502 });
-    }
-    if (!Object.keys(response.headers).some((name) => name.toLowerCase() === 'content-type')) {
-      setHeader(response.headers, 'Content-Type', 'application/json');
-    }
-    return response;
+    return 'response' in outcome ? outcome.response : respondError(scope, outcome.error);
   }
 
   async function handle(request: StagedRequest): Promise<RestResponse> {
@@ -312,9 +279,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
         response = rejected ? respondError(scope, rejected) : await integrate(scope, route, stage);
       }
     } catch (error) {
-      log(
-        `rest-api ${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
+      log(`${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       response = respondError(scope, { responseType: 'DEFAULT_5XX' });
     }
     setHeader(response.headers, 'x-amzn-RequestId', scope.requestId);

@@ -1,4 +1,4 @@
-import type { QuotaSettings, ThrottleSettings } from './api-key-store';
+import type { QuotaSettings, ThrottleSettings } from '../api-keys/api-key-store';
 
 /** A token bucket: `burstLimit` tokens, refilled at `rateLimit` per second; it starts full. */
 class TokenBucket {

@@ -9,12 +9,12 @@ import {
   GetUsagePlanKeysCommand,
   NotFoundException,
 } from '@aws-sdk/client-api-gateway';
+import { ApiKeyStore } from '../../local/api-keys/api-key-store';
 import {
   type ApiGatewayControlServer,
   createApiGatewayControlServer,
 } from '../../local/apigateway-control/control-server';
 import type { LocalCloudModel, LocalResource } from '../../local/model';
-import { ApiKeyStore } from '../../local/rest-api/api-key-store';
 
 const resource = (
   logicalId: string,

@@ -2,13 +2,13 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createIdentityServer, type LocalIdentity } from '../../local/identity/identity-server';
 import {
-  type AuthorizationRequest,
   LambdaInvocationError,
   type LambdaInvoker,
   type LocalCloudModel,
   type LocalResource,
 } from '../../local/model';
 import { createRestAuthorizers } from '../../local/rest-api/authorizers/rest-authorizers';
+import type { AuthorizationRequest } from '../../local/rest-api/rest-authorization';
 import requestEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-request.json';
 import tokenEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-token.json';
 
@@ -108,6 +108,12 @@ const model: LocalCloudModel = {
   ],
 };
 
+/** The AuthorizationScopes of the model's methods, by path. */
+const METHOD_SCOPES: Record<string, string[]> = {
+  '/admin': ['aws.cognito.signin.user.admin'],
+  '/reports': ['reports/read'],
+};
+
 function methodArn(method: string, path: string): string {
   return `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/prod/${method}${path}`;
 }
@@ -122,6 +128,8 @@ function authorizationRequest(
     headers?: Record<string, string[]>;
     query?: Record<string, string[]>;
     body?: string;
+    /** The client's header names and values in order (Node's `rawHeaders`). */
+    rawHeaders?: string[];
   } = {},
 ): AuthorizationRequest {
   const method = options.method ?? 'GET';
@@ -134,6 +142,9 @@ function authorizationRequest(
     methodArn: methodArn(method, path),
     resourcePath: options.resourcePath ?? path,
     pathParameters: {},
+    // As the REST API server reads them from its API definition: the stage's variables, the method's scopes.
+    stageVariables: { tier: 'gold' },
+    authorizationScopes: METHOD_SCOPES[path] ?? [],
     request: {
       method,
       path,
@@ -141,6 +152,7 @@ function authorizationRequest(
       query: options.query ?? {},
       body: Buffer.from(options.body ?? ''),
       sourceIp: '127.0.0.1',
+      ...(options.rawHeaders ? { rawHeaders: options.rawHeaders } : {}),
     },
     requestId: 'req-1',
   };
@@ -182,7 +194,6 @@ afterAll(async () => {
 function authorizers(invoker: LambdaInvoker = new StubInvoker()) {
   clock = Date.now();
   return createRestAuthorizers({
-    model,
     invoker,
     identity,
     credentials: { [ACCESS_KEY]: SECRET },
@@ -373,6 +384,39 @@ describe('REQUEST Lambda authorizer', () => {
     });
     expect(context).toMatchObject({ path: '/prod/orders', stage: 'prod', accountId: ACCOUNT, apiId: API_ID });
     expect(context.requestTime).toMatch(/^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+  });
+
+  it("keeps the client's header casing in headers and multiValueHeaders, as the AWS capture does", async () => {
+    const invoker = new StubInvoker();
+    invoker.respond = (event) =>
+      // An authorizer written against AWS reads the header as the client sent it.
+      policy(
+        (event.headers as Record<string, string>).Authorization === 'Bearer foo' ? 'Allow' : 'Deny',
+        '*',
+      );
+    const result = await authorizers(invoker).authorize(
+      authorizationRequest('CUSTOM', requestAuthorizer, {
+        headers: { authorization: ['Bearer foo'], 'x-tenant': ['tnt_1'], 'user-agent': ['HTTPie/3.2.2'] },
+        query: { key: ['k'] },
+        rawHeaders: ['Authorization', 'Bearer foo', 'X-Tenant', 'tnt_1', 'User-Agent', 'HTTPie/3.2.2'],
+      }),
+    );
+
+    expect(result).toMatchObject({ ok: true });
+    const event = invoker.events[0] as { headers: object; multiValueHeaders: object };
+    expect(event.headers).toEqual({
+      Authorization: 'Bearer foo',
+      'X-Tenant': 'tnt_1',
+      'User-Agent': 'HTTPie/3.2.2',
+    });
+    expect(event.multiValueHeaders).toEqual({
+      Authorization: ['Bearer foo'],
+      'X-Tenant': ['tnt_1'],
+      'User-Agent': ['HTTPie/3.2.2'],
+    });
+    // The names are spelled as in the capture, which came from a real client.
+    for (const name of ['Authorization', 'User-Agent'])
+      expect(requestEventFixture.headers).toHaveProperty(name);
   });
 
   it('answers 401 without invoking when one identity source is missing', async () => {

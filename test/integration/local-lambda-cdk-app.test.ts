@@ -118,8 +118,6 @@ beforeAll(() => {
   functions = synthesizeApp();
   runtime = createLambdaRuntime(functions, {
     extraEnv: { AWS_REGION: REGION },
-    // Stands in for the AWS SDK that Lambda's Node.js runtime provides to bundles that leave it external.
-    nodePath: [resolve('node_modules')],
     log: { write: (text: string) => lines.push(text) },
   });
 }, 60_000);

@@ -110,7 +110,6 @@ const SOURCES: Record<string, string> = {
       if (event.kind === 'nothing') return undefined;
       return { when: new Date(Date.UTC(2026, 0, 2)), skip: () => 1, missing: undefined, list: [1, undefined] };
     };`,
-  'reload/index.js': `exports.handler = async () => 'v1';`,
   'bundle-v1/index.js': `exports.handler = async () => 'bundle v1';`,
   'bundle-v2/index.js': `exports.handler = async () => 'bundle v2';`,
   'broken/index.js': `exports.notTheHandler = async () => 'x';`,
@@ -410,22 +409,6 @@ describe('the local Lambda runtime', () => {
     expect(await runtime.invoke(`${ARN_PREFIX}json`, { kind: 'nothing' })).toBeNull();
     const error = await invocationError(runtime.invoke(`${ARN_PREFIX}bigint`, { kind: 'bigint' }));
     expect(error.payload.errorType).toBe('TypeError');
-  });
-
-  it('loads changed code after reload, and not before', async () => {
-    const dir = join(root, 'reload');
-    const { runtime, reports } = start([fn('reload', 'reload')]);
-    const arn = `${ARN_PREFIX}reload`;
-    expect(await runtime.invoke(arn, {})).toBe('v1');
-
-    writeFileSync(join(dir, 'index.js'), `exports.handler = async () => 'v2';`);
-    const beforeReload = await runtime.invoke(arn, {});
-    await runtime.reload(arn);
-    const afterReload = await runtime.invoke(arn, {});
-
-    expect(beforeReload).toBe('v1');
-    expect(afterReload).toBe('v2');
-    expect(reports.map((report) => report.coldStart)).toEqual([true, false, true]);
   });
 
   it('swaps in a new bundle directory on update and keeps unchanged functions warm', async () => {

@@ -4,16 +4,14 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  type AuthorizationRequest,
-  type AuthorizationResult,
-  LambdaInvocationError,
-  type LambdaInvoker,
-  type LocalCloudModel,
-  type RestAuthorizers,
-} from '../../local/model';
-import { ApiKeyStore } from '../../local/rest-api/api-key-store';
+import { ApiKeyStore } from '../../local/api-keys/api-key-store';
+import { LambdaInvocationError, type LambdaInvoker, type LocalCloudModel } from '../../local/model';
 import { createRestApiServer, type RestApiServer } from '../../local/rest-api/rest-api-server';
+import type {
+  AuthorizationRequest,
+  AuthorizationResult,
+  RestAuthorizers,
+} from '../../local/rest-api/rest-authorization';
 import { loadCloudAssembly } from '../../local/template/cloud-assembly';
 
 const ACCOUNT = '123456789012';

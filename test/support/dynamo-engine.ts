@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import dynalite from 'dynalite';
 import { stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
-import { type CfnTableProperties, createTableInput } from '../../local/dynamodb-tables';
+import { type CfnTableProperties, createTableInput } from '../../local/dynamodb/template-tables';
 import { TEST_ENV } from './test-env';
 
 /** Table logical-id prefixes in the stateful stack → the names the handlers under test are configured with. */

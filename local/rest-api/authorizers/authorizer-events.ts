@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuthorizationRequest } from '../../model';
+import { headerPairs, singleAndMulti } from '../proxy-event';
+import type { AuthorizationRequest } from '../rest-authorization';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (value: number) => String(value).padStart(2, '0');
@@ -31,12 +32,16 @@ export function tokenAuthorizerEvent(request: AuthorizationRequest, token: strin
   return { type: 'TOKEN', methodArn: request.methodArn, authorizationToken: token };
 }
 
-/** The REQUEST authorizer event, shaped like AWS's (`{}` rather than null for empty maps). */
+/**
+ * The REQUEST authorizer event, shaped like AWS's (`{}` rather than null for empty maps). Header names keep
+ * the client's casing, as AWS sends them (an authorizer reading `event.headers.Authorization` must work).
+ */
 export function requestAuthorizerEvent(
   request: AuthorizationRequest,
-  context: { region: string; accountId: string; stageVariables: Record<string, string>; nowMs: number },
+  context: { region: string; accountId: string; nowMs: number },
 ) {
   const { request: incoming } = request;
+  const headers = singleAndMulti(headerPairs(incoming));
   const host =
     incoming.headers.host?.[0] ?? `${request.restApiId}.execute-api.${context.region}.amazonaws.com`;
   const userAgent = incoming.headers['user-agent']?.[0] ?? null;
@@ -46,12 +51,12 @@ export function requestAuthorizerEvent(
     resource: request.resourcePath,
     path: incoming.path,
     httpMethod: incoming.method,
-    headers: lastValues(incoming.headers),
-    multiValueHeaders: { ...incoming.headers },
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
     queryStringParameters: lastValues(incoming.query),
     multiValueQueryStringParameters: { ...incoming.query },
     pathParameters: { ...request.pathParameters },
-    stageVariables: { ...context.stageVariables },
+    stageVariables: { ...request.stageVariables },
     requestContext: {
       resourceId: shortId(`${request.restApiId}${request.resourcePath}`),
       resourcePath: request.resourcePath,

@@ -1,14 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { IdentityIssuers } from '../../identity/identity-server';
-import type { AuthorizationRequest, AuthorizationResult, LocalCloudModel, LocalResource } from '../../model';
-import { methodAuthorizationScopes, stageVariablesOf } from './api-settings';
+import type { LocalResource } from '../../model';
+import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
+import { authorizerRefusals } from './authorizer-refusals';
 import { stringifyClaims } from './claim-stringification';
-import { gatewayResponses } from './gateway-responses';
 import { readIdentitySource } from './identity-sources';
 
 /** Options of `createCognitoAuthorizer`. */
 export interface CognitoAuthorizerOptions {
-  readonly model: LocalCloudModel;
   readonly identity: IdentityIssuers;
   /** Epoch milliseconds. */
   readonly now: () => number;
@@ -75,26 +74,20 @@ export function createCognitoAuthorizer(options: CognitoAuthorizerOptions) {
         typeof props.IdentitySource === 'string'
           ? props.IdentitySource
           : 'method.request.header.Authorization';
-      const stageVariables = stageVariablesOf(options.model, request.restApiId, request.stage);
-      const raw = readIdentitySource(source, request, stageVariables)?.trim();
-      if (raw === undefined || raw === '') return gatewayResponses.unauthorized();
+      const raw = readIdentitySource(source, request)?.trim();
+      if (raw === undefined || raw === '') return authorizerRefusals.unauthorized();
       const token = raw.replace(/^Bearer\s+/i, '');
       const providerArns = Array.isArray(props.ProviderARNs) ? props.ProviderARNs.map(String) : [];
       const payload = verifyToken(token, providerArns);
-      if (payload === undefined) return gatewayResponses.unauthorized();
+      if (payload === undefined) return authorizerRefusals.unauthorized();
 
-      const scopes = methodAuthorizationScopes(
-        options.model,
-        request.restApiId,
-        request.request.method,
-        request.resourcePath,
-      );
+      const scopes = request.authorizationScopes;
       if (scopes.length === 0) {
-        if (payload.token_use !== 'id') return gatewayResponses.unauthorized();
+        if (payload.token_use !== 'id') return authorizerRefusals.unauthorized();
       } else {
         const granted = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
         if (payload.token_use !== 'access' || !scopes.some((scope) => granted.includes(scope))) {
-          return gatewayResponses.unauthorized();
+          return authorizerRefusals.unauthorized();
         }
       }
       return { ok: true, authorizer: { claims: stringifyClaims(payload) } };

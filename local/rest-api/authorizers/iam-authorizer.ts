@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AuthorizationRequest, AuthorizationResult } from '../../model';
-import { gatewayResponses } from './gateway-responses';
+import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
+import { authorizerRefusals } from './authorizer-refusals';
 
 /** Options of `createIamAuthorizer`. */
 export interface IamAuthorizerOptions {
@@ -51,30 +51,30 @@ export function createIamAuthorizer(options: IamAuthorizerOptions) {
       const headers = request.request.headers;
       const authorization = headers.authorization?.[0];
       if (authorization === undefined || authorization.trim() === '') {
-        return gatewayResponses.missingAuthenticationToken();
+        return authorizerRefusals.missingAuthenticationToken();
       }
       const match = AUTHORIZATION.exec(authorization.trim());
       if (match === null) {
-        return gatewayResponses.invalidSignature(
+        return authorizerRefusals.invalidSignature(
           `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${authorization}`,
         );
       }
       const [, credential = '', signedHeaderList = '', signature = ''] = match;
       const [accessKeyId = '', scopeDate, scopeRegion, scopeService, terminator] = credential.split('/');
       const secretAccessKey = options.credentials[accessKeyId];
-      if (secretAccessKey === undefined) return gatewayResponses.unrecognizedClient();
+      if (secretAccessKey === undefined) return authorizerRefusals.unrecognizedClient();
       if (scopeRegion !== options.region || scopeService !== 'execute-api' || terminator !== 'aws4_request') {
-        return gatewayResponses.invalidSignature(
+        return authorizerRefusals.invalidSignature(
           `Credential should be scoped to a valid region, service 'execute-api' and terminated by 'aws4_request'.`,
         );
       }
       const amzDate = headers['x-amz-date']?.[0] ?? '';
       const signingDate = parseAmzDate(amzDate);
       if (signingDate === undefined || scopeDate !== amzDate.slice(0, 8)) {
-        return gatewayResponses.invalidSignature(SIGNATURE_MISMATCH);
+        return authorizerRefusals.invalidSignature(SIGNATURE_MISMATCH);
       }
       if (Math.abs(options.now() - signingDate.getTime()) > MAX_SKEW_MS) {
-        return gatewayResponses.invalidSignature(
+        return authorizerRefusals.invalidSignature(
           `Signature expired: ${amzDate} is now outside the 5 minute window.`,
         );
       }
@@ -83,17 +83,17 @@ export function createIamAuthorizer(options: IamAuthorizerOptions) {
       const declaredHash = headers['x-amz-content-sha256']?.[0];
       const bodyHash = createHash('sha256').update(request.request.body).digest('hex');
       if (declaredHash !== undefined && declaredHash.toLowerCase() !== bodyHash) {
-        return gatewayResponses.invalidSignature(
+        return authorizerRefusals.invalidSignature(
           "The provided 'x-amz-content-sha256' header does not match what was computed.",
         );
       }
 
       const signed = new Set(signedHeaderList.toLowerCase().split(';'));
-      if (!signed.has('host')) return gatewayResponses.invalidSignature(SIGNATURE_MISMATCH);
+      if (!signed.has('host')) return authorizerRefusals.invalidSignature(SIGNATURE_MISMATCH);
       const toSign: Record<string, string> = {};
       for (const name of signed) {
         const values = headers[name];
-        if (values === undefined) return gatewayResponses.invalidSignature(SIGNATURE_MISMATCH);
+        if (values === undefined) return authorizerRefusals.invalidSignature(SIGNATURE_MISMATCH);
         toSign[name] = values.join(',');
       }
       // Sign exactly the headers the client signed: everything else (including what the signer would add
@@ -129,7 +129,7 @@ export function createIamAuthorizer(options: IamAuthorizerOptions) {
         { signingDate, signableHeaders: signed, unsignableHeaders: unsignable },
       );
       const expected = /Signature=([0-9a-f]+)/.exec(String(resigned.headers.authorization ?? ''))?.[1] ?? '';
-      if (!sameHex(expected, signature)) return gatewayResponses.invalidSignature(SIGNATURE_MISMATCH);
+      if (!sameHex(expected, signature)) return authorizerRefusals.invalidSignature(SIGNATURE_MISMATCH);
 
       return {
         ok: true,

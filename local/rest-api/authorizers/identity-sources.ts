@@ -1,4 +1,4 @@
-import type { AuthorizationRequest } from '../../model';
+import type { AuthorizationRequest } from '../rest-authorization';
 
 /** Splits an authorizer's `IdentitySource` into its mapping expressions. */
 export function identitySourceExpressions(identitySource: unknown): string[] {
@@ -33,11 +33,7 @@ function contextValue(request: AuthorizationRequest, name: string): string | und
  * `method.request.multivalueheader.X`, `method.request.multivaluequerystring.X`, `stageVariables.X`,
  * `context.X`). Header names match case-insensitively, as HTTP requires.
  */
-export function readIdentitySource(
-  expression: string,
-  request: AuthorizationRequest,
-  stageVariables: Record<string, string>,
-): string | undefined {
+export function readIdentitySource(expression: string, request: AuthorizationRequest): string | undefined {
   const headers = request.request.headers;
   const query = request.request.query;
   const prefixes: [string, (name: string) => string | undefined][] = [
@@ -45,7 +41,7 @@ export function readIdentitySource(
     ['method.request.multivalueheader.', (name) => headers[name.toLowerCase()]?.join(',')],
     ['method.request.querystring.', (name) => last(query[name])],
     ['method.request.multivaluequerystring.', (name) => query[name]?.join(',')],
-    ['stageVariables.', (name) => stageVariables[name]],
+    ['stageVariables.', (name) => request.stageVariables[name]],
     ['context.', (name) => contextValue(request, name)],
   ];
   for (const [prefix, read] of prefixes) {

@@ -1,14 +1,7 @@
-import {
-  type AuthorizationRequest,
-  type AuthorizationResult,
-  LambdaInvocationError,
-  type LambdaInvoker,
-  type LocalCloudModel,
-  type LocalResource,
-} from '../../model';
-import { stageVariablesOf } from './api-settings';
+import { LambdaInvocationError, type LambdaInvoker, type LocalResource } from '../../model';
+import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
-import { gatewayResponses } from './gateway-responses';
+import { authorizerRefusals } from './authorizer-refusals';
 import { identitySourceExpressions, readIdentitySource } from './identity-sources';
 import { type LambdaAuthorizerOutput, parseLambdaAuthorizerOutput } from './lambda-authorizer-result';
 import { evaluatePolicy } from './policy-evaluation';
@@ -18,7 +11,8 @@ const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
 
 /** Options of `createLambdaAuthorizers`. */
 export interface LambdaAuthorizerOptions {
-  readonly model: LocalCloudModel;
+  readonly region: string;
+  readonly accountId: string;
   readonly invoker: LambdaInvoker;
   /** Epoch milliseconds; injectable so cache expiry can be tested without waiting. */
   readonly now: () => number;
@@ -50,7 +44,7 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
     integrationLatency: number,
   ): AuthorizationResult => {
     const decision = evaluatePolicy(output.policy, request.methodArn);
-    if (decision !== 'Allow') return gatewayResponses.accessDenied(decision === 'ExplicitDeny');
+    if (decision !== 'Allow') return authorizerRefusals.accessDenied(decision === 'ExplicitDeny');
     return {
       ok: true,
       authorizer: { ...output.context, principalId: output.principalId, integrationLatency },
@@ -62,21 +56,20 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
     async authorize(request: AuthorizationRequest, authorizer: LocalResource): Promise<AuthorizationResult> {
       const props = authorizer.properties;
       const type = String(props.Type ?? 'TOKEN').toUpperCase();
-      const stageVariables = stageVariablesOf(options.model, request.restApiId, request.stage);
       const expressions =
         type === 'TOKEN'
           ? [typeof props.IdentitySource === 'string' ? props.IdentitySource : TOKEN_IDENTITY_SOURCE]
           : identitySourceExpressions(props.IdentitySource);
       const values: string[] = [];
       for (const expression of expressions) {
-        const value = readIdentitySource(expression, request, stageVariables);
-        if (value === undefined || value.trim() === '') return gatewayResponses.unauthorized();
+        const value = readIdentitySource(expression, request);
+        if (value === undefined || value.trim() === '') return authorizerRefusals.unauthorized();
         values.push(value);
       }
       const token = values[0] ?? '';
       if (type === 'TOKEN' && typeof props.IdentityValidationExpression === 'string') {
         if (!new RegExp(`^(?:${props.IdentityValidationExpression})$`).test(token)) {
-          return gatewayResponses.unauthorized();
+          return authorizerRefusals.unauthorized();
         }
       }
 
@@ -91,14 +84,13 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       if (cached !== undefined && cached.expiresAt > startedAt) return decide(request, cached.output, 0);
 
       const functionArn = functionArnOf(props.AuthorizerUri);
-      if (functionArn === undefined) return gatewayResponses.authorizerConfigurationError();
+      if (functionArn === undefined) return authorizerRefusals.authorizerConfigurationError();
       const event =
         type === 'TOKEN'
           ? tokenAuthorizerEvent(request, token)
           : requestAuthorizerEvent(request, {
-              region: options.model.region,
-              accountId: options.model.accountId,
-              stageVariables,
+              region: options.region,
+              accountId: options.accountId,
               nowMs: startedAt,
             });
       let result: unknown;
@@ -106,12 +98,12 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
         result = await options.invoker.invoke(functionArn, event);
       } catch (error) {
         if (error instanceof LambdaInvocationError && error.message === 'Unauthorized') {
-          return gatewayResponses.unauthorized();
+          return authorizerRefusals.unauthorized();
         }
-        return gatewayResponses.authorizerFailure();
+        return authorizerRefusals.authorizerFailure();
       }
       const output = parseLambdaAuthorizerOutput(result);
-      if (output === undefined) return gatewayResponses.authorizerConfigurationError();
+      if (output === undefined) return authorizerRefusals.authorizerConfigurationError();
       const finishedAt = options.now();
       if (cacheKey !== undefined) cache.set(cacheKey, { expiresAt: finishedAt + ttlSeconds * 1000, output });
       return decide(request, output, Math.max(0, finishedAt - startedAt));

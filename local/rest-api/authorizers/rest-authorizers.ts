@@ -1,13 +1,13 @@
 import type { IdentityIssuers } from '../../identity/identity-server';
-import type { AuthorizationResult, LambdaInvoker, LocalCloudModel, RestAuthorizers } from '../../model';
+import type { LambdaInvoker } from '../../model';
+import type { AuthorizationResult, RestAuthorizers } from '../rest-authorization';
+import { authorizerRefusals } from './authorizer-refusals';
 import { createCognitoAuthorizer } from './cognito-authorizer';
-import { gatewayResponses } from './gateway-responses';
 import { createIamAuthorizer } from './iam-authorizer';
 import { createLambdaAuthorizers } from './lambda-authorizer';
 
 /** Options of `createRestAuthorizers`. */
 export interface RestAuthorizersOptions {
-  readonly model: LocalCloudModel;
   /** Runs TOKEN/REQUEST authorizer functions. */
   readonly invoker: LambdaInvoker;
   /** The local issuer whose keys verify COGNITO_USER_POOLS tokens. */
@@ -28,8 +28,13 @@ export interface RestAuthorizersOptions {
  */
 export function createRestAuthorizers(options: RestAuthorizersOptions): RestAuthorizers {
   const now = options.now ?? Date.now;
-  const cognito = createCognitoAuthorizer({ model: options.model, identity: options.identity, now });
-  const lambda = createLambdaAuthorizers({ model: options.model, invoker: options.invoker, now });
+  const cognito = createCognitoAuthorizer({ identity: options.identity, now });
+  const lambda = createLambdaAuthorizers({
+    region: options.region,
+    accountId: options.accountId,
+    invoker: options.invoker,
+    now,
+  });
   const iam = createIamAuthorizer({
     credentials: options.credentials,
     region: options.region,
@@ -47,14 +52,14 @@ export function createRestAuthorizers(options: RestAuthorizersOptions): RestAuth
           return iam.authorize(request);
         case 'COGNITO_USER_POOLS':
           return request.authorizer === undefined
-            ? gatewayResponses.authorizerConfigurationError()
+            ? authorizerRefusals.authorizerConfigurationError()
             : cognito.authorize(request, request.authorizer);
         case 'CUSTOM':
           return request.authorizer === undefined
-            ? gatewayResponses.authorizerConfigurationError()
+            ? authorizerRefusals.authorizerConfigurationError()
             : lambda.authorize(request, request.authorizer);
         default:
-          return gatewayResponses.authorizerConfigurationError();
+          return authorizerRefusals.authorizerConfigurationError();
       }
     },
   };

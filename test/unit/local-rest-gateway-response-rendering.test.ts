@@ -1,5 +1,5 @@
 import type { LocalResource } from '../../local/model';
-import { gatewayResponse } from '../../local/rest-api/gateway-responses';
+import { gatewayResponse } from '../../local/rest-api/gateway-response-rendering';
 
 const custom = (type: string, properties: Record<string, unknown>): [string, LocalResource] => [
   type,

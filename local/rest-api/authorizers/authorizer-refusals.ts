@@ -1,5 +1,5 @@
-import type { AuthorizationResult } from '../../model';
-import { GATEWAY_RESPONSE_DEFAULTS } from '../gateway-responses';
+import { GATEWAY_RESPONSE_DEFAULTS } from '../gateway-response-rendering';
+import type { AuthorizationResult } from '../rest-authorization';
 
 /** A refused request, as the REST emulator turns it into a gateway response. */
 export type AuthorizationFailure = Extract<AuthorizationResult, { ok: false }>;
@@ -33,7 +33,7 @@ function refuse(
  * AUTHORIZER_CONFIGURATION_ERROR with `{"message": null}`; the contract carries a string, so those use
  * AWS's generic 500 wording.
  */
-export const gatewayResponses = {
+export const authorizerRefusals = {
   unauthorized: () => refuse('UNAUTHORIZED'),
   accessDenied: (explicit: boolean) =>
     refuse(

@@ -98,13 +98,22 @@ export class ApiKeyStore {
   /** usage plan id → key ids */
   private readonly planKeys = new Map<string, Set<string>>();
 
-  /** Loads the ApiKey, UsagePlan and UsagePlanKey resources of the model. */
+  /** A store holding the ApiKey, UsagePlan and UsagePlanKey resources of the model. */
   static fromModel(model: LocalCloudModel, now: Date = new Date()): ApiKeyStore {
     const store = new ApiKeyStore();
+    store.load(model, now);
+    return store;
+  }
+
+  /**
+   * Adds the ApiKey, UsagePlan and UsagePlanKey resources of the model (the control plane loads the
+   * template into the store it shares with the REST APIs).
+   */
+  load(model: LocalCloudModel, now: Date = new Date()): void {
     for (const resource of model.resources) {
       const p = resource.properties;
       if (resource.type === 'AWS::ApiGateway::ApiKey') {
-        store.keys.set(resource.physicalId, {
+        this.keys.set(resource.physicalId, {
           id: resource.physicalId,
           value: typeof p.Value === 'string' ? p.Value : randomString(40, MIXED),
           name: typeof p.Name === 'string' ? p.Name : resource.logicalId,
@@ -123,7 +132,7 @@ export class ApiKeyStore {
         const quota = record(p.Quota);
         const limit = num(quota.Limit);
         const period = quota.Period;
-        store.plans.set(resource.physicalId, {
+        this.plans.set(resource.physicalId, {
           id: resource.physicalId,
           name: typeof p.UsagePlanName === 'string' ? p.UsagePlanName : resource.logicalId,
           apiStages: (Array.isArray(p.ApiStages) ? p.ApiStages : []).map((s) => {
@@ -146,11 +155,10 @@ export class ApiKeyStore {
     for (const resource of model.resources) {
       if (resource.type !== 'AWS::ApiGateway::UsagePlanKey') continue;
       const planId = String(resource.properties.UsagePlanId);
-      const keys = store.planKeys.get(planId) ?? new Set<string>();
+      const keys = this.planKeys.get(planId) ?? new Set<string>();
       keys.add(String(resource.properties.KeyId));
-      store.planKeys.set(planId, keys);
+      this.planKeys.set(planId, keys);
     }
-    return store;
   }
 
   /** Creates a key (value generated when not given), like CreateApiKey. */

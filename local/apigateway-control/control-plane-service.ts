@@ -1,0 +1,31 @@
+import type { ApiKeyStore } from '../api-keys/api-key-store';
+import type { LocalService } from '../local-service';
+import { createApiGatewayControlServer } from './control-server';
+
+/**
+ * The API Gateway control plane subset functions call (API keys, usage plans), reached through
+ * `AWS_ENDPOINT_URL_API_GATEWAY`. It loads the template's keys and plans into `apiKeys`, the store it shares
+ * with the REST APIs, so a key created at run time meters at once.
+ */
+export function apiGatewayControlService(options: { readonly apiKeys: ApiKeyStore }): LocalService {
+  return {
+    name: 'apigateway-control',
+    resourceTypes: {
+      emulated: ['AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey'],
+    },
+    async bind(context) {
+      const server = createApiGatewayControlServer({ apiKeys: options.apiKeys, log: context.log });
+      const endpoint = await server.listen(0);
+      return {
+        functionEnv: { AWS_ENDPOINT_URL_API_GATEWAY: endpoint },
+        async start({ model }) {
+          options.apiKeys.load(model);
+          return {
+            endpoints: [{ kind: 'API Gateway control plane', name: 'apigateway-control', url: endpoint }],
+          };
+        },
+        close: () => server.close(),
+      };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { LocalService } from '../local-service';
+import {
+  createIdentityServer,
+  type IdentityIssuers,
+  issuerUrlFor,
+  type LocalIdentity,
+} from './identity-server';
+import { createTokenAdminServer } from './token-admin-server';
+
+/** The identity service, with handles other services and CLIs use once it is bound. */
+export interface IdentityService extends LocalService {
+  /** Token verification for authorizers; usable from the moment the service is bound. */
+  readonly issuers: IdentityIssuers;
+  /** The running issuer (seeding, minting tokens); throws before the service is bound. */
+  readonly identity: () => LocalIdentity;
+}
+
+/**
+ * Cognito user pools: a local issuer per pool (JWKS, OpenID configuration; its port fixed before the template
+ * loads, since `ProviderURL` and issuer URLs are built from it), the Identity Provider calls functions make
+ * (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`), and the token admin endpoint `npm run token` calls.
+ */
+export function identityService(): IdentityService {
+  let server: LocalIdentity | undefined;
+  const identity = (): LocalIdentity => {
+    if (!server) throw new Error('the identity service is not bound yet');
+    return server;
+  };
+  return {
+    name: 'identity',
+    resourceTypes: {
+      emulated: ['AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolGroup'],
+    },
+    issuers: {
+      issuerUrl: (userPoolId) => identity().issuerUrl(userPoolId),
+      jwks: (userPoolId) => identity().jwks(userPoolId),
+    },
+    identity,
+    async bind(context) {
+      const running = await createIdentityServer(context.dataDir ? { dataDir: context.dataDir } : {});
+      server = running;
+      const admin = createTokenAdminServer(running);
+      const adminUrl = await admin.listen(0);
+      return {
+        templateEndpoints: { cognitoIssuer: (userPoolId) => issuerUrlFor(running.port, userPoolId) },
+        functionEnv: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: running.endpoint },
+        async start({ model }) {
+          running.registerModel(model);
+          return {
+            endpoints: [
+              { kind: 'Cognito', name: 'identity', url: running.endpoint },
+              { kind: 'token admin', name: 'identity', url: adminUrl },
+            ],
+          };
+        },
+        async close() {
+          await admin.close();
+          await running.close();
+        },
+      };
+    },
+  };
+}

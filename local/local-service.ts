@@ -1,0 +1,105 @@
+/**
+ * The seam every emulated AWS service of the local cloud implements (DynamoDB, identity, the API Gateway
+ * control plane, Lambda, REST APIs, and next SQS, HTTP and WebSocket APIs, DynamoDB streams). The composer
+ * (local-cloud.ts) only lists services; compose-services.ts runs their lifecycle.
+ *
+ * Two phases, because the dependencies run both ways:
+ * 1. `bind` — before the template is loaded. A service opens its listeners (or reserves its ports) and says
+ *    where it can be reached: the URL forms the template resolves to (a Cognito issuer, an SQS endpoint) and
+ *    the environment every function gets (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`, …). Every
+ *    service binds before any starts, so the Lambda runtime sees the whole environment.
+ * 2. `start` — with the resolved template and the function invoker. API servers and event-source pollers
+ *    need the invoker; the Lambda service needs every binding's environment. Services start in list order
+ *    and the service that runs functions hands out the invoker when it starts; until then invocations wait,
+ *    so a poller may start before it. Everything closes in reverse order of binding.
+ *
+ * A lazily provided invoker alone would not do: the Lambda runtime must know the other services' endpoints
+ * before it exists, and those are only known once they have bound — hence the two phases.
+ */
+import type { LogSink } from './lambda/lambda-runtime';
+import type { LambdaInvoker, LocalCloudModel } from './model';
+import type { LoadedCloudAssembly } from './template/cloud-assembly';
+import type { LocalEndpoints } from './template/physical-ids';
+
+/** The resource types one service answers for: every type in a template is in one service's list or reported. */
+export interface ResourceTypeSupport {
+  /** Types the service emulates. */
+  readonly emulated: readonly string[];
+  /** Types it accepts without emulating them, each with the reason printed at start (e.g. IAM: not enforced). */
+  readonly notEmulated?: Readonly<Record<string, string>>;
+}
+
+/** Something a client can reach, as printed at start and returned by `startLocalCloud`. */
+export interface ServiceEndpoint {
+  /** What answers there: `REST API`, `HTTP API`, `WebSocket API`, `DynamoDB`, `Cognito`, `token admin`, … */
+  readonly kind: string;
+  /** `<stack>/<logicalId>` for an API; the service name otherwise. */
+  readonly name: string;
+  readonly url: string;
+  /** For an API Gateway API: the resource it serves and the stage the URL includes. */
+  readonly api?: {
+    readonly stackName: string;
+    readonly logicalId: string;
+    readonly apiId: string;
+    readonly stage: string;
+  };
+}
+
+/** The local cloud's settings, as every service sees them in both phases. */
+export interface ServiceContext {
+  readonly region: string;
+  /** Where the service prints, each line prefixed with `[<service name>] `. */
+  readonly log: (line: string) => void;
+  /** The raw sink (the Lambda runtime prefixes each function's lines itself). */
+  readonly sink: LogSink;
+  /** The service's own directory under `--persist` (`<dir>/<name>`, which it creates); undefined in memory. */
+  readonly dataDir: string | undefined;
+  /** The credentials functions and SigV4 callers use. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The port of an API Gateway API by its id: each API listens where its execute-api URL in the template
+   * says, so the plan is shared by the REST, HTTP and WebSocket services and the template loader.
+   */
+  readonly apiPort: (apiId: string) => number;
+}
+
+/** What the start phase adds: the template and the functions. */
+export interface StartContext extends ServiceContext {
+  readonly assembly: LoadedCloudAssembly;
+  readonly model: LocalCloudModel;
+  /** Every binding's `functionEnv`, merged in list order. */
+  readonly functionEnv: Readonly<Record<string, string>>;
+  /** Invokes a function by ARN; waits until the service that runs functions has started. */
+  readonly invoker: LambdaInvoker;
+}
+
+/** A service once started. */
+export interface StartedService {
+  readonly endpoints?: readonly ServiceEndpoint[];
+  /** Set by the service that runs functions (local/lambda): the invoker every other service gets. */
+  readonly invoker?: LambdaInvoker;
+  /**
+   * Takes a re-read assembly whose template differs from the running one at most in function code;
+   * resolves to the names of what changed (for `--watch`).
+   */
+  reload?(assembly: LoadedCloudAssembly): Promise<readonly string[]>;
+}
+
+/** A service after `bind`: reachable, not yet serving the template. */
+export interface ServiceBinding {
+  /** URL forms the template's attributes and URLs resolve to (Cognito issuers, the SQS endpoint). */
+  readonly templateEndpoints?: Omit<LocalEndpoints, 'executeApi'>;
+  /** Variables every function receives so its SDK clients reach this service (`AWS_ENDPOINT_URL_*`). */
+  readonly functionEnv?: Readonly<Record<string, string>>;
+  start(context: StartContext): Promise<StartedService>;
+  /** Closes whatever bind and start opened; called once, whether or not start ran. */
+  close(): Promise<void>;
+}
+
+/** One emulated AWS service. */
+export interface LocalService {
+  /** Short name, e.g. `dynamodb`: the log prefix and the `--persist` subdirectory. */
+  readonly name: string;
+  readonly resourceTypes: ResourceTypeSupport;
+  bind(context: ServiceContext): Promise<ServiceBinding>;
+}

@@ -1,0 +1,42 @@
+import type { LambdaInvoker } from '../../model';
+import type { GatewayError } from '../gateway-response-rendering';
+import type { ParameterSources } from '../parameter-mapping';
+import type { RestIncomingRequest } from '../proxy-event';
+import type { ApiStage, RestApiDefinition } from '../rest-api-definition';
+import type { RestResponse } from '../rest-response';
+import type { RouteMatch } from '../route-matcher';
+
+/** Everything an integration may read about one admitted request (routing, authorization and checks done). */
+export interface IntegrationRequest {
+  readonly definition: RestApiDefinition;
+  readonly stage: ApiStage;
+  readonly route: RouteMatch;
+  /** The method's `Integration` property. */
+  readonly integration: Readonly<Record<string, unknown>>;
+  readonly request: RestIncomingRequest;
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  readonly startedAt: number;
+  readonly authorizer?: Record<string, unknown>;
+  readonly identity: Record<string, string | null>;
+  /** `$context` for mapping templates. */
+  readonly vtlContext: Record<string, unknown>;
+  /** `method.request.*` and `stageVariables.*` values for mapping templates and parameter mappings. */
+  readonly sources: Omit<ParameterSources, 'context'>;
+  readonly region: string;
+  readonly accountId: string;
+  readonly invoker: LambdaInvoker;
+  /** One line into the REST API's log. */
+  readonly log: (line: string) => void;
+}
+
+/** What an integration produced: the client's response, or a gateway response API Gateway sends instead. */
+export type IntegrationOutcome = { readonly response: RestResponse } | { readonly error: GatewayError };
+
+/**
+ * One `Integration.Type` of AWS::ApiGateway::Method (AWS_PROXY, MOCK, …). A new type is a new file
+ * implementing this and one entry in `INTEGRATIONS` (integration-registry.ts).
+ */
+export interface RestIntegration {
+  run(request: IntegrationRequest): Promise<IntegrationOutcome>;
+}

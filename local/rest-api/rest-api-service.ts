@@ -1,0 +1,98 @@
+import type { ApiKeyStore } from '../api-keys/api-key-store';
+import type { IdentityIssuers } from '../identity/identity-server';
+import type { LocalService, ServiceEndpoint } from '../local-service';
+import { createRestAuthorizers } from './authorizers/rest-authorizers';
+import { createRestApiServer, type RestApiServer } from './rest-api-server';
+import { UsageMeter } from './usage-meter';
+
+/** What the REST APIs share with other services. */
+export interface RestApiServiceOptions {
+  /** The key store the control plane loads and adds to. */
+  readonly apiKeys: ApiKeyStore;
+  /** The local issuer whose keys verify COGNITO_USER_POOLS tokens. */
+  readonly issuers: IdentityIssuers;
+  /** Enforce stage, method and usage-plan throttling and quotas. @default true */
+  readonly throttling?: boolean;
+}
+
+/** A meter that admits everything: throttling and quotas off. */
+class UnlimitedMeter extends UsageMeter {
+  override take(): boolean {
+    return true;
+  }
+  override consume(): boolean {
+    return true;
+  }
+}
+
+/**
+ * API Gateway REST APIs: each AWS::ApiGateway::RestApi on the port its execute-api URL names, at
+ * `http://127.0.0.1:<port>/<stage>`, with its authorizers, validators, API keys and usage plans.
+ */
+export function restApiService(options: RestApiServiceOptions): LocalService {
+  return {
+    name: 'rest-api',
+    resourceTypes: {
+      emulated: [
+        'AWS::ApiGateway::RestApi',
+        'AWS::ApiGateway::Resource',
+        'AWS::ApiGateway::Method',
+        'AWS::ApiGateway::Deployment',
+        'AWS::ApiGateway::Stage',
+        'AWS::ApiGateway::Authorizer',
+        'AWS::ApiGateway::RequestValidator',
+        'AWS::ApiGateway::Model',
+        'AWS::ApiGateway::GatewayResponse',
+      ],
+    },
+    async bind() {
+      const servers: RestApiServer[] = [];
+      return {
+        async start({ model, invoker, credentials, region, apiPort, log }) {
+          const authorizers = createRestAuthorizers({
+            invoker,
+            identity: options.issuers,
+            credentials: { [credentials.accessKeyId]: credentials.secretAccessKey },
+            region,
+            accountId: model.accountId,
+          });
+          const endpoints: ServiceEndpoint[] = [];
+          for (const api of model.resources.filter((r) => r.type === 'AWS::ApiGateway::RestApi')) {
+            const server = createRestApiServer({
+              model,
+              restApiId: api.physicalId,
+              invoker,
+              authorizers,
+              apiKeys: options.apiKeys,
+              ...(options.throttling === false ? { meter: new UnlimitedMeter() } : {}),
+              region,
+              accountId: model.accountId,
+              log,
+            });
+            const base = await server.listen(apiPort(api.physicalId));
+            servers.push(server);
+            const stage = model.resources.find(
+              (r) => r.type === 'AWS::ApiGateway::Stage' && r.properties.RestApiId === api.physicalId,
+            );
+            const stageName = String(stage?.properties.StageName ?? 'prod');
+            endpoints.push({
+              kind: 'REST API',
+              name: `${api.stackName}/${api.logicalId}`,
+              url: `${base}/${stageName}`,
+              api: {
+                stackName: api.stackName,
+                logicalId: api.logicalId,
+                apiId: api.physicalId,
+                stage: stageName,
+              },
+            });
+          }
+          return { endpoints };
+        },
+        async close() {
+          for (const server of servers.splice(0)) await server.close();
+        },
+      };
+    },
+  };
+}
