@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
+import { type ApiKeyRecord, ApiKeyStore } from '../../local/api-keys/api-key-store';
 import {
   type ApiGatewayControlServer,
   createApiGatewayControlServer,
@@ -9,7 +10,6 @@ import {
 import { createIdentityServer, type LocalIdentity } from '../../local/identity/identity-server';
 import type { StoredUser, UserPoolStore } from '../../local/identity/user-pool-store';
 import type { LocalCloudModel, LocalResource } from '../../local/model';
-import { type ApiKeyRecord, ApiKeyStore } from '../../local/rest-api/api-key-store';
 
 /** A usage plan as onboarding finds it: by name. */
 export interface UsagePlanFixture {
