@@ -2,6 +2,7 @@ import { ApiKeyStore } from './api-keys/api-key-store';
 import { apiGatewayControlService } from './apigateway-control/control-plane-service';
 import { type ComposedServices, composeServices } from './compose-services';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
+import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
 import type { LogSink } from './lambda';
@@ -10,6 +11,8 @@ import { LOCAL_CREDENTIALS } from './local-credentials';
 import type { LocalService } from './local-service';
 import { freePort } from './loopback-server';
 import { restApiService } from './rest-api/rest-api-service';
+import { sqsService } from './sqs/sqs-service';
+import { webSocketService } from './websocket/websocket-service';
 
 export { LOCAL_CREDENTIALS } from './local-credentials';
 
@@ -56,12 +59,16 @@ export interface LocalCloud extends ComposedServices {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
   const identity = identityService();
+  const sqs = sqsService();
   const services: LocalService[] = [
-    dynamoDbService(),
+    dynamoDbService({ failureDestination: sqs.failureDestination }),
     identity,
     apiGatewayControlService({ apiKeys }),
     lambdaService(),
+    sqs,
     restApiService({ apiKeys, issuers: identity.issuers, throttling: options.throttling }),
+    httpApiService({ throttling: options.throttling }),
+    webSocketService(),
     ...(options.extraServices ?? []),
   ];
   const cloud = await composeServices(services, {

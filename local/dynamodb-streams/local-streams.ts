@@ -5,9 +5,9 @@ import { StreamLog } from './stream-log';
 import { type FailureDestination, type StreamBatchReport, StreamPoller } from './stream-poller';
 
 export interface LocalStreamsOptions {
-  readonly model: LocalCloudModel;
   /** The embedded DynamoDB engine the capture proxy fronts. */
   readonly engineEndpoint: string;
+  readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly log?: (line: string) => void;
   readonly onBatch?: (report: StreamBatchReport) => void;
@@ -25,18 +25,26 @@ interface TableProperties {
  */
 export class LocalStreams {
   private pollers: StreamPoller[] = [];
+  private logs = new Map<string, StreamLog>();
 
   private constructor(
     private readonly capture: StreamCapture,
+    /** Where clients and functions reach DynamoDB (the capture proxy). */
     readonly endpoint: string,
-    private readonly logs: ReadonlyMap<string, StreamLog>,
     private readonly options: LocalStreamsOptions,
   ) {}
 
+  /** Starts the capture proxy; until `configure`, writes pass through unrecorded. */
   static async start(options: LocalStreamsOptions): Promise<LocalStreams> {
+    const capture = new StreamCapture(options.engineEndpoint, options.region, { ...options.credentials });
+    return new LocalStreams(capture, await capture.listen(), options);
+  }
+
+  /** Creates a stream for every table of the template that enables one (they start empty). */
+  configure(model: LocalCloudModel): void {
     const tables = new Map<string, StreamedTable>();
-    const logs = new Map<string, StreamLog>();
-    for (const resource of options.model.resources) {
+    this.logs = new Map();
+    for (const resource of model.resources) {
       if (resource.type !== 'AWS::DynamoDB::Table' && resource.type !== 'AWS::DynamoDB::GlobalTable')
         continue;
       const props = resource.properties as TableProperties;
@@ -48,19 +56,15 @@ export class LocalStreams {
         ...schema.filter((k) => k.KeyType === 'HASH'),
         ...schema.filter((k) => k.KeyType !== 'HASH'),
       ];
-      const log = new StreamLog(streamArn, viewType, options.model.region);
-      logs.set(streamArn, log);
+      const log = new StreamLog(streamArn, viewType, model.region);
+      this.logs.set(streamArn, log);
       tables.set(resource.physicalId, {
         tableName: resource.physicalId,
         keyAttributes: keySchema.map((k) => k.AttributeName),
         log,
       });
     }
-    const capture = new StreamCapture(options.engineEndpoint, tables, options.model.region, {
-      ...options.credentials,
-    });
-    const endpoint = await capture.listen();
-    return new LocalStreams(capture, endpoint, logs, options);
+    this.capture.setTables(tables);
   }
 
   /** The stream of a table, by stream ARN (tests and tools read it). */
@@ -69,12 +73,12 @@ export class LocalStreams {
   }
 
   /** Starts one poller per DynamoDB stream event-source mapping of the template. */
-  startEventSources(invoker: LambdaInvoker, onFailure?: FailureDestination): void {
-    for (const mapping of eventSourceMappings(this.options.model, 'dynamodb')) {
+  startEventSources(model: LocalCloudModel, invoker: LambdaInvoker, onFailure?: FailureDestination): void {
+    for (const mapping of eventSourceMappings(model, 'dynamodb')) {
       const log = this.logs.get(mapping.eventSourceArn);
       if (!log) {
         this.options.log?.(
-          `[dynamodb-streams] event source ${mapping.stackName}/${mapping.logicalId} reads ${mapping.eventSourceArn}, a table without a stream in the template: not polled`,
+          `event source ${mapping.stackName}/${mapping.logicalId} reads ${mapping.eventSourceArn}, a table without a stream in the template: not polled`,
         );
         continue;
       }

@@ -38,10 +38,11 @@ export class StreamCapture {
   private readonly server: LoopbackServer;
   private readonly client: DynamoDBClient;
   private readonly locks = new Map<string, Promise<void>>();
+  /** Tables with a stream, by name; empty until the template is known (writes pass straight through). */
+  private tables: ReadonlyMap<string, StreamedTable> = new Map();
 
   constructor(
     private readonly engineEndpoint: string,
-    private readonly tables: ReadonlyMap<string, StreamedTable>,
     region: string,
     credentials: { accessKeyId: string; secretAccessKey: string },
   ) {
@@ -52,6 +53,11 @@ export class StreamCapture {
         res.end(JSON.stringify({ __type: 'InternalServerError', message: String(error) }));
       });
     });
+  }
+
+  /** Sets the tables whose writes are recorded (once the template is loaded). */
+  setTables(tables: ReadonlyMap<string, StreamedTable>): void {
+    this.tables = tables;
   }
 
   /** Starts the proxy; resolves to the endpoint clients (and functions) use instead of the engine's. */

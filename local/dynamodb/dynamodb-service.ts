@@ -1,5 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { LocalStreams } from '../dynamodb-streams/local-streams';
+import type { FailureDestination } from '../dynamodb-streams/stream-poller';
 import type { LocalService } from '../local-service';
 import { closeServer, listenOn } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
@@ -22,14 +24,20 @@ async function createTables(client: DynamoDBClient, model: LocalCloudModel): Pro
   }
 }
 
+export interface DynamoDbServiceOptions {
+  /** Where stream mappings' on-failure notes go (an SQS queue by ARN); without it they are only logged. */
+  readonly failureDestination?: FailureDestination;
+}
+
 /**
  * DynamoDB: an embedded engine (dynalite, in memory or persisted under `--persist`) with every table of the
- * template, reached by functions through `AWS_ENDPOINT_URL_DYNAMODB`.
+ * template, and the tables' streams (dynalite has none: a capture proxy in front of it records them) with a
+ * poller per stream event-source mapping. Functions reach the proxy through `AWS_ENDPOINT_URL_DYNAMODB`.
  */
-export function dynamoDbService(): LocalService {
+export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalService {
   return {
     name: 'dynamodb',
-    resourceTypes: { emulated: [...TABLE_TYPES] },
+    resourceTypes: { emulated: [...TABLE_TYPES, 'AWS::Lambda::EventSourceMapping'] },
     async bind(context) {
       const engine = dynalite({
         createTableMs: 0,
@@ -37,19 +45,40 @@ export function dynamoDbService(): LocalService {
         updateTableMs: 0,
         ...(context.dataDir ? { path: context.dataDir } : {}),
       });
-      const endpoint = `http://127.0.0.1:${await listenOn(engine, 0)}`;
+      const engineEndpoint = `http://127.0.0.1:${await listenOn(engine, 0)}`;
+      const streams = await LocalStreams.start({
+        engineEndpoint,
+        region: context.region,
+        credentials: context.credentials,
+        log: context.log,
+        onBatch: (report) => {
+          if (report.error) context.log(`${report.mapping}: ${report.outcome} after: ${report.error}`);
+        },
+      });
+      const endpoint = streams.endpoint;
       return {
         functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
-        async start({ model, region, credentials }) {
-          const client = new DynamoDBClient({ region, endpoint, credentials });
+        async start({ model, region, credentials, invoker }) {
+          const client = new DynamoDBClient({ region, endpoint: engineEndpoint, credentials });
           try {
             await createTables(client, model);
           } finally {
             client.destroy();
           }
+          streams.configure(model);
+          streams.startEventSources(
+            model,
+            invoker,
+            options.failureDestination ??
+              (async (destination, note) =>
+                context.log(`no destination ${destination} for ${JSON.stringify(note)}`)),
+          );
           return { endpoints: [{ kind: 'DynamoDB', name: 'dynamodb', url: endpoint }] };
         },
-        close: () => closeServer(engine),
+        async close() {
+          await streams.close();
+          await closeServer(engine);
+        },
       };
     },
   };

@@ -1,6 +1,7 @@
 import {
   CreateQueueCommand,
   QueueNameExists,
+  SendMessageCommand,
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -109,6 +110,13 @@ export class LocalSqs {
       poller.start();
       this.pollers.push(poller);
     }
+  }
+
+  /** Sends one message to a queue named by ARN (an on-failure destination, a test). */
+  async send(queueArn: string, body: string): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.urlOf(queueNameOfArn(queueArn)), MessageBody: body }),
+    );
   }
 
   /** The URL clients of the engine use for a queue (the engine resolves queues by name). */

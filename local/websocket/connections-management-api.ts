@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthorizationRequest, AuthorizationResult } from '../model';
 import { createIamAuthorizer } from '../rest-api/authorizers/iam-authorizer';
+import type { AuthorizationRequest, AuthorizationResult } from '../rest-api/rest-authorization';
 
 /** A live connection as the `@connections` API sees it. */
 export interface ManagedConnection {
@@ -125,6 +125,8 @@ export function createConnectionsManagementApi(options: ConnectionsManagementApi
       methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${options.apiId}/${stage}/${method}/@connections/${connectionId}`,
       resourcePath: '/@connections/{connectionId}',
       pathParameters: { connectionId },
+      stageVariables: {},
+      authorizationScopes: [],
       // The raw (still percent-encoded) path: the signer encodes it again exactly as the client's signer did.
       request: {
         method,

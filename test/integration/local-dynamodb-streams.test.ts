@@ -110,7 +110,8 @@ async function harness(
     }),
   );
   raw.destroy();
-  const streams = await LocalStreams.start({ model, engineEndpoint, credentials });
+  const streams = await LocalStreams.start({ engineEndpoint, region: REGION, credentials });
+  streams.configure(model);
   const client = new DynamoDBClient({ region: REGION, endpoint: streams.endpoint, credentials });
   const batches: StreamRecord[][] = [];
   const failures: Harness['failures'] = [];
@@ -122,7 +123,7 @@ async function harness(
         return handle(records);
       },
     };
-    streams.startEventSources(invoker, async (destination, note) => {
+    streams.startEventSources(model, invoker, async (destination, note) => {
       failures.push({ destination, note });
     });
   }

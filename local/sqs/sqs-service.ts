@@ -1,0 +1,70 @@
+import type { LocalService } from '../local-service';
+import { LocalSqs } from './local-sqs';
+
+/** The SQS service, with a sender other services use once it is bound (e.g. on-failure destinations). */
+export interface SqsService extends LocalService {
+  /** Sends a message to a queue named by ARN; fails before the service is bound. */
+  readonly sendToQueue: (queueArn: string, body: string) => Promise<void>;
+  /** An event-source mapping's on-failure destination: SQS queues get the note; other kinds are logged. */
+  readonly failureDestination: (destinationArn: string, note: Record<string, unknown>) => Promise<void>;
+}
+
+/**
+ * SQS: an embedded endpoint (fauxqs, in a worker thread; kept under `--persist`) with the template's queues
+ * and redrive policies, reached by functions through `AWS_ENDPOINT_URL_SQS` (the template's queue URLs point
+ * at it too), and a poller per SQS event-source mapping.
+ */
+export function sqsService(): SqsService {
+  let running: LocalSqs | undefined;
+  let failureLog: (line: string) => void = (line) => process.stderr.write(`[sqs] ${line}\n`);
+  const service: SqsService = {
+    name: 'sqs',
+    resourceTypes: {
+      emulated: ['AWS::SQS::Queue', 'AWS::Lambda::EventSourceMapping'],
+      notEmulated: {
+        'AWS::SQS::QueuePolicy': 'queue policies are accepted but not enforced (no IAM locally)',
+      },
+    },
+    sendToQueue: async (queueArn, body) => {
+      if (!running) throw new Error('the SQS service is not bound yet');
+      await running.send(queueArn, body);
+    },
+    failureDestination: async (destinationArn, note) => {
+      if (destinationArn.split(':')[2] === 'sqs') {
+        await service.sendToQueue(destinationArn, JSON.stringify(note));
+        return;
+      }
+      failureLog(
+        `on-failure destination ${destinationArn} is not emulated; the note was: ${JSON.stringify(note)}`,
+      );
+    },
+    async bind(context) {
+      failureLog = context.log;
+      const sqs = await LocalSqs.start({
+        region: context.region,
+        credentials: context.credentials,
+        ...(context.dataDir ? { dataDir: context.dataDir } : {}),
+        log: context.log,
+        onBatch: (report) => {
+          if (report.error)
+            context.log(`${report.mapping}: batch of ${report.received} failed: ${report.error}`);
+        },
+      });
+      running = sqs;
+      return {
+        templateEndpoints: { sqs: sqs.endpoint },
+        functionEnv: sqs.functionEnvironment,
+        async start({ model, invoker }) {
+          await sqs.createQueues(model);
+          sqs.startEventSources(model, invoker);
+          return { endpoints: [{ kind: 'SQS', name: 'sqs', url: sqs.endpoint }] };
+        },
+        async close() {
+          running = undefined;
+          await sqs.close();
+        },
+      };
+    },
+  };
+  return service;
+}
