@@ -15,6 +15,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option only (jest ignores it per project). Setup synthesizes stacks and starts engines, and on a
+  // loaded 2-core machine that outran jest's 5 s default; suites that need longer say so in their hooks.
+  testTimeout: 30000,
   projects: [
     {
       ...common,
@@ -27,10 +30,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/library-env.ts'],
-      // Setup synthesizes stacks and starts engines; on a loaded 2-core machine that outruns jest's 5 s.
-      testTimeout: 30000,
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
   ],
 };
