@@ -1,4 +1,4 @@
-import { parseProxyResult } from '../rest-api/proxy-event';
+import { parseProxyResult, proxyStatusCode } from '../rest-api/proxy-event';
 
 /** A response the HTTP API emulator sends: lowercased header names, each with its values. */
 export interface HttpApiResponse {
@@ -62,15 +62,8 @@ export function mapV2Result(result: unknown): HttpApiResponse | undefined {
       body: Buffer.from(JSON.stringify(result ?? null)),
     };
   }
-  const statusCode = typeof result.statusCode === 'string' ? Number(result.statusCode) : result.statusCode;
-  if (
-    typeof statusCode !== 'number' ||
-    !Number.isInteger(statusCode) ||
-    statusCode < 100 ||
-    statusCode > 599
-  ) {
-    return undefined;
-  }
+  const statusCode = proxyStatusCode(result.statusCode);
+  if (statusCode === undefined) return undefined;
   const headers: Record<string, string[]> = {};
   if (result.headers !== undefined && result.headers !== null) {
     if (!isRecord(result.headers)) return undefined;

@@ -166,6 +166,20 @@ function isScalar(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
+/** A proxy result's `statusCode` (a number or a numeric string) when it is a valid HTTP status, else undefined. */
+export function proxyStatusCode(value: unknown): number | undefined {
+  const statusCode = typeof value === 'string' ? Number(value) : value;
+  if (
+    typeof statusCode !== 'number' ||
+    !Number.isInteger(statusCode) ||
+    statusCode < 100 ||
+    statusCode > 599
+  ) {
+    return undefined;
+  }
+  return statusCode;
+}
+
 /**
  * Maps a Lambda proxy result to the HTTP response, or returns `undefined` when API Gateway would call it a
  * "Malformed Lambda proxy response" (502): not an object, unknown keys, a non-integer statusCode, a non-string body,
@@ -175,15 +189,8 @@ export function parseProxyResult(result: unknown): RestResponse | undefined {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) return undefined;
   const fields = result as Record<string, unknown>;
   if (Object.keys(fields).some((key) => !ALLOWED_RESULT_KEYS.has(key))) return undefined;
-  const statusCode = typeof fields.statusCode === 'string' ? Number(fields.statusCode) : fields.statusCode;
-  if (
-    typeof statusCode !== 'number' ||
-    !Number.isInteger(statusCode) ||
-    statusCode < 100 ||
-    statusCode > 599
-  ) {
-    return undefined;
-  }
+  const statusCode = proxyStatusCode(fields.statusCode);
+  if (statusCode === undefined) return undefined;
   if (fields.body !== undefined && fields.body !== null && typeof fields.body !== 'string') return undefined;
   const headers: Record<string, string[]> = {};
   const single = fields.headers ?? {};

@@ -26,7 +26,7 @@ import {
   type WebSocketApiServer,
   webSocketApiIds,
 } from '../../local/websocket';
-import { awsEvent } from '../support/aws-events';
+import { awsEvent, eventShape } from '../support/aws-events';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -230,19 +230,8 @@ async function invokedWith(
 const contextOf = (event: Record<string, unknown>) => event.requestContext as Record<string, unknown>;
 
 /** Each key with the JSON type of its value, recursively (what a consumer's parser checks). */
-function shape(value: unknown): unknown {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        // Which headers and query parameters arrive depends on the client, not on the gateway.
-        .map(([k, v]) => [k, /headers|querystringparameters/i.test(k) ? typeof v : shape(v)]),
-    );
-  }
-  return typeof value;
-}
+// Which headers and query parameters arrive depends on the client, not on the gateway.
+const shape = (value: unknown) => eventShape(value, (k) => /headers|querystringparameters/i.test(k));
 
 function without<T extends Record<string, unknown>>(value: T, ...keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));

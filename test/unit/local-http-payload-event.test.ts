@@ -4,22 +4,11 @@ import {
   type RequestFacts,
   routeArnOf,
 } from '../../local/http-api/payload-v2-event';
-import { awsEvent } from '../support/aws-events';
+import { awsEvent, eventShape } from '../support/aws-events';
 
 /** Each key with the JSON type of its value, recursively for objects (what a consumer's parser checks). */
-function shape(value: unknown): unknown {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        // Which headers and claims arrive depends on the client and the token, not on the emulator.
-        .map(([k, v]) => [k, k === 'headers' || k === 'claims' ? typeof v : shape(v)]),
-    );
-  }
-  return typeof value;
-}
+// Which headers and claims arrive depends on the client and the token, not on the emulator.
+const shape = (value: unknown) => eventShape(value, (k) => k === 'headers' || k === 'claims');
 
 const timeEpoch = Date.UTC(2024, 5, 17, 15, 52, 39, 80);
 

@@ -4,24 +4,13 @@ import {
   formatRequestTime,
   parseProxyResult,
 } from '../../local/rest-api/proxy-event';
-import { awsEvent } from '../support/aws-events';
+import { awsEvent, eventShape } from '../support/aws-events';
 
 const fixture = (name: string): Record<string, unknown> => awsEvent(name);
 
 /** Each key with the JSON type of its value, recursively for objects (what a consumer's parser checks). */
-function shape(value: unknown): unknown {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        // Which headers arrive depends on the client (CloudFront adds its own), not on the emulator.
-        .map(([k, v]) => [k, k === 'headers' || k === 'multiValueHeaders' ? typeof v : shape(v)]),
-    );
-  }
-  return typeof value;
-}
+// Which headers arrive depends on the client (CloudFront adds its own), not on the emulator.
+const shape = (value: unknown) => eventShape(value, (k) => k === 'headers' || k === 'multiValueHeaders');
 
 const requestTimeEpoch = Date.UTC(2024, 5, 17, 14, 48, 13, 506);
 
