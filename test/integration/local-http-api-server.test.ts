@@ -56,7 +56,7 @@ exports.handler = async (event) => {
 };`;
 const CRASH = "exports.handler = async () => { throw new Error('boom'); };";
 const SLOW =
-  'exports.handler = () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 2000));';
+  'exports.handler = () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 8000));';
 
 /** The app under test: the ways public CDK apps commonly use `HttpApi`, synthesized as `npm start` reads it. */
 function synthesize(outdir: string): void {
@@ -68,7 +68,7 @@ function synthesize(outdir: string): void {
       handler: 'index.handler',
       code: lambda.Code.fromInline(code),
       functionName: id,
-      timeout: Duration.seconds(5),
+      timeout: Duration.seconds(10),
     });
   const echo = new HttpLambdaIntegration('Echo', fn('echo', ECHO));
   const bare = new HttpLambdaIntegration('Bare', fn('bare', BARE));
@@ -174,7 +174,8 @@ beforeAll(async () => {
     region: REGION,
     accountId: ACCOUNT,
     credentials: CREDENTIALS,
-    integrationTimeoutMs: 500,
+    // Shortened from AWS's 30 s so the timeout test is quick, but well above a cold start on a loaded machine.
+    integrationTimeoutMs: 4000,
     log: (line) => logLines.push(line),
   });
   base = await server.listen(0);
