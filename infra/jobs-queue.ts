@@ -41,7 +41,8 @@ export class JobsQueue extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
-      reason: 'this is the dead-letter queue; a dead-letter queue of its own would only move the messages again',
+      reason:
+        'this is the dead-letter queue; a dead-letter queue of its own would only move the messages again',
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
