@@ -30,6 +30,9 @@ import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fi
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
 
+// Worker tests wait for the real poller and SQS redelivery; jest's per-project testTimeout is not applied.
+jest.setTimeout(60_000);
+
 const CATALOG: CatalogEntry[] = [
   { sku: 'MUG-1', name: 'Mug', price: 1299, currency: 'EUR' },
   { sku: 'TEE.L', name: 'T-shirt L', price: 1999, currency: 'EUR' },
@@ -65,7 +68,7 @@ beforeAll(async () => {
   worker = createJobsHandler(jobsConfig(queues.workUrl));
   defaultWorker = createJobWorkerHandler(workerConfig());
   workerHandler = defaultWorker;
-});
+}, 60_000);
 afterEach(() => {
   workerHandler = defaultWorker;
 });
@@ -358,7 +361,7 @@ describe('the job worker, polled from SQS', () => {
       tenantId: poisoned.tenantId,
       jobId: poisonJob.jobId,
     });
-  }, 90_000);
+  });
 
   it('changes nothing twice when the same message is delivered twice', async () => {
     const alice = await tenantWithCatalog();
