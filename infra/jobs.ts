@@ -1,6 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { jobWorkerEnvironment } from '../services/job-worker/environment';
@@ -105,6 +106,14 @@ export class Jobs extends Construct {
       maxConcurrency: props.maxConcurrency ?? 5,
     });
     this.worker.function.addEventSource(this.eventSource);
+    for (const child of this.worker.function.node.children) {
+      if (!(child instanceof lambda.EventSourceMapping)) continue;
+      Validations.of(child).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          "SQS event sources take no on-failure destination: failed messages go to the queue's dead-letter queue after maxReceiveCount",
+      });
+    }
 
     const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true });
     const guarded = authorizer.methodOptions;
