@@ -21,11 +21,23 @@ const importJobSchema = z.strictObject({
   orders: z.array(z.unknown()).min(1),
 });
 
+/**
+ * A calendar day, `YYYY-MM-DD`. A pattern rather than `z.iso.date()`: JSON Schema draft-04 (API Gateway models) has
+ * no `date` format, so the gateway checks the shape and the handler checks that the day exists.
+ */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
+  .refine((value) => {
+    const at = Date.parse(`${value}T00:00:00Z`);
+    return !Number.isNaN(at) && new Date(at).toISOString().startsWith(value);
+  }, 'is not a calendar day');
+
 /** `orders.report`: order counts and totals per status and per UTC day, for days `from`..`to` inclusive. */
 const reportJobSchema = z.strictObject({
   type: z.literal('orders.report'),
-  from: z.iso.date(),
-  to: z.iso.date(),
+  from: day,
+  to: day,
 });
 
 /** Body of `POST /jobs`. */

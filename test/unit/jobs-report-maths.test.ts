@@ -1,6 +1,6 @@
 import { createReportAccumulator, type ReportedOrder } from '../../services/job-worker/orders-report';
 import { MAX_RETRY_DELAY_SECONDS, retryDelaySeconds } from '../../services/job-worker/retry-backoff';
-import { daysInRange } from '../../services/jobs/job-schemas';
+import { createJobSchema, daysInRange } from '../../services/jobs/job-schemas';
 import { sortableId, sortableIdBounds } from '../../shared/ids';
 
 const at = (
@@ -82,5 +82,17 @@ describe('retrying a failed job message', () => {
 
   it('never waits longer than the cap', () => {
     expect(retryDelaySeconds(30, 100)).toBe(MAX_RETRY_DELAY_SECONDS);
+  });
+});
+
+describe('the report range in POST /jobs', () => {
+  const parse = (from: string, to: string) => createJobSchema.safeParse({ type: 'orders.report', from, to });
+
+  it('takes calendar days', () => {
+    expect(parse('2024-02-29', '2024-03-01').success).toBe(true);
+  });
+
+  it.each([['2026-02-30'], ['2026-13-01'], ['2026-1-01'], ['yesterday']])('refuses %s', (bad) => {
+    expect(parse(bad, '2026-12-31').success).toBe(false);
   });
 });
