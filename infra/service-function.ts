@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
 
@@ -20,6 +21,9 @@ export type TableAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem';
+
+/** SQS actions a function may be granted on a queue it is bound to (an event source grants its own). */
+export type QueueAction = 'sqs:SendMessage' | 'sqs:ChangeMessageVisibility';
 
 /** Cognito user-pool actions a function may be granted, on its one pool. */
 export type UserPoolAction =
@@ -67,6 +71,12 @@ export interface ServiceFunctionProps<E extends z.ZodRawShape> {
    * @default Duration.seconds(10) — API Gateway integrations time out at 29 s; handlers should answer well before.
    */
   readonly timeout?: Duration;
+  /**
+   * Who invokes the function, which decides where its failures go: API Gateway gets them back synchronously;
+   * an SQS event source leaves failed messages to the queue's redrive policy (its dead-letter queue).
+   * @default 'api'
+   */
+  readonly invokedBy?: 'api' | 'sqs';
   /**
    * Log retention.
    * @default logs.RetentionDays.ONE_MONTH
@@ -146,10 +156,13 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
       reason: "log streams of this function's own log group only",
     });
-    // Synchronous (API Gateway) invocations return errors to the caller; there is nothing to dead-letter.
+    // Neither invocation kind uses a function-level DLQ (that is for asynchronous invocations).
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
-      reason: 'invoked synchronously by API Gateway; failures are returned to the caller, not retried',
+      reason:
+        props.invokedBy === 'sqs'
+          ? "invoked by an SQS event source; failed messages go to the source queue's dead-letter queue"
+          : 'invoked synchronously by API Gateway; failures are returned to the caller, not retried',
     });
     const contract = Object.keys(props.environment);
     this.node.addValidation({ validate: () => this.checkEnvironment(contract) });
@@ -227,6 +240,18 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
         reason,
       });
     }
+    return this;
+  }
+
+  /**
+   * Gives the function a queue: sets `envVar` to the queue URL and grants exactly `actions` on that queue.
+   */
+  bindQueue(queue: sqs.IQueue, envVar: keyof E & string, actions: readonly QueueAction[]): this {
+    if (actions.length === 0) {
+      throw new Error(`bindQueue(${envVar}): list the actions the function needs, e.g. ['sqs:SendMessage']`);
+    }
+    this.function.addEnvironment(envVar, queue.queueUrl);
+    queue.grant(this.role, ...actions);
     return this;
   }
 

@@ -4,6 +4,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
+import { JOB_WORKER_TIMEOUT } from './jobs';
+import { JobsQueue } from './jobs-queue';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -18,6 +20,8 @@ export class StatefulStack extends Stack {
   readonly idempotencyTable: dynamodb.ITable;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
+  /** The async jobs queue (and its dead-letter queue) the jobs capability sends to and its worker reads. */
+  readonly jobsQueue: JobsQueue;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -48,6 +52,12 @@ export class StatefulStack extends Stack {
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiration',
+      removalPolicy,
+    });
+
+    this.jobsQueue = new JobsQueue(this, 'Jobs', {
+      // AWS's advice for SQS event sources: at least six times the function's timeout.
+      visibilityTimeout: Duration.seconds(6 * JOB_WORKER_TIMEOUT.toSeconds()),
       removalPolicy,
     });
 

@@ -4,6 +4,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
+import { Jobs } from './jobs';
+import type { JobsQueue } from './jobs-queue';
 import { OrdersApi } from './orders-api';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
@@ -16,6 +18,7 @@ export interface StatelessStackProps extends StackProps {
   readonly idempotencyTable: dynamodb.ITable;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
+  readonly jobsQueue: JobsQueue;
 }
 
 /**
@@ -38,5 +41,13 @@ export class StatelessStack extends Stack {
     new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
+    new Jobs(this, 'Jobs', {
+      api,
+      authorizer,
+      table,
+      idempotencyTable,
+      queue: props.jobsQueue,
+      allowedOrigins,
+    });
   }
 }

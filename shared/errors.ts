@@ -50,3 +50,14 @@ export class UnprocessableError extends AppError {
   readonly status = 422;
   readonly code = 'Unprocessable';
 }
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'PayloadTooLarge';
+}
+
+/** A dependency refused or failed the request; the client may retry (the body says what was kept). */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'ServiceUnavailable';
+}

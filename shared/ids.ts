@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -26,6 +26,24 @@ export function sortableId(now = Date.now()): string {
   const time = Buffer.alloc(6);
   time.writeUIntBE(now, 0, 6);
   return base32(time) + base32(randomBytes(10));
+}
+
+/**
+ * A `sortableId` whose random part is derived from `seed`: the same time and seed always give the same id, so
+ * a retried step (an import's n-th order of a job) names the same item and a conditional write can refuse it.
+ */
+export function deterministicSortableId(now: number, seed: string): string {
+  const time = Buffer.alloc(6);
+  time.writeUIntBE(now, 0, 6);
+  return base32(time) + base32(createHash('sha256').update(seed).digest().subarray(0, 10));
+}
+
+/** The least and greatest `sortableId` of millisecond `at`, for key ranges over time-sortable ids. */
+export function sortableIdBounds(at: number): { readonly lowest: string; readonly highest: string } {
+  const time = Buffer.alloc(6);
+  time.writeUIntBE(at, 0, 6);
+  const prefix = base32(time);
+  return { lowest: `${prefix}${'0'.repeat(16)}`, highest: `${prefix}${'Z'.repeat(16)}` };
 }
 
 /** An unguessable id (128 random bits), for values that act as capabilities, e.g. tracking ids. */

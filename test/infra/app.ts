@@ -17,6 +17,7 @@ export function buildApp(stage = 'dev') {
     idempotencyTable: stateful.idempotencyTable,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
+    jobsQueue: stateful.jobsQueue,
   });
   return {
     app,

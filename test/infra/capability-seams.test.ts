@@ -148,15 +148,28 @@ describe('the tenant authorizer', () => {
     const order = orders.addResource('{orderId}');
     for (const verb of ['GET', 'PATCH', 'DELETE'])
       order.addMethod(verb, integration, authorizer.methodOptions);
-    api.root.addResource('jobs').addMethod('POST', integration, authorizer.methodOptions);
-    expect(() => app.synth()).toThrow('POST /jobs is behind the authorizer but no role is granted it');
+    const jobs = api.root.addResource('jobs');
+    for (const verb of ['GET', 'POST']) jobs.addMethod(verb, integration, authorizer.methodOptions);
+    const job = jobs.addResource('{jobId}');
+    job.addMethod('GET', integration, authorizer.methodOptions);
+    job.addMethod('DELETE', integration, authorizer.methodOptions);
+    expect(() => app.synth()).toThrow('DELETE /jobs/* is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders routes it grants', () => {
+  it('sees in the product exactly the orders and jobs routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      ['DELETE orders/*', 'GET orders', 'GET orders/*', 'PATCH orders/*', 'POST orders'].sort(),
+      [
+        'DELETE orders/*',
+        'GET orders',
+        'GET orders/*',
+        'PATCH orders/*',
+        'POST orders',
+        'GET jobs',
+        'GET jobs/*',
+        'POST jobs',
+      ].sort(),
     );
   });
 });

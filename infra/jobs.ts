@@ -1,0 +1,156 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { jobWorkerEnvironment } from '../services/job-worker/environment';
+import { jobsEnvironment } from '../services/jobs/environment';
+import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
+import { createJobSchema } from '../services/jobs/job-schemas';
+import { TABLE } from '../shared/table';
+import type { JobsQueue } from './jobs-queue';
+import { ServiceFunction } from './service-function';
+import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantRestApi } from './tenant-rest-api';
+
+/** The worker's timeout; the queue's visibility timeout is sized from it (stateful stack). */
+export const JOB_WORKER_TIMEOUT = Duration.seconds(60);
+
+export interface JobsProps {
+  /** The API the routes are added to. */
+  readonly api: TenantRestApi;
+  /** Guards every route: the tenant comes from the verified token, and its API key meters the call. */
+  readonly authorizer: TenantAuthorizer;
+  /** The single table: jobs and their input; orders and the catalog for the worker. */
+  readonly table: dynamodb.ITable;
+  /** Where Powertools keeps `Idempotency-Key` records and job runs. */
+  readonly idempotencyTable: dynamodb.ITable;
+  /** The queue between the API and the worker, with its dead-letter queue. */
+  readonly queue: JobsQueue;
+  /** Origins allowed by CORS on the API function's responses. */
+  readonly allowedOrigins: readonly string[];
+  /**
+   * Records per worker invocation (each is a whole job, run in parallel within the batch).
+   * @default 5
+   */
+  readonly batchSize?: number;
+  /**
+   * Worker invocations the event source runs at once (2..1000), so a burst of jobs cannot take every
+   * concurrent execution of the account or swamp the table.
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * Async jobs, the 202 way: `POST /jobs` stores the job `queued` and sends its address to SQS, `GET /jobs/{jobId}`
+ * and `GET /jobs` report on it; a worker behind an SQS event source (ReportBatchItemFailures, bounded
+ * concurrency) runs it. The API function may only SendMessage to the queue; the worker only consumes it.
+ */
+export class Jobs extends Construct {
+  readonly handler: ServiceFunction<typeof jobsEnvironment>;
+  readonly worker: ServiceFunction<typeof jobWorkerEnvironment>;
+  readonly eventSource: lambdaEvents.SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: JobsProps) {
+    super(scope, id);
+    const { api, authorizer, queue } = props;
+    this.handler = new ServiceFunction(this, 'Handler', {
+      service: 'jobs',
+      environment: jobsEnvironment,
+      description: 'Async jobs API: accept (202, idempotent), get, list',
+    })
+      .bindTable(
+        props.table,
+        'TABLE_NAME',
+        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        { indexes: [TABLE.gsi1.name] },
+      )
+      .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ])
+      .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:SendMessage'])
+      .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
+
+    this.worker = new ServiceFunction(this, 'Worker', {
+      service: 'job-worker',
+      environment: jobWorkerEnvironment,
+      description:
+        'Async jobs worker: orders.import, orders.report (SQS, partial batch failures, idempotent)',
+      timeout: JOB_WORKER_TIMEOUT,
+      memorySize: 1024,
+      invokedBy: 'sqs',
+    })
+      .bindTable(props.table, 'TABLE_NAME', [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ])
+      .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ])
+      .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:ChangeMessageVisibility'])
+      .bindValue('MAX_RECEIVE_COUNT', String(queue.maxReceiveCount));
+    this.eventSource = new lambdaEvents.SqsEventSource(queue.queue, {
+      batchSize: props.batchSize ?? 5,
+      reportBatchItemFailures: true,
+      maxConcurrency: props.maxConcurrency ?? 5,
+    });
+    this.worker.function.addEventSource(this.eventSource);
+    for (const child of this.worker.function.node.children) {
+      if (!(child instanceof lambda.EventSourceMapping)) continue;
+      Validations.of(child).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          "SQS event sources take no on-failure destination: failed messages go to the queue's dead-letter queue after maxReceiveCount",
+      });
+    }
+
+    const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true });
+    const guarded = authorizer.methodOptions;
+    const jobs = api.root.addResource('jobs');
+    const list = jobs.addMethod('GET', integration, guarded);
+    const create = jobs.addMethod('POST', integration, {
+      ...guarded,
+      ...api.requestBody('CreateJob', createJobSchema),
+    });
+    const get = jobs.addResource('{jobId}').addMethod('GET', integration, guarded);
+
+    api.addMethodSettings(create, { throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+    for (const method of [list, create, get]) {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'authorized by the Lambda authorizer, which verifies the same Cognito ID token with aws-jwt-verify and adds tenant policy and API key',
+      });
+    }
+    this.node.addValidation({ validate: () => this.checkTimings(queue) });
+  }
+
+  /** A message must stay hidden while a worker may still run it, and a job outlive all its deliveries. */
+  private checkTimings(queue: JobsQueue): string[] {
+    const errors: string[] = [];
+    const timeout = this.worker.function.timeout?.toSeconds() ?? JOB_WORKER_TIMEOUT.toSeconds();
+    const visibility = queue.visibilityTimeout.toSeconds();
+    if (visibility < 6 * timeout) {
+      errors.push(
+        `jobs queue visibility timeout is ${visibility} s, less than 6× the worker's ${timeout} s timeout: set it to at least ${6 * timeout} s`,
+      );
+    }
+    if (JOB_DEADLINE_SECONDS <= queue.maxReceiveCount * visibility) {
+      errors.push(
+        `a job's deadline (${JOB_DEADLINE_SECONDS} s) would pass while the queue still redelivers it (${queue.maxReceiveCount} × ${visibility} s): raise JOB_DEADLINE_SECONDS or lower the visibility timeout`,
+      );
+    }
+    return errors;
+  }
+}

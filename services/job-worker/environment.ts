@@ -1,0 +1,16 @@
+import * as z from 'zod';
+
+/**
+ * The job worker's environment contract: every variable it is given, and how each is validated.
+ * config.ts reads it at run time; infra/jobs.ts binds exactly these names at synth.
+ */
+export const jobWorkerEnvironment = {
+  /** The single table: jobs and their input, orders, the catalog for pricing. */
+  TABLE_NAME: z.string().min(1),
+  /** Powertools idempotency records (partition key `id`): one per job run. */
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+  /** The queue the worker reads, for delaying a failed message's retry. */
+  JOBS_QUEUE_URL: z.url(),
+  /** The queue's redrive `maxReceiveCount`: the delivery that reaches it is the last, so its failure fails the job. */
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
+} satisfies z.ZodRawShape;

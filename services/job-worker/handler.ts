@@ -1,0 +1,99 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { onFirstInvocation } from '../../shared/lambda-entry';
+import { logger } from '../../shared/logger';
+import { jobMessageSchema } from '../jobs/job-message';
+import { createJobsRepository } from '../jobs/jobs-repository';
+import { createOrdersRepository } from '../orders/orders-repository';
+import { type JobWorkerConfig, readJobWorkerConfig } from './config';
+import { createJobRunner, type JobRunner } from './job-runner';
+import { createReportQueries } from './report-queries';
+import { createMessageVisibility, type MessageVisibility, retryDelaySeconds } from './retry-backoff';
+
+export type JobWorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** What the worker needs besides its config; tests pass their own to inject faults. */
+export interface JobWorkerDependencies {
+  readonly runner?: JobRunner;
+  readonly visibility?: MessageVisibility;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The SQS job worker: each record is one job, run once (idempotent per job); only the records that fail are
+ * reported back (ReportBatchItemFailures, Powertools batch). A failed record comes back after a short
+ * exponential delay; when its last allowed delivery fails, its job is marked `failed` with the reason and the
+ * message goes on to the dead-letter queue.
+ */
+export function createJobWorkerHandler(
+  config: JobWorkerConfig,
+  deps: JobWorkerDependencies = {},
+): JobWorkerHandler {
+  const runner =
+    deps.runner ??
+    createJobRunner({
+      jobs: createJobsRepository(config.TABLE_NAME),
+      orders: createOrdersRepository(config.TABLE_NAME),
+      reports: createReportQueries(config.TABLE_NAME),
+      idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
+    });
+  const visibility = deps.visibility ?? createMessageVisibility(config.JOBS_QUEUE_URL);
+  const processor = new BatchProcessor(EventType.SQS);
+
+  return async (event, context) => {
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      const parsed = jobMessageSchema.safeParse(parseJson(record.body));
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+      if (!parsed.success) {
+        // No job to mark: the message goes its way to the dead-letter queue, where an operator can read it.
+        logger.error('malformed job message', { messageId: record.messageId, receiveCount });
+        throw new Error('malformed job message');
+      }
+      const message = parsed.data;
+      const log = logger.createChild({ persistentKeys: { ...message, messageId: record.messageId } });
+      try {
+        const outcome = await runner.run(message, log, context);
+        log.info('job message done', { outcome, receiveCount });
+      } catch (error) {
+        const last = receiveCount >= config.MAX_RECEIVE_COUNT;
+        // Another worker holds this job right now: it is not this delivery's failure to report.
+        if (last && !(error instanceof IdempotencyAlreadyInProgressError)) {
+          await runner.fail(message, `gave up after ${receiveCount} attempts: ${describe(error)}`);
+          log.error('job failed on its last delivery; message goes to the dead-letter queue', error as Error);
+        } else {
+          log.warn('job attempt failed; will retry', { receiveCount, error: describe(error) });
+        }
+        try {
+          await visibility.delay(
+            record.receiptHandle,
+            retryDelaySeconds(receiveCount, config.MAX_RECEIVE_COUNT),
+          );
+        } catch (visibilityError) {
+          // The queue's own visibility timeout still brings the message back.
+          log.warn('could not shorten the retry delay', { error: describe(visibilityError) });
+        }
+        throw error;
+      }
+    };
+    return processPartialResponse(event, recordHandler, processor, {
+      context,
+      // Every failed record is reported the same way; a thrown full-batch error would add nothing but noise.
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
+
+/** The Lambda entry point: configured from the environment once per execution environment. */
+export const handler = onFirstInvocation(() => createJobWorkerHandler(readJobWorkerConfig()));

@@ -1,0 +1,17 @@
+import * as z from 'zod';
+import { csv } from '../../shared/config';
+
+/**
+ * The jobs API function's environment contract: every variable it is given, and how each is validated.
+ * config.ts reads it at run time; infra/jobs.ts binds exactly these names at synth.
+ */
+export const jobsEnvironment = {
+  /** The single table: job items and import input. */
+  TABLE_NAME: z.string().min(1),
+  /** Powertools idempotency records (partition key `id`), for `Idempotency-Key`. */
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+  /** The queue the worker reads; this function may only SendMessage to it. */
+  JOBS_QUEUE_URL: z.url(),
+  /** Origins whose requests get CORS headers, comma-separated. */
+  ALLOWED_ORIGINS: csv,
+} satisfies z.ZodRawShape;

@@ -1,0 +1,68 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  httpRouter,
+  type ProxyHandler,
+  parseJsonBody,
+  parseQuery,
+  pathParameter,
+  requestHeader,
+} from '../../shared/http';
+import { onFirstInvocation } from '../../shared/lambda-entry';
+import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { parseWith } from '../../shared/validation';
+import { idempotencyKeySchema } from '../orders/order-schemas';
+import { type JobsConfig, readJobsConfig } from './config';
+import { createJobQueue } from './job-queue';
+import { createJobSchema, listJobsQuerySchema } from './job-schemas';
+import { createJobsRepository } from './jobs-repository';
+import { createJobsService } from './jobs-service';
+
+/** Where the job's status is polled, under the same stage or base path the client called. */
+function jobLocation(event: APIGatewayProxyEvent, jobId: string): string {
+  const collection = event.requestContext?.path ?? event.path;
+  return `${collection.replace(/\/+$/, '')}/${encodeURIComponent(jobId)}`;
+}
+
+/** The jobs API (`/jobs`, `/jobs/{jobId}`) behind the REST API's Lambda authorizer, wired to `config`. */
+export function createJobsHandler(config: JobsConfig): ProxyHandler {
+  const jobs = createJobsService({
+    repository: createJobsRepository(config.TABLE_NAME),
+    queue: createJobQueue(config.JOBS_QUEUE_URL),
+    idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
+  });
+  return httpRouter(
+    {
+      'POST /jobs': async (event, context) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        const input = parseJsonBody(event, createJobSchema);
+        const idempotencyKey = parseWith(
+          idempotencyKeySchema,
+          requestHeader(event, 'Idempotency-Key'),
+          'Idempotency-Key header',
+        );
+        const job = await jobs.createJob(principal, input, { idempotencyKey, lambdaContext: context });
+        const statusUrl = jobLocation(event, job.jobId);
+        return {
+          statusCode: 202,
+          body: { jobId: job.jobId, type: job.type, status: job.status, statusUrl },
+          headers: { Location: statusUrl },
+        };
+      },
+      'GET /jobs': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        return {
+          statusCode: 200,
+          body: await jobs.listJobs(principal, parseQuery(event, listJobsQuerySchema)),
+        };
+      },
+      'GET /jobs/{jobId}': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        return { statusCode: 200, body: await jobs.getJob(principal, pathParameter(event, 'jobId')) };
+      },
+    },
+    { allowedOrigins: config.ALLOWED_ORIGINS },
+  );
+}
+
+/** The Lambda entry point: configured from the environment once per execution environment. */
+export const handler = onFirstInvocation(() => createJobsHandler(readJobsConfig()));

@@ -1,0 +1,68 @@
+import * as z from 'zod';
+import { JOB_STATUSES } from '../../shared/codecs/job-codec';
+
+/** Limits of the jobs API, shared by the schemas, the service and the tests. */
+export const MAX_IMPORT_ORDERS = 1000;
+/** One order of an import, as JSON; the largest valid order (50 lines, a 500-character note) is about 5 KB. */
+export const MAX_IMPORT_ORDER_BYTES = 16 * 1024;
+export const MAX_REPORT_DAYS = 366;
+export const DEFAULT_JOB_PAGE_SIZE = 20;
+export const MAX_JOB_PAGE_SIZE = 100;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `orders.import`: the orders as `POST /orders` takes them. Each is validated by the worker, which reports the
+ * invalid ones by index, so one bad order does not refuse the other 999; the count is checked by the service
+ * (a 413, not a 400, and before anything is written).
+ */
+const importJobSchema = z.strictObject({
+  type: z.literal('orders.import'),
+  orders: z.array(z.unknown()).min(1),
+});
+
+/**
+ * A calendar day, `YYYY-MM-DD`. A pattern rather than `z.iso.date()`: JSON Schema draft-04 (API Gateway models) has
+ * no `date` format, so the gateway checks the shape and the handler checks that the day exists.
+ */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
+  .refine((value) => {
+    const at = Date.parse(`${value}T00:00:00Z`);
+    return !Number.isNaN(at) && new Date(at).toISOString().startsWith(value);
+  }, 'is not a calendar day');
+
+/** `orders.report`: order counts and totals per status and per UTC day, for days `from`..`to` inclusive. */
+const reportJobSchema = z.strictObject({
+  type: z.literal('orders.report'),
+  from: day,
+  to: day,
+});
+
+/** Body of `POST /jobs`. */
+export const createJobSchema = z.discriminatedUnion('type', [importJobSchema, reportJobSchema]);
+export type CreateJobInput = z.infer<typeof createJobSchema>;
+export type ImportJobInput = z.infer<typeof importJobSchema>;
+export type ReportJobInput = z.infer<typeof reportJobSchema>;
+
+/** The number of days `from`..`to` covers (inclusive); zero or less when `to` is before `from`. */
+export function daysInRange(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS) + 1;
+}
+
+/** A positive integer written in decimal, as query strings carry it. */
+const decimalInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** Query string of `GET /jobs`. */
+export const listJobsQuerySchema = z.strictObject({
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: decimalInt(1, MAX_JOB_PAGE_SIZE).optional(),
+  nextToken: z.string().min(1).max(2048).optional(),
+});
+export type ListJobsQuery = z.infer<typeof listJobsQuerySchema>;

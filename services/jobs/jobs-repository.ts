@@ -1,0 +1,237 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { type Job, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
+import { decodeItem } from '../../shared/codecs/stored-item';
+import { decodeCursor, encodeCursor } from '../../shared/cursor';
+import { documentClient } from '../../shared/dynamo';
+import { jobKeys } from '../../shared/keys/job-keys';
+import { TABLE } from '../../shared/table';
+import type { ImportChunk } from './import-chunks';
+
+/** One page of a listing; `nextToken` is present while more may follow. */
+export interface JobPage {
+  readonly items: Job[];
+  readonly nextToken?: string;
+}
+
+/** A status change, applied only while the job is in one of `from`. */
+export interface JobTransition {
+  readonly to: JobStatus;
+  readonly from: readonly JobStatus[];
+  readonly now: string;
+  readonly progress?: Job['progress'];
+  readonly result?: Record<string, unknown>;
+  readonly error?: NonNullable<Job['error']>;
+  /** Counts a worker's start. */
+  readonly countAttempt?: boolean;
+}
+
+const JOB_SK_PREFIX = 'JOB#';
+
+const storedChunk = z.object({ offset: z.int().min(0), orders: z.array(z.unknown()) });
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * All DynamoDB access for jobs, shared by the jobs API (which creates them) and the worker (which runs them).
+ * Every key comes from shared/keys/job-keys, so every read and write is inside one tenant's partitions.
+ */
+export function createJobsRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+  return {
+    /** Stores an import's input; written before the job item, so a job never points at missing input. */
+    async putInputChunks(
+      tenantId: string,
+      jobId: string,
+      chunks: readonly ImportChunk[],
+      expiresAtEpochSeconds: number,
+    ): Promise<void> {
+      for (const [index, chunk] of chunks.entries()) {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...jobKeys.inputChunk(tenantId, jobId, index),
+              offset: chunk.offset,
+              orders: chunk.orders,
+              [TABLE.ttlAttribute]: expiresAtEpochSeconds,
+            },
+          }),
+        );
+      }
+    },
+
+    /** The input chunks of an import, in order. */
+    async readInputChunks(tenantId: string, jobId: string): Promise<ImportChunk[]> {
+      const chunks: ImportChunk[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+            ExpressionAttributeValues: { ':pk': jobKeys.inputPartition(tenantId, jobId) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) chunks.push(decodeItem('job input chunk', storedChunk, item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return chunks;
+    },
+
+    /** Writes a new job; the condition makes sure an existing job is never overwritten. */
+    async putNewJob(tenantId: string, job: Job): Promise<void> {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: jobCodec.toItem(tenantId, job),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+    },
+
+    async getJob(tenantId: string, jobId: string): Promise<Job | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: jobKeys.job(tenantId, jobId), ConsistentRead: true }),
+      );
+      return Item ? jobCodec.fromItem(Item) : undefined;
+    },
+
+    /**
+     * One page of the tenant's jobs, newest first, optionally only those in `status` (via GSI1). The token is
+     * only accepted for the same tenant and the same kind of listing.
+     */
+    async listJobs(
+      tenantId: string,
+      options: { readonly limit: number; readonly status?: JobStatus; readonly nextToken?: string },
+    ): Promise<JobPage> {
+      const partition = jobKeys.partition(tenantId);
+      const { status } = options;
+      const exclusiveStartKey =
+        status === undefined
+          ? decodeCursor(options.nextToken, { [TABLE.partitionKey]: partition }, [TABLE.sortKey])
+          : decodeCursor(
+              options.nextToken,
+              {
+                [TABLE.gsi1.partitionKey]: jobKeys.statusPartition(tenantId, status),
+                [TABLE.partitionKey]: partition,
+              },
+              [TABLE.gsi1.sortKey, TABLE.sortKey],
+            );
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          ...(status === undefined ? {} : { IndexName: TABLE.gsi1.name }),
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames:
+            status === undefined
+              ? { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey }
+              : { '#pk': TABLE.gsi1.partitionKey, '#sk': TABLE.gsi1.sortKey },
+          ExpressionAttributeValues: {
+            ':pk': status === undefined ? partition : jobKeys.statusPartition(tenantId, status),
+            ':prefix': JOB_SK_PREFIX,
+          },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      const nextToken = encodeCursor(result.LastEvaluatedKey);
+      return { items: (result.Items ?? []).map(jobCodec.fromItem), ...(nextToken ? { nextToken } : {}) };
+    },
+
+    /**
+     * Moves the job to `change.to` if it is still in one of `change.from`, with the status index moved along.
+     * Returns the updated job, or `undefined` when the job is missing or already elsewhere (someone else moved it).
+     */
+    async transition(tenantId: string, jobId: string, change: JobTransition): Promise<Job | undefined> {
+      const names: Record<string, string> = {
+        '#pk': TABLE.partitionKey,
+        '#status': 'status',
+        '#gsi1pk': TABLE.gsi1.partitionKey,
+        '#updatedAt': 'updatedAt',
+      };
+      const values: Record<string, unknown> = {
+        ':to': change.to,
+        ':gsi1pk': jobKeys.statusPartition(tenantId, change.to),
+        ':now': change.now,
+      };
+      const set = ['#status = :to', '#gsi1pk = :gsi1pk', '#updatedAt = :now'];
+      const fields = { progress: change.progress, result: change.result, error: change.error };
+      for (const [name, value] of Object.entries(fields)) {
+        if (value === undefined) continue;
+        names[`#${name}`] = name;
+        values[`:${name}`] = value;
+        set.push(`#${name} = :${name}`);
+      }
+      if (change.countAttempt) {
+        names['#attempts'] = 'attempts';
+        values[':one'] = 1;
+        set.push('#attempts = #attempts + :one');
+      }
+      const froms = change.from.map((from, i) => {
+        values[`:from${i}`] = from;
+        return `:from${i}`;
+      });
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: jobKeys.job(tenantId, jobId),
+            UpdateExpression: `SET ${set.join(', ')}`,
+            ConditionExpression: `attribute_exists(#pk) AND #status IN (${froms.join(', ')})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (!Attributes) throw new Error('UpdateItem returned no attributes');
+        return jobCodec.fromItem(Attributes);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    /** Records progress of a running job (a finished job's progress is never rewritten). */
+    async recordProgress(
+      tenantId: string,
+      jobId: string,
+      progress: Job['progress'],
+      now: string,
+    ): Promise<void> {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: jobKeys.job(tenantId, jobId),
+            UpdateExpression: 'SET #progress = :progress, #updatedAt = :now',
+            ConditionExpression: '#status = :running',
+            ExpressionAttributeNames: {
+              '#progress': 'progress',
+              '#updatedAt': 'updatedAt',
+              '#status': 'status',
+            },
+            ExpressionAttributeValues: { ':progress': progress, ':now': now, ':running': 'running' },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+  };
+}
+
+/** The jobs repository bound to a table. */
+export type JobsRepository = ReturnType<typeof createJobsRepository>;

@@ -1,0 +1,247 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { JOB_ID_PATTERN, type Job } from '../../shared/codecs/job-codec';
+import { dynamoClient } from '../../shared/dynamo';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnprocessableError,
+  ValidationError,
+} from '../../shared/errors';
+import { sortableId } from '../../shared/ids';
+import { logger } from '../../shared/logger';
+import type { Principal } from '../../shared/tenant-context';
+import { jsonBytes, splitIntoChunks } from './import-chunks';
+import { JOB_DEADLINE_SECONDS, type JobView, jobView } from './job-lifecycle';
+import type { JobQueue } from './job-queue';
+import {
+  type CreateJobInput,
+  DEFAULT_JOB_PAGE_SIZE,
+  daysInRange,
+  type ListJobsQuery,
+  MAX_IMPORT_ORDER_BYTES,
+  MAX_IMPORT_ORDERS,
+  MAX_REPORT_DAYS,
+} from './job-schemas';
+import type { JobsRepository } from './jobs-repository';
+
+/** How long a replayed `Idempotency-Key` returns the first response (as for `POST /orders`). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** Import input is kept a week after creation (the job's deadline is far shorter), then expires by TTL. */
+const INPUT_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+export interface JobsServiceOptions {
+  readonly repository: JobsRepository;
+  readonly queue: JobQueue;
+  /** Table of Powertools idempotency records (partition key `id`). */
+  readonly idempotencyTableName: string;
+  /** @default the shared DynamoDB client */
+  readonly dynamoClient?: DynamoDBClient;
+  /** @default Date.now */
+  readonly clock?: () => number;
+}
+
+/** Options of `createJob`. */
+export interface CreateJobOptions {
+  /** The client's Idempotency-Key header, already validated. */
+  readonly idempotencyKey?: string;
+  /** The invocation's context, so an in-progress key expires when the invocation would have timed out. */
+  readonly lambdaContext: Context;
+}
+
+interface SubmitJobRequest {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly idempotencyKey: string | null;
+  readonly job: CreateJobInput;
+}
+
+/**
+ * Refuses what the request schema cannot express, before anything is written: too many or too large import
+ * orders (413), a backwards or too long report range (400).
+ */
+function assertAcceptable(input: CreateJobInput): void {
+  if (input.type === 'orders.import') {
+    if (input.orders.length > MAX_IMPORT_ORDERS) {
+      throw new PayloadTooLargeError(
+        `an import takes at most ${MAX_IMPORT_ORDERS} orders; this one has ${input.orders.length}: split it into several jobs`,
+        { maxOrders: MAX_IMPORT_ORDERS },
+      );
+    }
+    const index = input.orders.findIndex((order) => jsonBytes(order) > MAX_IMPORT_ORDER_BYTES);
+    if (index >= 0) {
+      throw new PayloadTooLargeError(
+        `orders.${index} is ${jsonBytes(input.orders[index])} bytes of JSON; an order is at most ${MAX_IMPORT_ORDER_BYTES}`,
+      );
+    }
+    return;
+  }
+  const days = daysInRange(input.from, input.to);
+  if (days < 1)
+    throw new ValidationError(`invalid request body: to (${input.to}) is before from (${input.from})`);
+  if (days > MAX_REPORT_DAYS) {
+    throw new ValidationError(
+      `invalid request body: a report covers at most ${MAX_REPORT_DAYS} days; ${input.from}..${input.to} is ${days}`,
+    );
+  }
+}
+
+/** The jobs API's domain: accept work (job record first, then the message), and report on it. */
+export function createJobsService(options: JobsServiceOptions) {
+  const { repository, queue } = options;
+  const clock = options.clock ?? Date.now;
+
+  async function submitJob(request: SubmitJobRequest): Promise<JobView> {
+    const now = clock();
+    const timestamp = new Date(now).toISOString();
+    const jobId = sortableId(now);
+    const { tenantId, job: input } = request;
+    const common = {
+      jobId,
+      status: 'queued' as const,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      deadline: new Date(now + JOB_DEADLINE_SECONDS * 1000).toISOString(),
+      createdBy: request.userId,
+      attempts: 0,
+    };
+    let job: Job;
+    if (input.type === 'orders.import') {
+      const chunks = splitIntoChunks(input.orders);
+      await repository.putInputChunks(tenantId, jobId, chunks, Math.floor(now / 1000) + INPUT_TTL_SECONDS);
+      job = {
+        ...common,
+        type: input.type,
+        parameters: { orderCount: input.orders.length, chunkCount: chunks.length },
+        progress: { done: 0, total: input.orders.length },
+      };
+    } else {
+      job = {
+        ...common,
+        type: input.type,
+        parameters: { from: input.from, to: input.to },
+        progress: { done: 0, total: daysInRange(input.from, input.to) },
+      };
+    }
+    await repository.putNewJob(tenantId, job);
+    try {
+      await queue.send({ tenantId, jobId }, job.type);
+    } catch (error) {
+      // The job exists and must not stay `queued` forever: record why it never started.
+      logger.error('job could not be queued', { jobId, error: error as Error });
+      const reason = error instanceof Error ? error.name : 'unknown error';
+      await repository.transition(tenantId, jobId, {
+        to: 'failed',
+        from: ['queued'],
+        now: new Date(clock()).toISOString(),
+        error: { code: 'NotQueued', message: `the job could not be queued (${reason}); submit it again` },
+      });
+      throw new ServiceUnavailableError(
+        `job '${jobId}' could not be queued; it is marked failed; retry`,
+        {
+          jobId,
+        },
+        { cause: error },
+      );
+    }
+    logger.info('job queued', { jobId, type: job.type });
+    return jobView(job, now);
+  }
+
+  const idempotencyConfig = new IdempotencyConfig({
+    // The key is per tenant: two tenants may well pick the same Idempotency-Key.
+    eventKeyJmesPath: '[tenantId, idempotencyKey]',
+    payloadValidationJmesPath: 'job',
+    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+    throwOnNoIdempotencyKey: true,
+  });
+  const submitJobOnce = makeIdempotent(submitJob, {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: options.idempotencyTableName,
+      keyAttr: 'id',
+      awsSdkV3Client: options.dynamoClient ?? dynamoClient,
+    }),
+    config: idempotencyConfig,
+    keyPrefix: 'jobs.create',
+  });
+
+  async function requireJob(tenantId: string, jobId: string): Promise<Job> {
+    // Malformed ids answer exactly like another tenant's: 404.
+    const job = JOB_ID_PATTERN.test(jobId) ? await repository.getJob(tenantId, jobId) : undefined;
+    if (!job) throw new NotFoundError(`job '${jobId}' not found`);
+    return job;
+  }
+
+  return {
+    /**
+     * Accepts a job: stores it `queued`, then sends its message. With an idempotency key, a retry with the same
+     * body returns the first job; the same key with another body is a 422, and one still running a 409.
+     */
+    async createJob(principal: Principal, input: CreateJobInput, opts: CreateJobOptions): Promise<JobView> {
+      assertAcceptable(input);
+      const request: SubmitJobRequest = {
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        idempotencyKey: opts.idempotencyKey ?? null,
+        job: input,
+      };
+      if (opts.idempotencyKey === undefined) return submitJob(request);
+      idempotencyConfig.registerLambdaContext(opts.lambdaContext);
+      try {
+        return await submitJobOnce(request);
+      } catch (error) {
+        if (error instanceof IdempotencyValidationError) {
+          throw new UnprocessableError(
+            'this Idempotency-Key was already used with a different request body; use a new key for a different job',
+            undefined,
+            { cause: error },
+          );
+        }
+        if (error instanceof IdempotencyAlreadyInProgressError) {
+          throw new ConflictError(
+            'a request with this Idempotency-Key is still in progress; retry shortly',
+            undefined,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      }
+    },
+
+    /** The job, if it belongs to the caller's tenant; otherwise a 404 like any missing job. */
+    async getJob(principal: Principal, jobId: string): Promise<JobView> {
+      return jobView(await requireJob(principal.tenantId, jobId), clock());
+    },
+
+    /** One page of the caller's tenant's jobs, newest first. */
+    async listJobs(
+      principal: Principal,
+      query: ListJobsQuery,
+    ): Promise<{ items: JobView[]; nextToken?: string }> {
+      const page = await repository.listJobs(principal.tenantId, {
+        limit: query.limit ?? DEFAULT_JOB_PAGE_SIZE,
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(query.nextToken !== undefined ? { nextToken: query.nextToken } : {}),
+      });
+      const now = clock();
+      return {
+        items: page.items.map((job) => jobView(job, now)),
+        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+      };
+    },
+  };
+}
+
+/** The jobs domain bound to its repository, queue and idempotency store. */
+export type JobsService = ReturnType<typeof createJobsService>;
