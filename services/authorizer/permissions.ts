@@ -19,6 +19,7 @@ const TENANT_USER_ROUTES: readonly Route[] = [
   { method: 'GET', path: 'orders/*' },
   { method: 'PATCH', path: 'orders/*' },
   { method: 'DELETE', path: 'orders/*' },
+  { method: 'POST', path: 'events' },
 ];
 
 /** Role → the routes it may invoke. Pure data, so the policy can be reviewed against the API spec. */
