@@ -67,7 +67,7 @@ export const acceptedResponseTemplate = '{"eventId":"$context.requestId"}';
  * (400). DynamoDB's own message is not passed on: it names attributes and expressions of the table.
  */
 export const clientErrorResponseTemplate = [
-  "#set($type = \"$!input.path('$.__type')\")",
+  '#set($type = "$!input.path(\'$.__type\')")',
   "#if($type.endsWith('ConditionalCheckFailedException'))",
   '#set($context.responseOverride.status = 409)',
   errorBody('Conflict', 'this event is already recorded'),

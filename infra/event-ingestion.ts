@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { eventProjectorEnvironment } from '../services/event-projector/environment';
 import { ingestEventSchema } from '../services/event-projector/ingest-event-schema';
@@ -43,6 +44,8 @@ export class EventIngestion extends Construct {
   readonly integrationRole: iam.Role;
   readonly projector: ServiceFunction<typeof eventProjectorEnvironment>;
   readonly method: apigw.Method;
+  /** Where the projector's stream mapping notes a batch that exhausted its retries (the events stay in the table). */
+  readonly projectorFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: EventIngestionProps) {
     super(scope, id);
@@ -101,10 +104,23 @@ export class EventIngestion extends Construct {
     this.projector = new ServiceFunction(this, 'Projector', {
       service: 'event-projector',
       environment: eventProjectorEnvironment,
-      description: 'Applies ingested order events (table stream) to their orders; rejects the ones that do not apply',
+      description:
+        'Applies ingested order events (table stream) to their orders; rejects the ones that do not apply',
       memorySize: 256,
       timeout: Duration.seconds(30),
     }).bindTable(table, 'TABLE_NAME', ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    this.projectorFailures = new sqs.Queue(this, 'ProjectorFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.projectorFailures).acknowledge({
+        id,
+        reason:
+          "this queue is the projector's on-failure destination (a dead-letter queue itself); nothing consumes it automatically",
+      });
+    }
     this.projector.function.addEventSource(
       new sources.DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -113,6 +129,7 @@ export class EventIngestion extends Construct {
         bisectBatchOnError: true,
         retryAttempts: 10,
         reportBatchItemFailures: true,
+        onFailure: new sources.SqsDlq(this.projectorFailures),
         filters: [
           lambda.FilterCriteria.filter({
             eventName: lambda.FilterRule.isEqual('INSERT'),

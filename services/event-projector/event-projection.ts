@@ -13,7 +13,10 @@ export interface EventProjectionDependencies {
  * once) and in any order: the order takes each event type once and only forward (event-effects.ts), and an
  * event's outcome is written once. An event that does not apply is kept as `rejected` with the reason.
  */
-export function createEventProjection({ repository, now = () => new Date().toISOString() }: EventProjectionDependencies) {
+export function createEventProjection({
+  repository,
+  now = () => new Date().toISOString(),
+}: EventProjectionDependencies) {
   return {
     async project(event: StoredOrderEvent): Promise<'accepted' | 'rejected'> {
       const { tenantId, orderId, eventId, type } = event;

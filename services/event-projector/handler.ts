@@ -1,5 +1,9 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  AttributeValue as StreamAttributeValue,
+} from 'aws-lambda';
 import { type StoredOrderEvent, storedOrderEvent } from '../../shared/codecs/order-event-codec';
 import { CorruptItemError, decodeItem } from '../../shared/codecs/stored-item';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
@@ -59,7 +63,10 @@ export function createEventProjectorHandler(config: EventProjectorConfig) {
         const outcome = await projection.project(decoded);
         logger.info('order event projected', { eventId: decoded.eventId, type: decoded.type, outcome });
       } catch (error) {
-        logger.error('order event not projected; the stream retries from it', { eventId: decoded.eventId, error });
+        logger.error('order event not projected; the stream retries from it', {
+          eventId: decoded.eventId,
+          error,
+        });
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
       }
     }

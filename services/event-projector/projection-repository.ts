@@ -102,7 +102,11 @@ export function createProjectionRepository(
           Key: orderKeys.order(tenantId, orderId),
           ConsistentRead: true,
           ProjectionExpression: '#status, #eventTypes, #timeline',
-          ExpressionAttributeNames: { '#status': 'status', '#eventTypes': 'eventTypes', '#timeline': 'timeline' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#eventTypes': 'eventTypes',
+            '#timeline': 'timeline',
+          },
         }),
       );
       if (!Item) return undefined;

@@ -83,7 +83,9 @@ const storedOrder = z.object({
     .array(timelineEntry)
     .optional()
     .transform((entries) =>
-      entries === undefined ? undefined : [...entries].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)),
+      entries === undefined
+        ? undefined
+        : [...entries].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)),
     ),
 });
 

@@ -152,11 +152,18 @@ describe('the tenant authorizer', () => {
     expect(() => app.synth()).toThrow('POST /jobs is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders routes it grants', () => {
+  it('sees in the product exactly the orders and events routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      ['DELETE orders/*', 'GET orders', 'GET orders/*', 'PATCH orders/*', 'POST orders'].sort(),
+      [
+        'DELETE orders/*',
+        'GET orders',
+        'GET orders/*',
+        'PATCH orders/*',
+        'POST orders',
+        'POST events',
+      ].sort(),
     );
   });
 });

@@ -60,14 +60,28 @@ export const sqsServiceAdapter: AwsServiceAdapter = {
     for (const [name, value] of Object.entries(call.query)) params.set(name, value);
     const action = call.target.kind === 'action' ? call.target.value : params.get('Action');
     if (action !== 'SendMessage') {
-      return error(400, 'InvalidAction', `The action ${action ?? '(none)'} is not valid for this endpoint.`, requestId);
+      return error(
+        400,
+        'InvalidAction',
+        `The action ${action ?? '(none)'} is not valid for this endpoint.`,
+        requestId,
+      );
     }
     const url = queueUrl(call, params);
     const body = params.get('MessageBody');
     if (!url || body === null) {
-      return error(400, 'MissingParameter', `The request must contain the parameter ${url ? 'MessageBody' : 'QueueUrl'}.`, requestId);
+      return error(
+        400,
+        'MissingParameter',
+        `The request must contain the parameter ${url ? 'MessageBody' : 'QueueUrl'}.`,
+        requestId,
+      );
     }
-    const client = new SQSClient({ region: call.region, endpoint: call.endpoint, credentials: call.credentials });
+    const client = new SQSClient({
+      region: call.region,
+      endpoint: call.endpoint,
+      credentials: call.credentials,
+    });
     try {
       const delay = params.get('DelaySeconds');
       const sent = await client.send(
