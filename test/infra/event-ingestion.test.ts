@@ -65,7 +65,7 @@ describe('POST /events', () => {
     expect(post).toMatchObject({
       AuthorizationType: 'CUSTOM',
       ApiKeyRequired: true,
-      RequestValidatorId: Match.anyValue(),
+      RequestValidatorId: { Ref: expect.stringMatching(/^RestBodyValidator/) },
     });
     const model = Object.values(resources).find(
       (r) => r.Type === 'AWS::ApiGateway::Model' && r.Properties.Description === 'IngestEvent request body',
