@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${x}` here is a VTL reference, not a JavaScript placeholder
 /**
  * The mapping templates of `POST /events` (API Gateway → DynamoDB PutItem, no function in between). They are
  * the only code on the write path, so they carry its security: the tenant only from the authorizer's context,

@@ -76,6 +76,7 @@ const ATTACKS: ReadonlyArray<readonly [string, string]> = [
   ['a break out of Item', '"}}, "ConditionExpression": "attribute_exists(PK)", "Item": {"a": {"S": "'],
   [
     'VTL references and directives',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the attack is VTL text, meant literally
     '$context.authorizer.tenantId ${tenantId} #set($tenantId = "tother") $util.escapeJavaScript("x")',
   ],
   ['a closing script tag', '</script><script>alert(1)</script>'],
