@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/demo-seed';
 import { synthesize } from '../bin/synth';
 import { startLocalCloud } from '../local/local-cloud';
+import { benchIngestEvents } from './ingest-events.bench';
 
 async function run(title: string, url: string, headers: Record<string, string>, method: 'GET' | 'OPTIONS') {
   const result = await autocannon({ url, headers, method, connections: 10, duration: 10 });
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       'GET',
     );
     process.stdout.write(`\nGET /orders / baseline = ${(orders / baseline).toFixed(2)}\n`);
+    await benchIngestEvents({ apiUrl: session.apiUrl, token, baseline });
   } finally {
     await cloud.close();
     await rm(out, { recursive: true, force: true });

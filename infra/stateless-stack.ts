@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
+import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
 import { OrdersApi } from './orders-api';
@@ -49,5 +50,6 @@ export class StatelessStack extends Stack {
       queue: props.jobsQueue,
       allowedOrigins,
     });
+    new EventIngestion(this, 'Events', { api, authorizer, table });
   }
 }

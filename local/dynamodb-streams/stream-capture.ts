@@ -83,9 +83,11 @@ export class StreamCapture {
     const tableNames = [...new Set(writes.map((w) => w.table.tableName))].sort();
     // The caller's answer waits for the stream record, so a reader after the write always finds it.
     const response = await this.withLocks(tableNames, async () => {
-      const before = await Promise.all(writes.map((w) => this.read(w)));
+      // A key the engine cannot read (missing or empty key attributes) fails the write the same way: the
+      // engine's own 400 goes back, not the proxy's failure to read around it.
+      const before = await Promise.all(writes.map((w) => this.read(w))).catch(() => undefined);
       const forwarded = await this.forward(req, body);
-      if (forwarded.status !== 200) return forwarded;
+      if (forwarded.status !== 200 || !before) return forwarded;
       const after = await Promise.all(writes.map((w) => this.read(w)));
       for (const [i, write] of writes.entries()) this.record(write, before[i], after[i]);
       return forwarded;

@@ -5,6 +5,7 @@ import { loopbackServer } from '../loopback-server';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
 import { type GatewayError, gatewayResponse } from './gateway-response-rendering';
 import { INTEGRATIONS } from './integrations/integration-registry';
+import type { AwsServiceAccess } from './integrations/rest-integration';
 import {
   baseIdentity,
   formatRequestTime,
@@ -14,6 +15,7 @@ import {
 } from './proxy-event';
 import { RequestValidation } from './request-validation';
 import {
+  type ApiResourceNode,
   type ApiStage,
   authorizationScopesOf,
   type MethodSetting,
@@ -41,6 +43,8 @@ export interface RestApiServerOptions {
   readonly meter?: UsageMeter;
   /** Access log sink, one line per request; @default console.log */
   readonly log?: (line: string) => void;
+  /** Where `AWS` integrations reach AWS services; @default none (they answer 500) */
+  readonly awsServices?: AwsServiceAccess;
 }
 
 /** A request for one stage: `path` is the part after `/<stage>`. */
@@ -55,6 +59,8 @@ export interface RestApiServer {
   /** Starts listening; resolves to the base URL (without stage). */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
+  /** `METHOD /path: reason` for every method whose integration is not emulated (also logged at creation). */
+  readonly unsupportedIntegrations: readonly string[];
   /** Runs the whole API Gateway pipeline for one request (what the HTTP listener calls). */
   handle(request: StagedRequest): Promise<RestResponse>;
 }
@@ -104,6 +110,12 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   const meter = options.meter ?? new UsageMeter();
   const log = options.log ?? ((line: string) => console.log(line));
   const validation = new RequestValidation();
+  const awsServices = options.awsServices ?? {
+    endpoints: {},
+    credentials: { accessKeyId: '', secretAccessKey: '' },
+  };
+  const unsupportedIntegrations = unsupportedIntegrationsOf(definition.root);
+  for (const line of unsupportedIntegrations) log(`${definition.name}: not emulated: ${line}`);
 
   const respondError = (scope: RequestScope, error: GatewayError): RestResponse =>
     gatewayResponse(error, {
@@ -245,6 +257,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       region: options.region,
       accountId: options.accountId,
       invoker: options.invoker,
+      awsServices,
       log,
     });
     return 'response' in outcome ? outcome.response : respondError(scope, outcome.error);
@@ -292,11 +305,31 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
 
   return {
     apiId: definition.apiId,
+    unsupportedIntegrations,
     handle,
     ...loopbackServer((req, res) => {
       void serve(req, res, handle);
     }),
   };
+}
+
+/** Every method of the tree whose integration type, service or action the emulator cannot serve, with why. */
+function unsupportedIntegrationsOf(root: ApiResourceNode): string[] {
+  const found: string[] = [];
+  const visit = (node: ApiResourceNode): void => {
+    for (const [httpMethod, method] of node.methods) {
+      const integration = (method.properties.Integration as Record<string, unknown> | undefined) ?? {};
+      const type = String(integration.Type ?? '').toUpperCase();
+      const runner = INTEGRATIONS[type];
+      const reason = runner
+        ? runner.unsupported?.(integration)
+        : `integration type ${type || '(none)'} is not emulated`;
+      if (reason) found.push(`${httpMethod} ${node.path}: ${reason}`);
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(root);
+  return found;
 }
 
 function toThrottle(

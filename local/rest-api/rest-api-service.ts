@@ -26,6 +26,20 @@ class UnlimitedMeter extends UsageMeter {
 }
 
 /**
+ * The service endpoints `AWS` integrations call: the same `AWS_ENDPOINT_URL_<SERVICE>` variables functions get
+ * (so a DynamoDB write reaches the stream capture like a function's), keyed by the service name of an
+ * integration Uri (`AWS_ENDPOINT_URL_DYNAMODB` → `dynamodb`).
+ */
+export function awsServiceEndpoints(functionEnv: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(functionEnv).flatMap(([name, url]) => {
+      const service = /^AWS_ENDPOINT_URL_([A-Z0-9_]+)$/.exec(name)?.[1];
+      return service ? [[service.toLowerCase().replace(/_/g, '-'), url]] : [];
+    }),
+  );
+}
+
+/**
  * API Gateway REST APIs: each AWS::ApiGateway::RestApi on the port its execute-api URL names, at
  * `http://127.0.0.1:<port>/<stage>`, with its authorizers, validators, API keys and usage plans.
  */
@@ -48,7 +62,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
     async bind() {
       const servers: RestApiServer[] = [];
       return {
-        async start({ model, invoker, credentials, region, apiPort, log }) {
+        async start({ model, invoker, credentials, region, apiPort, log, functionEnv }) {
           const authorizers = createRestAuthorizers({
             invoker,
             identity: options.issuers,
@@ -68,6 +82,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
               region,
               accountId: model.accountId,
               log,
+              awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
             });
             const base = await server.listen(apiPort(api.physicalId));
             servers.push(server);

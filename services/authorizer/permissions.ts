@@ -22,6 +22,7 @@ const TENANT_USER_ROUTES: readonly Route[] = [
   { method: 'GET', path: 'jobs' },
   { method: 'POST', path: 'jobs' },
   { method: 'GET', path: 'jobs/*' },
+  { method: 'POST', path: 'events' },
 ];
 
 /** Role → the routes it may invoke. Pure data, so the policy can be reviewed against the API spec. */

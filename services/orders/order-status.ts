@@ -1,7 +1,14 @@
 import { ConflictError } from '../../shared/errors';
 
 /** Every status an order can be in. */
-export const ORDER_STATUSES = ['pending', 'confirmed', 'shipped', 'delivered', 'cancelled'] as const;
+export const ORDER_STATUSES = [
+  'pending',
+  'confirmed',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'returned',
+] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -15,6 +22,8 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   shipped: ['delivered'],
   delivered: [],
   cancelled: [],
+  // Only a carrier's `returned` event (POST /events) gets an order here.
+  returned: [],
 };
 
 /** Statuses from which DELETE may cancel an order (nothing has left the warehouse yet). */

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
+import { type TimelineEntry, timelineEntry } from '../../shared/codecs/order-event-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
@@ -32,6 +33,8 @@ export interface Order {
   readonly updatedAt: string;
   /** The user id of the creator. */
   readonly createdBy: string;
+  /** Carrier events accepted by the projector (POST /events), oldest first; absent until there is one. */
+  readonly timeline?: TimelineEntry[];
 }
 
 /** One page of a listing; `nextToken` is present while more may follow. */
@@ -76,6 +79,14 @@ const storedOrder = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: z.string(),
+  timeline: z
+    .array(timelineEntry)
+    .optional()
+    .transform((entries) =>
+      entries === undefined
+        ? undefined
+        : [...entries].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)),
+    ),
 });
 
 /** The table item for `order` of `tenantId`: the order's attributes plus its primary and status-index keys. */

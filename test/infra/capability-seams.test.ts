@@ -156,7 +156,7 @@ describe('the tenant authorizer', () => {
     expect(() => app.synth()).toThrow('DELETE /jobs/* is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders and jobs routes it grants', () => {
+  it('sees in the product exactly the orders, jobs and events routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
@@ -169,6 +169,7 @@ describe('the tenant authorizer', () => {
         'GET jobs',
         'GET jobs/*',
         'POST jobs',
+        'POST events',
       ].sort(),
     );
   });

@@ -35,6 +35,7 @@ describe('the REST API routes', () => {
         'GET /orders/{orderId}',
         'PATCH /orders/{orderId}',
         'POST /orders',
+        'POST /events',
         'POST /tenants',
         'PUT /catalog/{sku}',
       ].sort(),
@@ -51,6 +52,7 @@ describe('the REST API routes', () => {
     ['GET /orders/{orderId}', 'CUSTOM'],
     ['PATCH /orders/{orderId}', 'CUSTOM'],
     ['DELETE /orders/{orderId}', 'CUSTOM'],
+    ['POST /events', 'CUSTOM'],
   ])('authorizes %s with %s', (route, type) => {
     expect(routes[route]?.AuthorizationType).toBe(type);
   });

@@ -221,6 +221,20 @@ describe('local DynamoDB streams', () => {
     }
   });
 
+  it("answers a write whose key the engine refuses with the engine's ValidationException, recording nothing", async () => {
+    const h = await harness('NEW_AND_OLD_IMAGES');
+    try {
+      await expect(
+        h.client.send(
+          new PutItemCommand({ TableName: h.tableName, Item: { pk: { S: 'p1' }, sk: { S: '' } } }),
+        ),
+      ).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+      expect(h.streams.stream(STREAM(h.tableName))?.read(0n, 10)).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('keeps only keys for KEYS_ONLY and records every item of a BatchWriteItem', async () => {
     const h = await harness('KEYS_ONLY');
     try {

@@ -6,6 +6,15 @@ import type { ApiStage, RestApiDefinition } from '../rest-api-definition';
 import type { RestResponse } from '../rest-response';
 import type { RouteMatch } from '../route-matcher';
 
+/**
+ * Where the AWS services an `AWS` integration calls are reached: the endpoints functions get
+ * (`AWS_ENDPOINT_URL_<SERVICE>`), keyed by service name (`dynamodb`, `sqs`), and the credentials to sign with.
+ */
+export interface AwsServiceAccess {
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 /** Everything an integration may read about one admitted request (routing, authorization and checks done). */
 export interface IntegrationRequest {
   readonly definition: RestApiDefinition;
@@ -26,6 +35,8 @@ export interface IntegrationRequest {
   readonly region: string;
   readonly accountId: string;
   readonly invoker: LambdaInvoker;
+  /** The AWS services `AWS` integrations reach. */
+  readonly awsServices: AwsServiceAccess;
   /** One line into the REST API's log. */
   readonly log: (line: string) => void;
 }
@@ -39,4 +50,9 @@ export type IntegrationOutcome = { readonly response: RestResponse } | { readonl
  */
 export interface RestIntegration {
   run(request: IntegrationRequest): Promise<IntegrationOutcome>;
+  /**
+   * Why this method's integration cannot be served (an AWS service or action not emulated), or `undefined`.
+   * Asked once per method at start, so start-up names what would fail rather than a request finding out.
+   */
+  unsupported?(integration: Readonly<Record<string, unknown>>): string | undefined;
 }

@@ -1,0 +1,153 @@
+import { renderVtl } from '../../vtl/render-vtl';
+import { createVtlInput } from '../../vtl/vtl-input';
+import { applyIntegrationResponse } from '../integration-response';
+import { type ParameterSources, resolveMappingExpression } from '../parameter-mapping';
+import { type AwsServiceAdapter, type AwsServiceReply, parseServiceUri } from './aws-service-call';
+import { dynamoDbServiceAdapter } from './dynamodb-service-adapter';
+import type { IntegrationOutcome, IntegrationRequest, RestIntegration } from './rest-integration';
+import { sqsServiceAdapter } from './sqs-service-adapter';
+
+/** The AWS services an `AWS` integration may call locally, by the service name in the integration's Uri. */
+const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
+  dynamodb: dynamoDbServiceAdapter,
+  sqs: sqsServiceAdapter,
+};
+
+/** API Gateway's integration timeout when `TimeoutInMillis` is not set. */
+const DEFAULT_TIMEOUT_MS = 29_000;
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/**
+ * The request template for `contentType`, as API Gateway picks it: an exact (case-insensitive) match; else,
+ * by `PassthroughBehavior`, the raw body (`WHEN_NO_MATCH`, the default; `WHEN_NO_TEMPLATES` only when the
+ * method has no templates at all) or a 415 (`NEVER`).
+ */
+function requestTemplate(
+  integration: Readonly<Record<string, unknown>>,
+  contentType: string,
+): { readonly template: string } | { readonly passthrough: true } | { readonly unsupportedMediaType: true } {
+  const templates = Object.entries(record(integration.RequestTemplates)).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
+  const match = templates.find(([type]) => type.toLowerCase() === contentType.toLowerCase());
+  if (match) return { template: match[1] };
+  const behavior = String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH').toUpperCase();
+  if (behavior === 'WHEN_NO_MATCH' || (behavior === 'WHEN_NO_TEMPLATES' && templates.length === 0)) {
+    return { passthrough: true };
+  }
+  return { unsupportedMediaType: true };
+}
+
+/** `integration.request.{header|querystring}.*` of `RequestParameters`, evaluated against the method request. */
+function integrationParameters(
+  integration: Readonly<Record<string, unknown>>,
+  sources: ParameterSources,
+): { readonly headers: Record<string, string>; readonly query: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  const query: Record<string, string> = {};
+  for (const [target, expression] of Object.entries(record(integration.RequestParameters))) {
+    if (typeof expression !== 'string') continue;
+    const value = resolveMappingExpression(expression, sources);
+    if (value === undefined) continue;
+    const [, kind, name] = /^integration\.request\.(header|querystring)\.(.+)$/.exec(target) ?? [];
+    if (kind === 'header' && name) headers[name] = value;
+    if (kind === 'querystring' && name) query[name] = value;
+  }
+  return { headers, query };
+}
+
+/**
+ * `AWS` integrations (API Gateway calling an AWS service directly, no function in between): the request
+ * template is rendered with the VTL engine (`$input`, `$util`, `$context` with the authorizer's context and
+ * identity), the call dispatched to the local engine of that service (DynamoDB, SQS — see SERVICE_ADAPTERS),
+ * and the service's status code selects the integration response, whose template and status are applied.
+ * The integration's credentials role is logged with the call but not enforced (there is no IAM locally).
+ */
+export const awsServiceIntegration: RestIntegration = {
+  unsupported(integration) {
+    const target = parseServiceUri(integration.Uri);
+    if (!target) return `AWS integration Uri ${String(integration.Uri)} is not an API Gateway service URI`;
+    const adapter = SERVICE_ADAPTERS[target.service];
+    if (!adapter) {
+      return `AWS integration with ${target.service} is not emulated (services: ${Object.keys(SERVICE_ADAPTERS).join(', ')})`;
+    }
+    return adapter.unsupported(target);
+  },
+
+  async run(request: IntegrationRequest): Promise<IntegrationOutcome> {
+    const { integration, definition, route } = request;
+    const where = `${definition.name}: ${request.request.method.toUpperCase()} ${route.resource.path}`;
+    const unsupported = awsServiceIntegration.unsupported?.(integration);
+    const target = parseServiceUri(integration.Uri);
+    const adapter = target ? SERVICE_ADAPTERS[target.service] : undefined;
+    const endpoint = target ? request.awsServices.endpoints[target.service] : undefined;
+    if (unsupported || !target || !adapter || !endpoint) {
+      request.log(`${where}: ${unsupported ?? `no local endpoint for ${target?.service}`}`);
+      return { error: { responseType: 'API_CONFIGURATION_ERROR' } };
+    }
+
+    const contentType =
+      request.request.headers['content-type']?.at(-1)?.split(';')[0]?.trim() || 'application/json';
+    const chosen = requestTemplate(integration, contentType);
+    if ('unsupportedMediaType' in chosen) return { error: { responseType: 'UNSUPPORTED_MEDIA_TYPE' } };
+    const requestBody = request.request.body.toString('utf8');
+    const params = {
+      path: request.sources.requestPath,
+      querystring: request.sources.requestQuery,
+      header: request.sources.requestHeaders,
+    };
+    const body =
+      'template' in chosen
+        ? renderVtl(chosen.template, {
+            input: createVtlInput(requestBody, params),
+            context: request.vtlContext,
+            stageVariables: request.stage.variables,
+          })
+        : requestBody;
+    const mapped = integrationParameters(integration, { ...request.sources, context: request.vtlContext });
+
+    const timeoutMs = Number(integration.TimeoutInMillis ?? DEFAULT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
+    let reply: AwsServiceReply;
+    try {
+      reply = await adapter.call({
+        target,
+        body,
+        headers: mapped.headers,
+        query: mapped.query,
+        endpoint,
+        region: request.region,
+        credentials: request.awsServices.credentials,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+        request.log(`${where}: ${target.service} did not answer within ${timeoutMs} ms`);
+        return { error: { responseType: 'INTEGRATION_TIMEOUT' } };
+      }
+      request.log(`${where}: ${target.service} call failed: ${String(error)}`);
+      return { error: { responseType: 'INTEGRATION_FAILURE', statusCode: 500 } };
+    }
+    const role = integration.Credentials === undefined ? '' : ` as ${String(integration.Credentials)}`;
+    request.log(`${where} → ${target.service}:${target.value}${role} → ${reply.statusCode}`);
+
+    const response = applyIntegrationResponse({
+      integration,
+      selector: String(reply.statusCode),
+      body: reply.body,
+      headers: reply.headers,
+      context: request.vtlContext,
+      sources: request.sources,
+      accept: request.request.headers.accept?.at(-1),
+    });
+    if (!response) {
+      request.log(`${where}: no integration response matches status ${reply.statusCode} and none is default`);
+      return { error: { responseType: 'API_CONFIGURATION_ERROR' } };
+    }
+    return { response };
+  },
+};
