@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
 import { OrdersApi } from './orders-api';
+import { PublicApi } from './public-api';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
@@ -38,5 +39,13 @@ export class StatelessStack extends Stack {
     new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
+    new PublicApi(this, 'Public', {
+      stageName: config.stage,
+      allowedOrigins,
+      allowWildcardOrigin: config.sandbox,
+      table,
+      userPool,
+      userPoolClient,
+    });
   }
 }
