@@ -224,10 +224,11 @@ export class PublicApi extends Construct {
     }
 
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    // RouteSettings is untyped JSON in the L1, so it is written as CloudFormation spells it.
     cfnStage.routeSettings = Object.fromEntries(
       Object.entries(ROUTE_THROTTLES).map(([routeKey, limits]) => [
         routeKey,
-        { throttlingRateLimit: limits.rateLimit, throttlingBurstLimit: limits.burstLimit },
+        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
       ]),
     );
     this.node.addValidation({ validate: () => this.checkRouteSettings() });
