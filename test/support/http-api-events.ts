@@ -21,6 +21,15 @@ function concretePath(routeKey: string, parameters: Record<string, string>): str
   );
 }
 
+function withoutAuthorizer(
+  context: APIGatewayProxyEventV2['requestContext'],
+): APIGatewayProxyEventV2['requestContext'] {
+  const { authorizer: _authorizer, ...rest } = context as APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: unknown;
+  };
+  return rest;
+}
+
 /**
  * A payload 2.0 event for a route with no authorizer, built from AWS's capture (apigw-http_no-auth.json): keys
  * absent when AWS leaves them out (no `queryStringParameters` without a query, no `pathParameters` without any).
@@ -39,7 +48,8 @@ export function httpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2 {
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
     ...(Object.keys(parameters).length > 0 ? { pathParameters: parameters } : {}),
     requestContext: {
-      ...base.requestContext,
+      // The published no-auth capture repeats the Lambda-authorizer one; a route without an authorizer has none.
+      ...withoutAuthorizer(base.requestContext),
       routeKey: request.routeKey,
       requestId: request.requestId ?? `req-${Math.random().toString(36).slice(2)}`,
       http: { ...base.requestContext.http, method: request.routeKey.split(' ')[0] ?? 'GET', path },
