@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/demo-seed';
 import { synthesize } from '../bin/synth';
 import { startLocalCloud } from '../local/local-cloud';
+import { benchPublicCatalog } from './public-api.bench';
 
 async function run(title: string, url: string, headers: Record<string, string>, method: 'GET' | 'OPTIONS') {
   const result = await autocannon({ url, headers, method, connections: 10, duration: 10 });
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   });
   try {
     const session = demoSession(cloud);
-    await seedLocalCloud(cloud, session);
+    const seeded = await seedLocalCloud(cloud, session);
     // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage's 50 rps limit.
     const tenant = DEMO_TENANTS[1] ?? DEMO_TENANTS[0];
     if (!tenant) throw new Error('no demo tenant');
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       'GET',
     );
     process.stdout.write(`\nGET /orders / baseline = ${(orders / baseline).toFixed(2)}\n`);
+    await benchPublicCatalog(session, seeded, { baseline, orders });
   } finally {
     await cloud.close();
     await rm(out, { recursive: true, force: true });
