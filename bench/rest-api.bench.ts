@@ -13,6 +13,7 @@ import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/
 import { synthesize } from '../bin/synth';
 import { startLocalCloud } from '../local/local-cloud';
 import { benchIngestEvents } from './ingest-events.bench';
+import { benchPublicCatalog } from './public-api.bench';
 
 async function run(title: string, url: string, headers: Record<string, string>, method: 'GET' | 'OPTIONS') {
   const result = await autocannon({ url, headers, method, connections: 10, duration: 10 });
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   });
   try {
     const session = demoSession(cloud);
-    await seedLocalCloud(cloud, session);
+    const seeded = await seedLocalCloud(cloud, session);
     // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage's 50 rps limit.
     const tenant = DEMO_TENANTS[1] ?? DEMO_TENANTS[0];
     if (!tenant) throw new Error('no demo tenant');
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`\nGET /orders / baseline = ${(orders / baseline).toFixed(2)}\n`);
     await benchIngestEvents({ apiUrl: session.apiUrl, token, baseline });
+    await benchPublicCatalog(session, seeded, { baseline, orders });
   } finally {
     await cloud.close();
     await rm(out, { recursive: true, force: true });

@@ -41,9 +41,11 @@ export interface SeedContext {
   idToken(username: string): string;
 }
 
-/** What a client of the running local cloud needs: the REST API, the user pool and fresh tokens. */
+/** What a client of the running local cloud needs: the REST API, the public HTTP API, the user pool and fresh tokens. */
 export interface DemoSession {
   readonly apiUrl: string;
+  /** The public HTTP API (storefront, tracking, `/me`), served on its `$default` stage. */
+  readonly publicApiUrl: string;
   readonly userPoolId: string;
   readonly clientId: string;
   idToken(username: string): string;
@@ -54,19 +56,36 @@ export function demoSession(cloud: LocalCloud): DemoSession {
   const pool = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPool');
   const client = cloud.model.resources.find((r) => r.type === 'AWS::Cognito::UserPoolClient');
   const api = cloud.restApis[0];
-  if (!pool || !client || !api) throw new Error('the template has no user pool, app client or REST API');
+  const publicApi = cloud.endpoints.find((endpoint) => endpoint.kind === 'HTTP API');
+  if (!pool || !client || !api || !publicApi) {
+    throw new Error('the template has no user pool, app client, REST API or HTTP API');
+  }
   const userPoolId = pool.physicalId;
   const clientId = client.physicalId;
   return {
     apiUrl: api.url,
+    publicApiUrl: publicApi.url,
     userPoolId,
     clientId,
     idToken: (username) => cloud.identity.mintTokens({ userPoolId, clientId, username }).idToken,
   };
 }
 
+/** A seeded demo tenant as onboarding named it, with the tracking id of its newest order. */
+export interface SeededTenant {
+  readonly tenant: DemoTenant;
+  readonly tenantId: string;
+  /** The public slug onboarding gave it (`/public/{slug}/catalog`). */
+  readonly slug: string;
+  /** The tracking id of its newest order (`/public/track/{trackingId}`). */
+  readonly trackingId: string;
+}
+
 /** Seeds the demo tenants into a running local cloud (see {@link seedDemo}). */
-export function seedLocalCloud(cloud: LocalCloud, session: DemoSession = demoSession(cloud)): Promise<void> {
+export function seedLocalCloud(
+  cloud: LocalCloud,
+  session: DemoSession = demoSession(cloud),
+): Promise<SeededTenant[]> {
   return seedDemo({
     apiUrl: session.apiUrl,
     region: cloud.model.region,
@@ -123,12 +142,13 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
  * created in the (local) Cognito, catalog items via PUT /catalog as the admin, and orders via POST /orders.
  * Safe to run again (with --persist): every step is idempotent.
  */
-export async function seedDemo(ctx: SeedContext): Promise<void> {
+export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
   const cognito = new CognitoIdentityProviderClient({
     region: ctx.region,
     endpoint: ctx.cognitoEndpoint,
     credentials: ctx.credentials,
   });
+  const seeded: SeededTenant[] = [];
   try {
     for (const tenant of DEMO_TENANTS) {
       const onboarded = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
@@ -167,10 +187,21 @@ export async function seedDemo(ctx: SeedContext): Promise<void> {
         });
       }
       const memberToken = ctx.idToken(member);
-      const existing = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
-        headers: { authorization: `Bearer ${memberToken}` },
-      });
-      if ((existing.items as unknown[] | undefined)?.length) continue;
+      const newestOrder = async () => {
+        const page = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
+          headers: { authorization: `Bearer ${memberToken}` },
+        });
+        return (page.items as Array<{ trackingId?: unknown }> | undefined)?.[0];
+      };
+      const tracked = async () => {
+        const trackingId = (await newestOrder())?.trackingId;
+        if (typeof trackingId !== 'string') throw new Error(`${tenant.name} has no order to track`);
+        seeded.push({ tenant, tenantId, slug: String(onboarded.slug), trackingId });
+      };
+      if (await newestOrder()) {
+        await tracked();
+        continue;
+      }
       for (const [index, items] of [
         [{ sku: 'WIDGET-1', quantity: 2 }],
         [
@@ -187,8 +218,10 @@ export async function seedDemo(ctx: SeedContext): Promise<void> {
           body: { items, note: `demo order ${index + 1}` },
         });
       }
+      await tracked();
     }
   } finally {
     cognito.destroy();
   }
+  return seeded;
 }

@@ -13,7 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, startLocalCloud } from '../local/local-cloud';
-import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from './demo-seed';
+import { DEMO_TENANTS, demoSession, demoUsername, type SeededTenant, seedLocalCloud } from './demo-seed';
 import { synthesize } from './synth';
 
 const ROOT = resolve(__dirname, '..');
@@ -64,9 +64,10 @@ async function main(): Promise<void> {
   const seed = !values['no-seed'] && !values['cdk-out'];
   const session = values['cdk-out'] ? undefined : demoSession(cloud);
   if (session) await publishSession();
+  let seeded: SeededTenant[] = [];
   if (session && seed) {
     step('seeding demo tenants through the API…');
-    await seedLocalCloud(cloud, session);
+    seeded = await seedLocalCloud(cloud, session);
   }
 
   process.stdout.write(`\n\x1b[32mready in ${((Date.now() - started) / 1000).toFixed(1)} s\x1b[0m\n`);
@@ -82,7 +83,16 @@ async function main(): Promise<void> {
         const token = session.idToken(demoUsername(tenant, user));
         process.stdout.write(`\n  # ${tenant.name} (${tenant.tier}) ${user}\n`);
         process.stdout.write(`  curl -s -H 'Authorization: Bearer ${token}' ${session.apiUrl}/orders\n`);
+        if (user === 'member') {
+          process.stdout.write(`  curl -s -H 'Authorization: Bearer ${token}' ${session.publicApiUrl}/me\n`);
+        }
       }
+    }
+    process.stdout.write(`\nPublic HTTP API (no token): ${session.publicApiUrl}\n`);
+    for (const { tenant, slug, trackingId } of seeded) {
+      process.stdout.write(`  # ${tenant.name}: storefront, and the tracking link of its newest order\n`);
+      process.stdout.write(`  curl -s ${session.publicApiUrl}/public/${slug}/catalog\n`);
+      process.stdout.write(`  curl -s ${session.publicApiUrl}/public/track/${trackingId}\n`);
     }
   }
   process.stdout.write('\nCtrl-C stops everything.\n');

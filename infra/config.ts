@@ -7,6 +7,8 @@ export interface StageConfig {
   readonly mfaRequired: boolean;
   /** Removal policy of stateful resources: prod retains them, sandboxes destroy them with the stack. */
   readonly retainData: boolean;
+  /** A sandbox (workshops, trying things out): the only kind of stage where a CORS origin may be `*`. */
+  readonly sandbox: boolean;
 }
 
 const STAGES: Record<string, StageConfig> = {
@@ -15,12 +17,14 @@ const STAGES: Record<string, StageConfig> = {
     allowedOrigins: ['http://localhost:5173', 'http://localhost:3000'],
     mfaRequired: false,
     retainData: false,
+    sandbox: true,
   },
   prod: {
     stage: 'prod',
     allowedOrigins: ['https://app.example.com'],
     mfaRequired: true,
     retainData: true,
+    sandbox: false,
   },
 };
 
@@ -42,9 +46,9 @@ export function stageConfig(stage: string, allowedOriginsOverride?: string): Sta
         .filter(Boolean)
     : base.allowedOrigins;
   for (const origin of allowedOrigins) {
-    if (origin === '*' && stage === 'prod') {
+    if (origin === '*' && !base.sandbox) {
       throw new Error(
-        "allowed origin '*' is not allowed in prod: list your app's origins, e.g. -c allowedOrigins=https://app.example.com",
+        `allowed origin '*' is not allowed in ${stage} (only in a sandbox stage): list your app's origins, e.g. -c allowedOrigins=https://app.example.com`,
       );
     }
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {

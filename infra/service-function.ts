@@ -50,6 +50,18 @@ export interface BindTableOptions {
    * @default none
    */
   readonly indexes?: readonly string[];
+  /**
+   * Partition-key values the function may touch, as IAM `StringLike` patterns (`TENANTSLUG#*`): the
+   * `dynamodb:LeadingKeys` condition, so the grant covers only those partitions of the single table.
+   * @default any partition
+   */
+  readonly leadingKeys?: readonly string[];
+  /**
+   * The only attributes the function may read or write (`dynamodb:Attributes`); reads must then project
+   * (`dynamodb:Select` SPECIFIC_ATTRIBUTES when a Select is sent), so an item's other attributes never reach it.
+   * @default every attribute
+   */
+  readonly attributes?: readonly string[];
 }
 
 export interface ServiceFunctionProps<E extends z.ZodRawShape> {
@@ -188,7 +200,19 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
     }
     this.function.addEnvironment(envVar, table.tableName);
     const resources = [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)];
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources }));
+    const like: Record<string, string[]> = {};
+    if (options.leadingKeys) like['dynamodb:LeadingKeys'] = [...options.leadingKeys];
+    if (options.attributes) like['dynamodb:Attributes'] = [...options.attributes];
+    const conditions: Record<string, Record<string, string | string[]>> = {};
+    if (Object.keys(like).length > 0) conditions['ForAllValues:StringLike'] = like;
+    if (options.attributes) conditions.StringEqualsIfExists = { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' };
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources,
+        ...(Object.keys(conditions).length > 0 ? { conditions } : {}),
+      }),
+    );
     return this;
   }
 

@@ -8,6 +8,7 @@ import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
 import { OrdersApi } from './orders-api';
+import { PublicApi } from './public-api';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
@@ -51,5 +52,13 @@ export class StatelessStack extends Stack {
       allowedOrigins,
     });
     new EventIngestion(this, 'Events', { api, authorizer, table });
+    new PublicApi(this, 'Public', {
+      stageName: config.stage,
+      allowedOrigins,
+      allowWildcardOrigin: config.sandbox,
+      table,
+      userPool,
+      userPoolClient,
+    });
   }
 }

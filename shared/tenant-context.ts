@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { UnauthorizedError } from './errors';
 import { type Role, roleSchema } from './role';
 
@@ -47,6 +47,23 @@ export function principalFromLambdaAuthorizer(event: APIGatewayProxyEvent): Prin
 /** The principal behind the REST API's Cognito user-pool authorizer (claims stringified by API Gateway). */
 export function principalFromCognitoClaims(event: APIGatewayProxyEvent): Principal {
   const claims = (event.requestContext?.authorizer?.claims ?? {}) as Record<string, unknown>;
+  return {
+    tenantId: required(claims['custom:tenantId'], 'tenant'),
+    userId: required(claims.sub, 'user id'),
+    role: asRole(claims['custom:role']),
+    groups: parseGroups(claims['cognito:groups']),
+  };
+}
+
+/**
+ * The principal behind an HTTP API's native JWT authorizer (claims stringified by API Gateway). Only ID tokens
+ * carry the tenant and role attributes: an access token of the same client passes the authorizer but is
+ * refused here, with a message that says which token to send.
+ */
+export function principalFromJwtClaims(event: APIGatewayProxyEventV2WithJWTAuthorizer): Principal {
+  const claims = (event.requestContext?.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
+  if (claims.token_use !== 'id')
+    throw new UnauthorizedError('send the Cognito ID token, not an access token');
   return {
     tenantId: required(claims['custom:tenantId'], 'tenant'),
     userId: required(claims.sub, 'user id'),

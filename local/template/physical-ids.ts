@@ -210,6 +210,9 @@ const RULES: Record<string, IdentityRule> = {
   }),
   'AWS::ApiGateway::RestApi': (b) => {
     const id = b.id(10);
+    // Asked for only to claim this API's local port now: V2 APIs ask for theirs here too, so every API gets
+    // its port in template order (a REST API first in the template keeps the first port).
+    b.apiEndpoint(id, 'https');
     return { physicalId: id, attributes: { RestApiId: id, RootResourceId: b.id(10, LOWER_ALNUM, '#root') } };
   },
   'AWS::ApiGateway::Resource': (b) => b.idOnly(6, 'ResourceId'),

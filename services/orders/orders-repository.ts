@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
 import { type TimelineEntry, timelineEntry } from '../../shared/codecs/order-event-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
+import { trackingPointerCodec } from '../../shared/codecs/tracking-pointer-codec';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
@@ -148,8 +149,24 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
       return prices;
     },
 
-    /** Writes a new order; the condition makes sure an existing order is never overwritten. */
+    /**
+     * Writes a new order and its tracking pointer; the conditions make sure neither ever overwrites an existing
+     * item. The pointer goes first: with no transactions, a failure between the two writes leaves a pointer to
+     * no order (which tracks as the same 404 as an unknown id), never an order that cannot be tracked.
+     */
     async putNewOrder(tenantId: string, order: Order): Promise<void> {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: trackingPointerCodec.toItem({
+            trackingId: order.trackingId,
+            tenantId,
+            orderId: order.orderId,
+          }),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
       await client.send(
         new PutCommand({
           TableName: tableName,

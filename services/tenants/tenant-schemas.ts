@@ -27,6 +27,8 @@ export type OnboardTenantRequest = z.infer<typeof onboardTenantSchema>;
 export interface OnboardingResult {
   readonly tenantId: string;
   readonly name: string;
+  /** The tenant's public slug (`/public/{slug}/catalog`), derived from the name and never reused. */
+  readonly slug: string;
   readonly tier: Tier;
   readonly status: TenantStatus;
   readonly adminUsername: string;

@@ -6,8 +6,10 @@ import {
   tenantNameRecordCodec,
   tenantProfileCodec,
 } from '../../shared/codecs/tenant-profile-codec';
+import { type TenantSlugRecord, tenantSlugRecordCodec } from '../../shared/codecs/tenant-slug-codec';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
+import { tenantSlugKeys } from '../../shared/keys/tenant-slug-keys';
 import { TABLE } from '../../shared/table';
 
 const notExists = {
@@ -43,6 +45,31 @@ export function createTenantsRepository(tableName: string, client: DynamoDBDocum
     if (!holder)
       throw new Error(`tenant name record for '${candidate.name}' vanished after a conflicting claim`);
     return holder;
+  }
+
+  /**
+   * Claims a slug for a tenant, or returns whoever already holds it. Like names, slugs are claimed with a
+   * conditional Put and never deleted, so a slug that was ever given out is never given to anyone else.
+   */
+  async function claimTenantSlug(candidate: TenantSlugRecord): Promise<TenantSlugRecord> {
+    try {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: tenantSlugRecordCodec.toItem(candidate), ...notExists }),
+      );
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: tenantSlugKeys.slug(candidate.slug),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item)
+      throw new Error(`tenant slug record for '${candidate.slug}' vanished after a conflicting claim`);
+    return tenantSlugRecordCodec.fromItem(Item);
   }
 
   /** Writes the ONBOARDING profile unless one exists already (a retry keeps what the first attempt wrote). */
@@ -94,7 +121,14 @@ export function createTenantsRepository(tableName: string, client: DynamoDBDocum
     await activate(tenantKeys.name(record.name));
   }
 
-  return { findTenantName, claimTenantName, createProfileIfAbsent, setProfileApiKeyId, activateTenant };
+  return {
+    findTenantName,
+    claimTenantName,
+    claimTenantSlug,
+    createProfileIfAbsent,
+    setProfileApiKeyId,
+    activateTenant,
+  };
 }
 
 /** The tenants repository bound to a table. */

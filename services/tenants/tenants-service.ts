@@ -3,6 +3,7 @@ import type { TenantNameRecord } from '../../shared/codecs/tenant-profile-codec'
 import { ConflictError } from '../../shared/errors';
 import { tenantId as newTenantId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
+import { slugCandidates } from '../../shared/tenant-slug';
 import type { ApiKeys } from './api-keys';
 import { adminEmailTaken, type IdentityProvider } from './identity-provider';
 import type { OnboardingResult, OnboardTenantRequest } from './tenant-schemas';
@@ -19,10 +20,11 @@ export interface Onboarding {
   readonly created: boolean;
 }
 
-function resultOf(record: TenantNameRecord, apiKeyId: string): OnboardingResult {
+function resultOf(record: TenantNameRecord, slug: string, apiKeyId: string): OnboardingResult {
   return {
     tenantId: record.tenantId,
     name: record.name,
+    slug,
     tier: record.tier,
     status: 'ACTIVE',
     adminUsername: record.adminEmail,
@@ -39,10 +41,29 @@ export interface TenantsServiceDependencies {
 
 /** Onboarding bound to its adapters. */
 export function createTenantsService({ repository, apiKeys, identityProvider }: TenantsServiceDependencies) {
-  const { activateTenant, claimTenantName, createProfileIfAbsent, findTenantName, setProfileApiKeyId } =
-    repository;
+  const {
+    activateTenant,
+    claimTenantName,
+    claimTenantSlug,
+    createProfileIfAbsent,
+    findTenantName,
+    setProfileApiKeyId,
+  } = repository;
   const { ensureTenantApiKey } = apiKeys;
   const { adminEmailOwner, ensureTenantAdmin } = identityProvider;
+
+  /**
+   * The tenant's public slug: the first candidate (shared/tenant-slug.ts) that is free or already its own. The
+   * candidates come in a fixed order, so a retry finds the slug the first attempt claimed; the last one
+   * contains the tenant id, which nobody else can hold.
+   */
+  async function ensureTenantSlug(record: TenantNameRecord, timestamp: string): Promise<string> {
+    for (const slug of slugCandidates(record.name, record.tenantId)) {
+      const holder = await claimTenantSlug({ slug, tenantId: record.tenantId, createdAt: timestamp });
+      if (holder.tenantId === record.tenantId) return slug;
+    }
+    throw new Error(`no slug could be claimed for tenant ${record.tenantId}`);
+  }
 
   /**
    * Onboards a tenant: claims the name, writes the profile, creates the API key on the tier's usage plan,
@@ -72,9 +93,11 @@ export function createTenantsService({ repository, apiKeys, identityProvider }: 
       throw new ConflictError(`tenant name '${request.name}' is already taken`);
     }
     logger.appendKeys({ tenantId: record.tenantId });
+    // Before the replay check, so tenants onboarded before slugs existed get theirs on a replay.
+    const slug = await ensureTenantSlug(record, timestamp);
     if (record.status === 'ACTIVE' && record.apiKeyId) {
       logger.info('tenant already onboarded');
-      return { result: resultOf(record, record.apiKeyId), created: false };
+      return { result: resultOf(record, slug, record.apiKeyId), created: false };
     }
 
     await createProfileIfAbsent({
@@ -92,7 +115,7 @@ export function createTenantsService({ repository, apiKeys, identityProvider }: 
     await ensureTenantAdmin(record.tenantId, record.adminEmail);
     await activateTenant(record, apiKeyId, timestamp);
     logger.info('tenant onboarded', { tier: record.tier, apiKeyId });
-    return { result: resultOf(record, apiKeyId), created: true };
+    return { result: resultOf(record, slug, apiKeyId), created: true };
   }
 
   return { onboardTenant };

@@ -37,3 +37,22 @@ export const catalogItemCodec = {
     return decodeItem('catalog item', catalogItemSchema, item);
   },
 };
+
+/**
+ * What the public storefront shows of an item: an allow-list, so who changed it, when, and the `public` flag
+ * itself never leave the table. The same list is the projection the public catalog reads and its IAM
+ * attribute allow-list.
+ */
+export const publicCatalogItemSchema = catalogItemSchema.pick({
+  sku: true,
+  name: true,
+  price: true,
+  currency: true,
+});
+export type PublicCatalogItem = Readonly<z.infer<typeof publicCatalogItemSchema>>;
+export const PUBLIC_CATALOG_ATTRIBUTES = ['sku', 'name', 'price', 'currency'] as const;
+
+/** Decodes an item read with `PUBLIC_CATALOG_ATTRIBUTES` (plus its key) into its public view. */
+export function publicCatalogItemFromItem(item: Record<string, unknown>): PublicCatalogItem {
+  return decodeItem('catalog item', publicCatalogItemSchema, item);
+}

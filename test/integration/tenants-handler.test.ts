@@ -17,7 +17,9 @@ import { createTenantsHandler } from '../../services/tenants/handler';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
+import { tenantSlugKeys } from '../../shared/keys/tenant-slug-keys';
 import { logger } from '../../shared/logger';
+import { baseSlug } from '../../shared/tenant-slug';
 import { lambdaContext, restEvent } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
@@ -139,6 +141,7 @@ describe('POST /tenants', () => {
     expect(response.body).toEqual({
       tenantId,
       name: request.name,
+      slug: baseSlug(request.name),
       tier: 'premium',
       status: 'ACTIVE',
       adminUsername: request.adminEmail,
@@ -408,5 +411,52 @@ describe('POST /tenants', () => {
         expect(controlPlaneCounts()).toEqual(before);
       },
     );
+  });
+});
+
+describe('POST /tenants: public slugs', () => {
+  it('derives a URL-safe slug from the name and records which tenant holds it', async () => {
+    const response = await onboard({
+      name: 'Slug.Co 1',
+      adminEmail: 'admin@slug1.example.com',
+      tier: 'basic',
+    });
+    expect(response.status).toBe(201);
+    expect(response.body.slug).toBe('slug-co-1');
+    expect(await item(tenantSlugKeys.slug('slug-co-1'))).toEqual({
+      ...tenantSlugKeys.slug('slug-co-1'),
+      slug: 'slug-co-1',
+      tenantId: response.body.tenantId,
+      createdAt: expect.any(String),
+    });
+  });
+
+  it('gives a second tenant whose name suggests a taken slug the next free one, and each keeps its own on replay', async () => {
+    const first = { name: 'Twin Shop', adminEmail: 'admin@twin1.example.com', tier: 'basic' };
+    const second = { name: 'Twin-Shop', adminEmail: 'admin@twin2.example.com', tier: 'premium' };
+    const a = await onboard(first);
+    const b = await onboard(second);
+    expect([a.body.slug, b.body.slug]).toEqual(['twin-shop', 'twin-shop-2']);
+
+    const replayA = await onboard(first);
+    const replayB = await onboard(second);
+    expect([replayA.status, replayB.status]).toEqual([200, 200]);
+    expect([replayA.body.slug, replayB.body.slug]).toEqual(['twin-shop', 'twin-shop-2']);
+    expect((await item(tenantSlugKeys.slug('twin-shop')))?.tenantId).toBe(a.body.tenantId);
+    expect((await item(tenantSlugKeys.slug('twin-shop-2')))?.tenantId).toBe(b.body.tenantId);
+    expect(await item(tenantSlugKeys.slug('twin-shop-3'))).toBeUndefined();
+  });
+
+  it('never hands a slug that was given out to another tenant, even when its holder is suspended', async () => {
+    const holder = await onboard({ name: 'Kept Slug', adminEmail: 'admin@kept1.example.com', tier: 'basic' });
+    await documentClient.send(
+      new PutCommand({
+        TableName: TEST_ENV.TABLE_NAME,
+        Item: { ...(await item(tenantKeys.profile(String(holder.body.tenantId)))), status: 'SUSPENDED' },
+      }),
+    );
+    const next = await onboard({ name: 'Kept.Slug', adminEmail: 'admin@kept2.example.com', tier: 'basic' });
+    expect(next.body.slug).toBe('kept-slug-2');
+    expect((await item(tenantSlugKeys.slug('kept-slug')))?.tenantId).toBe(holder.body.tenantId);
   });
 });

@@ -6,6 +6,7 @@ import {
   type DemoTenant,
   demoSession,
   demoUsername,
+  type SeededTenant,
   seedLocalCloud,
   sigV4Headers as signRequest,
 } from '../../bin/demo-seed';
@@ -17,6 +18,10 @@ export interface E2eCloud {
   readonly cloud: LocalCloud;
   /** `http://127.0.0.1:<port>/<stage>` of the app's REST API. */
   readonly apiUrl: string;
+  /** `http://127.0.0.1:<port>` of the app's public HTTP API (`$default` stage). */
+  readonly publicApiUrl: string;
+  /** The demo tenants as seeding left them: slugs and a tracking id each. */
+  readonly seeded: readonly SeededTenant[];
   readonly userPoolId: string;
   readonly clientId: string;
   /** Function names (as the runtime logs them) of every `START RequestId` line seen so far, in order. */
@@ -57,11 +62,13 @@ export async function startE2eCloud(): Promise<E2eCloud> {
     });
     const started = cloud;
     const session = demoSession(started);
-    await seedLocalCloud(started, session);
+    const seeded = await seedLocalCloud(started, session);
 
     return {
       cloud: started,
       apiUrl: session.apiUrl,
+      publicApiUrl: session.publicApiUrl,
+      seeded,
       userPoolId: session.userPoolId,
       clientId: session.clientId,
       invocations,

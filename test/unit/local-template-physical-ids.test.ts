@@ -138,6 +138,20 @@ describe('resource identities', () => {
     expect(identity('AWS::ApiGateway::Stage', { StageName: 'v1' }).physicalId).toBe('v1');
   });
 
+  it('asks for every API’s local endpoint as its identity is made, so REST and HTTP APIs take ports in template order', () => {
+    const asked: string[] = [];
+    const endpoints: LocalEndpoints = {
+      executeApi: (id) => {
+        asked.push(id);
+        return `http://127.0.0.1:${3000 + asked.indexOf(id)}`;
+      },
+    };
+    const rest = identity('AWS::ApiGateway::RestApi', {}, endpoints, 'RestApi');
+    const http = identity('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' }, endpoints, 'HttpApi');
+    expect(asked).toEqual([rest.physicalId, http.physicalId]);
+    expect(http.attributes.ApiEndpoint).toBe('http://127.0.0.1:3001');
+  });
+
   it('gives HTTP and WebSocket APIs an endpoint, local when the orchestrator serves it', () => {
     const http = identity('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     expect(http.attributes.ApiEndpoint).toBe(
