@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
+import { LiveUpdates } from './live-updates';
 import { OrdersApi } from './orders-api';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
@@ -38,5 +39,6 @@ export class StatelessStack extends Stack {
     new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
+    new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
   }
 }
