@@ -230,7 +230,8 @@ describe('live order updates', () => {
     const stream = events.find(
       (e) => Array.isArray(e.Records) && String(JSON.stringify(e)).includes('aws:dynamodb'),
     );
-    const record = (stream?.Records as unknown[])[0];
+    const record = ((stream?.Records ?? []) as unknown[])[0];
+    expect(record).toBeDefined();
     const captured = awsEvent<{ Records: unknown[] }>('dynamodb-stream_base.json').Records[0];
     expect(shape(record)).toEqual(shape(captured));
   });
