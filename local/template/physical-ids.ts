@@ -210,6 +210,9 @@ const RULES: Record<string, IdentityRule> = {
   }),
   'AWS::ApiGateway::RestApi': (b) => {
     const id = b.id(10);
+    // Claims the API's local address now, as a V2 API's ApiEndpoint does, so APIs get their ports in template
+    // order (a WebSocket API later in the template must not take the REST API's port).
+    b.apiEndpoint(id, 'https');
     return { physicalId: id, attributes: { RestApiId: id, RootResourceId: b.id(10, LOWER_ALNUM, '#root') } };
   },
   'AWS::ApiGateway::Resource': (b) => b.idOnly(6, 'ResourceId'),
