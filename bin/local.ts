@@ -48,8 +48,9 @@ async function main(): Promise<void> {
   // The session file `npm run token` reads (it names the identity service's token endpoint); redone on restart.
   const publishSession = async () => {
     const adminUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'token admin')?.url;
+    const webSocketUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'WebSocket API')?.url;
     await mkdir(join(ROOT, '.cdk-local'), { recursive: true });
-    await writeFile(SESSION_FILE, JSON.stringify({ adminUrl, ...demoSession(cloud) }, null, 2));
+    await writeFile(SESSION_FILE, JSON.stringify({ adminUrl, webSocketUrl, ...demoSession(cloud) }, null, 2));
   };
 
   if (cloud.notEmulated.length > 0) {
@@ -93,6 +94,13 @@ async function main(): Promise<void> {
       process.stdout.write(`  # ${tenant.name}: storefront, and the tracking link of its newest order\n`);
       process.stdout.write(`  curl -s ${session.publicApiUrl}/public/${slug}/catalog\n`);
       process.stdout.write(`  curl -s ${session.publicApiUrl}/public/track/${trackingId}\n`);
+    }
+    const webSocketUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'WebSocket API')?.url;
+    if (webSocketUrl) {
+      process.stdout.write(
+        `\nLive updates (WebSocket ${webSocketUrl}?token=<ID token>): watch Acme's orders change as you PATCH them:\n`,
+      );
+      process.stdout.write('  npm run watch -- --tenant acme\n');
     }
   }
   process.stdout.write('\nCtrl-C stops everything.\n');

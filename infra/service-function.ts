@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -290,6 +291,32 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
       );
     }
     this.function.addEnvironment(envVar, origins.join(','));
+    return this;
+  }
+
+  /**
+   * Lets the function post to the connections of one WebSocket stage: sets `envVar` to the stage's `@connections`
+   * callback URL and grants `execute-api:ManageConnections` on `POST @connections/*` of that API and stage only
+   * (not the whole API, not DELETE or GET).
+   */
+  bindConnectionsApi(stage: apigwv2.WebSocketStage, envVar: keyof E & string): this {
+    this.function.addEnvironment(envVar, stage.callbackUrl);
+    const stack = Stack.of(this);
+    const apiArn = stack.formatArn({ service: 'execute-api', resource: stage.api.apiId });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: [`${apiArn}/${stage.stageName}/POST/@connections/*`],
+      }),
+    );
+    const apiId = stack.getLogicalId(stage.api.node.defaultChild as apigwv2.CfnApi);
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${stage.stageName}/POST/@connections/*]`,
+      reason:
+        'connection ids are assigned by API Gateway at run time; the grant is this API, this stage, POST only',
+    });
     return this;
   }
 

@@ -7,6 +7,7 @@ import type { StageConfig } from './config';
 import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
+import { LiveUpdates } from './live-updates';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
 import { TenantAuthorizer } from './tenant-authorizer';
@@ -60,5 +61,6 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
+    new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
   }
 }

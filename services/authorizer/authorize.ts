@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 
 import type { TenantProfile } from '../../shared/codecs/tenant-profile-codec';
 import { logger } from '../../shared/logger';
 import { bearerToken } from './bearer-token';
-import type { IdTokenVerifier } from './id-token-verifier';
+import type { IdTokenIdentity, IdTokenVerifier } from './id-token-verifier';
 import { authorizerResult } from './policy';
 import { isRejection, reject } from './rejection';
 
@@ -32,9 +32,32 @@ export async function authorize(
 
 async function decide(
   event: APIGatewayTokenAuthorizerEvent,
-  { verifier, tenantProfile }: AuthorizeDependencies,
+  dependencies: AuthorizeDependencies,
 ): Promise<APIGatewayAuthorizerResult> {
-  const identity = await verifier.verify(bearerToken(event.authorizationToken));
+  const { identity, profile } = await authenticate(bearerToken(event.authorizationToken), dependencies);
+  return authorizerResult(event.methodArn, {
+    ...identity,
+    tier: profile.tier,
+    apiKeyValue: profile.apiKeyValue,
+  });
+}
+
+/** A caller whose ID token verified, with the profile of its (ACTIVE) tenant. */
+export interface AuthenticatedCaller {
+  readonly identity: IdTokenIdentity;
+  readonly profile: TenantProfile;
+}
+
+/**
+ * The verification rules every authorizer of this product applies to an ID token, wherever the token came from
+ * (the REST API's `Authorization` header, the WebSocket API's `?token=`): the token verifies, and its tenant has
+ * a profile, is ACTIVE and is the tenant the profile names. A denial throws `Unauthorized`; a fault propagates.
+ */
+export async function authenticate(
+  token: string,
+  { verifier, tenantProfile }: AuthorizeDependencies,
+): Promise<AuthenticatedCaller> {
+  const identity = await verifier.verify(token);
   const profile = await tenantProfile(identity.tenantId);
   if (!profile)
     return reject('tenant has no profile', { tenantId: identity.tenantId, userId: identity.userId });
@@ -45,9 +68,5 @@ async function decide(
     // A profile stored under another tenant's key is corrupt data: a fault, not a denial.
     throw new Error(`tenant profile ${identity.tenantId} is inconsistent: it names ${profile.tenantId}`);
   }
-  return authorizerResult(event.methodArn, {
-    ...identity,
-    tier: profile.tier,
-    apiKeyValue: profile.apiKeyValue,
-  });
+  return { identity, profile };
 }

@@ -22,6 +22,8 @@ export interface IdTokenIdentity {
   readonly userId: string;
   readonly tenantId: string;
   readonly role: Role;
+  /** The token's `exp` (epoch seconds): whatever is granted on it, e.g. a stored WebSocket connection, ends by then. */
+  readonly expiresAt: number;
 }
 
 /** Verifies a Cognito-shaped ID token; rejects (throws `Unauthorized`) when it is not acceptable. */
@@ -66,7 +68,12 @@ function checkClaims(payload: unknown): IdTokenIdentity {
   if (claims.iat !== undefined && claims.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
     throw new InvalidIdTokenClaims('token issued in the future');
   }
-  return { userId: claims.sub, tenantId: claims['custom:tenantId'], role: claims['custom:role'] };
+  return {
+    userId: claims.sub,
+    tenantId: claims['custom:tenantId'],
+    role: claims['custom:role'],
+    expiresAt: claims.exp,
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { trackingPointerCodec } from '../../shared/codecs/tracking-pointer-codec
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
+import { ENTITY_ATTRIBUTE, ENTITY_TYPES } from '../../shared/keys/entity-type';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { TABLE } from '../../shared/table';
 import { ORDER_STATUSES, type OrderStatus } from './order-status';
@@ -90,11 +91,15 @@ const storedOrder = z.object({
     ),
 });
 
-/** The table item for `order` of `tenantId`: the order's attributes plus its primary and status-index keys. */
+/**
+ * The table item for `order` of `tenantId`: the order's attributes plus its primary and status-index keys, and
+ * its entity name (the table stream's consumers select orders by it).
+ */
 export function toItem(tenantId: string, order: Order): Record<string, unknown> {
   return {
     ...orderKeys.order(tenantId, order.orderId),
     ...orderKeys.statusIndex(tenantId, order.status, order.orderId),
+    [ENTITY_ATTRIBUTE]: ENTITY_TYPES.order,
     ...order,
   };
 }
@@ -233,9 +238,16 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
         '#pk': TABLE.partitionKey,
         '#version': 'version',
         '#updatedAt': 'updatedAt',
+        '#entity': ENTITY_ATTRIBUTE,
       };
-      const values: Record<string, unknown> = { ':one': 1, ':now': change.now };
-      const set = ['#version = #version + :one', '#updatedAt = :now'];
+      const values: Record<string, unknown> = {
+        ':one': 1,
+        ':now': change.now,
+        ':entity': ENTITY_TYPES.order,
+      };
+      // The entity name is set on every change too, so orders written before it existed reach the stream's
+      // consumers from their next change on.
+      const set = ['#version = #version + :one', '#updatedAt = :now', '#entity = :entity'];
       const remove: string[] = [];
       const conditions = ['attribute_exists(#pk)'];
       if (change.expectedVersion !== undefined) {

@@ -7,6 +7,7 @@ import {
   type ResourceIdentity,
   resourceIdentity,
 } from '../../local/template/physical-ids';
+import { StackResolver } from '../../local/template/stack-resolver';
 
 function identity(
   type: string,
@@ -235,5 +236,40 @@ describe('local URL rewrites', () => {
   it('leaves URLs of APIs that are not in the app untouched', () => {
     const other = 'https://zzzzzzzzzz.execute-api.us-east-2.amazonaws.com/prod/';
     expect(rewriteUrls(other, rewrites)).toBe(other);
+  });
+});
+
+describe('local API addresses', () => {
+  it('are claimed in template order, a REST API before a WebSocket API that follows it', () => {
+    const claimed: string[] = [];
+    const resolver = new StackResolver(
+      'Shop',
+      {
+        Resources: {
+          Rest: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'rest' } },
+          Live: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'live', ProtocolType: 'WEBSOCKET' } },
+        },
+      },
+      {
+        region: 'us-east-2',
+        accountId: '111122223333',
+        partition: 'aws',
+        urlSuffix: 'amazonaws.com',
+        parameters: {},
+        endpoints: {
+          executeApi: (apiId) => {
+            if (!claimed.includes(apiId)) claimed.push(apiId);
+            return `http://127.0.0.1:${3000 + claimed.indexOf(apiId)}`;
+          },
+        },
+        importValue: () => '',
+        stackOutput: () => '',
+      },
+    );
+
+    const [rest, live] = resolver.resources();
+
+    expect(claimed).toEqual([rest?.physicalId, live?.physicalId]);
+    expect(live?.attributes.ApiEndpoint).toBe('http://127.0.0.1:3001');
   });
 });

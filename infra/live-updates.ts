@@ -1,0 +1,197 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { broadcasterEnvironment } from '../services/broadcaster/environment';
+import { connectAuthorizerEnvironment } from '../services/connect-authorizer/environment';
+import { liveConnectionsEnvironment } from '../services/live-connections/environment';
+import { ROUTE_SELECTION_EXPRESSION } from '../services/live-connections/message-schemas';
+import { ENTITY_ATTRIBUTE, ENTITY_TYPES } from '../shared/keys/entity-type';
+import { ServiceFunction } from './service-function';
+
+/** Where `$connect` reads the ID token: browsers cannot set headers on a WebSocket. */
+export const TOKEN_IDENTITY_SOURCE = 'route.request.querystring.token';
+
+/** JSON access-log lines with what a WebSocket request has (no HTTP method or path). */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  connectionId: '$context.connectionId',
+  eventType: '$context.eventType',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  principalId: '$context.authorizer.principalId',
+  tenantId: '$context.authorizer.tenantId',
+  integrationError: '$context.integrationErrorMessage',
+};
+
+export interface LiveUpdatesProps {
+  /** The single table: its stream feeds the broadcaster, and it stores the connections. */
+  readonly table: dynamodb.ITable;
+  /** The pool whose ID tokens may connect (its provider URL is the issuer); deleted users are refused. */
+  readonly userPool: cognito.UserPool;
+  /** The app client whose ID tokens are accepted (`aud`). */
+  readonly userPoolClient: cognito.IUserPoolClient;
+  /** The WebSocket stage's name (the stage config's). */
+  readonly stageName: string;
+  /**
+   * How many times the stream retries a batch whose records failed before sending it to the failure queue.
+   * @default 5
+   */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * Live order and job updates: a WebSocket API (`$connect` behind a REQUEST authorizer reading `?token=`, then
+ * `$disconnect`, `subscribe` and `$default`) whose connections are stored under their tenant, and a broadcaster
+ * on the table's stream that posts every order and job change to the connections of that tenant only.
+ */
+export class LiveUpdates extends Construct {
+  readonly api: apigwv2.WebSocketApi;
+  readonly stage: apigwv2.WebSocketStage;
+  readonly connectAuthorizer: ServiceFunction<typeof connectAuthorizerEnvironment>;
+  readonly connections: ServiceFunction<typeof liveConnectionsEnvironment>;
+  readonly broadcaster: ServiceFunction<typeof broadcasterEnvironment>;
+  /** Where the stream reports the records it gave up on (which shard, which sequence numbers). */
+  readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: LiveUpdatesProps) {
+    super(scope, id);
+    if (props.table.tableStreamArn === undefined) {
+      throw new Error(
+        'live updates need the table stream: set dynamoStream: NEW_AND_OLD_IMAGES on the table',
+      );
+    }
+    const issuer = props.userPool.userPoolProviderUrl;
+
+    this.connectAuthorizer = new ServiceFunction(this, 'ConnectAuthorizer', {
+      service: 'connect-authorizer',
+      environment: connectAuthorizerEnvironment,
+      description: 'WebSocket $connect authorizer: verifies the ?token= ID token as the REST authorizer does',
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+    })
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem'])
+      .bindValue('ISSUER', issuer)
+      .bindValue('JWKS_URI', `${issuer}/.well-known/jwks.json`)
+      .bindValue('USER_POOL_CLIENT_ID', props.userPoolClient.userPoolClientId)
+      .bindUserPool(props.userPool, 'USER_POOL_ID', ['cognito-idp:AdminGetUser']);
+
+    this.connections = new ServiceFunction(this, 'Connections', {
+      service: 'live-connections',
+      environment: liveConnectionsEnvironment,
+      description: 'WebSocket routes: stores, narrows and deletes a tenant connection',
+      memorySize: 256,
+    }).bindTable(props.table, 'TABLE_NAME', [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
+
+    const integration = new WebSocketLambdaIntegration('Connections', this.connections.function);
+    this.api = new apigwv2.WebSocketApi(this, 'Api', {
+      description: 'saas-orders live updates',
+      routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+      connectRouteOptions: {
+        integration,
+        authorizer: new WebSocketLambdaAuthorizer('TokenAuthorizer', this.connectAuthorizer.function, {
+          identitySource: [TOKEN_IDENTITY_SOURCE],
+        }),
+      },
+      disconnectRouteOptions: { integration },
+      defaultRouteOptions: { integration, returnResponse: true },
+    });
+    this.api.addRoute('subscribe', { integration, returnResponse: true });
+    for (const routeKey of ['$disconnect', '$default', 'subscribe']) {
+      const route = this.api.node.tryFindChild(`${routeKey}-Route`);
+      if (route === undefined) throw new Error(`the ${routeKey} route was not created`);
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'a WebSocket API authorizes only $connect; every message travels on a connection its authorizer admitted',
+      });
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: props.stageName,
+      autoDeploy: true,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    this.failureQueue = new sqs.Queue(this, 'BroadcastFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.failureQueue).acknowledge({
+        id,
+        reason: 'this queue is itself the on-failure destination of the broadcaster stream mapping',
+      });
+    }
+
+    this.broadcaster = new ServiceFunction(this, 'Broadcaster', {
+      service: 'broadcaster',
+      environment: broadcasterEnvironment,
+      description: 'Table stream → @connections: order and job changes to their tenant connections',
+      timeout: Duration.seconds(30),
+    })
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:Query', 'dynamodb:DeleteItem'])
+      .bindConnectionsApi(this.stage, 'CALLBACK_URL');
+
+    this.broadcaster.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: props.retryAttempts ?? 5,
+        // A live update an hour late is no longer live; the failure queue still says which records were dropped.
+        maxRecordAge: Duration.hours(1),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.failureQueue),
+        // Only order and job writes invoke the broadcaster (not connections, catalog, tenants); removals carry
+        // no new state to push.
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: {
+              NewImage: {
+                [ENTITY_ATTRIBUTE]: { S: lambda.FilterRule.or(ENTITY_TYPES.order, ENTITY_TYPES.job) },
+              },
+            },
+          }),
+        ],
+      }),
+    );
+    // dynamodb:ListStreams has no resource-level permissions; the read grants themselves name the stream.
+    Validations.of(this.broadcaster).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams (added by the stream event source) supports no resource-level permissions',
+    });
+  }
+
+  /** The URL clients connect to (`wss://…/<stage>`), with `?token=<ID token>`. */
+  get url(): string {
+    return this.stage.url;
+  }
+}
