@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type Job, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
+import { type Job, JOB_VERSION_ATTRIBUTE, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
@@ -167,7 +167,15 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
         ':gsi1pk': jobKeys.statusPartition(tenantId, change.to),
         ':now': change.now,
       };
-      const set = ['#status = :to', '#gsi1pk = :gsi1pk', '#updatedAt = :now'];
+      const set = [
+        '#status = :to',
+        '#gsi1pk = :gsi1pk',
+        '#updatedAt = :now',
+        '#version = if_not_exists(#version, :noVersion) + :versionStep',
+      ];
+      names['#version'] = JOB_VERSION_ATTRIBUTE;
+      values[':noVersion'] = 0;
+      values[':versionStep'] = 1;
       const fields = { progress: change.progress, result: change.result, error: change.error };
       for (const [name, value] of Object.entries(fields)) {
         if (value === undefined) continue;
@@ -216,14 +224,22 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
           new UpdateCommand({
             TableName: tableName,
             Key: jobKeys.job(tenantId, jobId),
-            UpdateExpression: 'SET #progress = :progress, #updatedAt = :now',
+            UpdateExpression:
+              'SET #progress = :progress, #updatedAt = :now, #version = if_not_exists(#version, :noVersion) + :versionStep',
             ConditionExpression: '#status = :running',
             ExpressionAttributeNames: {
               '#progress': 'progress',
               '#updatedAt': 'updatedAt',
               '#status': 'status',
+              '#version': JOB_VERSION_ATTRIBUTE,
             },
-            ExpressionAttributeValues: { ':progress': progress, ':now': now, ':running': 'running' },
+            ExpressionAttributeValues: {
+              ':progress': progress,
+              ':now': now,
+              ':running': 'running',
+              ':noVersion': 0,
+              ':versionStep': 1,
+            },
           }),
         );
       } catch (error) {

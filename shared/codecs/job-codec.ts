@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ENTITY_ATTRIBUTE, ENTITY_TYPES } from '../keys/entity-type';
 import { jobKeys } from '../keys/job-keys';
 import { decodeItem, encodeAttributes } from './stored-item';
 
@@ -46,6 +47,12 @@ export const jobSchema = z.discriminatedUnion('type', [
 ]);
 export type Job = Readonly<z.infer<typeof jobSchema>>;
 
+/**
+ * The stored attribute counting a job item's writes: every update adds one (see jobs-repository), so stream
+ * consumers (the live-updates broadcaster) can order and de-duplicate a job's changes as they do an order's.
+ */
+export const JOB_VERSION_ATTRIBUTE = 'version';
+
 /** Job ⇄ table item, under the tenant's jobs partition, with its status-index keys. */
 export const jobCodec = {
   toItem(tenantId: string, job: Job): Record<string, unknown> {
@@ -53,6 +60,9 @@ export const jobCodec = {
       ...jobKeys.job(tenantId, job.jobId),
       ...jobKeys.statusIndex(tenantId, job.status, job.jobId),
       ...encodeAttributes('job', jobSchema, job),
+      // The entity name the stream filter selects on (shared/keys/entity-type.ts), and the first version.
+      [ENTITY_ATTRIBUTE]: ENTITY_TYPES.job,
+      [JOB_VERSION_ATTRIBUTE]: 1,
     };
   },
   /**
