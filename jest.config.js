@@ -15,8 +15,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // A global option only (jest ignores it per project). Setup synthesizes stacks and starts engines, and on a
-  // loaded 2-core machine that outran jest's 5 s default; suites that need longer say so in their hooks.
+  // A global option only (jest ignores it per project); the integration and e2e projects set their own in
+  // setupFilesAfterEnv. On a loaded 2-core machine jest's 5 s default is too short even for infra synths.
   testTimeout: 30000,
   projects: [
     {
@@ -30,8 +30,15 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/library-env.ts'],
+      // Setup synthesizes stacks and starts engines; on a loaded 2-core machine that outruns jest's 5 s.
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+    },
   ],
 };

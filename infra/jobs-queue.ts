@@ -2,6 +2,12 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+/**
+ * The job worker's timeout (infra/jobs.ts gives it to the function); the queue's visibility timeout is sized from
+ * it. Defined here so the stateful stack need not import the capability.
+ */
+export const JOB_WORKER_TIMEOUT = Duration.seconds(60);
+
 export interface JobsQueueProps {
   /**
    * How long a received message stays hidden: it must outlast the worker (see infra/jobs.ts, which checks

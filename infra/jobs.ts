@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,13 +9,10 @@ import { jobsEnvironment } from '../services/jobs/environment';
 import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
 import { createJobSchema } from '../services/jobs/job-schemas';
 import { TABLE } from '../shared/table';
-import type { JobsQueue } from './jobs-queue';
+import { JOB_WORKER_TIMEOUT, type JobsQueue } from './jobs-queue';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
 import type { TenantRestApi } from './tenant-rest-api';
-
-/** The worker's timeout; the queue's visibility timeout is sized from it (stateful stack). */
-export const JOB_WORKER_TIMEOUT = Duration.seconds(60);
 
 export interface JobsProps {
   /** The API the routes are added to. */

@@ -4,8 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
-import { JOB_WORKER_TIMEOUT } from './jobs';
-import { JobsQueue } from './jobs-queue';
+import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;

@@ -113,9 +113,16 @@ describe('the Lambda TOKEN authorizer', () => {
           {
             Effect: 'Allow',
             Action: 'execute-api:Invoke',
-            Resource: ['GET/orders', 'POST/orders', 'GET/orders/*', 'PATCH/orders/*', 'DELETE/orders/*'].map(
-              (route) => `${PREFIX}${route}`,
-            ),
+            Resource: [
+              'GET/orders',
+              'POST/orders',
+              'GET/orders/*',
+              'PATCH/orders/*',
+              'DELETE/orders/*',
+              'GET/jobs',
+              'POST/jobs',
+              'GET/jobs/*',
+            ].map((route) => `${PREFIX}${route}`),
           },
         ],
       });

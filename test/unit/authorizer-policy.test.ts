@@ -4,7 +4,16 @@ import { type AuthorizedCaller, authorizerResult } from '../../services/authoriz
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders';
 const PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/';
 
-const EVERY_TENANT_ROUTE = ['GET/orders', 'POST/orders', 'GET/orders/*', 'PATCH/orders/*', 'DELETE/orders/*'];
+const EVERY_TENANT_ROUTE = [
+  'GET/orders',
+  'POST/orders',
+  'GET/orders/*',
+  'PATCH/orders/*',
+  'DELETE/orders/*',
+  'GET/jobs',
+  'POST/jobs',
+  'GET/jobs/*',
+];
 
 const caller: AuthorizedCaller = {
   userId: '3f1c2a9e-0000-4000-8000-000000000001',
@@ -15,7 +24,7 @@ const caller: AuthorizedCaller = {
 };
 
 describe('the authorizer policy', () => {
-  it.each(['admin', 'member'] as const)('allows a %s every orders route', (role) => {
+  it.each(['admin', 'member'] as const)('allows a %s every orders and jobs route', (role) => {
     expect(allowedResources(METHOD_ARN, role)).toEqual(
       EVERY_TENANT_ROUTE.map((route) => `${PREFIX}${route}`),
     );
