@@ -133,9 +133,8 @@ describe('public functions read only what they serve', () => {
     '%s may read exactly its attributes (never API keys, e-mails, prices of orders or notes)',
     (service, attributes) => {
       const [statement] = dynamo(service);
-      const allowed = ((statement?.Condition ?? {}) as Record<string, Record<string, string[]>>)[
-        'ForAllValues:StringLike'
-      ]?.['dynamodb:Attributes'];
+      const condition = (statement?.Condition ?? {}) as Record<string, Record<string, string[]>>;
+      const allowed = condition['ForAllValues:StringLike']?.['dynamodb:Attributes'];
       expect([...(allowed ?? [])].sort()).toEqual([...attributes].sort());
       for (const secret of [
         'apiKeyValue',
