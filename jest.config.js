@@ -33,5 +33,11 @@ module.exports = {
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
+    // Races, a fixed-count two-tenant soak, limits, crash and restart: bounded, each prints its figures.
+    {
+      ...common,
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/test/reliability/**/*.reliability.test.ts'],
+    },
   ],
 };
