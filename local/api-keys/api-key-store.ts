@@ -121,7 +121,10 @@ export class ApiKeyStore {
   persistIn(dir: string): void {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'api-keys.json');
-    if (!existsSync(this.file)) return this.save();
+    if (!existsSync(this.file)) {
+      this.save();
+      return;
+    }
     const persisted = JSON.parse(readFileSync(this.file, 'utf8')) as PersistedKeys;
     for (const key of persisted.keys) {
       this.keys.set(key.id, {
