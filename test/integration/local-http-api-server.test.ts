@@ -56,7 +56,7 @@ exports.handler = async (event) => {
 };`;
 const CRASH = "exports.handler = async () => { throw new Error('boom'); };";
 const SLOW =
-  'exports.handler = () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 2000));';
+  'exports.handler = () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 4000));';
 
 /** The app under test: the ways public CDK apps commonly use `HttpApi`, synthesized as `npm start` reads it. */
 function synthesize(outdir: string): void {
@@ -174,7 +174,8 @@ beforeAll(async () => {
     region: REGION,
     accountId: ACCOUNT,
     credentials: CREDENTIALS,
-    integrationTimeoutMs: 500,
+    // Well above a cold start on a loaded 2-core machine (500 ms was not), well below the slow function.
+    integrationTimeoutMs: 2500,
     log: (line) => logLines.push(line),
   });
   base = await server.listen(0);
