@@ -40,5 +40,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
+    // Races, a fixed-count two-tenant soak, limits, crash and restart: bounded, each prints its figures.
+    {
+      ...common,
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/test/reliability/**/*.reliability.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+    },
   ],
 };

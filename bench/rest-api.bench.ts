@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   try {
     const session = demoSession(cloud);
     const seeded = await seedLocalCloud(cloud, session);
-    // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage's 50 rps limit.
+    // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage ceiling and the plans' limits.
     const tenant = DEMO_TENANTS[1] ?? DEMO_TENANTS[0];
     if (!tenant) throw new Error('no demo tenant');
     const token = session.idToken(demoUsername(tenant, 'member'));

@@ -3,7 +3,7 @@
  * `npm start`: synthesizes the CDK app, serves that template on this machine (no AWS account, no Docker),
  * seeds two demo tenants and prints ready-to-paste requests.
  *   --port N        first API port, one per API in template order (default 3000)
- *   --persist DIR   keep DynamoDB data and users across restarts (default: in memory)
+ *   --persist DIR   keep data, users, keys, API keys and quotas across restarts, on ports derived from --port (default: in memory)
  *   --watch         re-synthesize on source changes and reload the changed functions (restart if the template changed)
  *   --cdk-out DIR   serve an existing cloud assembly instead of synthesizing (any CDK app)
  *   --no-seed       skip the demo data

@@ -77,7 +77,7 @@ export class CatalogApi extends Construct {
       ...byCognito,
       requestParameters: requestParameters(itemKeys),
     });
-    const put = item.addMethod('PUT', integration(), {
+    item.addMethod('PUT', integration(), {
       ...byCognito,
       ...api.requestBody('PutCatalogItem', catalogItemInputSchema),
     });
@@ -89,6 +89,7 @@ export class CatalogApi extends Construct {
     };
     api.addMethodSettings(list, cached);
     api.addMethodSettings(get, cached);
-    api.addMethodSettings(put, { throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+    // No shared method throttle on a tenant route (a noisy neighbour would spend it): usage plans limit each
+    // tenant, the stage ceiling protects the backend.
   }
 }

@@ -7,6 +7,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type * as z from 'zod';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
 import { modelFromZod } from './request-models';
+import { backendCeiling } from './usage-plans';
 import { RegionalWaf } from './waf';
 
 export interface TenantRestApiProps {
@@ -14,8 +15,9 @@ export interface TenantRestApiProps {
   /** Origins allowed by CORS (preflight, Lambda responses and gateway responses). */
   readonly allowedOrigins: readonly string[];
   /**
-   * Stage-wide steady-state request rate and burst.
-   * @default 50 requests/s, burst 100
+   * Stage-wide steady-state request rate and burst: a ceiling that protects the backend, sized above what
+   * the tenants' usage plans add up to (tenant fairness is the plans' job, per tenant key).
+   * @default `backendCeiling()` — the default tiers for the default expected tenants, plus 20%
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
@@ -70,8 +72,8 @@ export class TenantRestApi extends Construct {
         dataTraceEnabled: false,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-        throttlingRateLimit: props.throttle?.rateLimit ?? 50,
-        throttlingBurstLimit: props.throttle?.burstLimit ?? 100,
+        throttlingRateLimit: (props.throttle ?? backendCeiling()).rateLimit,
+        throttlingBurstLimit: (props.throttle ?? backendCeiling()).burstLimit,
         cacheClusterEnabled: true,
         cacheClusterSize,
         cachingEnabled: false,

@@ -19,6 +19,8 @@ export interface ComposeOptions {
   readonly region: string;
   /** First API port: APIs take consecutive ports in the order the template loader meets them. */
   readonly basePort: number;
+  /** Give every service listener a port derived from `basePort` (see `ServiceContext.servicePort`); else free ports. */
+  readonly fixedServicePorts?: boolean;
   readonly persistDir?: string;
   readonly sink: LogSink;
   readonly credentials: ServiceContext['credentials'];
@@ -78,6 +80,8 @@ export async function composeServices(
   };
   if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
   const contextOf = (service: LocalService): ServiceContext => ({
+    servicePort: (slot = 0) =>
+      options.fixedServicePorts ? options.basePort + 100 + 10 * services.indexOf(service) + slot : 0,
     region: options.region,
     log: (line) => options.sink.write(`[${service.name}] ${line}\n`),
     sink: options.sink,

@@ -75,6 +75,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     cdkOut: options.cdkOut,
     region: options.region ?? 'us-east-1',
     basePort: options.port === 0 ? await freePort() : (options.port ?? 3000),
+    fixedServicePorts: options.port !== 0,
     persistDir: options.persistDir,
     sink: options.log ?? process.stdout,
     credentials: LOCAL_CREDENTIALS,

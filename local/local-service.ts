@@ -61,6 +61,13 @@ export interface ServiceContext {
    * says, so the plan is shared by the REST, HTTP and WebSocket services and the template loader.
    */
   readonly apiPort: (apiId: string) => number;
+  /**
+   * The port of the service's own listener number `slot` (0, 1, …): `--port` + 100 + 10 × the service's place
+   * in the list + `slot`, so every endpoint (DynamoDB, the issuer, the token admin, the control plane, queues)
+   * is predictable from `--port` and the issuer URL in tokens is the same after a restart. 0 (a free port)
+   * when the cloud was started on port 0.
+   */
+  readonly servicePort: (slot?: number) => number;
 }
 
 /** What the start phase adds: the template and the functions. */

@@ -37,6 +37,24 @@ export class LambdaInvocationError extends Error {
   }
 }
 
+/**
+ * Lambda's synchronous invocation payload limit, each way. AWS documents 6 MB and enforces 6,291,556 bytes
+ * (the figure its `RequestEntityTooLargeException` and `Function.ResponseSizeTooLarge` messages quote).
+ */
+export const MAX_SYNC_PAYLOAD_BYTES = 6_291_556;
+
+/**
+ * Thrown by a `LambdaInvoker` when the event exceeds {@link MAX_SYNC_PAYLOAD_BYTES}: Lambda refuses the Invoke
+ * call itself (413 `RequestEntityTooLargeException`), so the function never runs. Not a function error:
+ * API Gateway answers 413 `Request Too Long` rather than 502.
+ */
+export class LambdaRequestTooLargeError extends Error {
+  constructor(readonly size: number) {
+    super(`Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+    this.name = 'RequestEntityTooLargeException';
+  }
+}
+
 /** Runs a function by its ARN (as integrations and authorizers name it) and returns its JSON result. */
 export interface LambdaInvoker {
   invoke(functionArn: string, event: unknown): Promise<unknown>;

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LocalCloudModel } from '../model';
 
 /** An API key, from the template (AWS::ApiGateway::ApiKey) or created at run time through the control plane. */
@@ -78,6 +80,17 @@ function throttleOf(value: unknown): ThrottleSettings | undefined {
   return rateLimit === undefined && burstLimit === undefined ? undefined : { rateLimit, burstLimit };
 }
 
+/** The file `persistIn` keeps: every key (dates as ISO strings) and every plan's key ids. */
+interface PersistedKeys {
+  readonly keys: ReadonlyArray<
+    Omit<ApiKeyRecord, 'createdDate' | 'lastUpdatedDate'> & {
+      readonly createdDate: string;
+      readonly lastUpdatedDate: string;
+    }
+  >;
+  readonly planKeys: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Input of `createApiKey` (the CreateApiKey API's fields). */
 export interface CreateApiKeyInput {
   readonly name?: string;
@@ -97,6 +110,48 @@ export class ApiKeyStore {
   private readonly plans = new Map<string, UsagePlanRecord>();
   /** usage plan id → key ids */
   private readonly planKeys = new Map<string, Set<string>>();
+  /** Where keys and plan bindings are kept across restarts (`--persist`); undefined: in memory. */
+  private file: string | undefined;
+
+  /**
+   * Keeps keys and usage-plan bindings in `<dir>/api-keys.json` from now on, starting from what it holds: a
+   * tenant onboarded before a restart still has its key, its value and its plan after it. Every change is
+   * written before it is acknowledged (write then rename, so a crash leaves the old or the new file whole).
+   */
+  persistIn(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'api-keys.json');
+    if (!existsSync(this.file)) {
+      this.save();
+      return;
+    }
+    const persisted = JSON.parse(readFileSync(this.file, 'utf8')) as PersistedKeys;
+    for (const key of persisted.keys) {
+      this.keys.set(key.id, {
+        ...key,
+        createdDate: new Date(key.createdDate),
+        lastUpdatedDate: new Date(key.lastUpdatedDate),
+      });
+    }
+    for (const [planId, keyIds] of Object.entries(persisted.planKeys)) {
+      this.planKeys.set(planId, new Set([...(this.planKeys.get(planId) ?? []), ...keyIds]));
+    }
+  }
+
+  private save(): void {
+    if (this.file === undefined) return;
+    const persisted: PersistedKeys = {
+      keys: [...this.keys.values()].map((key) => ({
+        ...key,
+        createdDate: key.createdDate.toISOString(),
+        lastUpdatedDate: key.lastUpdatedDate.toISOString(),
+      })),
+      planKeys: Object.fromEntries([...this.planKeys].map(([planId, keyIds]) => [planId, [...keyIds]])),
+    };
+    const temporary = `${this.file}.tmp`;
+    writeFileSync(temporary, JSON.stringify(persisted), { mode: 0o600 });
+    renameSync(temporary, this.file);
+  }
 
   /** A store holding the ApiKey, UsagePlan and UsagePlanKey resources of the model. */
   static fromModel(model: LocalCloudModel, now: Date = new Date()): ApiKeyStore {
@@ -113,9 +168,11 @@ export class ApiKeyStore {
     for (const resource of model.resources) {
       const p = resource.properties;
       if (resource.type === 'AWS::ApiGateway::ApiKey') {
+        // A generated value stays what it was before a restart (under `--persist`).
+        const generated = this.keys.get(resource.physicalId)?.value ?? randomString(40, MIXED);
         this.keys.set(resource.physicalId, {
           id: resource.physicalId,
-          value: typeof p.Value === 'string' ? p.Value : randomString(40, MIXED),
+          value: typeof p.Value === 'string' ? p.Value : generated,
           name: typeof p.Name === 'string' ? p.Name : resource.logicalId,
           description: typeof p.Description === 'string' ? p.Description : undefined,
           customerId: typeof p.CustomerId === 'string' ? p.CustomerId : undefined,
@@ -159,6 +216,7 @@ export class ApiKeyStore {
       keys.add(String(resource.properties.KeyId));
       this.planKeys.set(planId, keys);
     }
+    this.save();
   }
 
   /** Creates a key (value generated when not given), like CreateApiKey. */
@@ -175,6 +233,7 @@ export class ApiKeyStore {
       stageKeys: input.stageKeys ?? [],
     };
     this.keys.set(key.id, key);
+    this.save();
     return key;
   }
 
@@ -190,7 +249,9 @@ export class ApiKeyStore {
   /** Deletes a key and its usage plan bindings; false when there was no such key. */
   deleteApiKey(id: string): boolean {
     for (const keys of this.planKeys.values()) keys.delete(id);
-    return this.keys.delete(id);
+    const deleted = this.keys.delete(id);
+    this.save();
+    return deleted;
   }
 
   /** Every usage plan, in template order. */
@@ -210,6 +271,7 @@ export class ApiKeyStore {
     if (keys.has(keyId)) return 'conflict';
     keys.add(keyId);
     this.planKeys.set(planId, keys);
+    this.save();
     return 'created';
   }
 

@@ -5,7 +5,8 @@ import { createApiGatewayControlServer } from './control-server';
 /**
  * The API Gateway control plane subset functions call (API keys, usage plans), reached through
  * `AWS_ENDPOINT_URL_API_GATEWAY`. It loads the template's keys and plans into `apiKeys`, the store it shares
- * with the REST APIs, so a key created at run time meters at once.
+ * with the REST APIs, so a key created at run time meters at once. Under `--persist` the keys and their
+ * plan bindings survive restarts.
  */
 export function apiGatewayControlService(options: { readonly apiKeys: ApiKeyStore }): LocalService {
   return {
@@ -14,8 +15,9 @@ export function apiGatewayControlService(options: { readonly apiKeys: ApiKeyStor
       emulated: ['AWS::ApiGateway::ApiKey', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::UsagePlanKey'],
     },
     async bind(context) {
+      if (context.dataDir) options.apiKeys.persistIn(context.dataDir);
       const server = createApiGatewayControlServer({ apiKeys: options.apiKeys, log: context.log });
-      const endpoint = await server.listen(0);
+      const endpoint = await server.listen(context.servicePort(0));
       return {
         functionEnv: { AWS_ENDPOINT_URL_API_GATEWAY: endpoint },
         async start({ model }) {

@@ -11,6 +11,8 @@ export interface LocalStreamsOptions {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly log?: (line: string) => void;
   readonly onBatch?: (report: StreamBatchReport) => void;
+  /** Port of the capture proxy (the DynamoDB endpoint clients use). @default 0, a free one */
+  readonly port?: number;
 }
 
 interface TableProperties {
@@ -37,7 +39,7 @@ export class LocalStreams {
   /** Starts the capture proxy; until `configure`, writes pass through unrecorded. */
   static async start(options: LocalStreamsOptions): Promise<LocalStreams> {
     const capture = new StreamCapture(options.engineEndpoint, options.region, { ...options.credentials });
-    return new LocalStreams(capture, await capture.listen(), options);
+    return new LocalStreams(capture, await capture.listen(options.port ?? 0), options);
   }
 
   /** Creates a stream for every table of the template that enables one (they start empty). */

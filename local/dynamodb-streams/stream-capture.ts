@@ -61,8 +61,8 @@ export class StreamCapture {
   }
 
   /** Starts the proxy; resolves to the endpoint clients (and functions) use instead of the engine's. */
-  listen(): Promise<string> {
-    return this.server.listen(0);
+  listen(port = 0): Promise<string> {
+    return this.server.listen(port);
   }
 
   async close(): Promise<void> {

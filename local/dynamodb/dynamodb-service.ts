@@ -45,11 +45,12 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
         updateTableMs: 0,
         ...(context.dataDir ? { path: context.dataDir } : {}),
       });
-      const engineEndpoint = `http://127.0.0.1:${await listenOn(engine, 0)}`;
+      const engineEndpoint = `http://127.0.0.1:${await listenOn(engine, context.servicePort(1))}`;
       const streams = await LocalStreams.start({
         engineEndpoint,
         region: context.region,
         credentials: context.credentials,
+        port: context.servicePort(0),
         log: context.log,
         onBatch: (report) => {
           if (report.error) context.log(`${report.mapping}: ${report.outcome} after: ${report.error}`);
@@ -73,7 +74,13 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
               (async (destination, note) =>
                 context.log(`no destination ${destination} for ${JSON.stringify(note)}`)),
           );
-          return { endpoints: [{ kind: 'DynamoDB', name: 'dynamodb', url: endpoint }] };
+          return {
+            endpoints: [
+              { kind: 'DynamoDB', name: 'dynamodb', url: endpoint },
+              // Listed so every listener is known (and can be firewalled); writes here bypass the streams.
+              { kind: 'DynamoDB engine (no streams)', name: 'dynamodb', url: engineEndpoint },
+            ],
+          };
         },
         async close() {
           await streams.close();

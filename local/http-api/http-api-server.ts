@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loopbackServer } from '../loopback-server';
-import { LambdaInvocationError, type LambdaInvoker, type LocalCloudModel } from '../model';
+import {
+  LambdaInvocationError,
+  type LambdaInvoker,
+  LambdaRequestTooLargeError,
+  type LocalCloudModel,
+} from '../model';
 import { UsageMeter } from '../rest-api/usage-meter';
 import { createIamAuthorization } from './authorizers/iam-authorization';
 import { createJwtAuthorization } from './authorizers/jwt-authorizer';
@@ -168,6 +173,13 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
       if (error instanceof IntegrationTimeout) {
         log(`http-api ${definition.name}: ${integration.functionArn} did not answer within ${timeoutMs} ms`);
         return jsonError(GATEWAY_ERRORS.serviceUnavailable);
+      }
+      // Lambda refused the Invoke (event over its 6 MB limit). HTTP API's answer is UNCONFIRMED; REST's is 413.
+      if (error instanceof LambdaRequestTooLargeError) {
+        log(
+          `http-api ${definition.name}: the event for ${integration.functionArn} is ${error.size} bytes: ${error.message}`,
+        );
+        return jsonError(GATEWAY_ERRORS.payloadTooLarge);
       }
       const kind = error instanceof LambdaInvocationError ? error.errorType : 'Invoke';
       log(

@@ -37,10 +37,13 @@ export function identityService(): IdentityService {
     },
     identity,
     async bind(context) {
-      const running = await createIdentityServer(context.dataDir ? { dataDir: context.dataDir } : {});
+      const running = await createIdentityServer({
+        port: context.servicePort(0),
+        ...(context.dataDir ? { dataDir: context.dataDir } : {}),
+      });
       server = running;
       const admin = createTokenAdminServer(running);
-      const adminUrl = await admin.listen(0);
+      const adminUrl = await admin.listen(context.servicePort(1));
       return {
         templateEndpoints: { cognitoIssuer: (userPoolId) => issuerUrlFor(running.port, userPoolId) },
         functionEnv: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: running.endpoint },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { LambdaInvoker } from '../model';
+import { type LambdaInvoker, LambdaRequestTooLargeError, MAX_SYNC_PAYLOAD_BYTES } from '../model';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
 import { LambdaFunctionError } from './lambda-function-error';
 import type { LocalFunction } from './local-function';
@@ -215,6 +215,15 @@ function reportStatus(failure: LambdaFunctionError | undefined): string[] {
   return [];
 }
 
+/** What Lambda returns (as a function error) when a handler's result exceeds the synchronous limit. */
+function responseTooLarge(): LambdaFunctionError {
+  const errorMessage = `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_PAYLOAD_BYTES} bytes).`;
+  return new LambdaFunctionError(errorMessage, 'Unhandled', {
+    errorType: 'Function.ResponseSizeTooLarge',
+    errorMessage,
+  });
+}
+
 function formatMs(ms: number): string {
   return ms.toFixed(2);
 }
@@ -287,6 +296,9 @@ export function createLambdaRuntime(
       sink.write(`[${fn.functionName}] ${line}\n`);
     };
     const eventJson = JSON.stringify(event) ?? 'null';
+    const eventBytes = Buffer.byteLength(eventJson);
+    // Lambda refuses the Invoke call before any environment is involved.
+    if (eventBytes > MAX_SYNC_PAYLOAD_BYTES) throw new LambdaRequestTooLargeError(eventBytes);
     const requestId = randomUUID();
     const { environment, cold } = await pool.acquire();
 
@@ -303,6 +315,7 @@ export function createLambdaRuntime(
       const started = performance.now();
       try {
         outcome = await environment.invoke({ requestId, event: eventJson, invokedFunctionArn });
+        if (Buffer.byteLength(outcome.payload) > MAX_SYNC_PAYLOAD_BYTES) throw responseTooLarge();
       } finally {
         durationMs = performance.now() - started;
       }

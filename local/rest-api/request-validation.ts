@@ -21,6 +21,15 @@ function jsonType(value: unknown): string {
   return typeof value;
 }
 
+/** The most of a client's value a validation message quotes: an 11 MB bad string is not echoed back. */
+const MAX_QUOTED_LENGTH = 64;
+
+/** JSON of a client value for a message, cut to a short prefix (`…`) when long. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
+}
+
 const list = (values: unknown): string => JSON.stringify(Array.isArray(values) ? values : [values]);
 
 /**
@@ -35,7 +44,10 @@ function describe(errors: readonly ErrorObject[]): string[] {
     if (error.keyword === 'required' || error.keyword === 'additionalProperties') {
       const key = `${error.keyword}:${error.instancePath}`;
       const entry = grouped.get(key) ?? { keyword: error.keyword, names: [] };
-      entry.names.push(String(params.missingProperty ?? params.additionalProperty));
+      // An unknown property's name is the client's: a prefix of it.
+      entry.names.push(
+        String(params.missingProperty ?? params.additionalProperty).slice(0, MAX_QUOTED_LENGTH),
+      );
       if (!grouped.has(key)) {
         grouped.set(key, entry);
         messages.push(key);
@@ -51,32 +63,32 @@ function describe(errors: readonly ErrorObject[]): string[] {
         break;
       case 'enum':
         messages.push(
-          `instance value (${JSON.stringify(data)}) not found in enum (possible values: ${JSON.stringify(params.allowedValues)})`,
+          `instance value (${quoted(data)}) not found in enum (possible values: ${JSON.stringify(params.allowedValues)})`,
         );
         break;
       case 'minLength':
         messages.push(
-          `string ${JSON.stringify(data)} is too short (length: ${String(data).length}, required minimum: ${params.limit})`,
+          `string ${quoted(data)} is too short (length: ${String(data).length}, required minimum: ${params.limit})`,
         );
         break;
       case 'maxLength':
         messages.push(
-          `string ${JSON.stringify(data)} is too long (length: ${String(data).length}, maximum allowed: ${params.limit})`,
+          `string ${quoted(data)} is too long (length: ${String(data).length}, maximum allowed: ${params.limit})`,
         );
         break;
       case 'minimum':
         messages.push(
-          `numeric instance is lower than the required minimum (minimum: ${params.limit}, found: ${String(data)})`,
+          `numeric instance is lower than the required minimum (minimum: ${params.limit}, found: ${quoted(data)})`,
         );
         break;
       case 'maximum':
         messages.push(
-          `numeric instance is greater than the required maximum (maximum: ${params.limit}, found: ${String(data)})`,
+          `numeric instance is greater than the required maximum (maximum: ${params.limit}, found: ${quoted(data)})`,
         );
         break;
       case 'pattern':
         messages.push(
-          `ECMA 262 regex ${JSON.stringify(params.pattern)} does not match input string ${JSON.stringify(data)}`,
+          `ECMA 262 regex ${JSON.stringify(params.pattern)} does not match input string ${quoted(data)}`,
         );
         break;
       case 'minItems':
@@ -91,7 +103,7 @@ function describe(errors: readonly ErrorObject[]): string[] {
         break;
       case 'format':
         messages.push(
-          `string ${JSON.stringify(data)} is not a valid ${FORMAT_NAMES[String(params.format)] ?? String(params.format)}`,
+          `string ${quoted(data)} is not a valid ${FORMAT_NAMES[String(params.format)] ?? String(params.format)}`,
         );
         break;
       default:

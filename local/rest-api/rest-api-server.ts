@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
 import { loopbackServer } from '../loopback-server';
-import type { LambdaInvoker, LocalCloudModel } from '../model';
+import { type LambdaInvoker, LambdaRequestTooLargeError, type LocalCloudModel } from '../model';
 import { type GatewayError, gatewayResponse } from './gateway-response-rendering';
 import { INTEGRATIONS } from './integrations/integration-registry';
 import type { AwsServiceAccess } from './integrations/rest-integration';
@@ -27,6 +27,23 @@ import type { RestResponse } from './rest-response';
 import { setHeader } from './rest-response';
 import { matchRoute, type RouteMatch } from './route-matcher';
 import { UsageMeter } from './usage-meter';
+
+/** API Gateway's REST payload limit (fixed, not raisable). */
+export const MAX_REST_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** The integration timeout when the template sets none (also AWS's default maximum). */
+export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
+
+/** Rejects when an integration has not answered in time; the request then gets INTEGRATION_TIMEOUT. */
+class IntegrationTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IntegrationTimeout(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Options of `createRestApiServer`. */
 export interface RestApiServerOptions {
@@ -236,7 +253,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       );
       return respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
     }
-    const outcome = await runner.run({
+    const timeoutMs = Number(integration.TimeoutInMillis ?? DEFAULT_INTEGRATION_TIMEOUT_MS);
+    const running = runner.run({
       definition,
       stage,
       route,
@@ -260,6 +278,27 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       awsServices,
       log,
     });
+    let outcome: Awaited<typeof running>;
+    try {
+      outcome = await withTimeout(running, timeoutMs);
+    } catch (error) {
+      if (error instanceof IntegrationTimeout) {
+        // The backend may still finish; API Gateway has answered by then, and so do we.
+        running.catch(() => undefined);
+        log(
+          `${definition.name}: integration on ${route.resource.path} did not answer within ${timeoutMs} ms`,
+        );
+        return respondError(scope, { responseType: 'INTEGRATION_TIMEOUT' });
+      }
+      // Lambda refused the Invoke (event over its 6 MB limit): the function never ran.
+      if (error instanceof LambdaRequestTooLargeError) {
+        log(
+          `${definition.name}: the Lambda event for ${route.resource.path} is ${error.size} bytes: ${error.message}`,
+        );
+        return respondError(scope, { responseType: 'REQUEST_TOO_LARGE' });
+      }
+      throw error;
+    }
     return 'response' in outcome ? outcome.response : respondError(scope, outcome.error);
   }
 
@@ -340,6 +379,37 @@ function toThrottle(
     : undefined;
 }
 
+/**
+ * The body, or undefined when it exceeds the REST payload limit: with a declared Content-Length over it
+ * nothing is kept, and a chunked body stops being kept as soon as it crosses it. The rest is read and dropped
+ * (ending the iteration early would destroy the socket), so the client reads the 413, not a reset connection.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_REST_PAYLOAD_BYTES;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > MAX_REST_PAYLOAD_BYTES) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** API Gateway's front door answers an oversized payload in plain text, before any gateway response applies. */
+function payloadTooLarge(res: ServerResponse): void {
+  res.statusCode = 413;
+  res.setHeader('Content-Type', 'text/plain');
+  res.setHeader('Connection', 'close');
+  res.end(`HTTP content length exceeded ${MAX_REST_PAYLOAD_BYTES} bytes.`);
+}
+
 /** Turns a Node HTTP request into a StagedRequest and writes the emulator's response. */
 async function serve(
   req: IncomingMessage,
@@ -347,8 +417,11 @@ async function serve(
   handle: (request: StagedRequest) => Promise<RestResponse>,
 ): Promise<void> {
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = await readBody(req);
+    if (body === undefined) {
+      payloadTooLarge(res);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const [, stage = '', ...rest] = url.pathname.split('/');
     const headers: Record<string, string[]> = {};
@@ -364,7 +437,7 @@ async function serve(
       path: `/${rest.join('/')}`,
       headers,
       query,
-      body: Buffer.concat(chunks),
+      body,
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       rawHeaders: req.rawHeaders,
     });

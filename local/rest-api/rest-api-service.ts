@@ -59,8 +59,11 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
         'AWS::ApiGateway::GatewayResponse',
       ],
     },
-    async bind() {
+    async bind(context) {
       const servers: RestApiServer[] = [];
+      // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
+      const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
+      if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
         async start({ model, invoker, credentials, region, apiPort, log, functionEnv }) {
           const authorizers = createRestAuthorizers({
@@ -78,7 +81,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
               invoker,
               authorizers,
               apiKeys: options.apiKeys,
-              ...(options.throttling === false ? { meter: new UnlimitedMeter() } : {}),
+              meter,
               region,
               accountId: model.accountId,
               log,

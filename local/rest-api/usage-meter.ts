@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { QuotaSettings, ThrottleSettings } from '../api-keys/api-key-store';
 
 /** A token bucket: `burstLimit` tokens, refilled at `rateLimit` per second; it starts full. */
@@ -41,7 +43,33 @@ export class UsageMeter {
   private readonly buckets = new Map<string, { bucket: TokenBucket; signature: string }>();
   private readonly quotas = new Map<string, { windowStart: number; used: number }>();
 
+  /** Where quota counters are kept (`--persist`); undefined: in memory. */
+  private file: string | undefined;
+
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Keeps quota counters in `<dir>/quotas.json`, starting from what it holds, so a restart does not hand every
+   * key a fresh quota. Each counted request is written before it is let through (write then rename). Token
+   * buckets are not kept: they refill within seconds anyway.
+   */
+  persistQuotasIn(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'quotas.json');
+    if (!existsSync(this.file)) return;
+    const persisted = JSON.parse(readFileSync(this.file, 'utf8')) as Record<
+      string,
+      { windowStart: number; used: number }
+    >;
+    for (const [id, entry] of Object.entries(persisted)) this.quotas.set(id, entry);
+  }
+
+  private saveQuotas(): void {
+    if (this.file === undefined) return;
+    const temporary = `${this.file}.tmp`;
+    writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.quotas)));
+    renameSync(temporary, this.file);
+  }
 
   /** Takes one token from the bucket `id`; false means throttled. No limits means no throttling. */
   take(id: string, settings: ThrottleSettings | undefined): boolean {
@@ -67,6 +95,7 @@ export class UsageMeter {
     this.quotas.set(id, current);
     if (current.used >= quota.limit) return false;
     current.used += 1;
+    this.saveQuotas();
     return true;
   }
 }

@@ -25,6 +25,8 @@ export interface LocalSqsOptions {
   readonly log?: (line: string) => void;
   /** Sees every batch an event-source mapping hands over (tests, logs). */
   readonly onBatch?: (report: SqsBatchReport) => void;
+  /** Port of the SQS endpoint. @default 0, a free one */
+  readonly port?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class LocalSqs {
   static async start(options: LocalSqsOptions): Promise<LocalSqs> {
     const engine = await startSqsEngine({
       region: options.region,
+      port: options.port ?? 0,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     return new LocalSqs(engine, options);

@@ -21,11 +21,12 @@ Server.prototype.listen = function loopbackOnly(this: Server, ...args: unknown[]
 interface EngineSetup {
   readonly region: string;
   readonly dataDir?: string;
+  readonly port?: number;
 }
 
 const setup = workerData as EngineSetup;
 const server = await startFauxqs({
-  port: 0,
+  port: setup.port ?? 0,
   logger: false,
   defaultRegion: setup.region,
   ...(setup.dataDir ? { dataDir: setup.dataDir } : {}),

@@ -12,6 +12,8 @@ export interface SqsEngineOptions {
   readonly region: string;
   /** Keeps queues and messages across restarts (fauxqs's SQLite store). @default in memory */
   readonly dataDir?: string;
+  /** @default 0, a free port */
+  readonly port?: number;
 }
 
 const WORKER = join(__dirname, 'sqs-engine-worker.mts');
@@ -19,7 +21,11 @@ const WORKER = join(__dirname, 'sqs-engine-worker.mts');
 /** Starts the embedded SQS engine (fauxqs) in a worker thread and resolves once it listens. */
 export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngine> {
   const worker = new Worker(WORKER, {
-    workerData: { region: options.region, ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
+    workerData: {
+      region: options.region,
+      port: options.port ?? 0,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    },
     // The parent's flags (a test runner's, a debugger's) are not the engine's.
     // fauxqs loads node:sqlite (experimental in Node 24) even in memory; its warning is noise here.
     execArgv: ['--disable-warning=ExperimentalWarning'],

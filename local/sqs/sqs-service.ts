@@ -43,6 +43,7 @@ export function sqsService(): SqsService {
       const sqs = await LocalSqs.start({
         region: context.region,
         credentials: context.credentials,
+        port: context.servicePort(0),
         ...(context.dataDir ? { dataDir: context.dataDir } : {}),
         log: context.log,
         onBatch: (report) => {

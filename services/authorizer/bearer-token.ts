@@ -4,10 +4,11 @@ import { reject } from './rejection';
 export const MAX_TOKEN_LENGTH = 8192;
 
 const SCHEME = 'Bearer ';
-const BEARER_JWT = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+// The scheme name is case-insensitive (RFC 7235 §2.1): `bearer`, `BEARER` are the same scheme.
+const BEARER_JWT = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /**
- * The JWT from a TOKEN authorizer's `authorizationToken`, which must be `Bearer <jwt>`. The size cap is checked
+ * The JWT from a TOKEN authorizer's `authorizationToken`, which must be `Bearer <jwt>` (the scheme in any case). The size cap is checked
  * first, on the raw header, so an oversized header costs neither a regex over it nor any crypto.
  */
 export function bearerToken(authorizationToken: unknown): string {

@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type Job, JOB_VERSION_ATTRIBUTE, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
+import { JOB_VERSION_ATTRIBUTE, type Job, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';

@@ -168,19 +168,40 @@ describe('the catalog stage cache', () => {
 
 describe('throttling and metering', () => {
   // Each capability adds its own method settings, so their order in the stage is not part of the contract.
-  it.each([
-    { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-    { ResourcePath: '/~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
-    {
-      ResourcePath: '/~1catalog~1{sku}',
-      HttpMethod: 'PUT',
-      ThrottlingRateLimit: 5,
-      ThrottlingBurstLimit: 10,
-    },
-    { ResourcePath: '/~1tenants', HttpMethod: 'POST', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2 },
-  ])('throttles $HttpMethod $ResourcePath at $ThrottlingRateLimit/s', (setting) => {
+  it('caps the stage above what the expected tenants plans add up to (1500 rps, burst 3000, plus 20%)', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: Match.arrayWith([Match.objectLike(setting)]),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: '/*',
+          HttpMethod: '*',
+          ThrottlingRateLimit: 1800,
+          ThrottlingBurstLimit: 3600,
+        }),
+      ]),
+    });
+  });
+
+  it('has no method throttle that tenants would share on a tenant route', () => {
+    const stages = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Stage');
+    const throttled = stages.flatMap((stage) =>
+      ((stage.Properties.MethodSettings ?? []) as Array<Record<string, unknown>>)
+        .filter((setting) => setting.ResourcePath !== '/*' && setting.ThrottlingRateLimit !== undefined)
+        .map((setting) => `${setting.HttpMethod} ${setting.ResourcePath}`),
+    );
+    // Onboarding is the operator's route (one caller), so a tight method throttle there shares nothing.
+    expect(throttled).toEqual(['POST /~1tenants']);
+  });
+
+  it('throttles the operator-only onboarding at 1/s, burst 2', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: '/~1tenants',
+          HttpMethod: 'POST',
+          ThrottlingRateLimit: 1,
+          ThrottlingBurstLimit: 2,
+        }),
+      ]),
     });
   });
 

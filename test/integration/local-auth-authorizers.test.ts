@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createIdentityServer, type LocalIdentity } from '../../local/identity/identity-server';
@@ -481,6 +482,18 @@ describe('Cognito user pools authorizer', () => {
     }
   });
 
+  it('takes the Bearer scheme in any case (RFC 7235)', async () => {
+    const { idToken } = tokens();
+    for (const scheme of ['bearer', 'BEARER']) {
+      const result = await authorizers().authorize(
+        authorizationRequest('COGNITO_USER_POOLS', cognitoAuthorizer, {
+          headers: { authorization: [`${scheme} ${idToken}`] },
+        }),
+      );
+      expect(result.ok).toBe(true);
+    }
+  });
+
   it('answers 401 for a missing, garbled, tampered, foreign or expired token', async () => {
     const { idToken } = tokens();
     const [header, payload, signature] = idToken.split('.');
@@ -644,6 +657,39 @@ describe('AWS_IAM (SigV4) authorizer', () => {
     expect(signed.headers['x-amz-content-sha256']).toBeUndefined();
     expect(await layer.authorize(iamRequest(signed))).toMatchObject({ ok: true });
     expect(await layer.authorize(iamRequest(signed, { body: '{"name":"evil"}' }))).toMatchObject({
+      ok: false,
+      responseType: 'INVALID_SIGNATURE',
+    });
+  });
+
+  it('refuses a bearer token sent to an IAM route without echoing it: the message quotes its SHA-256', async () => {
+    const token = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2ln';
+    const result = await authorizers().authorize(
+      authorizationRequest('AWS_IAM', undefined, {
+        method: 'POST',
+        path: '/tenants',
+        headers: { authorization: [token] },
+      }),
+    );
+    const digest = createHash('sha256').update(token).digest('base64');
+    expect(result).toMatchObject({ ok: false, statusCode: 403, responseType: 'INVALID_SIGNATURE' });
+    const message = result.ok ? '' : (result.message ?? '');
+    expect(message).not.toContain('eyJ');
+    expect(message).toContain(`(hashed with SHA-256 and encoded with Base64): '${digest}'`);
+  });
+
+  it('reads the last of repeated Authorization headers, as the token authorizers do', async () => {
+    const layer = authorizers();
+    const signed = await signedRequest();
+    const valid = signed.headers.authorization?.[0] ?? '';
+    const withHeaders = (values: string[]) => ({
+      ...signed,
+      headers: { ...signed.headers, authorization: values },
+    });
+    expect(await layer.authorize(iamRequest(withHeaders(['Bearer first', valid])))).toMatchObject({
+      ok: true,
+    });
+    expect(await layer.authorize(iamRequest(withHeaders([valid, 'Bearer last'])))).toMatchObject({
       ok: false,
       responseType: 'INVALID_SIGNATURE',
     });

@@ -7,6 +7,10 @@ describe('the bearer token of a TOKEN authorizer event', () => {
     expect(bearerToken(`Bearer ${JWT}`)).toBe(JWT);
   });
 
+  it.each(['bearer', 'BEARER', 'bEaReR'])('takes the scheme in any case, as RFC 7235 says (%s)', (scheme) => {
+    expect(bearerToken(`${scheme} ${JWT}`)).toBe(JWT);
+  });
+
   it.each([
     ['missing', undefined],
     ['empty', ''],

@@ -85,6 +85,16 @@ describe('request validation', () => {
     });
   });
 
+  it('quotes at most a short prefix of an offending value or property name, never the whole of it', () => {
+    const huge = 'z'.repeat(1024 * 1024);
+    const message = validate(
+      JSON.stringify({ sku: 'a', qty: 1, contact: huge, [huge]: 1 }),
+    )?.validationErrorString;
+    expect(message).toContain('is not a valid email address');
+    expect(message).toContain('"zzzzzzzz');
+    expect(message?.length).toBeLessThan(400);
+  });
+
   it('rejects a body that is not JSON', () => {
     expect(validate('{nope')?.responseType).toBe('BAD_REQUEST_BODY');
   });

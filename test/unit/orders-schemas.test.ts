@@ -28,6 +28,18 @@ describe('createOrderSchema', () => {
     ).toThrow(/items\.0: .*Unrecognized key.*unitPrice/);
   });
 
+  it('quotes at most a short prefix of a huge unknown key in its message', () => {
+    const huge = 'k'.repeat(1024 * 1024);
+    let message = '';
+    try {
+      parseWith(createOrderSchema, { items: [item], [huge]: 1 }, 'request body');
+    } catch (error) {
+      message = error instanceof ValidationError ? error.message : '';
+    }
+    expect(message).toMatch(/^invalid request body: Unrecognized key: "kkkk.*… \(\d+ characters\)$/);
+    expect(message.length).toBeLessThan(200);
+  });
+
   it('requires between 1 and 50 items', () => {
     expect(createOrderSchema.safeParse({ items: [] }).success).toBe(false);
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 }));

@@ -32,6 +32,15 @@ function parseAmzDate(value: string): Date | undefined {
   return new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s));
 }
 
+/**
+ * How AWS quotes a malformed Authorization header today: hashed, never as sent (it may be a bearer token
+ * sent to the wrong route).
+ */
+export function hashedForMessage(authorization: string): string {
+  const digest = createHash('sha256').update(authorization).digest('base64');
+  return `Authorization header (hashed with SHA-256 and encoded with Base64): '${digest}'.`;
+}
+
 function sameHex(a: string, b: string): boolean {
   const left = Buffer.from(a.toLowerCase());
   const right = Buffer.from(b.toLowerCase());
@@ -49,14 +58,16 @@ export function createIamAuthorizer(options: IamAuthorizerOptions) {
   return {
     async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
       const headers = request.request.headers;
-      const authorization = headers.authorization?.[0];
+      // Repeated headers: the last value, as API Gateway's single-value `headers` (and so the token
+      // authorizers' `method.request.header.Authorization`) take it, so every authorizer reads the same one.
+      const authorization = headers.authorization?.at(-1);
       if (authorization === undefined || authorization.trim() === '') {
         return authorizerRefusals.missingAuthenticationToken();
       }
       const match = AUTHORIZATION.exec(authorization.trim());
       if (match === null) {
         return authorizerRefusals.invalidSignature(
-          `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${authorization}`,
+          `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. ${hashedForMessage(authorization)}`,
         );
       }
       const [, credential = '', signedHeaderList = '', signature = ''] = match;
