@@ -8,7 +8,19 @@ import { buildApp, statementsOfFunction } from './app';
 
 const { statelessTemplate } = buildApp();
 type Resource = { Properties: Record<string, unknown> };
-const only = (type: string): Resource[] => Object.values(statelessTemplate.findResources(type)) as Resource[];
+// The stack also holds the live-updates WebSocket API: look only at the HTTP API and what belongs to it.
+const [httpApiId] = Object.entries(statelessTemplate.findResources('AWS::ApiGatewayV2::Api'))
+  .filter(([, r]) => (r as Resource).Properties.ProtocolType === 'HTTP')
+  .map(([id]) => id);
+const only = (type: string): Resource[] =>
+  (Object.entries(statelessTemplate.findResources(type)) as Array<[string, Resource]>)
+    .filter(([id, r]) =>
+      type === 'AWS::ApiGatewayV2::Api'
+        ? id === httpApiId
+        : !type.startsWith('AWS::ApiGatewayV2::') ||
+          (r.Properties.ApiId as { Ref?: string } | undefined)?.Ref === httpApiId,
+    )
+    .map(([, r]) => r);
 const httpApi = () => {
   const apis = only('AWS::ApiGatewayV2::Api');
   expect(apis).toHaveLength(1);
