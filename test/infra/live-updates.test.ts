@@ -11,8 +11,11 @@ const resources = template.toJSON().Resources as Record<
 function logicalIdOf(
   type: string,
   predicate: (props: Record<string, unknown>) => boolean = () => true,
+  idPredicate: (logicalId: string) => boolean = () => true,
 ): string {
-  const found = Object.entries(resources).find(([, r]) => r.Type === type && predicate(r.Properties));
+  const found = Object.entries(resources).find(
+    ([id, r]) => r.Type === type && predicate(r.Properties) && idPredicate(id),
+  );
   if (!found) throw new Error(`no ${type}`);
   return found[0];
 }
@@ -41,7 +44,10 @@ describe('the live updates WebSocket API', () => {
   });
 
   it('guards $connect with a Lambda REQUEST authorizer reading the token from the query string', () => {
-    const authorizerId = logicalIdOf('AWS::ApiGatewayV2::Authorizer');
+    const authorizerId = logicalIdOf(
+      'AWS::ApiGatewayV2::Authorizer',
+      (p) => (p.ApiId as { Ref?: string } | undefined)?.Ref === wsApiId,
+    );
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       ApiId: { Ref: wsApiId },
       AuthorizerType: 'REQUEST',
@@ -58,7 +64,13 @@ describe('the live updates WebSocket API', () => {
     for (const key of ['subscribe', '$default']) {
       expect(route(key).RouteResponseSelectionExpression).toBe('$default');
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    // One integration on this API (the public HTTP API in the same stack has its own).
+    const integrations = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::ApiGatewayV2::Integration' &&
+        (r.Properties.ApiId as { Ref?: string } | undefined)?.Ref === wsApiId,
+    );
+    expect(integrations).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY' });
   });
 
@@ -90,7 +102,12 @@ describe('the broadcaster', () => {
   });
 
   it('reports batch item failures, bisects, retries a bounded number of times and sends the rest to a queue', () => {
-    const queueId = logicalIdOf('AWS::SQS::Queue');
+    // Other capabilities have failure queues too: this one is the live-updates construct's.
+    const queueId = logicalIdOf(
+      'AWS::SQS::Queue',
+      () => true,
+      (id) => id.startsWith('LiveBroadcastFailures'),
+    );
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
