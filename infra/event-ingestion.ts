@@ -26,11 +26,6 @@ export interface EventIngestionProps {
   readonly authorizer: TenantAuthorizer;
   /** The single table: events are put into it, and its stream feeds the projector. */
   readonly table: dynamodb.ITable;
-  /**
-   * Steady-state rate and burst of `POST /events` at the stage (each tenant's usage plan limits it too).
-   * @default 100 requests/s, burst 200
-   */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
 /**
@@ -91,10 +86,9 @@ export class EventIngestion extends Construct {
       ...api.requestBody('IngestEvent', ingestEventSchema),
       methodResponses: ['202', '400', '409', '500', '503'].map((statusCode) => ({ statusCode })),
     });
-    api.addMethodSettings(this.method, {
-      throttlingRateLimit: props.throttle?.rateLimit ?? 100,
-      throttlingBurstLimit: props.throttle?.burstLimit ?? 200,
-    });
+    // No method throttle: every tenant's partners share this route, so a shared limit would let one tenant's
+    // volume refuse another's. Each tenant is metered by its own key on its plan; the stage throttle is the
+    // backend's ceiling above them (infra/usage-plans.ts).
     Validations.of(this.method).acknowledge({
       id: 'AwsSolutions-COG4',
       reason:

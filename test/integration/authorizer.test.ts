@@ -122,6 +122,7 @@ describe('the Lambda TOKEN authorizer', () => {
               'GET/jobs',
               'POST/jobs',
               'GET/jobs/*',
+              'POST/events',
             ].map((route) => `${PREFIX}${route}`),
           },
         ],

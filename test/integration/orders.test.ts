@@ -154,6 +154,8 @@ describe('POST /orders', () => {
       ...order,
       ...orderKeys.order(tenantA, order.orderId),
       ...orderKeys.statusIndex(tenantA, 'pending', order.orderId),
+      // The entity name stream consumers (live updates) select on.
+      entity: 'order',
     });
   });
 

@@ -13,6 +13,7 @@ const EVERY_TENANT_ROUTE = [
   'GET/jobs',
   'POST/jobs',
   'GET/jobs/*',
+  'POST/events',
 ];
 
 const caller: AuthorizedCaller = {
@@ -24,7 +25,7 @@ const caller: AuthorizedCaller = {
 };
 
 describe('the authorizer policy', () => {
-  it.each(['admin', 'member'] as const)('allows a %s every orders and jobs route', (role) => {
+  it.each(['admin', 'member'] as const)('allows a %s every orders, jobs and events route', (role) => {
     expect(allowedResources(METHOD_ARN, role)).toEqual(
       EVERY_TENANT_ROUTE.map((route) => `${PREFIX}${route}`),
     );
