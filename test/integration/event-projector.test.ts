@@ -21,9 +21,10 @@ const project = createEventProjectorHandler(readEventProjectorConfig(TEST_ENV));
 const orders = createOrdersRepository(TEST_ENV.TABLE_NAME);
 let sequence = 0;
 
+// Starting the engine synthesizes the stateful stack for its tables: slow on a loaded machine.
 beforeAll(async () => {
   engine = await startDynamo();
-});
+}, 60_000);
 
 afterAll(async () => {
   await engine?.stop();
