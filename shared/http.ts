@@ -20,6 +20,15 @@ export interface HttpOptions {
   readonly allowedOrigins: readonly string[];
 }
 
+/**
+ * Where a member just created in the called collection lives (a `Location` or `statusUrl`), under the same stage
+ * or base path the client called: `POST /dev/orders` → `/dev/orders/<id>`.
+ */
+export function memberLocation(event: APIGatewayProxyEvent, id: string): string {
+  const collection = event.requestContext?.path ?? event.path;
+  return `${collection.replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
+}
+
 /** Case-insensitive request header lookup (API Gateway keeps the client's casing). */
 export function requestHeader(event: APIGatewayProxyEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();

@@ -1,6 +1,6 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import {
   httpRouter,
+  memberLocation,
   type ProxyHandler,
   parseJsonBody,
   parseQuery,
@@ -16,12 +16,6 @@ import { createJobQueue } from './job-queue';
 import { createJobSchema, listJobsQuerySchema } from './job-schemas';
 import { createJobsRepository } from './jobs-repository';
 import { createJobsService } from './jobs-service';
-
-/** Where the job's status is polled, under the same stage or base path the client called. */
-function jobLocation(event: APIGatewayProxyEvent, jobId: string): string {
-  const collection = event.requestContext?.path ?? event.path;
-  return `${collection.replace(/\/+$/, '')}/${encodeURIComponent(jobId)}`;
-}
 
 /** The jobs API (`/jobs`, `/jobs/{jobId}`) behind the REST API's Lambda authorizer, wired to `config`. */
 export function createJobsHandler(config: JobsConfig): ProxyHandler {
@@ -41,7 +35,7 @@ export function createJobsHandler(config: JobsConfig): ProxyHandler {
           'Idempotency-Key header',
         );
         const job = await jobs.createJob(principal, input, { idempotencyKey, lambdaContext: context });
-        const statusUrl = jobLocation(event, job.jobId);
+        const statusUrl = memberLocation(event, job.jobId);
         return {
           statusCode: 202,
           body: { jobId: job.jobId, type: job.type, status: job.status, statusUrl },

@@ -1,6 +1,6 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import {
   httpRouter,
+  memberLocation,
   type ProxyHandler,
   parseJsonBody,
   parseQuery,
@@ -21,12 +21,6 @@ import {
 import { createOrdersRepository } from './orders-repository';
 import { createOrdersService } from './orders-service';
 
-/** Where the new order lives, under the same stage or base path the client called. */
-function orderLocation(event: APIGatewayProxyEvent, orderId: string): string {
-  const collection = event.requestContext?.path ?? event.path;
-  return `${collection.replace(/\/+$/, '')}/${encodeURIComponent(orderId)}`;
-}
-
 /** The orders API (`/orders`, `/orders/{orderId}`) behind the REST API's Lambda authorizer, wired to `config`. */
 export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
   const orders = createOrdersService({
@@ -44,7 +38,7 @@ export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
           'Idempotency-Key header',
         );
         const order = await orders.createOrder(principal, input, { idempotencyKey, lambdaContext: context });
-        return { statusCode: 201, body: order, headers: { Location: orderLocation(event, order.orderId) } };
+        return { statusCode: 201, body: order, headers: { Location: memberLocation(event, order.orderId) } };
       },
       'GET /orders': async (event) => {
         const principal = principalFromLambdaAuthorizer(event);
