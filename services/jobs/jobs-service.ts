@@ -1,22 +1,13 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { JOB_ID_PATTERN, type Job } from '../../shared/codecs/job-codec';
-import { dynamoClient } from '../../shared/dynamo';
 import {
-  ConflictError,
   NotFoundError,
   PayloadTooLargeError,
   ServiceUnavailableError,
-  UnprocessableError,
   ValidationError,
 } from '../../shared/errors';
+import { idempotentRequest } from '../../shared/idempotent-request';
 import { sortableId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
 import type { Principal } from '../../shared/tenant-context';
@@ -34,8 +25,6 @@ import {
 } from './job-schemas';
 import type { JobsRepository } from './jobs-repository';
 
-/** How long a replayed `Idempotency-Key` returns the first response (as for `POST /orders`). */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** Import input is kept a week after creation (the job's deadline is far shorter), then expires by TTL. */
 const INPUT_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -157,21 +146,12 @@ export function createJobsService(options: JobsServiceOptions) {
     return jobView(job, now);
   }
 
-  const idempotencyConfig = new IdempotencyConfig({
-    // The key is per tenant: two tenants may well pick the same Idempotency-Key.
-    eventKeyJmesPath: '[tenantId, idempotencyKey]',
-    payloadValidationJmesPath: 'job',
-    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-    throwOnNoIdempotencyKey: true,
-  });
-  const submitJobOnce = makeIdempotent(submitJob, {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: options.idempotencyTableName,
-      keyAttr: 'id',
-      awsSdkV3Client: options.dynamoClient ?? dynamoClient,
-    }),
-    config: idempotencyConfig,
+  const submitJobOnce = idempotentRequest(submitJob, {
     keyPrefix: 'jobs.create',
+    payloadField: 'job',
+    what: 'job',
+    tableName: options.idempotencyTableName,
+    ...(options.dynamoClient ? { dynamoClient: options.dynamoClient } : {}),
   });
 
   async function requireJob(tenantId: string, jobId: string): Promise<Job> {
@@ -194,29 +174,7 @@ export function createJobsService(options: JobsServiceOptions) {
         idempotencyKey: opts.idempotencyKey ?? null,
         job: input,
       };
-      if (opts.idempotencyKey === undefined) return submitJob(request);
-      idempotencyConfig.registerLambdaContext(opts.lambdaContext);
-      try {
-        return await submitJobOnce(request);
-      } catch (error) {
-        if (error instanceof IdempotencyValidationError) {
-          throw new UnprocessableError(
-            'this Idempotency-Key was already used with a different request body; use a new key for a different job',
-            undefined,
-            { cause: error },
-          );
-        }
-        if (error instanceof IdempotencyAlreadyInProgressError) {
-          throw new ConflictError(
-            'a request with this Idempotency-Key is still in progress; retry shortly',
-            undefined,
-            {
-              cause: error,
-            },
-          );
-        }
-        throw error;
-      }
+      return submitJobOnce(request, opts.lambdaContext);
     },
 
     /** The job, if it belongs to the caller's tenant; otherwise a 404 like any missing job. */

@@ -1,14 +1,7 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { dynamoClient } from '../../shared/dynamo';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../shared/errors';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import { idempotentRequest } from '../../shared/idempotent-request';
 import { secretId, sortableId } from '../../shared/ids';
 import type { Principal } from '../../shared/tenant-context';
 import type { CreateOrderInput, ListOrdersQuery, UpdateOrderInput } from './order-schemas';
@@ -16,9 +9,6 @@ import { DEFAULT_PAGE_SIZE, ORDER_ID_PATTERN } from './order-schemas';
 import { assertTransition, CANCELLABLE_STATUSES, isCancellable, sourcesOf } from './order-status';
 import type { Order, OrderPage, OrdersRepository } from './orders-repository';
 import { priceOrder } from './pricing';
-
-/** How long a replayed `Idempotency-Key` returns the first response. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export interface OrdersServiceOptions {
   readonly repository: OrdersRepository;
@@ -74,22 +64,12 @@ export function createOrdersService(options: OrdersServiceOptions) {
     return order;
   }
 
-  const idempotencyConfig = new IdempotencyConfig({
-    // The key is per tenant: two tenants may well pick the same Idempotency-Key.
-    eventKeyJmesPath: '[tenantId, idempotencyKey]',
-    payloadValidationJmesPath: 'order',
-    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-    throwOnNoIdempotencyKey: true,
-  });
-  const placeOrderOnce = makeIdempotent(placeOrder, {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: options.idempotencyTableName,
-      keyAttr: 'id',
-      awsSdkV3Client: options.dynamoClient ?? dynamoClient,
-    }),
-    config: idempotencyConfig,
-    // A fixed prefix (instead of the function name) keeps keys valid across function renames and versions.
+  const placeOrderOnce = idempotentRequest(placeOrder, {
     keyPrefix: 'orders.create',
+    payloadField: 'order',
+    what: 'order',
+    tableName: options.idempotencyTableName,
+    ...(options.dynamoClient ? { dynamoClient: options.dynamoClient } : {}),
   });
 
   /** 404 for ids that cannot exist, so malformed ids look exactly like another tenant's. */
@@ -126,27 +106,7 @@ export function createOrdersService(options: OrdersServiceOptions) {
         idempotencyKey: opts.idempotencyKey ?? null,
         order: input,
       };
-      if (opts.idempotencyKey === undefined) return placeOrder(request);
-      idempotencyConfig.registerLambdaContext(opts.lambdaContext);
-      try {
-        return await placeOrderOnce(request);
-      } catch (error) {
-        if (error instanceof IdempotencyValidationError) {
-          throw new UnprocessableError(
-            'this Idempotency-Key was already used with a different request body; use a new key for a different order',
-            undefined,
-            { cause: error },
-          );
-        }
-        if (error instanceof IdempotencyAlreadyInProgressError) {
-          throw new ConflictError(
-            'a request with this Idempotency-Key is still in progress; retry shortly',
-            undefined,
-            { cause: error },
-          );
-        }
-        throw error;
-      }
+      return placeOrderOnce(request, opts.lambdaContext);
     },
 
     /** One page of the caller's tenant's orders, newest first. */
