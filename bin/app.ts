@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { stageConfig } from '../infra/config';
+import { stageConfigFromContext } from '../infra/config';
 import { StatefulStack } from '../infra/stateful-stack';
 import { StatelessStack } from '../infra/stateless-stack';
 
 const app = new App();
-const stage = (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
-const config = stageConfig(stage, app.node.tryGetContext('allowedOrigins') as string | undefined);
+const config = stageConfigFromContext((key) => app.node.tryGetContext(key));
+const { stage } = config;
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 
 const stateful = new StatefulStack(app, `SaasOrders-${stage}-Stateful`, {

@@ -1,13 +1,13 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { stageConfig } from '../../infra/config';
+import { type StageOverrides, stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
 import { StatelessStack } from '../../infra/stateless-stack';
 
 /** Both stacks of the app for a stage, synthesized without bundling (these tests assert the template only). */
-export function buildApp(stage = 'dev') {
+export function buildApp(stage = 'sandbox', overrides: StageOverrides = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const config = stageConfig(stage);
+  const config = stageConfig(stage, overrides);
   const env = { account: '123456789012', region: 'eu-west-1' };
   const stateful = new StatefulStack(app, 'Stateful', { env, config });
   const stateless = new StatelessStack(app, 'Stateless', {

@@ -38,7 +38,7 @@ describe('the live updates WebSocket API', () => {
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       ApiId: { Ref: wsApiId },
-      StageName: 'dev',
+      StageName: 'sandbox',
       AutoDeploy: true,
     });
   });

@@ -54,7 +54,7 @@ describe('public HTTP API', () => {
 
   it('answers CORS from the stage’s origins, GET only, no credentials, never "*"', () => {
     expect(httpApi().Properties.CorsConfiguration).toEqual({
-      AllowOrigins: [...stageConfig('dev').allowedOrigins],
+      AllowOrigins: [...stageConfig('sandbox').allowedOrigins],
       AllowMethods: ['GET', 'OPTIONS'],
       AllowHeaders: ['Authorization', 'Content-Type'],
       ExposeHeaders: ['X-Request-Id'],

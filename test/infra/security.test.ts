@@ -1,6 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { stageConfig } from '../../infra/config';
 import { buildApp, statementsOfFunction } from './app';
 
 const built = buildApp();
@@ -127,19 +126,5 @@ describe('cdk-nag', () => {
       );
       expect(findings).toEqual([]);
     }
-  });
-});
-
-describe('stage config', () => {
-  it('refuses "*" as an allowed origin in prod with the fix in the message', () => {
-    expect(() => stageConfig('prod', '*')).toThrow("allowed origin '*' is not allowed in prod");
-  });
-
-  it('refuses an unknown stage naming the known ones', () => {
-    expect(() => stageConfig('qa')).toThrow("unknown stage 'qa': use one of dev, prod");
-  });
-
-  it('refuses an origin with a path', () => {
-    expect(() => stageConfig('dev', 'https://app.example.com/x')).toThrow('is not an origin');
   });
 });

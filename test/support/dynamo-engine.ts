@@ -20,7 +20,7 @@ let cachedTables: Array<{ logicalId: string; props: CfnTableProperties }> | unde
 function tablesFromStack(): Array<{ logicalId: string; props: CfnTableProperties }> {
   if (!cachedTables) {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new StatefulStack(app, 'TestStateful', { config: stageConfig('dev') });
+    const stack = new StatefulStack(app, 'TestStateful', { config: stageConfig('sandbox') });
     const resources = Template.fromStack(stack).findResources('AWS::DynamoDB::GlobalTable');
     cachedTables = Object.entries(resources).map(([logicalId, r]) => ({
       logicalId,

@@ -1,0 +1,116 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { stageConfig, stageConfigFromContext } from '../../infra/config';
+
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+
+describe('stage config', () => {
+  it('gives a sandbox that is cheap and disposable, and a prod that keeps and guards its data', () => {
+    expect(stageConfig('sandbox')).toMatchObject({
+      sandbox: true,
+      retainData: false,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      executionLogLevel: 'INFO',
+      functionDeployment: 'ALL_AT_ONCE',
+      syntheticsCanary: false,
+      waf: false,
+      stageCache: false,
+    });
+    expect(stageConfig('prod')).toMatchObject({
+      sandbox: false,
+      retainData: true,
+      mfaRequired: true,
+      executionLogLevel: 'ERROR',
+      functionDeployment: 'CANARY_10PERCENT_5MINUTES',
+      syntheticsCanary: true,
+      waf: true,
+      stageCache: true,
+    });
+    expect(stageConfig('sandbox').domain).toBeUndefined();
+    expect(stageConfig('prod').restStageCanary).toBeUndefined();
+  });
+
+  it('defaults to the sandbox stage when no -c stage is given', () => {
+    expect(stageConfigFromContext(() => undefined).stage).toBe('sandbox');
+  });
+
+  it('reads every override from the app context, CLI strings and cdk.json values alike', () => {
+    const context: Record<string, unknown> = {
+      stage: 'prod',
+      waf: 'false',
+      stageCache: false,
+      alarmEmail: 'ops@example.com',
+      logRetentionDays: '30',
+      restCanaryPercent: '10',
+      restCanaryStageVariables: 'release=canary,flag=on',
+    };
+    expect(stageConfigFromContext((key) => context[key])).toMatchObject({
+      stage: 'prod',
+      waf: false,
+      stageCache: false,
+      alarmEmail: 'ops@example.com',
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      restStageCanary: { percentTraffic: 10, stageVariableOverrides: { release: 'canary', flag: 'on' } },
+    });
+  });
+
+  it('configures a custom domain from a hosted zone or a certificate, and defaults to keeping execute-api', () => {
+    expect(stageConfig('prod', { domainName: 'example.com', hostedZoneId: 'Z0123456789ABC' }).domain).toEqual(
+      {
+        domainName: 'example.com',
+        hostedZoneId: 'Z0123456789ABC',
+        disableDefaultEndpoints: false,
+      },
+    );
+    expect(
+      stageConfig('sandbox', {
+        domainName: 'example.com',
+        certificateArn: CERT,
+        disableDefaultEndpoints: 'true',
+      }).domain,
+    ).toEqual({ domainName: 'example.com', certificateArn: CERT, disableDefaultEndpoints: true });
+  });
+
+  it.each([
+    [{ waf: 'yes' }, 'config waf="yes" is not valid: use true or false, e.g. -c waf=true'],
+    [{ logRetentionDays: '10' }, 'config logRetentionDays="10" is not valid: use one of'],
+    [
+      { alarmEmail: 'ops' },
+      'config alarmEmail="ops" is not valid: use a value like -c alarmEmail=ops@example.com',
+    ],
+    [{ functionDeployment: 'LINEAR' }, 'use ALL_AT_ONCE or CANARY_10PERCENT_5MINUTES'],
+    [{ restCanaryPercent: '0' }, 'config restCanaryPercent="0" is not valid: use a percentage above 0'],
+    [{ restCanaryPercent: '150' }, 'config restCanaryPercent="150" is not valid'],
+    [
+      { restCanaryStageVariables: 'a=b' },
+      'stage-variable overrides only apply to a canary: set -c restCanaryPercent=10 too',
+    ],
+    [{ restCanaryPercent: '5', restCanaryStageVariables: 'a' }, 'use name=value pairs'],
+    [{ domainName: 'example.com' }, 'a custom domain needs a certificate: give -c certificateArn='],
+    [{ domainName: 'Example..com', hostedZoneId: 'Z1' }, 'config domainName="Example..com" is not valid'],
+    [{ domainName: 'example.com', hostedZoneId: 'zone' }, 'config hostedZoneId="zone" is not valid'],
+    [
+      { domainName: 'example.com', certificateArn: 'arn:aws:acm:cert' },
+      'config certificateArn="arn:aws:acm:cert" is not valid',
+    ],
+    [
+      { hostedZoneId: 'Z1' },
+      'config hostedZoneId="Z1" is not valid: it only applies with a custom domain: set -c domainName=example.com too',
+    ],
+    [{ allowedOrigins: 'https://app.example.com/x' }, 'is not an origin'],
+    [{ allowedOrigins: ' , ' }, 'list at least one origin'],
+    [{ colour: 'blue' }, 'unknown config key(s) colour: use one of allowedOrigins,'],
+  ])('refuses %j naming the key and the fix', (overrides, message) => {
+    expect(() => stageConfig('sandbox', overrides as Record<string, unknown>)).toThrow(message);
+  });
+
+  it('refuses "*" as an allowed origin in prod with the fix in the message, and allows it in a sandbox', () => {
+    expect(() => stageConfig('prod', { allowedOrigins: '*' })).toThrow(
+      "allowed origin '*' is not allowed in prod",
+    );
+    expect(stageConfig('sandbox', { allowedOrigins: '*' }).allowedOrigins).toEqual(['*']);
+  });
+
+  it('refuses an unknown stage naming the known ones', () => {
+    expect(() => stageConfig('qa')).toThrow("unknown stage 'qa': use one of sandbox, prod");
+  });
+});
