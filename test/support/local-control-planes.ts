@@ -55,7 +55,9 @@ const resource = (
  */
 function controlPlaneModel(options: LocalControlPlanesOptions): LocalCloudModel {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const template = Template.fromStack(new StatefulStack(app, 'TestStateful', { config: stageConfig('sandbox') }));
+  const template = Template.fromStack(
+    new StatefulStack(app, 'TestStateful', { config: stageConfig('sandbox') }),
+  );
   const pools = Object.entries(template.findResources('AWS::Cognito::UserPool'));
   const [pool] = pools;
   if (!pool || pools.length !== 1) throw new Error('the stateful stack should define exactly one user pool');
