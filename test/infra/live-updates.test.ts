@@ -123,7 +123,7 @@ describe('the broadcaster', () => {
     expect(manage).toHaveLength(1);
     const resource = JSON.stringify(manage[0]?.Resource);
     expect(resource).toContain(`{"Ref":"${wsApiId}"}`);
-    expect(resource).toContain('/dev/POST/@connections/*');
+    expect(resource).toContain('/sandbox/POST/@connections/*');
     const tableActions = statements
       .flatMap((s) => [s.Action].flat())
       .filter((a) => /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|Scan|Batch)/.test(String(a)));
