@@ -246,6 +246,13 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
   for (const key of ['syntheticsCanary', 'waf', 'stageCache'] as const) {
     if (given(key) !== undefined) set(key, flag(key, given(key)));
   }
+  if (!config.waf && !base.sandbox) {
+    throw new ConfigError(
+      'waf',
+      given('waf'),
+      `${stage} always has WAF: only a sandbox stage may switch it off`,
+    );
+  }
 
   if (given('restCanaryPercent') !== undefined) {
     const percent = Number(given('restCanaryPercent'));

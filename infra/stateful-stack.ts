@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
+import { StageRemovalPolicy } from './stage-removal-policy';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -24,6 +25,7 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
+    Aspects.of(this).add(new StageRemovalPolicy(props.config));
     const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.table = new dynamodb.TableV2(this, 'Table', {

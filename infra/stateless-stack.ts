@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
+import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
@@ -33,10 +34,16 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    Aspects.of(this).add(new StageRemovalPolicy(props.config));
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
     const { allowedOrigins } = config;
 
-    const api = new TenantRestApi(this, 'Rest', { stageName: config.stage, allowedOrigins });
+    const api = new TenantRestApi(this, 'Rest', {
+      stageName: config.stage,
+      allowedOrigins,
+      waf: config.waf,
+      cacheClusterSize: config.stageCache ? '0.5' : false,
+    });
     this.api = api;
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });

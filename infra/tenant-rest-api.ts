@@ -21,10 +21,16 @@ export interface TenantRestApiProps {
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
-   * Stage cache cluster size in GB (the cluster bills by the hour whether or not a method caches).
+   * The stage cache cluster, in GB, or `false` for none (the cluster bills by the hour whether or not a method
+   * caches). Without it, methods' caching settings are dropped and their other settings kept.
    * @default '0.5'
    */
-  readonly cacheClusterSize?: string;
+  readonly cacheClusterSize?: string | false;
+  /**
+   * An AWS WAF web ACL on the stage (billed monthly per ACL and rule, plus per request).
+   * @default true
+   */
+  readonly waf?: boolean;
 }
 
 /**
@@ -40,11 +46,14 @@ export class TenantRestApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   /** Validates request bodies (only: parameters are validated by the handlers), shared by every route. */
   readonly bodyValidator: apigw.RequestValidator;
+  /** Whether the stage has a cache cluster: without one, methods' caching settings are not rendered. */
+  readonly cacheEnabled: boolean;
   private readonly methodSettings: apigw.CfnStage.MethodSettingProperty[] = [];
 
   constructor(scope: Construct, id: string, props: TenantRestApiProps) {
     super(scope, id);
     const cacheClusterSize = props.cacheClusterSize ?? '0.5';
+    this.cacheEnabled = cacheClusterSize !== false;
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -74,10 +83,9 @@ export class TenantRestApi extends Construct {
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
         throttlingRateLimit: (props.throttle ?? backendCeiling()).rateLimit,
         throttlingBurstLimit: (props.throttle ?? backendCeiling()).burstLimit,
-        cacheClusterEnabled: true,
-        cacheClusterSize,
-        cachingEnabled: false,
-        cacheDataEncrypted: true,
+        ...(cacheClusterSize === false
+          ? { cacheClusterEnabled: false }
+          : { cacheClusterEnabled: true, cacheClusterSize, cachingEnabled: false, cacheDataEncrypted: true }),
       },
     });
     // The stage renders its settings when it is created, before any capability has added a route: the
@@ -94,9 +102,17 @@ export class TenantRestApi extends Construct {
     });
 
     this.addGatewayResponses(props.allowedOrigins);
-    this.requireAuthorizationForCacheInvalidation();
+    if (this.cacheEnabled) this.requireAuthorizationForCacheInvalidation();
 
-    new RegionalWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
+    if (props.waf ?? true) {
+      new RegionalWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
+    } else {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'WAF is switched off for this sandbox stage by config (-c waf=true turns it on; prod always has it)',
+      });
+    }
     // Preflights are created with each resource, by whichever capability adds it, so they are found at synth.
     Aspects.of(this.api).add(new AcknowledgePreflights());
 
@@ -124,13 +140,18 @@ export class TenantRestApi extends Construct {
    * setting cannot name a route that does not exist.
    */
   addMethodSettings(method: apigw.Method, options: apigw.MethodDeploymentOptions): void {
+    const caching = this.cacheEnabled
+      ? {
+          cacheDataEncrypted: options.cacheDataEncrypted,
+          cacheTtlInSeconds: options.cacheTtl?.toSeconds(),
+          cachingEnabled: options.cachingEnabled,
+        }
+      : {};
     this.methodSettings.push({
       httpMethod: method.httpMethod,
       // Settings name a resource by its path as a JSON pointer segment: `/orders` is `/~1orders`.
       resourcePath: `/${method.resource.path.replace(/\//g, '~1')}`,
-      cacheDataEncrypted: options.cacheDataEncrypted,
-      cacheTtlInSeconds: options.cacheTtl?.toSeconds(),
-      cachingEnabled: options.cachingEnabled,
+      ...caching,
       dataTraceEnabled: options.dataTraceEnabled ?? false,
       loggingLevel: options.loggingLevel,
       metricsEnabled: options.metricsEnabled,

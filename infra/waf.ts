@@ -11,7 +11,11 @@ export interface RegionalWafProps {
   readonly ipRateLimit?: number;
 }
 
-/** A regional web ACL in front of the REST API stage: AWS managed common and bad-input rules plus a per-IP rate limit. */
+/**
+ * A regional web ACL in front of the REST API stage: AWS managed rule groups (IP reputation first, so known-bad
+ * sources are dropped before any inspection; then common, known bad inputs and SQL injection) plus a per-IP
+ * rate limit.
+ */
 export class RegionalWaf extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
 
@@ -34,11 +38,13 @@ export class RegionalWaf extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: visibility('rest-api'),
       rules: [
-        managed('AWSManagedRulesCommonRuleSet', 1),
-        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        managed('AWSManagedRulesAmazonIpReputationList', 1),
+        managed('AWSManagedRulesCommonRuleSet', 2),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 3),
+        managed('AWSManagedRulesSQLiRuleSet', 4),
         {
           name: 'PerIpRateLimit',
-          priority: 3,
+          priority: 5,
           action: { block: {} },
           statement: { rateBasedStatement: { limit: props.ipRateLimit ?? 2000, aggregateKeyType: 'IP' } },
           visibilityConfig: visibility('PerIpRateLimit'),

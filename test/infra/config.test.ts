@@ -36,7 +36,7 @@ describe('stage config', () => {
   it('reads every override from the app context, CLI strings and cdk.json values alike', () => {
     const context: Record<string, unknown> = {
       stage: 'prod',
-      waf: 'false',
+      syntheticsCanary: 'false',
       stageCache: false,
       alarmEmail: 'ops@example.com',
       logRetentionDays: '30',
@@ -45,7 +45,7 @@ describe('stage config', () => {
     };
     expect(stageConfigFromContext((key) => context[key])).toMatchObject({
       stage: 'prod',
-      waf: false,
+      syntheticsCanary: false,
       stageCache: false,
       alarmEmail: 'ops@example.com',
       logRetention: logs.RetentionDays.ONE_MONTH,
@@ -108,6 +108,13 @@ describe('stage config', () => {
       "allowed origin '*' is not allowed in prod",
     );
     expect(stageConfig('sandbox', { allowedOrigins: '*' }).allowedOrigins).toEqual(['*']);
+  });
+
+  it('lets only a sandbox switch WAF off', () => {
+    expect(stageConfig('sandbox', { waf: 'true' }).waf).toBe(true);
+    expect(() => stageConfig('prod', { waf: 'false' })).toThrow(
+      'config waf="false" is not valid: prod always has WAF: only a sandbox stage may switch it off',
+    );
   });
 
   it('refuses an unknown stage naming the known ones', () => {

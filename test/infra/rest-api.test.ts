@@ -3,10 +3,11 @@ import { buildApp, methodsByRoute } from './app';
 
 const { statelessTemplate: template } = buildApp();
 const routes = methodsByRoute(template);
-const resources = template.toJSON().Resources as Record<
-  string,
-  { Type: string; Properties: Record<string, unknown> }
->;
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const resources = template.toJSON().Resources as Resources;
+// The stage cache and WAF bill whether used or not: prod has them, a sandbox only when asked.
+const { statelessTemplate: prodTemplate } = buildApp('prod');
+const prodResources = prodTemplate.toJSON().Resources as Resources;
 
 function logicalIdOf(
   type: string,
@@ -109,9 +110,9 @@ describe('request validation', () => {
   });
 });
 
-describe('the catalog stage cache', () => {
+describe('the catalog stage cache (prod)', () => {
   const stage = () =>
-    Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
+    Object.values(prodResources).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
   const setting = (path: string, verb: string) =>
     (stage().MethodSettings as Array<Record<string, unknown>>).find(
       (s) => s.ResourcePath === path && s.HttpMethod === verb,
@@ -151,7 +152,7 @@ describe('the catalog stage cache', () => {
     ],
     ['GET /catalog/{sku}', ['method.request.header.Authorization', 'method.request.path.sku']],
   ])('keys %s by the caller token and the page or sku', (route, keys) => {
-    const method = routes[route] as {
+    const method = methodsByRoute(prodTemplate)[route] as {
       Integration: { CacheKeyParameters: string[] };
       RequestParameters: object;
     };
@@ -160,9 +161,34 @@ describe('the catalog stage cache', () => {
   });
 
   it('makes unauthorized cache invalidation fail with 403', () => {
-    const custom = Object.values(resources).find((r) => r.Type === 'Custom::AWS');
+    const custom = Object.values(prodResources).find((r) => r.Type === 'Custom::AWS');
     expect(JSON.stringify(custom?.Properties.Create)).toContain('FAIL_WITH_403');
     expect(JSON.stringify(custom?.Properties.Update)).toContain('requireAuthorizationForCacheControl');
+  });
+});
+
+describe('a sandbox stage without the cache', () => {
+  const stage = () =>
+    Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
+
+  it('runs no cache cluster and renders no caching setting, keeping the methods other settings', () => {
+    expect(stage().CacheClusterEnabled).toBe(false);
+    expect(stage().CacheClusterSize).toBeUndefined();
+    const settings = stage().MethodSettings as Array<Record<string, unknown>>;
+    expect(settings.some((s) => 'CachingEnabled' in s || 'CacheTtlInSeconds' in s)).toBe(false);
+    expect(settings.find((s) => s.ResourcePath === '/*')).toMatchObject({ ThrottlingRateLimit: 1800 });
+  });
+
+  it('needs no cache-invalidation setting, so no custom resource', () => {
+    expect(Object.values(resources).some((r) => r.Type === 'Custom::AWS')).toBe(false);
+  });
+
+  it('gets the cache back with -c stageCache=true', () => {
+    const { statelessTemplate } = buildApp('sandbox', { stageCache: 'true' });
+    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
+      CacheClusterEnabled: true,
+      CacheClusterSize: '0.5',
+    });
   });
 });
 
@@ -235,9 +261,31 @@ describe('gateway responses', () => {
 });
 
 describe('edge protection and observability', () => {
-  it('puts a WAF web ACL on the stage', () => {
-    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+  it('puts a WAF web ACL on the prod stage: IP reputation, common, bad inputs, SQL injection and a per-IP rate rule', () => {
+    prodTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    const acl = Object.values(prodResources).find((r) => r.Type === 'AWS::WAFv2::WebACL')?.Properties;
+    expect(acl?.Scope).toBe('REGIONAL');
+    const rules = acl?.Rules as Array<{
+      Name: string;
+      Priority: number;
+      Statement: { ManagedRuleGroupStatement?: { VendorName: string }; RateBasedStatement?: object };
+    }>;
+    expect(rules.map((r) => [r.Priority, r.Name])).toEqual([
+      [1, 'AWSManagedRulesAmazonIpReputationList'],
+      [2, 'AWSManagedRulesCommonRuleSet'],
+      [3, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [4, 'AWSManagedRulesSQLiRuleSet'],
+      [5, 'PerIpRateLimit'],
+    ]);
+    expect(rules[4]?.Statement.RateBasedStatement).toEqual({ Limit: 2000, AggregateKeyType: 'IP' });
+  });
+
+  it('has no WAF in a sandbox unless -c waf=true', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    buildApp('sandbox', { waf: 'true' }).statelessTemplate.resourceCountIs(
+      'AWS::WAFv2::WebACLAssociation',
+      1,
+    );
   });
 
   it('writes JSON access logs and traces with X-Ray', () => {
