@@ -262,6 +262,8 @@ describe('POST /events', () => {
       status: 'rejected',
       reason: 'unknown order: no order with this id for the tenant',
     });
+    // The event exists only under the caller's tenant: nothing was written under the order owner's keys.
+    expect(await storedEvent(tenantOf(acme), order.orderId, String(posted.body.eventId))).toBeUndefined();
     expect((await api('GET', `/orders/${order.orderId}`, acme)).body).toMatchObject({
       status: 'confirmed',
       version: order.version,
