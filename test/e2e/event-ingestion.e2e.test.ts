@@ -1,17 +1,21 @@
 /**
  * End to end: `POST /events` on the local cloud — API Gateway's AWS integration renders the request template
  * and puts the event into DynamoDB with no function on the write path; the table's stream runs the projector,
- * which moves the order. Driven over real HTTP, polling `GET /orders/{id}` as a client would.
+ * which moves the order, and the broadcaster pushes that change to the tenant's WebSocket clients. Driven over
+ * real HTTP (polling `GET /orders/{id}` as a client would) and real `ws` clients.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../local/local-cloud';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
 import { ACME, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
+import { LiveSocket } from '../support/live-socket';
 
 let e2e: E2eCloud;
 let documents: DynamoDBDocumentClient;
 let tableName: string;
+let webSocketUrl: string;
+const sockets: LiveSocket[] = [];
 
 beforeAll(async () => {
   e2e = await startE2eCloud();
@@ -19,14 +23,19 @@ beforeAll(async () => {
   const table = e2e.cloud.model.resources.find(
     (r) => r.type.startsWith('AWS::DynamoDB::') && r.logicalId.startsWith('Table'),
   );
-  if (!endpoint || !table) throw new Error('no DynamoDB endpoint or table in the local cloud');
+  const webSocket = e2e.cloud.endpoints.find((e) => e.kind === 'WebSocket API')?.url;
+  if (!endpoint || !table || !webSocket) {
+    throw new Error('no DynamoDB endpoint, table or WebSocket API in the local cloud');
+  }
   tableName = table.physicalId;
+  webSocketUrl = webSocket;
   documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: LOCAL_CREDENTIALS }),
   );
 }, 120_000);
 
 afterAll(async () => {
+  await Promise.all(sockets.map((s) => s.close()));
   documents?.destroy();
   await e2e?.close();
 });
@@ -80,6 +89,36 @@ async function confirmedOrder(token: string): Promise<{ orderId: string; version
   return { orderId, version: Number(confirmed.body.version) };
 }
 
+async function connect(token: string): Promise<LiveSocket> {
+  const socket = await LiveSocket.open(webSocketUrl, token);
+  sockets.push(socket);
+  return socket;
+}
+
+/**
+ * The socket's messages up to and including the first that `last` accepts. Earlier ones may be about other
+ * orders (a previous test's changes still on the stream); each read is guarded by LiveSocket's deadline.
+ */
+async function heardUntil(
+  socket: LiveSocket,
+  last: (message: Record<string, unknown>) => boolean,
+): Promise<Array<Record<string, unknown>>> {
+  const heard: Array<Record<string, unknown>> = [];
+  for (let read = 0; read < 100; read++) {
+    const message = await socket.next();
+    heard.push(message);
+    if (last(message)) return heard;
+  }
+  throw new Error(`100 messages and none was the one awaited: ${JSON.stringify(heard.slice(-3))}`);
+}
+
+/**
+ * How long another tenant's socket is given, after the tenant's own socket heard a change, for a leaked copy to
+ * arrive. The broadcaster posts one change to all its targets at once, so a leak would land within this margin;
+ * it is a wait before a check, not a timing assertion.
+ */
+const QUIET_MS = 500;
+
 async function storedEvent(tenant: string, orderId: string, eventId: string) {
   const { Item } = await documents.send(
     new GetCommand({
@@ -117,6 +156,43 @@ describe('POST /events', () => {
         { eventId: posted.requestId, type: 'shipped', occurredAt: '2026-01-02T10:00:00Z', carrier: 'DHL' },
       ],
     });
+  });
+
+  it("pushes the projected change to the tenant's WebSocket clients, and nothing of it to another tenant's", async () => {
+    const token = e2e.idToken(ACME, 'member');
+    const acme = await connect(token);
+    const globex = await connect(e2e.idToken(GLOBEX, 'member'));
+    const order = await confirmedOrder(token);
+
+    const posted = await api('POST', '/events', token, {
+      orderId: order.orderId,
+      type: 'shipped',
+      occurredAt: '2026-01-02T11:00:00Z',
+    });
+    expect(posted).toMatchObject({ status: 202, body: { eventId: posted.requestId } });
+
+    const heard = await heardUntil(acme, (m) => m.id === order.orderId && m.status === 'shipped');
+    const shipped = (await api('GET', `/orders/${order.orderId}`, token)).body;
+    // The broadcaster's message (services/broadcaster/stream-changes.ts): exactly these five fields.
+    expect(heard.filter((m) => m.id === order.orderId)).toEqual([
+      expect.objectContaining({ type: 'order', status: 'pending' }),
+      expect.objectContaining({ type: 'order', status: 'confirmed', version: order.version }),
+      {
+        type: 'order',
+        id: order.orderId,
+        status: 'shipped',
+        version: order.version + 1,
+        at: shipped.updatedAt,
+      },
+    ]);
+
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    // Globex's socket is alive (it hears Globex's own new order), and nothing it heard before was Acme's order.
+    const globexOrder = await api('POST', '/orders', e2e.idToken(GLOBEX, 'member'), {
+      items: [{ sku: 'WIDGET-1', quantity: 1 }],
+    });
+    const heardByGlobex = await heardUntil(globex, (m) => m.id === globexOrder.body.orderId);
+    expect(heardByGlobex.map((m) => m.id)).not.toContain(order.orderId);
   });
 
   it("stores injection attempts literally, under the caller's tenant, and shows them on the timeline as sent", async () => {
@@ -186,6 +262,8 @@ describe('POST /events', () => {
       status: 'rejected',
       reason: 'unknown order: no order with this id for the tenant',
     });
+    // The event exists only under the caller's tenant: nothing was written under the order owner's keys.
+    expect(await storedEvent(tenantOf(acme), order.orderId, String(posted.body.eventId))).toBeUndefined();
     expect((await api('GET', `/orders/${order.orderId}`, acme)).body).toMatchObject({
       status: 'confirmed',
       version: order.version,
