@@ -103,10 +103,13 @@ export class StreamLog {
     return out;
   }
 
-  /** Resolves when a record is appended, or after `ms`. */
+  /**
+   * Resolves when a record is appended, or after `ms`. A deadline already past (a loaded machine can get there
+   * between a caller's check and its call) waits no time, rather than handing Node a negative delay.
+   */
   waitForRecords(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(done, Math.max(0, ms));
       function done() {
         clearTimeout(timer);
         resolve();

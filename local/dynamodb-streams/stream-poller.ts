@@ -78,8 +78,9 @@ export class StreamPoller {
       }
       if (mapping.batchingWindowSeconds > 0 && batch.length < batchSize) {
         const deadline = this.clock() + mapping.batchingWindowSeconds * 1000;
-        while (batch.length < batchSize && this.clock() < deadline && !this.stopped) {
-          await log.waitForRecords(deadline - this.clock(), this.abort.signal);
+        for (let left = deadline - this.clock(); batch.length < batchSize && left > 0 && !this.stopped; ) {
+          await log.waitForRecords(left, this.abort.signal);
+          left = deadline - this.clock();
           batch = log.read(this.position, batchSize);
         }
       }
