@@ -135,12 +135,15 @@ export const DEPLOY_ONLY_TYPES: Readonly<Record<string, DeployOnlyType>> = {
   'AWS::Route53::RecordSet': customDomains('DNS record'),
   'AWS::Route53::RecordSetGroup': customDomains('DNS record group'),
   'AWS::CertificateManager::Certificate': customDomains('certificate'),
+  'Custom::CrossAccountZoneDelegation': customDomains('zone delegation'),
+  'Custom::DeleteExistingRecordSet': customDomains('record replacement'),
 
   'AWS::CodeDeploy::Application': deployment('CodeDeploy application'),
   'AWS::CodeDeploy::DeploymentGroup': deployment('CodeDeploy deployment group'),
   'AWS::CodeDeploy::DeploymentConfig': deployment('CodeDeploy deployment config'),
   // Empties a bucket when the stack is deleted, so CloudFormation can delete the bucket too.
   'Custom::S3AutoDeleteObjects': deployment('bucket emptying on stack deletion'),
+  'Custom::SyntheticsAutoDeleteUnderlyingResources': deployment('canary clean-up on stack deletion'),
 
   'AWS::Synthetics::Canary': { category: SYNTHETICS, label: 'Synthetics canary' },
   'AWS::Synthetics::Group': { category: SYNTHETICS, label: 'Synthetics group' },
