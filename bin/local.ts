@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, startLocalCloud } from '../local/local-cloud';
+import { deployOnlyLine } from '../local/resource-coverage';
 import { DEMO_TENANTS, demoSession, demoUsername, type SeededTenant, seedLocalCloud } from './demo-seed';
 import { synthesize } from './synth';
 
@@ -53,8 +54,18 @@ async function main(): Promise<void> {
     await writeFile(SESSION_FILE, JSON.stringify({ adminUrl, webSocketUrl, ...demoSession(cloud) }, null, 2));
   };
 
+  // What only matters in a real account, one line per category; then what is served differently from AWS;
+  // then what an app could miss locally, type by type.
+  if (cloud.deployOnly.length > 0) {
+    step('only in a real AWS account:');
+    for (const group of cloud.deployOnly) process.stdout.write(`    ${deployOnlyLine(group)}\n`);
+  }
+  if (cloud.notices.length > 0) {
+    step('served differently from AWS:');
+    for (const notice of cloud.notices) process.stdout.write(`    ${notice}\n`);
+  }
   if (cloud.notEmulated.length > 0) {
-    step('not emulated locally (deploy-only):');
+    step('not emulated locally:');
     for (const { type, logicalIds, reason } of cloud.notEmulated)
       process.stdout.write(
         `    ${type} (${logicalIds.length}): ${reason ?? 'no local service emulates it'}\n`,

@@ -9,7 +9,7 @@ import type {
   StartedService,
 } from './local-service';
 import type { LambdaInvoker, LocalCloudModel } from './model';
-import { type NotEmulatedResources, notEmulatedResources } from './resource-coverage';
+import { type DeployOnlyGroup, type NotEmulatedResources, resourceCoverage } from './resource-coverage';
 import { loadCloudAssembly } from './template/cloud-assembly';
 import { templateFingerprint } from './template/template-fingerprint';
 
@@ -35,6 +35,10 @@ export interface ComposedServices {
   readonly endpoints: readonly ServiceEndpoint[];
   /** What the template holds that no service emulates, with the declaring service's reason. */
   readonly notEmulated: readonly NotEmulatedResources[];
+  /** What only matters in a real account (monitoring, custom domains, …), by category. */
+  readonly deployOnly: readonly DeployOnlyGroup[];
+  /** What the services serve differently from AWS in this template (`StartedService.notices`), in service order. */
+  readonly notices: readonly string[];
   /**
    * Re-reads the cloud assembly (after a re-synth into the same directory). When only function code or
    * configuration changed, the services swap it in place and everything else — data, users, keys, caches —
@@ -105,6 +109,11 @@ export async function composeServices(
         },
       });
     const assembly = load();
+    // Before anything starts serving: two services claiming one type differently is a bug to fail on.
+    const coverage = resourceCoverage(
+      assembly.model.resources,
+      services.map((service) => service.resourceTypes),
+    );
     const functionEnv: Record<string, string> = Object.assign(
       {},
       ...bound.map(({ binding }) => binding.functionEnv ?? {}),
@@ -122,10 +131,8 @@ export async function composeServices(
     return {
       model: assembly.model,
       endpoints: started.flatMap((running) => running.endpoints ?? []),
-      notEmulated: notEmulatedResources(
-        assembly.model.resources,
-        services.map((service) => service.resourceTypes),
-      ),
+      ...coverage,
+      notices: started.flatMap((running) => running.notices ?? []),
       reload: async () => {
         const next = load();
         if (templateFingerprint(next.model) !== templateFingerprint(assembly.model)) {

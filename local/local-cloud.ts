@@ -1,6 +1,7 @@
 import { ApiKeyStore } from './api-keys/api-key-store';
 import { apiGatewayControlService } from './apigateway-control/control-plane-service';
 import { type ComposedServices, composeServices } from './compose-services';
+import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
@@ -69,6 +70,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     restApiService({ apiKeys, issuers: identity.issuers, throttling: options.throttling }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),
+    deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];
   const cloud = await composeServices(services, {

@@ -17,7 +17,7 @@
  * before it exists, and those are only known once they have bound — hence the two phases.
  */
 import type { LogSink } from './lambda/lambda-runtime';
-import type { LambdaInvoker, LocalCloudModel } from './model';
+import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 import type { LoadedCloudAssembly } from './template/cloud-assembly';
 import type { LocalEndpoints } from './template/physical-ids';
 
@@ -27,6 +27,36 @@ export interface ResourceTypeSupport {
   readonly emulated: readonly string[];
   /** Types it accepts without emulating them, each with the reason printed at start (e.g. IAM: not enforced). */
   readonly notEmulated?: Readonly<Record<string, string>>;
+  /**
+   * Types that only matter in a real AWS account (alarms, DNS, deployment orchestration, …): nothing local
+   * would behave differently with them, so the start banner groups them by category, apart from the
+   * not-emulated list, which is kept for what an app could notice missing.
+   */
+  readonly deployOnly?: Readonly<Record<string, DeployOnlyType>>;
+}
+
+/** What a group of deploy-only types is for, and why it has no local counterpart. */
+export interface DeployOnlyCategory {
+  /** Short, lowercase: `monitoring`, `custom domains`. */
+  readonly name: string;
+  /** Printed after the group: why none of it matters locally. */
+  readonly reason: string;
+}
+
+/** One deploy-only resource type. */
+export interface DeployOnlyType {
+  readonly category: DeployOnlyCategory;
+  /** What one resource is called at start, singular: `CloudWatch alarm`, `dashboard`. */
+  readonly label: string;
+  /**
+   * For a type that is deploy-only in some uses only (a topic alarms notify vs. one a function publishes to):
+   * `applies` picks the resources that are, given every resource of the app; the others are reported as not
+   * emulated with `otherwise` as the reason. Without it, every resource of the type is deploy-only.
+   */
+  readonly only?: {
+    readonly applies: (resource: LocalResource, resources: readonly LocalResource[]) => boolean;
+    readonly otherwise: string;
+  };
 }
 
 /** Something a client can reach, as printed at start and returned by `startLocalCloud`. */
@@ -83,6 +113,11 @@ export interface StartContext extends ServiceContext {
 /** A service once started. */
 export interface StartedService {
   readonly endpoints?: readonly ServiceEndpoint[];
+  /**
+   * What the service serves differently from AWS in this template, one line each, printed at start (a stage
+   * canary the local gateway does not split traffic for, an endpoint AWS would not answer on).
+   */
+  readonly notices?: readonly string[];
   /** Set by the service that runs functions (local/lambda): the invoker every other service gets. */
   readonly invoker?: LambdaInvoker;
   /**
