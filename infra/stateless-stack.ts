@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
+import { CustomDomains } from './custom-domains';
 import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
@@ -60,7 +61,7 @@ export class StatelessStack extends Stack {
       allowedOrigins,
     });
     new EventIngestion(this, 'Events', { api, authorizer, table });
-    new PublicApi(this, 'Public', {
+    const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,
       allowWildcardOrigin: config.sandbox,
@@ -68,6 +69,9 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+    const live = new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+    if (config.domain) {
+      new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live });
+    }
   }
 }
