@@ -17,12 +17,12 @@ export const API_HOSTS = { rest: 'api', public: 'public', webSocket: 'ws' } as c
 export const REST_BASE_PATH = 'v1';
 
 /**
- * TLS 1.3 only, for the REST domain. Of the policies CloudFormation accepts for a REGIONAL REST domain it has the
- * highest minimum protocol version (TLS 1.2 and 1.0 handshakes are refused; every TLS 1.3 suite is AEAD with
- * forward secrecy). The FIPS variant only narrows the suites to FIPS-validated ones (for regulated workloads);
- * the PQ variants accept TLS 1.2 again.
+ * The REST domain's policy: TLS 1.2 at the minimum, as the partners and carriers posting events at volume need
+ * (TLS 1.3-only would shut out e.g. Java 8 and older Android clients), and otherwise the strongest a REGIONAL REST
+ * domain accepts: TLS 1.3 preferred, forward-secret suites only, post-quantum hybrid key exchange where the client
+ * offers it. `TLS13_1_3_2025_09` (TLS 1.3 only) is the one-line switch for an API whose clients all speak 1.3.
  */
-const REST_SECURITY_POLICY = apigw.SecurityPolicy.TLS13_1_3_2025_09;
+const REST_SECURITY_POLICY = apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
 
 /**
  * TLS 1.2 for the HTTP and WebSocket domains: the strongest `apigwv2.SecurityPolicy` has (API Gateway maps no

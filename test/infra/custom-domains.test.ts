@@ -67,7 +67,7 @@ const outputValues = (template: Template) =>
   Object.values(template.toJSON().Outputs as Record<string, { Value: unknown }>).map((o) => o.Value);
 
 describe('custom domains, when configured', () => {
-  it('serves the REST API on api.<domain>, regional and dual-stack, with the TLS 1.3-only policy in STRICT mode', () => {
+  it('serves the REST API on api.<domain>, regional and dual-stack, with a TLS 1.2-minimum, forward-secret, post-quantum policy in STRICT mode', () => {
     for (const [template, name] of [
       [withZone, 'api.example.com'],
       [sandbox, 'api.sandbox.example.org'],
@@ -76,7 +76,7 @@ describe('custom domains, when configured', () => {
         {
           DomainName: name,
           EndpointConfiguration: { Types: ['REGIONAL'], IpAddressType: 'dualstack' },
-          SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+          SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
           EndpointAccessMode: 'STRICT',
           RegionalCertificateArn: expect.anything(),
         },
