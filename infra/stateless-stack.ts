@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { ApiCanary } from './api-canary';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
 import { EventIngestion } from './event-ingestion';
@@ -10,6 +11,7 @@ import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
+import { applyRestStageCanary } from './rest-stage-canary';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
@@ -38,6 +40,7 @@ export class StatelessStack extends Stack {
 
     const api = new TenantRestApi(this, 'Rest', { stageName: config.stage, allowedOrigins });
     this.api = api;
+    applyRestStageCanary(api.api, config.restStageCanary);
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
 
@@ -53,7 +56,7 @@ export class StatelessStack extends Stack {
       allowedOrigins,
     });
     new EventIngestion(this, 'Events', { api, authorizer, table });
-    new PublicApi(this, 'Public', {
+    const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,
       allowWildcardOrigin: config.sandbox,
@@ -62,5 +65,14 @@ export class StatelessStack extends Stack {
       userPoolClient,
     });
     new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+    if (config.syntheticsCanary) {
+      new ApiCanary(this, 'ApiCanary', {
+        restApiUrl: api.api.url,
+        publicApiUrl: publicApi.url,
+        userPool,
+        logRetention: config.logRetention,
+        destroyOnRemoval: !config.retainData,
+      });
+    }
   }
 }
