@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -264,13 +264,43 @@ export class ApiCanary extends Construct {
       ]),
     });
     retentionPolicy.node.addDependency(runLogs);
+    for (const call of [runLogs, retentionPolicy]) {
+      Validations.of(call).acknowledge({
+        id: canaryLogsFinding(stack),
+        reason: "the canary's function name, and so its log group's, is known only once the canary exists",
+      });
+    }
   }
 
   private acknowledgeRoleFindings(): void {
-    Validations.of(this.canary.role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason:
-        "the Synthetics execution role CDK generates: s3:ListAllMyBuckets and cloudwatch:PutMetricData (namespace-conditioned) take no resource, its log groups are named by the canary's generated function (cwsyn-*), and artifacts are written under the bucket's run prefixes",
-    });
+    const stack = Stack.of(this);
+    const bucket = stack.getLogicalId(this.artifactsBucket.node.defaultChild as s3.CfnBucket);
+    for (const [id, reason] of [
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'the Synthetics execution role CDK generates: s3:ListAllMyBuckets and cloudwatch:PutMetricData (conditioned on the CloudWatchSynthetics namespace) take no resource',
+      ],
+      [
+        `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*]`,
+        'each run writes its report under a key of its own in the artifacts bucket, which holds nothing else',
+      ],
+      [
+        canaryLogsFinding(stack),
+        'the log group is named after the function Synthetics creates for the canary (cwsyn-<name>-<uuid>), unknown before deployment',
+      ],
+      [
+        'Serverless-LambdaStarPermissions',
+        'the wildcards are the Synthetics role above: no action is a wildcard and none is a Lambda permission',
+      ],
+    ] as const) {
+      Validations.of(this.canary.role).acknowledge({ id, reason });
+    }
   }
+}
+
+/** cdk-nag's id for a grant on the canaries' log groups (`/aws/lambda/cwsyn-*`) in this stack. */
+function canaryLogsFinding(stack: Stack): string {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/cwsyn-*]`;
 }

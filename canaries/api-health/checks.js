@@ -12,11 +12,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * @typedef {{ status: number; body: unknown }} JsonReply
- * @typedef {{ send(command: unknown): Promise<Record<string, unknown>> }} CognitoClient
- * @typedef {{
- *   AdminInitiateAuthCommand: new (input: Record<string, unknown>) => unknown;
- *   AdminRespondToAuthChallengeCommand: new (input: Record<string, unknown>) => unknown;
- * }} CognitoCommands
+ * @typedef {import('@aws-sdk/client-cognito-identity-provider').CognitoIdentityProviderClient} CognitoClient
+ * @typedef {Pick<
+ *   typeof import('@aws-sdk/client-cognito-identity-provider'),
+ *   'AdminInitiateAuthCommand' | 'AdminRespondToAuthChallengeCommand'
+ * >} CognitoCommands
+ * @typedef {{ ChallengeName?: string; Session?: string; AuthenticationResult?: { IdToken?: string } }} AuthReply
  * @typedef {{ username: string; password: string; totpSeed?: string }} CanaryCredentials
  */
 
@@ -162,7 +163,7 @@ function totp(seed, timeMs, digits = 6) {
 async function signIn(cognito, commands, options) {
   const { userPoolId, clientId, credentials } = options;
   const now = options.now ?? Date.now;
-  /** @type {Record<string, unknown>} */
+  /** @type {AuthReply} */
   let reply;
   try {
     reply = await cognito.send(
@@ -203,9 +204,9 @@ async function signIn(cognito, commands, options) {
       `sign-in of the canary user stopped at the ${reply.ChallengeName} challenge: finish its setup as README "Canary releases" shows`,
     );
   }
-  const result = /** @type {{ IdToken?: unknown } | undefined} */ (reply.AuthenticationResult);
-  if (typeof result?.IdToken !== 'string') throw new Error('sign-in of the canary user returned no ID token');
-  return result.IdToken;
+  const idToken = reply.AuthenticationResult?.IdToken;
+  if (typeof idToken !== 'string') throw new Error('sign-in of the canary user returned no ID token');
+  return idToken;
 }
 
 /**
