@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -108,9 +108,10 @@ export class ApiCanary extends Construct {
         }),
         generateStringKey: 'password',
         passwordLength: 32,
-        // Every character class the pool's password policy asks for, none that a shell or JSON must escape.
+        // Every character class the pool's password policy asks for, none that a shell, JSON or the CLI's
+        // shorthand syntax would read.
         requireEachIncludedType: true,
-        excludeCharacters: ' "\'\\/`$@%&*',
+        excludeCharacters: ' "\'\\/`$@%&*!,=[]{}',
       },
       removalPolicy,
     });
@@ -169,6 +170,16 @@ export class ApiCanary extends Construct {
     this.retainRunLogs(props.logRetention, props.destroyOnRemoval);
     this.acknowledgeRoleFindings();
 
+    new CfnOutput(this, 'CanaryName', { value: this.canary.canaryName, description: 'The API canary' });
+    new CfnOutput(this, 'CredentialsSecretArn', {
+      value: this.credentials.secretArn,
+      description: "The API canary user's credentials (README, Canary releases)",
+    });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.userPoolClient.userPoolClientId,
+      description: "The API canary's own app client (ADMIN_USER_PASSWORD_AUTH only)",
+    });
+
     this.alarm = new cloudwatch.Alarm(this, 'SuccessAlarm', {
       alarmDescription:
         'API canary: under 90 % of runs succeeded (public storefront, canary sign-in, GET /catalog). Right after a first deploy it means the canary user is not set up yet (README, "Canary releases").',
@@ -220,15 +231,18 @@ export class ApiCanary extends Construct {
       resourceName: `/aws/lambda/cwsyn-*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    const createLogGroup: cr.AwsSdkCall = {
+      service: 'CloudWatchLogs',
+      action: 'createLogGroup',
+      parameters: { logGroupName },
+      // The first run may already have created it.
+      ignoreErrorCodesMatching: 'ResourceAlreadyExistsException',
+      physicalResourceId: cr.PhysicalResourceId.of(logGroupName),
+    };
     const runLogs = new cr.AwsCustomResource(this, 'RunLogsRetention', {
-      onCreate: {
-        service: 'CloudWatchLogs',
-        action: 'createLogGroup',
-        parameters: { logGroupName },
-        // The first run may already have created it.
-        ignoreErrorCodesMatching: 'ResourceAlreadyExistsException',
-        physicalResourceId: cr.PhysicalResourceId.of(logGroupName),
-      },
+      onCreate: createLogGroup,
+      // A replaced canary has a new function, so a new group.
+      onUpdate: createLogGroup,
       ...(destroy
         ? {
             onDelete: {

@@ -157,6 +157,15 @@ describe('the API canary in prod (on by default)', () => {
     });
   });
 
+  it("outputs what the README's setup step reads: the secret, the client and the canary's name", () => {
+    const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>).filter((key) =>
+      key.startsWith('ApiCanary'),
+    );
+    for (const name of ['CredentialsSecretArn', 'UserPoolClientId', 'CanaryName']) {
+      expect(outputs.filter((key) => key.includes(name))).toHaveLength(1);
+    }
+  });
+
   it('leaves the SPA client as it was: SRP sign-in only', () => {
     const [, spa] = only(built.statefulTemplate, 'AWS::Cognito::UserPoolClient');
     expect(spa.Properties.ExplicitAuthFlows).not.toContain('ALLOW_ADMIN_USER_PASSWORD_AUTH');
