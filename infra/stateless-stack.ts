@@ -2,6 +2,7 @@ import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { ApiCanary } from './api-canary';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
 import { CustomDomains } from './custom-domains';
@@ -11,6 +12,7 @@ import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
+import { applyRestStageCanary } from './rest-stage-canary';
 import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
@@ -46,6 +48,7 @@ export class StatelessStack extends Stack {
       cacheClusterSize: config.stageCache ? '0.5' : false,
     });
     this.api = api;
+    applyRestStageCanary(api.api, config.restStageCanary);
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
 
@@ -70,8 +73,19 @@ export class StatelessStack extends Stack {
       userPoolClient,
     });
     const live = new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
-    if (config.domain) {
-      new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live });
+    const domains = config.domain
+      ? new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live })
+      : undefined;
+    if (config.syntheticsCanary) {
+      // Through the custom domains when there are some: the way clients come in (and the only one when the
+      // execute-api endpoints are disabled).
+      new ApiCanary(this, 'ApiCanary', {
+        restApiUrl: domains?.restUrl ?? api.api.url,
+        publicApiUrl: domains?.publicUrl ?? publicApi.url,
+        userPool,
+        logRetention: config.logRetention,
+        destroyOnRemoval: !config.retainData,
+      });
     }
   }
 }
