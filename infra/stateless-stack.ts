@@ -8,6 +8,7 @@ import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
+import { OperationsMonitoring } from './monitoring/operations-monitoring';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
 import { TenantAuthorizer } from './tenant-authorizer';
@@ -44,7 +45,7 @@ export class StatelessStack extends Stack {
     new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
-    new Jobs(this, 'Jobs', {
+    const jobs = new Jobs(this, 'Jobs', {
       api,
       authorizer,
       table,
@@ -52,8 +53,8 @@ export class StatelessStack extends Stack {
       queue: props.jobsQueue,
       allowedOrigins,
     });
-    new EventIngestion(this, 'Events', { api, authorizer, table });
-    new PublicApi(this, 'Public', {
+    const events = new EventIngestion(this, 'Events', { api, authorizer, table });
+    const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,
       allowWildcardOrigin: config.sandbox,
@@ -61,6 +62,19 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+    const live = new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+
+    // Last: it finds every function and stream consumer in the tree (synth fails if one is added after it).
+    new OperationsMonitoring(this, 'Monitoring', {
+      stage: config.stage,
+      restApi: api,
+      publicApi,
+      liveUpdates: live,
+      jobsQueue: props.jobsQueue,
+      jobWorker: jobs.worker.function,
+      failureQueues: { BroadcastFailures: live.failureQueue, ProjectorFailures: events.projectorFailures },
+      tables: { Table: table, IdempotencyTable: idempotencyTable },
+      alarmEmail: config.alarmEmail,
+    });
   }
 }
