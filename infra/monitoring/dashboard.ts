@@ -141,9 +141,10 @@ export class OperationsDashboard extends Construct {
     );
 
     d.addWidgets(heading(DASHBOARD_SECTIONS.live));
+    // No metric schema ({namespace, dims}) in the search: a schema would match only that exact set of dimensions.
     const search = (metricName: string, label: string) =>
       new cloudwatch.MathExpression({
-        expression: `SUM(SEARCH('{${LIVE_UPDATE_METRICS.namespace}} MetricName="${metricName}"', 'Sum', 60))`,
+        expression: `SUM(SEARCH('Namespace="${LIVE_UPDATE_METRICS.namespace}" MetricName="${metricName}"', 'Sum', 60))`,
         label,
         period: PERIOD,
       });

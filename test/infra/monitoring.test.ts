@@ -230,7 +230,10 @@ describe.each([
       'Broadcast failures queue: messages',
     ]);
     const live = JSON.stringify(sections[DASHBOARD_SECTIONS.live]);
-    expect(live).toContain(`MetricName=\\"${LIVE_UPDATE_METRICS.gone}\\"`);
+    // Whatever dimensions the broadcaster's metrics carry: a search term, not a metric schema.
+    expect(live).toContain(
+      `SEARCH('Namespace=\\"${LIVE_UPDATE_METRICS.namespace}\\" MetricName=\\"${LIVE_UPDATE_METRICS.gone}\\"'`,
+    );
     expect(live).toContain('IteratorAge');
 
     const serviceFunctions = resourcesOf(template, 'AWS::Lambda::Function').filter(
