@@ -10,6 +10,7 @@ import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
+import { OperationsMonitoring } from './monitoring/operations-monitoring';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
 import { applyRestStageCanary } from './rest-stage-canary';
@@ -55,7 +56,7 @@ export class StatelessStack extends Stack {
     new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
-    new Jobs(this, 'Jobs', {
+    const jobs = new Jobs(this, 'Jobs', {
       api,
       authorizer,
       table,
@@ -63,7 +64,7 @@ export class StatelessStack extends Stack {
       queue: props.jobsQueue,
       allowedOrigins,
     });
-    new EventIngestion(this, 'Events', { api, authorizer, table });
+    const events = new EventIngestion(this, 'Events', { api, authorizer, table });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,
@@ -87,5 +88,18 @@ export class StatelessStack extends Stack {
         destroyOnRemoval: !config.retainData,
       });
     }
+
+    // Last: it finds every function and stream consumer in the tree (synth fails if one is added after it).
+    new OperationsMonitoring(this, 'Monitoring', {
+      stage: config.stage,
+      restApi: api,
+      publicApi,
+      liveUpdates: live,
+      jobsQueue: props.jobsQueue,
+      jobWorker: jobs.worker.function,
+      failureQueues: { BroadcastFailures: live.failureQueue, ProjectorFailures: events.projectorFailures },
+      tables: { Table: table, IdempotencyTable: idempotencyTable },
+      alarmEmail: config.alarmEmail,
+    });
   }
 }
