@@ -10,6 +10,7 @@ import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
+import { useFunctionDeployment } from './service-function';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
@@ -33,6 +34,7 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    useFunctionDeployment(this, props.config.functionDeployment);
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
     const { allowedOrigins } = config;
 
