@@ -31,8 +31,6 @@ function synthesize(stage: 'sandbox' | 'prod') {
     .findAll()
     .filter((c): c is ServiceFunction => c instanceof ServiceFunction)
     .map((fn) => ({
-      service: fn.node.path,
-      fn,
       functionId: id(fn.function),
       aliasId: id(fn.live),
       groupId: id(fn.deploymentGroup),
@@ -128,7 +126,7 @@ describe('deploying each function through CodeDeploy', () => {
     ['sandbox', sandbox, 'CodeDeployDefault.LambdaAllAtOnce'],
     ['prod', prod, 'CodeDeployDefault.LambdaCanary10Percent5Minutes'],
   ])(
-    'shifts each %s alias with %s, rolling back on failure and on its error-rate and duration alarms',
+    'shifts each %s alias with the stage deployment config, rolling back on failure and on its error-rate and duration alarms',
     (_stage, synth, config) => {
       const groups = Object.entries(synth.resources).filter(
         ([, r]) => r.Type === 'AWS::CodeDeploy::DeploymentGroup',
