@@ -54,7 +54,7 @@ export class CatalogApi extends Construct {
       authorizer: this.authorizer,
     };
     const integration = (cacheKeyParameters?: string[]) =>
-      new apigw.LambdaIntegration(this.handler.function, {
+      new apigw.LambdaIntegration(this.handler.live, {
         proxy: true,
         ...(cacheKeyParameters ? { cacheKeyParameters } : {}),
       });

@@ -115,7 +115,7 @@ export class EventIngestion extends Construct {
           "this queue is the projector's on-failure destination (a dead-letter queue itself); nothing consumes it automatically",
       });
     }
-    this.projector.function.addEventSource(
+    this.projector.live.addEventSource(
       new sources.DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 50,

@@ -102,8 +102,8 @@ export class Jobs extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrency ?? 5,
     });
-    this.worker.function.addEventSource(this.eventSource);
-    for (const child of this.worker.function.node.children) {
+    this.worker.live.addEventSource(this.eventSource);
+    for (const child of this.worker.live.node.children) {
       if (!(child instanceof lambda.EventSourceMapping)) continue;
       Validations.of(child).acknowledge({
         id: 'Serverless-LambdaEventSourceMappingDestination',
@@ -112,7 +112,7 @@ export class Jobs extends Construct {
       });
     }
 
-    const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true });
+    const integration = new apigw.LambdaIntegration(this.handler.live, { proxy: true });
     const guarded = authorizer.methodOptions;
     const jobs = api.root.addResource('jobs');
     const list = jobs.addMethod('GET', integration, guarded);

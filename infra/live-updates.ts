@@ -98,13 +98,13 @@ export class LiveUpdates extends Construct {
       'dynamodb:DeleteItem',
     ]);
 
-    const integration = new WebSocketLambdaIntegration('Connections', this.connections.function);
+    const integration = new WebSocketLambdaIntegration('Connections', this.connections.live);
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       description: 'saas-orders live updates',
       routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
       connectRouteOptions: {
         integration,
-        authorizer: new WebSocketLambdaAuthorizer('TokenAuthorizer', this.connectAuthorizer.function, {
+        authorizer: new WebSocketLambdaAuthorizer('TokenAuthorizer', this.connectAuthorizer.live, {
           identitySource: [TOKEN_IDENTITY_SOURCE],
         }),
       },
@@ -158,7 +158,7 @@ export class LiveUpdates extends Construct {
       .bindTable(props.table, 'TABLE_NAME', ['dynamodb:Query', 'dynamodb:DeleteItem'])
       .bindConnectionsApi(this.stage, 'CALLBACK_URL');
 
-    this.broadcaster.function.addEventSource(
+    this.broadcaster.live.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,
         batchSize: 100,

@@ -58,7 +58,7 @@ export class OrdersApi extends Construct {
       ])
       .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
 
-    const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true });
+    const integration = new apigw.LambdaIntegration(this.handler.live, { proxy: true });
     const guarded = authorizer.methodOptions;
 
     const orders = api.root.addResource('orders');

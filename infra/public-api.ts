@@ -202,18 +202,18 @@ export class PublicApi extends Construct {
       ...this.api.addRoutes({
         path: '/public/{tenantSlug}/catalog',
         methods: [apigwv2.HttpMethod.GET],
-        integration: new HttpLambdaIntegration('CatalogIntegration', this.catalogHandler.function),
+        integration: new HttpLambdaIntegration('CatalogIntegration', this.catalogHandler.live),
       }),
       ...this.api.addRoutes({
         path: '/public/track/{trackingId}',
         methods: [apigwv2.HttpMethod.GET],
-        integration: new HttpLambdaIntegration('TrackingIntegration', this.trackingHandler.function),
+        integration: new HttpLambdaIntegration('TrackingIntegration', this.trackingHandler.live),
       }),
     ];
     this.api.addRoutes({
       path: '/me',
       methods: [apigwv2.HttpMethod.GET],
-      integration: new HttpLambdaIntegration('MeIntegration', this.meHandler.function),
+      integration: new HttpLambdaIntegration('MeIntegration', this.meHandler.live),
       authorizer: this.authorizer,
     });
     for (const route of routes) {

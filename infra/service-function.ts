@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
+import type { FunctionDeployment } from './config';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -34,6 +37,72 @@ export type UserPoolAction =
   | 'cognito-idp:AdminDisableUser'
   | 'cognito-idp:AdminEnableUser'
   | 'cognito-idp:ListUsers';
+
+/** The construct-tree context key under which a stack says how its functions' `live` aliases shift traffic. */
+const FUNCTION_DEPLOYMENT_CONTEXT = 'saas-orders:function-deployment';
+
+const DEPLOYMENT_CONFIGS: Record<FunctionDeployment, codedeploy.ILambdaDeploymentConfig> = {
+  ALL_AT_ONCE: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
+  CANARY_10PERCENT_5MINUTES: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+};
+
+/**
+ * Says how every ServiceFunction under `scope` (a stack) shifts traffic to a new version on deploy. Call it in the
+ * stack's constructor before adding any construct: the setting is construct-tree context, so each capability
+ * construct keeps its props free of a deployment detail it would only pass through.
+ */
+export function useFunctionDeployment(scope: Construct, deployment: FunctionDeployment): void {
+  scope.node.setContext(FUNCTION_DEPLOYMENT_CONTEXT, deployment);
+}
+
+/**
+ * When the per-function alarms fire: one-minute periods, 2 of the last 3 breaching, so a canary of 5 minutes
+ * can be rolled back during its bake time while a lone bad minute does not page anyone.
+ */
+const ALARM_PERIOD = Duration.minutes(1);
+const ALARM_EVALUATION_PERIODS = 3;
+const ALARM_DATAPOINTS = 2;
+/**
+ * Percent of invocations (on the alias) that may fail. Below 10 %, so that even a canary taking 10 % of the
+ * traffic and failing one request in five is caught. Handlers answer client errors themselves: an Errors
+ * datapoint is an unhandled exception or a timeout.
+ */
+export const ERROR_RATE_THRESHOLD_PERCENT = 2;
+/** Share of the function's timeout that its p99 duration may reach before it is about to time out. */
+export const DURATION_THRESHOLD_SHARE_OF_TIMEOUT = 0.8;
+
+/**
+ * The CodeDeploy application and service role shared by every function deployment group of a stack: one of each
+ * is enough, and one role means one acknowledged AWS managed policy instead of one per function.
+ */
+class FunctionDeployments extends Construct {
+  static of(scope: Construct): FunctionDeployments {
+    const stack = Stack.of(scope);
+    const id = 'FunctionDeployments';
+    const existing = stack.node.tryFindChild(id);
+    return existing instanceof FunctionDeployments ? existing : new FunctionDeployments(stack, id);
+  }
+
+  readonly application: codedeploy.LambdaApplication;
+  readonly role: iam.Role;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.application = new codedeploy.LambdaApplication(this, 'Application');
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+      description: "CodeDeploy: shifts each function's live alias and reads its alarms",
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSCodeDeployRoleForLambdaLimited'),
+      ],
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        'the AWS-maintained CodeDeploy policy for Lambda, limited to alias updates, alarm reads and CodeDeployHook_ functions',
+    });
+  }
+}
 
 /**
  * Variables every function has, set here rather than by a service's contract: they configure the Node.js
@@ -101,10 +170,22 @@ export interface ServiceFunctionProps<E extends z.ZodRawShape> {
  * The one place Lambda defaults live: nodejs24.x on arm64, X-Ray tracing, structured JSON logs in an owned
  * log group with retention, a role that can only write that log group, and an esbuild bundle that is
  * tree-shaken (module-first main fields) and minified, built locally with no Docker.
+ *
+ * Every deploy publishes a version behind the `live` alias, which is what the APIs, authorizers and event sources
+ * must invoke: CodeDeploy shifts the alias to the new version (all at once, or as the stage's canary, set with
+ * `useFunctionDeployment`) and shifts it back when the function's error-rate or duration alarm fires.
  */
 export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
+  /** The alias every invoker uses (never the unqualified function), so deployments can shift and roll it back. */
+  readonly live: lambda.Alias;
+  /**
+   * This function's alarms, on the `live` alias: errors rate, throttles, and p99 duration against the timeout.
+   * The first and the last roll a deployment back. They have no actions: the stack's monitoring adds them.
+   */
+  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
   /** Only the bind methods grant: a permission always arrives with the variable that needs it. */
   private readonly role: iam.Role;
   private readonly service: string;
@@ -177,6 +258,33 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
           ? "invoked by an SQS event source; failed messages go to the source queue's dead-letter queue"
           : 'invoked synchronously by API Gateway; failures are returned to the caller, not retried',
     });
+
+    this.live = new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
+    const timeout = props.timeout ?? Duration.seconds(10);
+    const errorRate = this.errorRateAlarm();
+    const throttles = this.throttlesAlarm();
+    const duration = this.durationAlarm(timeout);
+    this.alarms = [errorRate, throttles, duration];
+    const deployment =
+      (this.node.tryGetContext(FUNCTION_DEPLOYMENT_CONTEXT) as FunctionDeployment | undefined) ??
+      'ALL_AT_ONCE';
+    const deploymentConfig = DEPLOYMENT_CONFIGS[deployment];
+    if (deploymentConfig === undefined) {
+      throw new Error(
+        `function deployment '${String(deployment)}' is unknown: use ${Object.keys(DEPLOYMENT_CONFIGS).join(' or ')}`,
+      );
+    }
+    const shared = FunctionDeployments.of(this);
+    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
+      application: shared.application,
+      role: shared.role,
+      alias: this.live,
+      deploymentConfig,
+      // Throttles are left out: they say the account or the reserved concurrency is short, not that the version is bad.
+      alarms: [errorRate, duration],
+      autoRollback: { failedDeployment: true, stoppedDeployment: false, deploymentInAlarm: true },
+    });
+
     const contract = Object.keys(props.environment);
     this.node.addValidation({ validate: () => this.checkEnvironment(contract) });
   }
@@ -324,6 +432,53 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
   bindValue(envVar: keyof E & string, value: string): this {
     this.function.addEnvironment(envVar, value);
     return this;
+  }
+
+  private errorRateAlarm(): cloudwatch.Alarm {
+    const errorRate = new cloudwatch.MathExpression({
+      expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+      usingMetrics: {
+        errors: this.live.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+        invocations: this.live.metricInvocations({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      },
+      period: ALARM_PERIOD,
+      label: `${this.service} errors (% of invocations)`,
+    });
+    return errorRate.createAlarm(this, 'ErrorRateAlarm', {
+      alarmDescription: `${this.service} function (live alias): more than ${ERROR_RATE_THRESHOLD_PERCENT} % of invocations failed in ${ALARM_DATAPOINTS} of ${ALARM_EVALUATION_PERIODS} minutes; rolls back a deployment`,
+      threshold: ERROR_RATE_THRESHOLD_PERCENT,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: ALARM_EVALUATION_PERIODS,
+      datapointsToAlarm: ALARM_DATAPOINTS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private throttlesAlarm(): cloudwatch.Alarm {
+    return this.live
+      .metricThrottles({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM })
+      .createAlarm(this, 'ThrottlesAlarm', {
+        alarmDescription: `${this.service} function (live alias): invocations throttled in ${ALARM_DATAPOINTS} of ${ALARM_EVALUATION_PERIODS} minutes`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: ALARM_EVALUATION_PERIODS,
+        datapointsToAlarm: ALARM_DATAPOINTS,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+  }
+
+  private durationAlarm(timeout: Duration): cloudwatch.Alarm {
+    const threshold = Math.round(timeout.toMilliseconds() * DURATION_THRESHOLD_SHARE_OF_TIMEOUT);
+    return this.live
+      .metricDuration({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.p(99) })
+      .createAlarm(this, 'DurationAlarm', {
+        alarmDescription: `${this.service} function (live alias): p99 duration above ${threshold} ms (${DURATION_THRESHOLD_SHARE_OF_TIMEOUT * 100} % of its ${timeout.toSeconds()} s timeout) in ${ALARM_DATAPOINTS} of ${ALARM_EVALUATION_PERIODS} minutes; rolls back a deployment`,
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: ALARM_EVALUATION_PERIODS,
+        datapointsToAlarm: ALARM_DATAPOINTS,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
   }
 
   /** What the function is given must be exactly its contract: a renamed or forgotten variable fails synth. */

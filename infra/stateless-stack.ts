@@ -14,6 +14,7 @@ import { OperationsMonitoring } from './monitoring/operations-monitoring';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
 import { applyRestStageCanary } from './rest-stage-canary';
+import { useFunctionDeployment } from './service-function';
 import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantOnboarding } from './tenant-onboarding';
@@ -39,6 +40,7 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
+    useFunctionDeployment(this, props.config.functionDeployment);
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
     const { allowedOrigins } = config;
 

@@ -56,7 +56,7 @@ export class TenantAuthorizer extends Construct {
       .bindValue('USER_POOL_CLIENT_ID', props.userPoolClient.userPoolClientId);
 
     this.authorizer = new apigw.TokenAuthorizer(this, 'TokenAuthorizer', {
-      handler: this.handler.function,
+      handler: this.handler.live,
       identitySource: apigw.IdentitySource.header('Authorization'),
       validationRegex: '^Bearer [-0-9A-Za-z._~+/]+=*$',
       resultsCacheTtl: props.resultsCacheTtl ?? Duration.seconds(300),

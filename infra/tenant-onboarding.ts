@@ -52,7 +52,7 @@ export class TenantOnboarding extends Construct {
     const tenants = api.root.addResource('tenants');
     const onboard = tenants.addMethod(
       'POST',
-      new apigw.LambdaIntegration(this.handler.function, { proxy: true }),
+      new apigw.LambdaIntegration(this.handler.live, { proxy: true }),
       {
         authorizationType: apigw.AuthorizationType.IAM,
         ...api.requestBody('CreateTenant', onboardTenantSchema),

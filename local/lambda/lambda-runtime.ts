@@ -77,6 +77,7 @@ export interface LambdaRuntime extends LambdaInvoker {
 }
 
 const DEFAULT_MAX_CONCURRENCY = 4;
+const LATEST = '$LATEST';
 
 interface Lease {
   readonly environment: ExecutionEnvironment;
@@ -168,12 +169,14 @@ function functionArnFromTarget(target: string): string {
   return match?.[1] ?? target;
 }
 
-/** The unqualified ARN and function name a (possibly qualified) function ARN or name refers to. */
-function unqualified(target: string): string {
-  const arnMatch = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+)(?::[^:]+)?$/.exec(target);
-  if (arnMatch?.[1] !== undefined) return arnMatch[1];
+/** A function ARN or name split into the function it names and the alias or version it qualifies it with. */
+function splitQualifier(target: string): { readonly functionRef: string; readonly qualifier?: string } {
+  const arn = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+)(?::([^:]+))?$/.exec(target);
+  if (arn?.[1] !== undefined) return { functionRef: arn[1], ...(arn[2] ? { qualifier: arn[2] } : {}) };
   const colon = target.indexOf(':');
-  return colon >= 0 ? target.slice(0, colon) : target;
+  return colon >= 0
+    ? { functionRef: target.slice(0, colon), qualifier: target.slice(colon + 1) }
+    : { functionRef: target };
 }
 
 function materializeInlineCode(fn: LocalFunction, tempRoot: () => string): string {
@@ -278,20 +281,37 @@ export function createLambdaRuntime(
   }
   let closed = false;
 
-  function poolFor(target: string): FunctionPool {
+  /**
+   * The one place a target becomes a function: an API Gateway integration URI, an unqualified or qualified ARN,
+   * or a (qualified) name. A qualified target must name an alias or version the function has (as Lambda answers
+   * ResourceNotFound otherwise); the context's invokedFunctionArn is the ARN as the caller qualified it.
+   */
+  function resolveTarget(target: string): {
+    readonly pool: FunctionPool;
+    readonly version: string;
+    readonly invokedFunctionArn: string;
+  } {
     const functionArn = functionArnFromTarget(target);
-    const base = unqualified(functionArn);
-    const pool = pools.get(functionArn) ?? pools.get(base) ?? byName.get(functionArn) ?? byName.get(base);
+    const { functionRef, qualifier } = splitQualifier(functionArn);
+    const pool = pools.get(functionRef) ?? byName.get(functionRef);
     if (pool === undefined) throw new Error(`no local Lambda function matches ${target}`);
-    return pool;
+    const { fn } = pool;
+    if (qualifier === undefined) return { pool, version: LATEST, invokedFunctionArn: fn.arn };
+    const version =
+      qualifier === LATEST ? LATEST : (fn.qualifiers?.[qualifier] ?? (fn.qualifiers ? undefined : LATEST));
+    if (version === undefined) {
+      const known = [LATEST, ...Object.keys(fn.qualifiers ?? {})].join(', ');
+      throw new Error(
+        `no local Lambda function matches ${target}: ${fn.functionName} has no alias or version '${qualifier}' (it has ${known})`,
+      );
+    }
+    return { pool, version, invokedFunctionArn: `${fn.arn}:${qualifier}` };
   }
 
   async function invoke(target: string, event: unknown): Promise<unknown> {
     if (closed) throw new Error('the local Lambda runtime is closed');
-    const pool = poolFor(target);
+    const { pool, version, invokedFunctionArn } = resolveTarget(target);
     const { fn } = pool;
-    const functionArn = functionArnFromTarget(target);
-    const invokedFunctionArn = functionArn.startsWith('arn:') ? functionArn : fn.arn;
     const log = (line: string): void => {
       sink.write(`[${fn.functionName}] ${line}\n`);
     };
@@ -311,7 +331,7 @@ export function createLambdaRuntime(
         log(`INIT_START Runtime Version: ${fn.runtime}`);
         initDurationMs = await environment.ready;
       }
-      log(`START RequestId: ${requestId} Version: $LATEST`);
+      log(`START RequestId: ${requestId} Version: ${version}`);
       const started = performance.now();
       try {
         outcome = await environment.invoke({ requestId, event: eventJson, invokedFunctionArn });

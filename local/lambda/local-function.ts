@@ -20,6 +20,14 @@ export interface LocalFunction {
   readonly timeout: number;
   /** `Environment.Variables`, with intrinsics already resolved. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The qualifiers a caller may name (`…:function:NAME:<qualifier>`): each alias and published version of the
+   * template, mapped to the version it runs (an alias's version, or the version itself). Every version runs the
+   * function's one code: the local cloud deploys a template once, so there are no older versions to keep, and an
+   * alias's routing config (weights between versions) has nothing to split between.
+   * @default any qualifier is accepted, as `$LATEST` (a runtime built without a template)
+   */
+  readonly qualifiers?: Readonly<Record<string, string>>;
 }
 
 /** The resource cannot run in the local runtime (not Node.js, a container image, no code); callers may skip it. */

@@ -467,6 +467,20 @@ describe('the local Lambda runtime', () => {
     await expect(runtime.invoke(`${ARN_PREFIX}nope`, {})).rejects.toThrow(/no local Lambda function matches/);
   });
 
+  it('runs the aliases and versions a function has, by ARN or qualified name, and refuses a qualifier it lacks', async () => {
+    const { runtime, lines } = start([fn('counter', 'counter', { qualifiers: { live: '1', '1': '1' } })]);
+
+    expect(await runtime.invoke(`${ARN_PREFIX}counter:live`, {})).toEqual({ count: 1 });
+    expect(await runtime.invoke('counter:1', {})).toEqual({ count: 2 });
+    expect(lines.filter((line) => line.startsWith('[counter] START'))).toEqual([
+      expect.stringMatching(/Version: 1$/),
+      expect.stringMatching(/Version: 1$/),
+    ]);
+    await expect(runtime.invoke(`${ARN_PREFIX}counter:staging`, {})).rejects.toThrow(
+      "no local Lambda function matches arn:aws:lambda:eu-west-1:123456789012:function:counter:staging: counter has no alias or version 'staging' (it has $LATEST, 1, live)",
+    );
+  });
+
   it('runs inline ZipFile code', async () => {
     const { runtime } = start([
       fn('inline', 'unused', { code: { zipFile: 'exports.handler = async (e) => ({ inline: e.x });' } }),
