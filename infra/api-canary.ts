@@ -10,6 +10,7 @@ import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TENANT_SLUG_PATTERN } from '../shared/tenant-slug';
+import { acknowledgeSdkCallFunction } from './sdk-call-function';
 
 /** The newest scripted Node.js runtime in this CDK (Lambda Node.js 22); the script needs no browser. */
 export const API_CANARY_RUNTIME = synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0;
@@ -278,6 +279,7 @@ export class ApiCanary extends Construct {
       ]),
     });
     retentionPolicy.node.addDependency(runLogs);
+    acknowledgeSdkCallFunction(this);
     for (const call of [runLogs, retentionPolicy]) {
       Validations.of(call).acknowledge({
         id: canaryLogsFinding(stack),

@@ -7,6 +7,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type * as z from 'zod';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
 import { modelFromZod } from './request-models';
+import { acknowledgeSdkCallFunction } from './sdk-call-function';
 import { backendCeiling } from './usage-plans';
 import { RegionalWaf } from './waf';
 
@@ -246,24 +247,7 @@ export class TenantRestApi extends Construct {
       ]),
     });
     setting.node.addDependency(stage);
-    // The SDK-call function is CDK's own singleton, invoked by CloudFormation only.
-    const singleton = Stack.of(this).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-    if (singleton) {
-      for (const [id, reason] of [
-        [
-          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          'CDK-provided custom-resource function: logging only',
-        ],
-        [
-          'Serverless-LambdaDefaultMemorySize',
-          'CDK-provided custom-resource function, runs once per deployment',
-        ],
-        ['Serverless-LambdaDLQ', 'invoked synchronously by CloudFormation, which reports failures'],
-        ['Serverless-LambdaTracing', 'CDK-provided custom-resource function, runs once per deployment'],
-      ] as const) {
-        Validations.of(singleton).acknowledge({ id, reason });
-      }
-    }
+    acknowledgeSdkCallFunction(this);
   }
 }
 

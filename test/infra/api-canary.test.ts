@@ -100,7 +100,8 @@ describe('the API canary in prod (on by default)', () => {
       DatapointsToAlarm: 2,
       TreatMissingData: 'breaching',
     });
-    expect(alarms[0]?.AlarmActions).toBeUndefined();
+    // Its one action is the alarm topic, which the monitoring aspect gives every alarm.
+    expect(alarms[0]?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
   });
 
   it('keeps artifacts in an encrypted, private, TLS-only bucket that expires them, retained in prod', () => {

@@ -209,7 +209,8 @@ describe("each function's alarms", () => {
           Stat: 'Sum',
         });
       }
-      expect(alarm?.AlarmActions).toBeUndefined();
+      // Its one action is the alarm topic, which the monitoring aspect gives every alarm.
+      expect(alarm?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
     }
   });
 
