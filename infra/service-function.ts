@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
+import { METRICS_NAMESPACE } from '../shared/metrics';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -42,6 +43,7 @@ export type UserPoolAction =
 const PLATFORM_VARIABLES: readonly string[] = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_NAMESPACE',
   'NODE_OPTIONS',
 ];
 
@@ -145,6 +147,7 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

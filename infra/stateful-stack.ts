@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
+import { applyLogRetention } from './log-retention';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -25,6 +26,7 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    applyLogRetention(this, props.config.logRetention);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },

@@ -8,9 +8,12 @@ import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
+import { applyLogRetention } from './log-retention';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
+import { ServiceFunction } from './service-function';
 import { TenantAuthorizer } from './tenant-authorizer';
+import { TenantInsights } from './tenant-insights';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
 import { TenantUsagePlans } from './usage-plans';
@@ -36,7 +39,12 @@ export class StatelessStack extends Stack {
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
     const { allowedOrigins } = config;
 
-    const api = new TenantRestApi(this, 'Rest', { stageName: config.stage, allowedOrigins });
+    const { executionLogLevel } = config;
+    const api = new TenantRestApi(this, 'Rest', {
+      stageName: config.stage,
+      allowedOrigins,
+      executionLogLevel,
+    });
     this.api = api;
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
@@ -61,6 +69,22 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+    const live = new LiveUpdates(this, 'Live', {
+      table,
+      userPool,
+      userPoolClient,
+      stageName: config.stage,
+      executionLogLevel,
+    });
+    live.stage.node.addDependency(api.loggingAccount);
+    new TenantInsights(this, 'TenantInsights', {
+      stageName: config.stage,
+      restAccessLogs: api.accessLogs,
+      functionLogGroups: this.node
+        .findAll()
+        .filter((c): c is ServiceFunction => c instanceof ServiceFunction)
+        .map((fn) => fn.logGroup),
+    });
+    applyLogRetention(this, config.logRetention);
   }
 }
