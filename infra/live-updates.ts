@@ -31,6 +31,8 @@ const ACCESS_LOG_FIELDS = {
   sourceIp: '$context.identity.sourceIp',
   principalId: '$context.authorizer.principalId',
   tenantId: '$context.authorizer.tenantId',
+  userId: '$context.authorizer.userId',
+  integrationLatency: '$context.integrationLatency',
   integrationError: '$context.integrationErrorMessage',
 };
 
@@ -48,6 +50,12 @@ export interface LiveUpdatesProps {
    * @default 5
    */
   readonly retryAttempts?: number;
+  /**
+   * API Gateway execution logging of the stage's routes (never message bodies: they carry tenant data). The
+   * account's API Gateway logging role must exist before the stage: see `TenantRestApi.loggingAccount`.
+   * @default 'ERROR'
+   */
+  readonly executionLogLevel?: 'INFO' | 'ERROR';
 }
 
 /**
@@ -136,6 +144,19 @@ export class LiveUpdates extends Construct {
         format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.defaultRouteSettings = {
+      ...(cfnStage.defaultRouteSettings as apigwv2.CfnStage.RouteSettingsProperty | undefined),
+      loggingLevel: props.executionLogLevel ?? 'ERROR',
+      dataTraceEnabled: false,
+    };
+    // API Gateway creates this group itself on the first log line, with no retention, unless it exists first.
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/apigateway/${this.api.apiId}/${props.stageName}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage.node.addDependency(executionLogs);
 
     this.failureQueue = new sqs.Queue(this, 'BroadcastFailures', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

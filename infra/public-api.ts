@@ -188,6 +188,8 @@ export class PublicApi extends Construct {
             integrationLatency: '$context.integrationLatency',
             integrationError: '$context.integrationErrorMessage',
             authorizerError: '$context.authorizer.error',
+            // The /me route's JWT subject; the tenant claim's name (custom:tenantId) cannot be written here.
+            userId: '$context.authorizer.claims.sub',
           }),
         ),
       },
@@ -231,6 +233,7 @@ export class PublicApi extends Construct {
         { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
       ]),
     );
+    // HTTP APIs have no execution logs (unlike REST and WebSocket stages): the access log is all there is.
     this.node.addValidation({ validate: () => this.checkRouteSettings() });
     new CfnOutput(this, 'Url', {
       value: this.url,

@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
+import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { FunctionDeployment } from './config';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -111,6 +112,8 @@ class FunctionDeployments extends Construct {
 const PLATFORM_VARIABLES: readonly string[] = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'AWS_XRAY_CONTEXT_MISSING',
   'NODE_OPTIONS',
 ];
 
@@ -226,6 +229,10 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Lambda hands every traced invocation its trace header, so the X-Ray SDK only misses a context outside
+        // one (init code, or an emulator with no header): a line of noise per call, never a lost trace.
+        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

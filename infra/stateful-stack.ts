@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
+import { applyLogRetention } from './log-retention';
 import { StageRemovalPolicy } from './stage-removal-policy';
 
 export interface StatefulStackProps extends StackProps {
@@ -27,6 +28,7 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
     const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    applyLogRetention(this, props.config.logRetention);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },

@@ -10,13 +10,15 @@ import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
 import type { JobsQueue } from './jobs-queue';
 import { LiveUpdates } from './live-updates';
+import { applyLogRetention } from './log-retention';
 import { OperationsMonitoring } from './monitoring/operations-monitoring';
 import { OrdersApi } from './orders-api';
 import { PublicApi } from './public-api';
 import { applyRestStageCanary } from './rest-stage-canary';
-import { useFunctionDeployment } from './service-function';
+import { ServiceFunction, useFunctionDeployment } from './service-function';
 import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
+import { TenantInsights } from './tenant-insights';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
 import { TenantUsagePlans } from './usage-plans';
@@ -44,11 +46,13 @@ export class StatelessStack extends Stack {
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
     const { allowedOrigins } = config;
 
+    const { executionLogLevel } = config;
     const api = new TenantRestApi(this, 'Rest', {
       stageName: config.stage,
       allowedOrigins,
       waf: config.waf,
       cacheClusterSize: config.stageCache ? '0.5' : false,
+      executionLogLevel,
     });
     this.api = api;
     applyRestStageCanary(api.api, config.restStageCanary);
@@ -75,7 +79,14 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    const live = new LiveUpdates(this, 'Live', { table, userPool, userPoolClient, stageName: config.stage });
+    const live = new LiveUpdates(this, 'Live', {
+      table,
+      userPool,
+      userPoolClient,
+      stageName: config.stage,
+      executionLogLevel,
+    });
+    live.stage.node.addDependency(api.loggingAccount);
     const domains = config.domain
       ? new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live })
       : undefined;
@@ -90,6 +101,16 @@ export class StatelessStack extends Stack {
         destroyOnRemoval: !config.retainData,
       });
     }
+
+    new TenantInsights(this, 'TenantInsights', {
+      stageName: config.stage,
+      restAccessLogs: api.accessLogs,
+      functionLogGroups: this.node
+        .findAll()
+        .filter((c): c is ServiceFunction => c instanceof ServiceFunction)
+        .map((fn) => fn.logGroup),
+    });
+    applyLogRetention(this, config.logRetention);
 
     // Last: it finds every function and stream consumer in the tree (synth fails if one is added after it).
     new OperationsMonitoring(this, 'Monitoring', {

@@ -3,10 +3,11 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct, type IConstruct, type IDependable } from 'constructs';
 import type * as z from 'zod';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
 import { modelFromZod } from './request-models';
+import { restAccessLogFormat } from './rest-access-log';
 import { acknowledgeSdkCallFunction } from './sdk-call-function';
 import { backendCeiling } from './usage-plans';
 import { RegionalWaf } from './waf';
@@ -32,6 +33,11 @@ export interface TenantRestApiProps {
    * @default true
    */
   readonly waf?: boolean;
+  /**
+   * API Gateway execution logging of the stage (never request or response bodies: they carry tenant data).
+   * @default 'ERROR'
+   */
+  readonly executionLogLevel?: 'INFO' | 'ERROR';
 }
 
 /**
@@ -45,16 +51,22 @@ export interface TenantRestApiProps {
 export class TenantRestApi extends Construct {
   readonly api: apigw.RestApi;
   readonly accessLogs: logs.LogGroup;
+  /** The group API Gateway writes the stage's execution logs to, owned here so it gets a retention. */
+  readonly executionLogs: logs.LogGroup;
+  /** The account-level API Gateway logging role: any API's stage that logs must be deployed after it. */
+  readonly loggingAccount: IDependable;
   /** Validates request bodies (only: parameters are validated by the handlers), shared by every route. */
   readonly bodyValidator: apigw.RequestValidator;
   /** Whether the stage has a cache cluster: without one, methods' caching settings are not rendered. */
   readonly cacheEnabled: boolean;
   private readonly methodSettings: apigw.CfnStage.MethodSettingProperty[] = [];
+  private readonly executionLogLevel: apigw.MethodLoggingLevel;
 
   constructor(scope: Construct, id: string, props: TenantRestApiProps) {
     super(scope, id);
     const cacheClusterSize = props.cacheClusterSize ?? '0.5';
     this.cacheEnabled = cacheClusterSize !== false;
+    this.executionLogLevel = apigw.MethodLoggingLevel[props.executionLogLevel ?? 'ERROR'];
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -78,10 +90,10 @@ export class TenantRestApi extends Construct {
         stageName: props.stageName,
         tracingEnabled: true,
         metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        loggingLevel: this.executionLogLevel,
         dataTraceEnabled: false,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: restAccessLogFormat(),
         throttlingRateLimit: (props.throttle ?? backendCeiling()).rateLimit,
         throttlingBurstLimit: (props.throttle ?? backendCeiling()).burstLimit,
         ...(cacheClusterSize === false
@@ -92,6 +104,17 @@ export class TenantRestApi extends Construct {
     // The stage renders its settings when it is created, before any capability has added a route: the
     // per-method ones are appended at synth, after everything has been added.
     const stage = this.api.deploymentStage.node.defaultChild as apigw.CfnStage;
+    // API Gateway creates this group itself on the first log line, with no retention, unless it exists first.
+    this.executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
+    const account = this.api.node.tryFindChild('Account');
+    if (account === undefined)
+      throw new Error('the REST API has no CloudWatch logging role (cloudWatchRole)');
+    this.loggingAccount = account;
     const stageWide = stage.methodSettings;
     stage.methodSettings = Lazy.any({
       produce: () => [...(Array.isArray(stageWide) ? stageWide : []), ...this.methodSettings],
@@ -117,6 +140,11 @@ export class TenantRestApi extends Construct {
     // Preflights are created with each resource, by whichever capability adds it, so they are found at synth.
     Aspects.of(this.api).add(new AcknowledgePreflights());
 
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'Serverless-APIGWStructuredLogging',
+      reason:
+        'every access-log line is a JSON object; the format itself is not JSON only because status and latency are written as JSON numbers (unquoted) for Contributor Insights and Logs Insights',
+    });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason: 'every POST/PUT/PATCH method has a request validator and model; OPTIONS and GET take no body',
@@ -154,7 +182,8 @@ export class TenantRestApi extends Construct {
       resourcePath: `/${method.resource.path.replace(/\//g, '~1')}`,
       ...caching,
       dataTraceEnabled: options.dataTraceEnabled ?? false,
-      loggingLevel: options.loggingLevel,
+      // An override without a level would turn execution logging off for the method.
+      loggingLevel: options.loggingLevel ?? this.executionLogLevel,
       metricsEnabled: options.metricsEnabled,
       throttlingBurstLimit: options.throttlingBurstLimit,
       throttlingRateLimit: options.throttlingRateLimit,
@@ -233,6 +262,11 @@ export class TenantRestApi extends Construct {
       onCreate: call,
       onUpdate: call,
       installLatestAwsSdk: false,
+      // Owned, so the stage's retention reaches it (else Lambda creates /aws/lambda/<name> with none).
+      logGroup: new logs.LogGroup(this, 'CacheInvalidationLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
           actions: ['apigateway:PATCH'],

@@ -38,7 +38,7 @@ const NO_STORE = 'no-store';
 export function httpApiRouter<E extends HttpApiEvent>(routes: HttpApiRoutes<E>): HttpApiHandler<E> {
   return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
-    logger.resetKeys();
+    // Keys are reset per invocation by shared/instrumented-handler.ts, which also adds the caller's.
     logger.appendKeys({ requestId, routeKey: event.routeKey });
     let result: HttpResult;
     try {

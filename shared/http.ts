@@ -74,7 +74,7 @@ export function httpHandler(
 ): ProxyHandler {
   return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
-    logger.resetKeys();
+    // Keys are reset per invocation by shared/instrumented-handler.ts, which also adds the caller's.
     logger.appendKeys({ requestId, resource: event.resource, method: event.httpMethod });
     const baseHeaders = {
       'Content-Type': 'application/json',

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { authorize } from './authorize';
 import { type AuthorizerConfig, readAuthorizerConfig } from './config';
@@ -26,4 +27,4 @@ export function createAuthorizerHandler(config: AuthorizerConfig): AuthorizerHan
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createAuthorizerHandler(readAuthorizerConfig()));
+export const handler = onFirstInvocation(() => instrumented(createAuthorizerHandler(readAuthorizerConfig())));

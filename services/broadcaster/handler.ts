@@ -1,6 +1,8 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
+import { tracer } from '../../shared/tracer';
 import { createBroadcaster } from './broadcaster';
 import { type BroadcasterConfig, readBroadcasterConfig } from './config';
 import { createConnectionPoster } from './connection-poster';
@@ -13,7 +15,9 @@ export type BroadcasterHandler = (event: DynamoDBStreamEvent) => Promise<DynamoD
 export function createBroadcasterHandler(
   config: BroadcasterConfig,
   // The SDK's retries are off: connection-poster.ts owns the retry policy (and tests inject faults through it).
-  management = new ApiGatewayManagementApiClient({ endpoint: config.CALLBACK_URL, maxAttempts: 1 }),
+  management = tracer.captureAWSv3Client(
+    new ApiGatewayManagementApiClient({ endpoint: config.CALLBACK_URL, maxAttempts: 1 }),
+  ),
 ): BroadcasterHandler {
   const broadcaster = createBroadcaster({
     connections: createConnectionsReader(config.TABLE_NAME),
@@ -23,4 +27,6 @@ export function createBroadcasterHandler(
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createBroadcasterHandler(readBroadcasterConfig()));
+export const handler = onFirstInvocation(() =>
+  instrumented(createBroadcasterHandler(readBroadcasterConfig())),
+);

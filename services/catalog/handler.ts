@@ -1,4 +1,5 @@
 import { httpRouter, type ProxyHandler, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { skuSchema } from '../../shared/sku';
 import { principalFromCognitoClaims } from '../../shared/tenant-context';
@@ -42,4 +43,4 @@ export function createCatalogHandler(config: CatalogConfig): ProxyHandler {
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createCatalogHandler(readCatalogConfig()));
+export const handler = onFirstInvocation(() => instrumented(createCatalogHandler(readCatalogConfig())));

@@ -1,6 +1,8 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
+import { tracer } from '../../shared/tracer';
 import { createIdTokenVerifier } from '../authorizer/id-token-verifier';
 import { readTenantProfile } from '../authorizer/tenant-profiles';
 import { authorizeConnect } from './authorize-connect';
@@ -15,7 +17,7 @@ export type ConnectAuthorizerHandler = (
 /** The WebSocket API's `$connect` REQUEST authorizer (`?token=<ID token>`), wired to `config`. */
 export function createConnectAuthorizerHandler(
   config: ConnectAuthorizerConfig,
-  cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
+  cognito: CognitoIdentityProviderClient = tracer.captureAWSv3Client(new CognitoIdentityProviderClient({})),
 ): ConnectAuthorizerHandler {
   // Created once per execution environment: the JWKS and parsed keys are reused by every invocation.
   const verifier = createIdTokenVerifier({
@@ -33,4 +35,6 @@ export function createConnectAuthorizerHandler(
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createConnectAuthorizerHandler(readConnectAuthorizerConfig()));
+export const handler = onFirstInvocation(() =>
+  instrumented(createConnectAuthorizerHandler(readConnectAuthorizerConfig())),
+);

@@ -6,6 +6,7 @@ import type {
 } from 'aws-lambda';
 import { type StoredOrderEvent, storedOrderEvent } from '../../shared/codecs/order-event-codec';
 import { CorruptItemError, decodeItem } from '../../shared/codecs/stored-item';
+import { instrumented } from '../../shared/instrumented-handler';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
@@ -61,9 +62,15 @@ export function createEventProjectorHandler(config: EventProjectorConfig) {
       }
       try {
         const outcome = await projection.project(decoded);
-        logger.info('order event projected', { eventId: decoded.eventId, type: decoded.type, outcome });
+        logger.info('order event projected', {
+          tenantId: decoded.tenantId,
+          eventId: decoded.eventId,
+          type: decoded.type,
+          outcome,
+        });
       } catch (error) {
         logger.error('order event not projected; the stream retries from it', {
+          tenantId: decoded.tenantId,
           eventId: decoded.eventId,
           error,
         });
@@ -75,4 +82,6 @@ export function createEventProjectorHandler(config: EventProjectorConfig) {
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createEventProjectorHandler(readEventProjectorConfig()));
+export const handler = onFirstInvocation(() =>
+  instrumented(createEventProjectorHandler(readEventProjectorConfig())),
+);

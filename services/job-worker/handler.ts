@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
 import { jobMessageSchema } from '../jobs/job-message';
@@ -96,4 +97,4 @@ export function createJobWorkerHandler(
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createJobWorkerHandler(readJobWorkerConfig()));
+export const handler = onFirstInvocation(() => instrumented(createJobWorkerHandler(readJobWorkerConfig())));

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../shared/errors';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { parseWith } from '../../shared/validation';
 import { type LiveConnectionsConfig, readLiveConnectionsConfig } from './config';
@@ -53,4 +54,6 @@ export function createLiveConnectionsHandler(config: LiveConnectionsConfig) {
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createLiveConnectionsHandler(readLiveConnectionsConfig()));
+export const handler = onFirstInvocation(() =>
+  instrumented(createLiveConnectionsHandler(readLiveConnectionsConfig())),
+);

@@ -34,7 +34,7 @@ export function webSocketRouter(routes: Readonly<Record<string, WebSocketRoute>>
   return async (event: WebSocketEvent, context: Context): Promise<WebSocketResult> => {
     const routeKey = routeKeyOf(event);
     const requestId = requestIdOf(event, context);
-    logger.resetKeys();
+    // Keys are reset per invocation by shared/instrumented-handler.ts, which also adds the caller's.
     logger.appendKeys({ requestId, routeKey });
     try {
       const route = routeKey === undefined ? undefined : routes[routeKey];

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { type HttpApiHandler, httpApiRouter } from '../../shared/http-api';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromJwtClaims } from '../../shared/tenant-context';
 import { type MeConfig, readMeConfig } from './config';
@@ -19,4 +20,4 @@ export function createMeHandler(config: MeConfig): HttpApiHandler<APIGatewayProx
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createMeHandler(readMeConfig()));
+export const handler = onFirstInvocation(() => instrumented(createMeHandler(readMeConfig())));

@@ -7,6 +7,7 @@ import {
   pathParameter,
   requestHeader,
 } from '../../shared/http';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
@@ -69,4 +70,4 @@ export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createOrdersHandler(readOrdersConfig()));
+export const handler = onFirstInvocation(() => instrumented(createOrdersHandler(readOrdersConfig())));

@@ -5,6 +5,7 @@ import {
   httpApiRouter,
   parseHttpApiQuery,
 } from '../../shared/http-api';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { type PublicCatalogConfig, readPublicCatalogConfig } from './config';
 import { createPublicCatalogRepository } from './public-catalog-repository';
@@ -32,4 +33,6 @@ export function createPublicCatalogHandler(
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createPublicCatalogHandler(readPublicCatalogConfig()));
+export const handler = onFirstInvocation(() =>
+  instrumented(createPublicCatalogHandler(readPublicCatalogConfig())),
+);

@@ -8,6 +8,7 @@ import {
   httpApiRouter,
   parseHttpApiQuery,
 } from '../../shared/http-api';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { type PublicTrackingConfig, readPublicTrackingConfig } from './config';
 import { createTrackingRepository } from './tracking-repository';
@@ -41,4 +42,6 @@ export function createPublicTrackingHandler(
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createPublicTrackingHandler(readPublicTrackingConfig()));
+export const handler = onFirstInvocation(() =>
+  instrumented(createPublicTrackingHandler(readPublicTrackingConfig())),
+);

@@ -7,6 +7,7 @@ import {
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { Tier } from '../../shared/tier';
+import { tracer } from '../../shared/tracer';
 
 /** The deterministic key name that lets a retry find the key an earlier attempt created. */
 export function apiKeyName(tenantId: string): string {
@@ -19,7 +20,7 @@ export function apiKeyName(tenantId: string): string {
  */
 export function createApiKeys(
   planNames: Readonly<Record<Tier, string>>,
-  apiGateway: APIGatewayClient = new APIGatewayClient({}),
+  apiGateway: APIGatewayClient = tracer.captureAWSv3Client(new APIGatewayClient({})),
 ) {
   /** Plan ids by name, looked up once per execution environment (plans change only with a deployment). */
   let planIds: Promise<Map<string, string>> | undefined;

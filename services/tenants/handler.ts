@@ -1,4 +1,5 @@
 import { httpRouter, type ProxyHandler, parseJsonBody } from '../../shared/http';
+import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
 import { createApiKeys } from './api-keys';
@@ -31,4 +32,4 @@ export function createTenantsHandler(config: TenantsConfig): ProxyHandler {
 }
 
 /** The Lambda entry point: configured from the environment once per execution environment. */
-export const handler = onFirstInvocation(() => createTenantsHandler(readTenantsConfig()));
+export const handler = onFirstInvocation(() => instrumented(createTenantsHandler(readTenantsConfig())));

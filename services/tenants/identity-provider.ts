@@ -7,6 +7,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ConflictError } from '../../shared/errors';
+import { tracer } from '../../shared/tracer';
 
 const ADMIN_GROUP = 'admin';
 
@@ -17,7 +18,7 @@ export function adminEmailTaken(email: string): ConflictError {
 /** The tenants' admin users in one user pool. The client's endpoint comes from the SDK's own resolution. */
 export function createIdentityProvider(
   userPoolId: string,
-  cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({}),
+  cognito: CognitoIdentityProviderClient = tracer.captureAWSv3Client(new CognitoIdentityProviderClient({})),
 ) {
   /** The tenant an admin email already belongs to, or undefined when no user has it. */
   async function adminEmailOwner(email: string): Promise<string | undefined> {

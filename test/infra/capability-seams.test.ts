@@ -38,7 +38,14 @@ describe('the environment contract of a function', () => {
       (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
     );
     expect(Object.keys(fn?.Properties.Environment.Variables ?? {}).sort()).toEqual(
-      [...Object.keys(environment), 'NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'].sort(),
+      [
+        ...Object.keys(environment),
+        'AWS_XRAY_CONTEXT_MISSING',
+        'NODE_OPTIONS',
+        'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+      ].sort(),
     );
   });
 

@@ -1,0 +1,11 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/** The CloudWatch namespace of every metric the functions emit (set as POWERTOOLS_METRICS_NAMESPACE by infra). */
+export const METRICS_NAMESPACE = 'SaasOrders';
+
+/**
+ * One EMF metrics buffer per function. Namespace and the `service` dimension come from the environment
+ * (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME); the buffer is flushed once per invocation by
+ * shared/instrumented-handler.ts.
+ */
+export const metrics = new Metrics();
