@@ -28,7 +28,7 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
     const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    applyLogRetention(this, props.config.logRetention);
+    applyLogRetention(this, props.config);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },

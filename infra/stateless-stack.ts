@@ -110,7 +110,7 @@ export class StatelessStack extends Stack {
         .filter((c): c is ServiceFunction => c instanceof ServiceFunction)
         .map((fn) => fn.logGroup),
     });
-    applyLogRetention(this, config.logRetention);
+    applyLogRetention(this, config);
 
     // Last: it finds every function and stream consumer in the tree (synth fails if one is added after it).
     new OperationsMonitoring(this, 'Monitoring', {

@@ -262,11 +262,6 @@ export class TenantRestApi extends Construct {
       onCreate: call,
       onUpdate: call,
       installLatestAwsSdk: false,
-      // Owned, so the stage's retention reaches it (else Lambda creates /aws/lambda/<name> with none).
-      logGroup: new logs.LogGroup(this, 'CacheInvalidationLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
           actions: ['apigateway:PATCH'],
