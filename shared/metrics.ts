@@ -9,3 +9,12 @@ export const METRICS_NAMESPACE = 'SaasOrders';
  * shared/instrumented-handler.ts.
  */
 export const metrics = new Metrics();
+
+/**
+ * What the broadcaster counts per record it pushes: posts delivered to a connection, and connections API Gateway
+ * answered 410 Gone for (deleted). The dashboard's live-update graph reads the same names.
+ */
+export const BROADCAST_METRICS = {
+  posted: 'ConnectionPosts',
+  gone: 'ConnectionsGone',
+} as const;

@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BROADCAST_METRICS, METRICS_NAMESPACE } from '../../shared/metrics';
 import type { JobsQueue } from '../jobs-queue';
 import type { ServiceFunction } from '../service-function';
 import { FIVE_MINUTES, percentOf, type RequestApiSignals, webSocketMetric } from './api-signals';
@@ -16,9 +17,8 @@ import type { StreamConsumer } from './operations-monitoring';
  * SEARCH over the namespace, whatever dimensions they carry.
  */
 export const LIVE_UPDATE_METRICS = {
-  namespace: 'saas-orders',
-  posted: 'ConnectionPosts',
-  gone: 'ConnectionsGone',
+  namespace: METRICS_NAMESPACE,
+  ...BROADCAST_METRICS,
 } as const;
 
 /** The dashboard's section headings, in order (tests find the sections by them). */

@@ -1,6 +1,8 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { Connection } from '../../shared/codecs/connection-codec';
 import { logger } from '../../shared/logger';
+import { BROADCAST_METRICS, metrics } from '../../shared/metrics';
 import type { ConnectionPoster } from './connection-poster';
 import type { ConnectionsReader } from './connections-reader';
 import { type ChangeMessage, type StreamChange, streamChange } from './stream-changes';
@@ -49,6 +51,9 @@ export function createBroadcaster({ connections, poster, now = Date.now }: Broad
         const outcome = outcomes[i];
         return outcome?.status === 'fulfilled' && outcome.value === 'gone';
       });
+      const delivered = outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'sent').length;
+      if (delivered > 0) metrics.addMetric(BROADCAST_METRICS.posted, MetricUnit.Count, delivered);
+      if (gone.length > 0) metrics.addMetric(BROADCAST_METRICS.gone, MetricUnit.Count, gone.length);
       for (const connection of gone) await connections.deleteConnection(tenantId, connection.connectionId);
       if (gone.length > 0) open = open.filter((c) => !gone.includes(c));
       const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');

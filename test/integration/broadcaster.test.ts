@@ -12,6 +12,7 @@ import { createConnectionPoster } from '../../services/broadcaster/connection-po
 import { createConnectionsReader } from '../../services/broadcaster/connections-reader';
 import { type Connection, connectionCodec } from '../../shared/codecs/connection-codec';
 import { connectionKeys } from '../../shared/keys/connection-keys';
+import { BROADCAST_METRICS, metrics } from '../../shared/metrics';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { TEST_ENV } from '../support/test-env';
 
@@ -206,6 +207,27 @@ describe('the broadcaster', () => {
     expect(await isStored(tenant, 'alive')).toBe(true);
     expect(posts().vanished).toHaveLength(1);
     expect(posts().alive).toHaveLength(2);
+  });
+
+  it('counts posts delivered and connections gone (the dashboard graphs both)', async () => {
+    const tenant = 'tcounted000000001';
+    await storeConnection(tenant, 'alive');
+    await storeConnection(tenant, 'vanished');
+    management
+      .on(PostToConnectionCommand, { ConnectionId: 'vanished' })
+      .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }));
+    const counted = jest.spyOn(metrics, 'addMetric');
+    try {
+      await broadcaster().broadcast([record(tenant, order(ORDER_A, 1)), record(tenant, order(ORDER_A, 2))]);
+      const calls = counted.mock.calls.map(([name, , value]) => [name, value]);
+      expect(calls).toEqual([
+        [BROADCAST_METRICS.posted, 1],
+        [BROADCAST_METRICS.gone, 1],
+        [BROADCAST_METRICS.posted, 1],
+      ]);
+    } finally {
+      counted.mockRestore();
+    }
   });
 
   it('retries a throttled post with backoff within the batch and delivers it', async () => {
