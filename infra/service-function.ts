@@ -113,7 +113,6 @@ const PLATFORM_VARIABLES: readonly string[] = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
   'POWERTOOLS_METRICS_NAMESPACE',
-  'AWS_XRAY_CONTEXT_MISSING',
   'NODE_OPTIONS',
 ];
 
@@ -230,9 +229,6 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Lambda hands every traced invocation its trace header, so the X-Ray SDK only misses a context outside
-        // one (init code, or an emulator with no header): a line of noise per call, never a lost trace.
-        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The inside of one local Lambda execution environment: a worker thread that loads the function's handler
  * module once (INIT) and then runs one invocation at a time, as the Node.js runtime interface client does.
@@ -226,8 +227,21 @@ function buildContext(message: InvokeMessage): Record<string, unknown> {
   };
 }
 
+/**
+ * An X-Ray trace header like the one Lambda's runtime puts in `_X_AMZN_TRACE_ID` before each invocation, so
+ * tracing code (the X-Ray SDK, Powertools Tracer) finds a context as it does in AWS. `Sampled=0`: nothing collects
+ * traces locally, so nothing is sent.
+ */
+function traceHeader(): string {
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   currentRequestId = message.requestId;
+  process.env._X_AMZN_TRACE_ID = traceHeader();
   try {
     const result = await runHandler(handler, JSON.parse(message.event), buildContext(message));
     const payload = JSON.stringify(result) ?? 'null';

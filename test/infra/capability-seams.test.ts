@@ -40,7 +40,6 @@ describe('the environment contract of a function', () => {
     expect(Object.keys(fn?.Properties.Environment.Variables ?? {}).sort()).toEqual(
       [
         ...Object.keys(environment),
-        'AWS_XRAY_CONTEXT_MISSING',
         'NODE_OPTIONS',
         'POWERTOOLS_LOG_LEVEL',
         'POWERTOOLS_METRICS_NAMESPACE',

@@ -169,13 +169,11 @@ describe.each(STAGES)('observability in the %s stage', (stage) => {
       for (const [, fn] of productFunctions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     });
 
-    it('gives every function the metrics namespace, its service name (the dimension every metric carries) and a quiet X-Ray SDK', () => {
+    it('gives every function the metrics namespace, its service name (the dimension every metric carries)', () => {
       for (const [, fn] of productFunctions) {
         expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject(
           {
             POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-            // Traces need no daemon to be quiet: outside a traced invocation the SDK stays silent.
-            AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
             POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^[a-z-]+$/),
           },
         );

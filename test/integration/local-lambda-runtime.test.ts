@@ -31,6 +31,7 @@ const SOURCES: Record<string, string> = {
         taskRoot: process.env.LAMBDA_TASK_ROOT,
         handler: process.env._HANDLER,
         tz: process.env.TZ,
+        traceHeader: process.env._X_AMZN_TRACE_ID,
       };
     };`,
   'context/index.js': `
@@ -207,8 +208,12 @@ describe('the local Lambda runtime', () => {
       taskRoot: join(root, 'env'),
       handler: 'index.handler',
       tz: 'UTC',
+      // As Lambda's runtime does before each invocation; not sampled, as nothing collects traces locally.
+      traceHeader: expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/),
     });
     expect(blue).toMatchObject({ color: 'blue', setByHandler: null, name: 'blue', memory: '128' });
+    const again = (await runtime.invoke(`${ARN_PREFIX}red`, {})) as { traceHeader: string };
+    expect(again.traceHeader).not.toBe((red as { traceHeader: string }).traceHeader);
     expect(process.env.SET_BY_HANDLER).toBeUndefined();
   });
 
