@@ -18,6 +18,9 @@ module.exports = {
   // A global option only (jest ignores it per project); the integration and e2e projects set their own in
   // setupFilesAfterEnv. On a loaded 2-core machine jest's 5 s default is too short even for infra synths.
   testTimeout: 30000,
+  // jest's default (cores - 1) runs a 2-core machine in band; the suites spend much of their time waiting on synths,
+  // engines and sockets, so two workers overlap that: the whole run took 12.5 min instead of 18 here, all passing.
+  maxWorkers: 2,
   projects: [
     {
       ...common,
