@@ -8,6 +8,7 @@ import {
   type LocalCloudModel,
 } from '../model';
 import { UsageMeter } from '../rest-api/usage-meter';
+import { CallTimeout, withTimeout } from '../timeout';
 import { createIamAuthorization } from './authorizers/iam-authorization';
 import { createJwtAuthorization } from './authorizers/jwt-authorizer';
 import { createLambdaAuthorization } from './authorizers/lambda-authorizer';
@@ -79,16 +80,6 @@ export interface HttpApiServer {
   close(): Promise<void>;
   /** Runs API Gateway's pipeline for one request (what the listener calls). */
   handle(request: IncomingHttpApiRequest): Promise<HttpApiResponse>;
-}
-
-class IntegrationTimeout extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IntegrationTimeout(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `ZhNHJhhLjoEEPiw=`: the form of HTTP API request ids. */
@@ -170,7 +161,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     try {
       result = await withTimeout(options.invoker.invoke(integration.functionArn, event), timeoutMs);
     } catch (error) {
-      if (error instanceof IntegrationTimeout) {
+      if (error instanceof CallTimeout) {
         log(`http-api ${definition.name}: ${integration.functionArn} did not answer within ${timeoutMs} ms`);
         return jsonError(GATEWAY_ERRORS.serviceUnavailable);
       }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
 import { loopbackServer } from '../loopback-server';
 import { type LambdaInvoker, LambdaRequestTooLargeError, type LocalCloudModel } from '../model';
+import { CallTimeout, withTimeout } from '../timeout';
 import { type GatewayError, gatewayResponse } from './gateway-response-rendering';
 import { INTEGRATIONS } from './integrations/integration-registry';
 import type { AwsServiceAccess } from './integrations/rest-integration';
@@ -33,17 +34,6 @@ export const MAX_REST_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 /** The integration timeout when the template sets none (also AWS's default maximum). */
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
-
-/** Rejects when an integration has not answered in time; the request then gets INTEGRATION_TIMEOUT. */
-class IntegrationTimeout extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IntegrationTimeout(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Options of `createRestApiServer`. */
 export interface RestApiServerOptions {
@@ -253,7 +243,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       );
       return respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
     }
-    const timeoutMs = Number(integration.TimeoutInMillis ?? DEFAULT_INTEGRATION_TIMEOUT_MS);
+    const timeoutMs =
+      Number(integration.TimeoutInMillis ?? DEFAULT_INTEGRATION_TIMEOUT_MS) || DEFAULT_INTEGRATION_TIMEOUT_MS;
     const running = runner.run({
       definition,
       stage,
@@ -263,6 +254,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       requestId: scope.requestId,
       extendedRequestId: scope.extendedRequestId,
       startedAt: scope.startedAt,
+      timeoutMs,
       authorizer: scope.authorizer,
       identity: scope.identity,
       vtlContext: vtlContext(scope),
@@ -282,7 +274,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     try {
       outcome = await withTimeout(running, timeoutMs);
     } catch (error) {
-      if (error instanceof IntegrationTimeout) {
+      if (error instanceof CallTimeout) {
         // The backend may still finish; API Gateway has answered by then, and so do we.
         running.catch(() => undefined);
         log(

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../local/local-cloud';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
-import { ACME, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
+import { ACME, type ApiReply, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 import { LiveSocket } from '../support/live-socket';
 
 let e2e: E2eCloud;
@@ -40,24 +40,13 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-interface Reply {
-  readonly status: number;
+interface Reply extends ApiReply {
   readonly requestId: string | null;
-  readonly body: Record<string, unknown>;
 }
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${e2e.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    requestId: response.headers.get('x-amzn-requestid'),
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-  };
+  const reply = await callApi(`${e2e.apiUrl}${path}`, method, { authorization: `Bearer ${token}`, body });
+  return { ...reply, requestId: reply.headers.get('x-amzn-requestid') };
 }
 
 function tenantOf(token: string): string {

@@ -7,7 +7,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../local/local-cloud';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
-import { ACME, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
+import { ACME, type ApiReply, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 
 // A poison job takes its five deliveries (1 + 2 + 4 + 8 s of backoff): jest's per-project testTimeout is not applied.
 jest.setTimeout(60_000);
@@ -22,23 +22,10 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-}
+type Reply = ApiReply;
 
-async function api(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${e2e.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+function api(method: string, path: string, token: string, body?: unknown): Promise<Reply> {
+  return callApi(`${e2e.apiUrl}${path}`, method, { authorization: `Bearer ${token}`, body });
 }
 
 /** Polls the job's statusUrl (as a client would: it is the path under the API's host) until it is finished. */

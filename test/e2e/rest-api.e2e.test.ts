@@ -5,7 +5,15 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { signJwt } from '../../local/identity/token-minting';
 import { awsEvent } from '../support/aws-events';
-import { ACME, type E2eCloud, GLOBEX, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
+import {
+  ACME,
+  type ApiReply,
+  callApi,
+  type E2eCloud,
+  GLOBEX,
+  sigV4Headers,
+  startE2eCloud,
+} from '../support/e2e-cloud';
 
 let e2e: E2eCloud;
 
@@ -17,34 +25,16 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-}
+type Reply = ApiReply;
 
 /** One HTTP call to the REST API; `token` goes into Authorization as is (callers add "Bearer " if they want it). */
-async function api(
+function api(
   method: string,
   path: string,
   init: { token?: string; headers?: Record<string, string>; body?: unknown; rawBody?: string } = {},
 ): Promise<Reply> {
-  const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
-  const response = await fetch(`${e2e.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.token === undefined ? {} : { authorization: init.token }),
-      ...init.headers,
-    },
-    ...(body === undefined ? {} : { body }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-  };
+  const { token, ...rest } = init;
+  return callApi(`${e2e.apiUrl}${path}`, method, { ...rest, authorization: token });
 }
 
 const bearer = (token: string) => `Bearer ${token}`;

@@ -93,3 +93,37 @@ export const [ACME, GLOBEX] = DEMO_TENANTS as readonly [DemoTenant, DemoTenant];
 export function sigV4Headers(url: string, payload: string, region: string): Promise<Record<string, string>> {
   return signRequest(url, payload, region, LOCAL_CREDENTIALS);
 }
+
+/** A JSON API's answer: status, headers, and the body parsed (`{}` when empty). */
+export interface ApiReply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * One HTTP call to a JSON API: `body` is sent as JSON (or `rawBody` as is) with its content type, `authorization`
+ * as given (e.g. `Bearer <token>`).
+ */
+export async function callApi(
+  url: string,
+  method: string,
+  init: { authorization?: string; headers?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+): Promise<ApiReply> {
+  const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.authorization === undefined ? {} : { authorization: init.authorization }),
+      ...init.headers,
+    },
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}

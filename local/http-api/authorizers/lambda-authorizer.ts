@@ -1,6 +1,7 @@
 import type { LambdaInvoker } from '../../model';
 import { parseLambdaAuthorizerOutput } from '../../rest-api/authorizers/lambda-authorizer-result';
 import { evaluatePolicy, type PolicyDocument } from '../../rest-api/authorizers/policy-evaluation';
+import { withTimeout } from '../../timeout';
 import type { AuthorizerDefinition } from '../http-api-definition';
 import { GATEWAY_ERRORS, jsonError } from '../http-api-response';
 import { buildV1Event } from '../payload-v1-event';
@@ -39,14 +40,6 @@ function parseDecision(definition: AuthorizerDefinition, value: unknown): Decisi
     : { kind: 'policy', policy: output.policy, context: output.context };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`authorizer did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Lambda (REQUEST) authorizers of HTTP APIs. The identity sources must all be present and non-empty, else 401
  * without invoking. The event is payload 2.0 (AWS's capture) or 1.0 (the REST-style REQUEST event with
@@ -73,7 +66,7 @@ export function createLambdaAuthorization(options: LambdaAuthorizationOptions): 
             methodArn: input.routeArn,
             identitySource: identity.join(','),
           };
-    return withTimeout(options.invoker.invoke(functionArn, event), timeoutMs);
+    return withTimeout(options.invoker.invoke(functionArn, event), timeoutMs, 'authorizer');
   };
 
   return {

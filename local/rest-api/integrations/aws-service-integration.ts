@@ -13,9 +13,6 @@ const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
   sqs: sqsServiceAdapter,
 };
 
-/** API Gateway's integration timeout when `TimeoutInMillis` is not set. */
-const DEFAULT_TIMEOUT_MS = 29_000;
-
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
@@ -111,7 +108,7 @@ export const awsServiceIntegration: RestIntegration = {
         : requestBody;
     const mapped = integrationParameters(integration, { ...request.sources, context: request.vtlContext });
 
-    const timeoutMs = Number(integration.TimeoutInMillis ?? DEFAULT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
+    const { timeoutMs } = request;
     let reply: AwsServiceReply;
     try {
       reply = await adapter.call({

@@ -26,6 +26,11 @@ export interface IntegrationRequest {
   readonly requestId: string;
   readonly extendedRequestId: string;
   readonly startedAt: number;
+  /**
+   * The integration's time limit (`TimeoutInMillis`, default 29 s), which the gateway enforces around the run:
+   * an integration that can cancel its backend call uses it for that, rather than reading the setting again.
+   */
+  readonly timeoutMs: number;
   readonly authorizer?: Record<string, unknown>;
   readonly identity: Record<string, string | null>;
   /** `$context` for mapping templates. */
