@@ -7,13 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/demo-seed';
-import { synthesize } from '../bin/synth';
-import { startLocalCloud } from '../local/local-cloud';
+import { DEMO_TENANTS, demoUsername } from '../bin/demo-seed';
+import { runBench } from './bench-cloud';
 
 const IMPORT_ORDERS = 1000;
 const BASELINE_ORDERS = 200;
@@ -65,101 +62,80 @@ function workerBundle(cdkOut: string): string {
   return join(cdkOut, asset, 'index.js');
 }
 
-async function main(): Promise<void> {
-  const out = await mkdtemp(join(tmpdir(), 'saas-orders-bench-jobs-'));
-  say('synthesizing…');
-  await synthesize(out, { quiet: true });
-  const cloud = await startLocalCloud({
-    cdkOut: out,
-    port: 0,
-    log: { write: () => true },
-    throttling: false,
+runBench('jobs', async ({ cdkOut: out, session }) => {
+  const tenant = DEMO_TENANTS[0];
+  if (!tenant) throw new Error('no demo tenant');
+  const headers = {
+    authorization: `Bearer ${session.idToken(demoUsername(tenant, 'member'))}`,
+    'content-type': 'application/json',
+  };
+
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < BASELINE_ORDERS) {
+        const i = next++;
+        await json(
+          await fetch(`${session.apiUrl}/orders`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(order(i)),
+          }),
+        );
+      }
+    }),
+  );
+  const baselineSeconds = (Date.now() - started) / 1000;
+  const baselineRate = BASELINE_ORDERS / baselineSeconds;
+  say(
+    `\nPOST /orders ×${BASELINE_ORDERS} (10 in flight)   ${baselineSeconds.toFixed(1)} s   ${baselineRate.toFixed(0)} orders/s`,
+  );
+
+  const body = JSON.stringify({
+    type: 'orders.import',
+    orders: Array.from({ length: IMPORT_ORDERS }, (_, i) => order(i)),
   });
-  try {
-    const session = demoSession(cloud);
-    await seedLocalCloud(cloud, session);
-    const tenant = DEMO_TENANTS[0];
-    if (!tenant) throw new Error('no demo tenant');
-    const headers = {
-      authorization: `Bearer ${session.idToken(demoUsername(tenant, 'member'))}`,
-      'content-type': 'application/json',
-    };
-
-    let next = 0;
-    const started = Date.now();
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        while (next < BASELINE_ORDERS) {
-          const i = next++;
-          await json(
-            await fetch(`${session.apiUrl}/orders`, {
-              method: 'POST',
-              headers,
-              body: JSON.stringify(order(i)),
-            }),
-          );
-        }
-      }),
-    );
-    const baselineSeconds = (Date.now() - started) / 1000;
-    const baselineRate = BASELINE_ORDERS / baselineSeconds;
-    say(
-      `\nPOST /orders ×${BASELINE_ORDERS} (10 in flight)   ${baselineSeconds.toFixed(1)} s   ${baselineRate.toFixed(0)} orders/s`,
-    );
-
-    const body = JSON.stringify({
-      type: 'orders.import',
-      orders: Array.from({ length: IMPORT_ORDERS }, (_, i) => order(i)),
-    });
-    const t0 = Date.now();
-    const accepted = await json(await fetch(`${session.apiUrl}/jobs`, { method: 'POST', headers, body }));
-    const acceptedMs = Date.now() - t0;
-    const origin = new URL(session.apiUrl).origin;
-    let job: Record<string, unknown>;
-    for (;;) {
-      job = await json(await fetch(`${origin}${String(accepted.statusUrl)}`, { headers }));
-      if (job.status === 'succeeded' || job.status === 'failed') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const importSeconds = (Date.now() - t0) / 1000;
-    const importRate = IMPORT_ORDERS / importSeconds;
-    say(
-      `POST /jobs orders.import ×${IMPORT_ORDERS}          ${importSeconds.toFixed(1)} s   ${importRate.toFixed(0)} orders/s   (202 after ${acceptedMs} ms; ${String(job.status)}: ${JSON.stringify(job.result ?? job.error).slice(0, 80)})`,
-    );
-    say(`import / baseline = ${(importRate / baselineRate).toFixed(2)}`);
-
-    const worker = workerBundle(out);
-    const hello = join(out, 'hello-world.js');
-    const source = join(out, 'hello-world-source.ts');
-    writeFileSync(source, 'export const handler = async () => ({ statusCode: 200, body: "hello" });\n');
-    // The settings of infra/service-function.ts.
-    buildSync({
-      entryPoints: [source],
-      outfile: hello,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-    });
-    const workerInit = coldInitMs(worker);
-    const helloInit = coldInitMs(hello);
-    say(`\nbundle (minified, SDK bundled)   size       cold init (fresh node, median of ${INIT_RUNS})`);
-    say(
-      `  job-worker                     ${(statSync(worker).size / 1024).toFixed(0).padStart(5)} KB   ${workerInit.toFixed(1)} ms`,
-    );
-    say(
-      `  hello-world                    ${(statSync(hello).size / 1024).toFixed(1).padStart(5)} KB   ${helloInit.toFixed(1)} ms`,
-    );
-    say(`  worker init − hello init = ${(workerInit - helloInit).toFixed(1)} ms`);
-  } finally {
-    await cloud.close();
-    await rm(out, { recursive: true, force: true });
+  const t0 = Date.now();
+  const accepted = await json(await fetch(`${session.apiUrl}/jobs`, { method: 'POST', headers, body }));
+  const acceptedMs = Date.now() - t0;
+  const origin = new URL(session.apiUrl).origin;
+  let job: Record<string, unknown>;
+  for (;;) {
+    job = await json(await fetch(`${origin}${String(accepted.statusUrl)}`, { headers }));
+    if (job.status === 'succeeded' || job.status === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
+  const importSeconds = (Date.now() - t0) / 1000;
+  const importRate = IMPORT_ORDERS / importSeconds;
+  say(
+    `POST /jobs orders.import ×${IMPORT_ORDERS}          ${importSeconds.toFixed(1)} s   ${importRate.toFixed(0)} orders/s   (202 after ${acceptedMs} ms; ${String(job.status)}: ${JSON.stringify(job.result ?? job.error).slice(0, 80)})`,
+  );
+  say(`import / baseline = ${(importRate / baselineRate).toFixed(2)}`);
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  const worker = workerBundle(out);
+  const hello = join(out, 'hello-world.js');
+  const source = join(out, 'hello-world-source.ts');
+  writeFileSync(source, 'export const handler = async () => ({ statusCode: 200, body: "hello" });\n');
+  // The settings of infra/service-function.ts.
+  buildSync({
+    entryPoints: [source],
+    outfile: hello,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+  });
+  const workerInit = coldInitMs(worker);
+  const helloInit = coldInitMs(hello);
+  say(`\nbundle (minified, SDK bundled)   size       cold init (fresh node, median of ${INIT_RUNS})`);
+  say(
+    `  job-worker                     ${(statSync(worker).size / 1024).toFixed(0).padStart(5)} KB   ${workerInit.toFixed(1)} ms`,
+  );
+  say(
+    `  hello-world                    ${(statSync(hello).size / 1024).toFixed(1).padStart(5)} KB   ${helloInit.toFixed(1)} ms`,
+  );
+  say(`  worker init − hello init = ${(workerInit - helloInit).toFixed(1)} ms`);
 });

@@ -4,13 +4,9 @@
  * stream poller → broadcaster λ → @connections → socket), over 200 sequential changes. The PATCH's own
  * response time is measured in the same run as the baseline, so the ratio means something on a noisy machine.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/demo-seed';
-import { synthesize } from '../bin/synth';
-import { startLocalCloud } from '../local/local-cloud';
+import { DEMO_TENANTS, demoUsername } from '../bin/demo-seed';
+import { runBench } from './bench-cloud';
 
 const CHANGES = 200;
 
@@ -27,78 +23,55 @@ const summary = (title: string, samples: number[]) => {
   return p50;
 };
 
-async function main(): Promise<void> {
-  const out = await mkdtemp(join(tmpdir(), 'saas-orders-bench-live-'));
-  process.stdout.write('synthesizing…\n');
-  await synthesize(out, { quiet: true });
-  const cloud = await startLocalCloud({
-    cdkOut: out,
-    port: 0,
-    throttling: false,
-    log: { write: () => true },
+runBench('live', async ({ cloud, session }) => {
+  const [acme] = DEMO_TENANTS;
+  if (!acme) throw new Error('no demo tenant');
+  const token = session.idToken(demoUsername(acme, 'member'));
+  const wsUrl = cloud.endpoints.find((e) => e.kind === 'WebSocket API')?.url;
+  if (!wsUrl) throw new Error('no WebSocket API');
+
+  const socket = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const arrivals = new Map<number, number>();
+  const waiting = new Map<number, () => void>();
+  socket.on('message', (data) => {
+    const { version } = JSON.parse(data.toString()) as { version: number };
+    arrivals.set(version, performance.now());
+    waiting.get(version)?.();
   });
-  try {
-    const session = demoSession(cloud);
-    await seedLocalCloud(cloud, session);
-    const [acme] = DEMO_TENANTS;
-    if (!acme) throw new Error('no demo tenant');
-    const token = session.idToken(demoUsername(acme, 'member'));
-    const wsUrl = cloud.endpoints.find((e) => e.kind === 'WebSocket API')?.url;
-    if (!wsUrl) throw new Error('no WebSocket API');
+  const arrived = (version: number) =>
+    arrivals.has(version) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(version, resolve));
 
-    const socket = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    const arrivals = new Map<number, number>();
-    const waiting = new Map<number, () => void>();
-    socket.on('message', (data) => {
-      const { version } = JSON.parse(data.toString()) as { version: number };
-      arrivals.set(version, performance.now());
-      waiting.get(version)?.();
+  const call = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${session.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
-    const arrived = (version: number) =>
-      arrivals.has(version)
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiting.set(version, resolve));
+    const json = (await response.json()) as { orderId: string; version: number };
+    if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status}`);
+    return json;
+  };
+  const order = await call('POST', '/orders', { items: [{ sku: 'WIDGET-1', quantity: 1 }] });
+  await arrived(order.version);
 
-    const call = async (method: string, path: string, body: unknown) => {
-      const response = await fetch(`${session.apiUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const json = (await response.json()) as { orderId: string; version: number };
-      if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status}`);
-      return json;
-    };
-    const order = await call('POST', '/orders', { items: [{ sku: 'WIDGET-1', quantity: 1 }] });
-    await arrived(order.version);
-
-    const endToEnd: number[] = [];
-    const patchResponse: number[] = [];
-    let version = order.version;
-    for (let i = 0; i < CHANGES + 10; i++) {
-      const started = performance.now();
-      const patched = await call('PATCH', `/orders/${order.orderId}`, { version, note: `change ${i}` });
-      const responded = performance.now();
-      await arrived(patched.version);
-      version = patched.version;
-      // The first 10 warm the functions' execution environments; they are not counted.
-      if (i < 10) continue;
-      patchResponse.push(responded - started);
-      endToEnd.push((arrivals.get(version) ?? Number.NaN) - started);
-    }
-    socket.close();
-    process.stdout.write(`\n${CHANGES} sequential changes of one order, one socket listening:\n`);
-    const base = summary('PATCH response (baseline)', patchResponse);
-    const live = summary('PATCH sent → message on the socket', endToEnd);
-    process.stdout.write(`ratio (p50): ${(live / base).toFixed(2)}× the PATCH's own response time\n`);
-  } finally {
-    await cloud.close();
-    await rm(out, { recursive: true, force: true });
+  const endToEnd: number[] = [];
+  const patchResponse: number[] = [];
+  let version = order.version;
+  for (let i = 0; i < CHANGES + 10; i++) {
+    const started = performance.now();
+    const patched = await call('PATCH', `/orders/${order.orderId}`, { version, note: `change ${i}` });
+    const responded = performance.now();
+    await arrived(patched.version);
+    version = patched.version;
+    // The first 10 warm the functions' execution environments; they are not counted.
+    if (i < 10) continue;
+    patchResponse.push(responded - started);
+    endToEnd.push((arrivals.get(version) ?? Number.NaN) - started);
   }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  socket.close();
+  process.stdout.write(`\n${CHANGES} sequential changes of one order, one socket listening:\n`);
+  const base = summary('PATCH response (baseline)', patchResponse);
+  const live = summary('PATCH sent → message on the socket', endToEnd);
+  process.stdout.write(`ratio (p50): ${(live / base).toFixed(2)}× the PATCH's own response time\n`);
 });

@@ -5,13 +5,10 @@
  * limits, is measured. Also prints each function's bundle size.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../bin/demo-seed';
-import { synthesize } from '../bin/synth';
-import { startLocalCloud } from '../local/local-cloud';
+import { DEMO_TENANTS, demoUsername } from '../bin/demo-seed';
+import { runBench } from './bench-cloud';
 import { benchIngestEvents } from './ingest-events.bench';
 import { benchPublicCatalog } from './public-api.bench';
 
@@ -24,29 +21,22 @@ async function run(title: string, url: string, headers: Record<string, string>, 
   return result.requests.average;
 }
 
-async function main(): Promise<void> {
-  const out = await mkdtemp(join(tmpdir(), 'saas-orders-bench-'));
-  process.stdout.write('synthesizing…\n');
-  await synthesize(out, { quiet: true });
+/** Each function's bundle as synthesized (minified, SDK bundled): what a cold start loads. */
+function printBundleSizes(cdkOut: string): void {
   process.stdout.write('\nbundle sizes (minified, SDK bundled):\n');
-  for (const entry of readdirSync(out).filter((d) => d.startsWith('asset.'))) {
-    const file = join(out, entry, 'index.js');
+  for (const entry of readdirSync(cdkOut).filter((d) => d.startsWith('asset.'))) {
+    const file = join(cdkOut, entry, 'index.js');
     try {
       process.stdout.write(`  ${entry.slice(0, 18)}…  ${(statSync(file).size / 1024).toFixed(0)} KB\n`);
     } catch {
       // not a function bundle
     }
   }
+}
 
-  const cloud = await startLocalCloud({
-    cdkOut: out,
-    port: 0,
-    log: { write: () => true },
-    throttling: false,
-  });
-  try {
-    const session = demoSession(cloud);
-    const seeded = await seedLocalCloud(cloud, session);
+runBench(
+  'rest',
+  async ({ session, seeded }) => {
     // Throttling is off (see startLocalCloud): with it on, both runs would measure the stage ceiling and the plans' limits.
     const tenant = DEMO_TENANTS[1] ?? DEMO_TENANTS[0];
     if (!tenant) throw new Error('no demo tenant');
@@ -67,13 +57,6 @@ async function main(): Promise<void> {
     process.stdout.write(`\nGET /orders / baseline = ${(orders / baseline).toFixed(2)}\n`);
     await benchIngestEvents({ apiUrl: session.apiUrl, token, baseline });
     await benchPublicCatalog(session, seeded, { baseline, orders });
-  } finally {
-    await cloud.close();
-    await rm(out, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+  },
+  { afterSynth: printBundleSizes },
+);
