@@ -4,8 +4,15 @@ import { type StageOverrides, stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
 import { StatelessStack } from '../../infra/stateless-stack';
 
-/** Both stacks of the app for a stage, synthesized without bundling (these tests assert the template only). */
-export function buildApp(stage = 'sandbox', overrides: StageOverrides = {}) {
+/**
+ * Both stacks of the app for a stage, synthesized without bundling (these tests assert the template only).
+ * `extend` runs on the stateless stack after every capability and before synth (to add what a test needs there).
+ */
+export function buildApp(
+  stage = 'sandbox',
+  overrides: StageOverrides = {},
+  extend: (stack: StatelessStack) => void = () => undefined,
+) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const config = stageConfig(stage, overrides);
   const env = { account: '123456789012', region: 'eu-west-1' };
@@ -19,6 +26,7 @@ export function buildApp(stage = 'sandbox', overrides: StageOverrides = {}) {
     userPoolClient: stateful.userPoolClient,
     jobsQueue: stateful.jobsQueue,
   });
+  extend(stateless);
   return {
     app,
     stateful,

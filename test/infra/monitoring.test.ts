@@ -1,12 +1,10 @@
-import { App, Duration } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Duration } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { stageConfig } from '../../infra/config';
 import { DASHBOARD_SECTIONS, LIVE_UPDATE_METRICS } from '../../infra/monitoring/dashboard';
 import { TABLE_OPERATIONS } from '../../infra/monitoring/operations-monitoring';
 import { ServiceFunction } from '../../infra/service-function';
-import { StatefulStack } from '../../infra/stateful-stack';
-import { StatelessStack } from '../../infra/stateless-stack';
+import type { StatelessStack } from '../../infra/stateless-stack';
 import { buildApp } from './app';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -18,23 +16,9 @@ type MetricStat = {
 type Policy = { Statement: Array<Record<string, unknown>> };
 type MetricDataQuery = { Id: string; Expression?: string; MetricStat?: MetricStat; ReturnData?: boolean };
 
-/** Both stacks of a stage, with `extend` run on the stateless stack before synth (after every capability). */
+/** The stateless stack's template of a stage, with `extend` run on the stack after every capability. */
 function buildWith(stage: string, extend: (stack: StatelessStack) => void) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const config = stageConfig(stage);
-  const env = { account: '123456789012', region: 'eu-west-1' };
-  const stateful = new StatefulStack(app, 'Stateful', { env, config });
-  const stateless = new StatelessStack(app, 'Stateless', {
-    env,
-    config,
-    table: stateful.table,
-    idempotencyTable: stateful.idempotencyTable,
-    userPool: stateful.userPool,
-    userPoolClient: stateful.userPoolClient,
-    jobsQueue: stateful.jobsQueue,
-  });
-  extend(stateless);
-  return Template.fromStack(stateless);
+  return buildApp(stage, {}, extend).statelessTemplate;
 }
 
 // The sandbox gets an alarm from "elsewhere" (as a canary or a function helper would create it), after the
