@@ -1,4 +1,4 @@
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { type Connection, connectionCodec } from '../../shared/codecs/connection-codec';
 import { documentClient } from '../../shared/dynamo';
 import { connectionKeys } from '../../shared/keys/connection-keys';
@@ -13,21 +13,19 @@ export function createConnectionsReader(tableName: string, client: DynamoDBDocum
      */
     async listConnections(tenantId: string, nowSeconds: number): Promise<Connection[]> {
       const connections: Connection[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk',
-            FilterExpression: '#ttl > :now',
-            ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
-            ExpressionAttributeValues: { ':pk': connectionKeys.partition(tenantId), ':now': nowSeconds },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: '#ttl > :now',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':pk': connectionKeys.partition(tenantId), ':now': nowSeconds },
+        },
+      );
+      for await (const page of pages) {
         connections.push(...(page.Items ?? []).map((item) => connectionCodec.fromItem(item)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      }
       return connections;
     },
 

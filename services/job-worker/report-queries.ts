@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { decodeItem } from '../../shared/codecs/stored-item';
 import { documentClient } from '../../shared/dynamo';
@@ -26,32 +26,30 @@ export function createReportQueries(tableName: string, client: DynamoDBDocumentC
       start: number,
       end: number,
     ): AsyncGenerator<ReportedOrder[]> {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-            ExpressionAttributeNames: {
-              '#pk': TABLE.partitionKey,
-              '#sk': TABLE.sortKey,
-              '#status': 'status',
-              '#total': 'total',
-              '#currency': 'currency',
-              '#createdAt': 'createdAt',
-            },
-            ExpressionAttributeValues: {
-              ':pk': orderKeys.partition(tenantId),
-              ':low': orderKeys.order(tenantId, sortableIdBounds(start).lowest).SK,
-              ':high': orderKeys.order(tenantId, sortableIdBounds(end - 1).highest).SK,
-            },
-            ProjectionExpression: '#pk, #sk, #status, #total, #currency, #createdAt',
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#sk': TABLE.sortKey,
+            '#status': 'status',
+            '#total': 'total',
+            '#currency': 'currency',
+            '#createdAt': 'createdAt',
+          },
+          ExpressionAttributeValues: {
+            ':pk': orderKeys.partition(tenantId),
+            ':low': orderKeys.order(tenantId, sortableIdBounds(start).lowest).SK,
+            ':high': orderKeys.order(tenantId, sortableIdBounds(end - 1).highest).SK,
+          },
+          ProjectionExpression: '#pk, #sk, #status, #total, #currency, #createdAt',
+        },
+      );
+      for await (const page of pages) {
         yield (page.Items ?? []).map((item) => decodeItem('order', reportedOrder, item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -71,21 +72,19 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
     /** The input chunks of an import, in order. */
     async readInputChunks(tenantId: string, jobId: string): Promise<ImportChunk[]> {
       const chunks: ImportChunk[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-            ExpressionAttributeValues: { ':pk': jobKeys.inputPartition(tenantId, jobId) },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          ExpressionAttributeValues: { ':pk': jobKeys.inputPartition(tenantId, jobId) },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) chunks.push(decodeItem('job input chunk', storedChunk, item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
       return chunks;
     },
 
