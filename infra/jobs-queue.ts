@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -19,8 +19,6 @@ export interface JobsQueueProps {
    * @default 5
    */
   readonly maxReceiveCount?: number;
-  /** @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -38,12 +36,10 @@ export class JobsQueue extends Construct {
     super(scope, id);
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
     this.visibilityTimeout = props.visibilityTimeout;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
@@ -57,7 +53,6 @@ export class JobsQueue extends Construct {
       // Longer than a job's deadline (1 h), so a message is never lost before its job is settled.
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
-      removalPolicy,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -130,10 +130,7 @@ export class LiveUpdates extends Construct {
       });
     }
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {});
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: props.stageName,
@@ -153,8 +150,6 @@ export class LiveUpdates extends Construct {
     // API Gateway creates this group itself on the first log line, with no retention, unless it exists first.
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `/aws/apigateway/${this.api.apiId}/${props.stageName}`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stage.node.addDependency(executionLogs);
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -162,10 +162,7 @@ export class PublicApi extends Construct {
       },
     });
 
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {});
     const throttle = props.throttle ?? { rateLimit: 100, burstLimit: 200 };
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -161,11 +161,6 @@ export interface ServiceFunctionProps<E extends z.ZodRawShape> {
    * @default 'api'
    */
   readonly invokedBy?: 'api' | 'sqs';
-  /**
-   * Log retention.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -201,10 +196,7 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
       );
     }
     this.service = props.service;
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {});
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.service} function: its own log group, and what bind*() grants`,

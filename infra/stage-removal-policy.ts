@@ -3,10 +3,9 @@ import type { IConstruct } from 'constructs';
 import type { StageConfig } from './config';
 
 /**
- * Resource types that hold data, or cost money while they exist: what a stage either keeps when its stack is
- * deleted (prod: the data outlives the code and an accidental `cdk destroy`) or deletes with it (a sandbox:
- * `npm run destroy` leaves nothing billable behind). CDK's own defaults differ by type (a KMS key and a table are
- * retained, a log group is not), so one list decides for all.
+ * Resource types that hold data: what a stage either keeps when its stack is deleted (prod: the data outlives the
+ * code and an accidental `cdk destroy`) or deletes with it (a sandbox: `npm run destroy` leaves nothing billable
+ * behind). CDK's own defaults differ by type (a table is retained, a log group is not), so one list decides for all.
  */
 export const STAGE_OWNED_TYPES: readonly string[] = [
   'AWS::DynamoDB::Table',
@@ -15,24 +14,34 @@ export const STAGE_OWNED_TYPES: readonly string[] = [
   'AWS::SQS::Queue',
   'AWS::Logs::LogGroup',
   'AWS::S3::Bucket',
-  'AWS::KMS::Key',
   'AWS::SecretsManager::Secret',
 ];
 
 /**
- * Applies the stage's removal policy to every resource of {@link STAGE_OWNED_TYPES} in a stack, including the ones
- * a construct library creates, so no capability can forget it.
+ * Types that bill while they exist but hold no data of their own: deleted with a sandbox (CDK retains a KMS key
+ * by default); in prod the construct that creates one decides, since only it knows whether the key encrypts data
+ * that is kept.
+ */
+export const DELETED_WITH_A_SANDBOX: readonly string[] = ['AWS::KMS::Key'];
+
+/**
+ * Applies the stage's removal policy to every resource of {@link STAGE_OWNED_TYPES} in a stack, and deletes every
+ * {@link DELETED_WITH_A_SANDBOX} one with a sandbox, including the ones a construct library creates, so no
+ * capability can forget it.
  */
 export class StageRemovalPolicy implements IAspect {
-  private readonly policy: RemovalPolicy;
+  private readonly retainData: boolean;
 
   constructor(config: Pick<StageConfig, 'retainData'>) {
-    this.policy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.retainData = config.retainData;
   }
 
   visit(node: IConstruct): void {
-    if (node instanceof CfnResource && STAGE_OWNED_TYPES.includes(node.cfnResourceType)) {
-      node.applyRemovalPolicy(this.policy);
+    if (!(node instanceof CfnResource)) return;
+    if (STAGE_OWNED_TYPES.includes(node.cfnResourceType)) {
+      node.applyRemovalPolicy(this.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    } else if (!this.retainData && DELETED_WITH_A_SANDBOX.includes(node.cfnResourceType)) {
+      node.applyRemovalPolicy(RemovalPolicy.DESTROY);
     }
   }
 }

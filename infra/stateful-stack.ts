@@ -1,4 +1,4 @@
-import { Aspects, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
@@ -27,7 +27,6 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
-    const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     applyLogRetention(this, props.config);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
@@ -45,7 +44,6 @@ export class StatefulStack extends Stack {
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       timeToLiveAttribute: TABLE.ttlAttribute,
       deletionProtection: props.config.retainData,
-      removalPolicy,
     });
 
     // Powertools idempotency records live apart from business data: they are keyed by a hash, not by
@@ -55,13 +53,11 @@ export class StatefulStack extends Stack {
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiration',
-      removalPolicy,
     });
 
     this.jobsQueue = new JobsQueue(this, 'Jobs', {
       // AWS's advice for SQS event sources: at least six times the function's timeout.
       visibilityTimeout: Duration.seconds(6 * JOB_WORKER_TIMEOUT.toSeconds()),
-      removalPolicy,
     });
 
     const userPool = new cognito.UserPool(this, 'UserPool', {
@@ -86,7 +82,6 @@ export class StatefulStack extends Stack {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: props.config.retainData,
-      removalPolicy,
     });
     this.userPool = userPool;
     if (!props.config.mfaRequired) {

@@ -67,10 +67,7 @@ export class TenantRestApi extends Construct {
     const cacheClusterSize = props.cacheClusterSize ?? '0.5';
     this.cacheEnabled = cacheClusterSize !== false;
     this.executionLogLevel = apigw.MethodLoggingLevel[props.executionLogLevel ?? 'ERROR'];
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {});
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `saas-orders-${props.stageName}`,
       description: 'saas-orders REST API: tenants, catalog, orders',
@@ -107,8 +104,6 @@ export class TenantRestApi extends Construct {
     // API Gateway creates this group itself on the first log line, with no retention, unless it exists first.
     this.executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api.deploymentStage.node.addDependency(this.executionLogs);
     const account = this.api.node.tryFindChild('Account');

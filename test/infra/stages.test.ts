@@ -90,6 +90,11 @@ describe('teardown', () => {
           UpdateReplacePolicy: 'Retain',
         });
       }
+      // The alarm topic's key encrypts notifications in flight only: it goes with the stack even in prod.
+      const keys = templatesOf(name)
+        .flatMap(resourcesOf)
+        .filter(([, r]) => r.Type === 'AWS::KMS::Key');
+      expect(keys.map(([, r]) => r.DeletionPolicy)).toEqual(['Delete']);
       const [stateful] = templatesOf(name);
       stateful?.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
       const table = resourcesOf(stateful as Template).find(
