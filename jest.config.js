@@ -11,7 +11,13 @@ const common = {
   // jose (used by the authorizer tests to mint tokens) is ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   testEnvironment: 'node',
+  // The local cloud is a workspace package: the product uses it from source, as tsconfig's paths say.
+  moduleNameMapper: {
+    '^cdk-local-cloud$': '<rootDir>/local/index.ts',
+    '^cdk-local-cloud/testing$': '<rootDir>/local/testing.ts',
+  },
 };
+const localCloud = require('./local/jest.config.js');
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -50,5 +56,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/reliability/**/*.reliability.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
+    // The local cloud's own suites (local/test), as `npm test -w cdk-local-cloud` runs them.
+    ...(localCloud.projects ?? []),
   ],
 };

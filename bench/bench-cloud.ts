@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LocalCloud, startLocalCloud } from 'cdk-local-cloud';
 import { type DemoSession, demoSession, type SeededTenant, seedLocalCloud } from '../bin/demo-seed';
 import { synthesize } from '../bin/synth';
-import { type LocalCloud, startLocalCloud } from '../local/local-cloud';
 
 /** What a benchmark measures against: the app freshly synthesized, served with throttling off, and seeded. */
 export interface BenchCloud {

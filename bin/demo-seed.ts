@@ -6,7 +6,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { LOCAL_CREDENTIALS, type LocalCloud } from '../local/local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud } from 'cdk-local-cloud';
 import type { Role } from '../shared/role';
 import type { Tier } from '../shared/tier';
 

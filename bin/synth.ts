@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { synthesizeApp } from 'cdk-local-cloud';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -15,31 +15,7 @@ export interface SynthOptions {
   readonly stacks?: readonly string[];
 }
 
-/**
- * Runs `cdk synth` into `outdir` with the project's CLI, offline (no version check, no telemetry), and resolves
- * with what the CLI printed when `quiet`.
- */
+/** Runs `cdk synth` of this app into `outdir` with the project's CLI, offline, through the local cloud's synth. */
 export function synthesize(outdir: string, options: SynthOptions = {}): Promise<string> {
-  const context = Object.entries(options.context ?? {}).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-  const stacks = options.stacks ?? ['--all'];
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    const args = ['synth', '--quiet', '--output', outdir, ...context, ...stacks];
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'cdk'), args, {
-      cwd: ROOT,
-      stdio: ['ignore', options.quiet ? 'pipe' : 'inherit', options.quiet ? 'pipe' : 'inherit'],
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-    });
-    const keep = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolvePromise(output)
-        : reject(new Error(`cdk synth exited with ${code}${output ? `:\n${output}` : ''}`)),
-    );
-  });
+  return synthesizeApp({ appDir: ROOT, outdir, quiet: options.quiet ?? false, ...options });
 }

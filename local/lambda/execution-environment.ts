@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../worker-script';
 import { LambdaFunctionError } from './lambda-function-error';
 import type { LocalFunction } from './local-function';
 import type { EnvironmentSetup, LambdaErrorPayload, WorkerMessage } from './worker-protocol';
 
-/** Node runs the bootstrap straight from source (built-in type stripping), so no build step sits in between. */
-const BOOTSTRAP = join(__dirname, 'worker-bootstrap.mts');
+/** From source, Node runs the bootstrap with built-in type stripping; an installed package runs its build. */
+const BOOTSTRAP = workerScript(__dirname, 'worker-bootstrap');
 
 /** Lambda gives on-demand INIT up to 10 seconds, separately from the function timeout. */
 const INIT_TIMEOUT_MS = 10_000;

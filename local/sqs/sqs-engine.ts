@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../worker-script';
 
 /** An SQS-compatible endpoint on the loopback interface. */
 export interface SqsEngine {
@@ -16,7 +16,7 @@ export interface SqsEngineOptions {
   readonly port?: number;
 }
 
-const WORKER = join(__dirname, 'sqs-engine-worker.mts');
+const WORKER = workerScript(__dirname, 'sqs-engine-worker');
 
 /** Starts the embedded SQS engine (fauxqs) in a worker thread and resolves once it listens. */
 export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngine> {

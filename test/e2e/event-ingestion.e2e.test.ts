@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../local/local-cloud';
+import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
 import { ACME, type ApiReply, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 import { LiveSocket } from '../support/live-socket';

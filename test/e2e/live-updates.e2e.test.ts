@@ -5,10 +5,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../local/local-cloud';
+import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
+import { awsEvent } from '../../local/test/support/aws-events';
 import { connectionCodec } from '../../shared/codecs/connection-codec';
 import { connectionKeys } from '../../shared/keys/connection-keys';
-import { awsEvent } from '../support/aws-events';
 import { ACME, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 import { LiveSocket } from '../support/live-socket';
 

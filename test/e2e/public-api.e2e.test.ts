@@ -2,8 +2,8 @@
  * End to end: the public HTTP API of the synthesized app, served by the local cloud and called over real HTTP
  * as a storefront, a tracking page and the SPA would. One cloud per suite.
  */
-import { signJwt } from '../../local/identity/token-minting';
-import { awsEvent } from '../support/aws-events';
+import { signJwt } from 'cdk-local-cloud/testing';
+import { awsEvent } from '../../local/test/support/aws-events';
 import { ACME, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 
 let e2e: E2eCloud;

@@ -2,9 +2,10 @@
  * End to end: the synthesized app served by the local cloud, driven over real HTTP on 127.0.0.1 the way a
  * browser, an operator script or an attacker would. One cloud per suite (synth + start + seed take ~15 s).
  */
+
+import { signJwt } from 'cdk-local-cloud/testing';
 import { generateKeyPair, SignJWT } from 'jose';
-import { signJwt } from '../../local/identity/token-minting';
-import { awsEvent } from '../support/aws-events';
+import { awsEvent } from '../../local/test/support/aws-events';
 import {
   ACME,
   type ApiReply,

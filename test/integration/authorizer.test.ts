@@ -1,6 +1,12 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DEFAULT_TEST_TENANT_ID,
+  type JwtIssuer,
+  type MintOptions,
+  startJwtIssuer,
+} from '../../local/test/support/jwt-issuer';
 import { readAuthorizerConfig } from '../../services/authorizer/config';
 import { createAuthorizerHandler } from '../../services/authorizer/handler';
 import { CorruptItemError } from '../../shared/codecs/stored-item';
@@ -9,12 +15,6 @@ import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { logger } from '../../shared/logger';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
-import {
-  DEFAULT_TEST_TENANT_ID,
-  type JwtIssuer,
-  type MintOptions,
-  startJwtIssuer,
-} from '../support/jwt-issuer';
 import { TEST_ENV } from '../support/test-env';
 
 type Handler = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;

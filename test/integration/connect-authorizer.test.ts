@@ -1,6 +1,8 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { awsEvent } from '../../local/test/support/aws-events';
+import { DEFAULT_TEST_TENANT_ID, type JwtIssuer, startJwtIssuer } from '../../local/test/support/jwt-issuer';
 import { readConnectAuthorizerConfig } from '../../services/connect-authorizer/config';
 import {
   type ConnectAuthorizerHandler,
@@ -9,9 +11,7 @@ import {
 import { type TenantStatus, tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
 import { documentClient } from '../../shared/dynamo';
 import { logger } from '../../shared/logger';
-import { awsEvent } from '../support/aws-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
-import { DEFAULT_TEST_TENANT_ID, type JwtIssuer, startJwtIssuer } from '../support/jwt-issuer';
 import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
 import { TEST_ENV } from '../support/test-env';
 

@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { awsEvent } from '../../local/test/support/aws-events';
 import { readLiveConnectionsConfig } from '../../services/live-connections/config';
 import { createLiveConnectionsHandler } from '../../services/live-connections/handler';
 import { MAX_CONNECTION_SECONDS } from '../../shared/codecs/connection-codec';
 import { documentClient } from '../../shared/dynamo';
 import { connectionKeys } from '../../shared/keys/connection-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
-import { awsEvent } from '../support/aws-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { TEST_ENV } from '../support/test-env';
 

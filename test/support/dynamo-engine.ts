@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { type CfnTableProperties, createTableInput } from 'cdk-local-cloud/testing';
 import dynalite from 'dynalite';
 import { stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
-import { type CfnTableProperties, createTableInput } from '../../local/dynamodb/template-tables';
 import { TEST_ENV } from './test-env';
 
 /** Table logical-id prefixes in the stateful stack → the names the handlers under test are configured with. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from 'cdk-local-cloud';
 import {
   DEMO_TENANTS,
   type DemoTenant,
@@ -11,7 +12,6 @@ import {
   sigV4Headers as signRequest,
 } from '../../bin/demo-seed';
 import { synthesize } from '../../bin/synth';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local/local-cloud';
 
 /** A running local cloud serving the synthesized app, seeded with the demo tenants, plus helpers to call it. */
 export interface E2eCloud {

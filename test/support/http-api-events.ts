@@ -3,7 +3,7 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { awsEvent } from './aws-events';
+import { awsEvent } from '../../local/test/support/aws-events';
 
 /** What a test says about an HTTP API request; the rest is AWS's capture of a payload 2.0 event. */
 export interface HttpApiRequest {

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import type { LambdaInvoker, LocalCloudModel, LocalResource } from '../../local/model';
-import { LocalSqs } from '../../local/sqs/local-sqs';
+import type { LambdaInvoker, LocalCloudModel, LocalResource } from 'cdk-local-cloud/testing';
+import { LocalSqs } from 'cdk-local-cloud/testing';
 import { LIBRARY_ENV } from './test-env';
 
 const REGION = LIBRARY_ENV.AWS_REGION;

@@ -4,8 +4,8 @@
  * `READY {"apiUrl", "tokens": {"<slug>": "<member ID token>"}, "endpoints": [...]}` and runs until killed.
  */
 import { parseArgs } from 'node:util';
+import { startLocalCloud } from 'cdk-local-cloud';
 import { DEMO_TENANTS, demoSession, demoUsername, seedLocalCloud } from '../../bin/demo-seed';
-import { startLocalCloud } from '../../local/local-cloud';
 
 const { values } = parseArgs({
   options: { 'cdk-out': { type: 'string' }, port: { type: 'string' }, persist: { type: 'string' } },

@@ -1,15 +1,16 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { stageConfig } from '../../infra/config';
-import { StatefulStack } from '../../infra/stateful-stack';
-import { type ApiKeyRecord, ApiKeyStore } from '../../local/api-keys/api-key-store';
+import type { LocalCloudModel, LocalResource, StoredUser, UserPoolStore } from 'cdk-local-cloud/testing';
 import {
   type ApiGatewayControlServer,
+  type ApiKeyRecord,
+  ApiKeyStore,
   createApiGatewayControlServer,
-} from '../../local/apigateway-control/control-server';
-import { createIdentityServer, type LocalIdentity } from '../../local/identity/identity-server';
-import type { StoredUser, UserPoolStore } from '../../local/identity/user-pool-store';
-import type { LocalCloudModel, LocalResource } from '../../local/model';
+  createIdentityServer,
+  type LocalIdentity,
+} from 'cdk-local-cloud/testing';
+import { stageConfig } from '../../infra/config';
+import { StatefulStack } from '../../infra/stateful-stack';
 
 /** A usage plan as onboarding finds it: by name. */
 export interface UsagePlanFixture {

@@ -1,11 +1,10 @@
+import { createVtlInput, renderVtl } from 'cdk-local-cloud/testing';
 import {
   acceptedResponseTemplate,
   clientErrorResponseTemplate,
   putEventRequestTemplate,
   serverErrorResponseTemplate,
 } from '../../infra/event-ingestion-templates';
-import { renderVtl } from '../../local/vtl/render-vtl';
-import { createVtlInput } from '../../local/vtl/vtl-input';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
 
 /**

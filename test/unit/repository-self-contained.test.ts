@@ -34,7 +34,7 @@ describe('the outside-reference check', () => {
     expect(
       refs(
         [
-          "import { awsEvent } from '../support/aws-events';",
+          "import { awsEvent } from '../../local/test/support/aws-events';",
           "const p = join(__dirname, '..', 'fixtures', 'aws-events');",
           "import x from '../fixtures/aws-events/a.json';",
         ].join('\n'),

@@ -1,0 +1,18 @@
+/**
+ * cdk-local-cloud: serves a synthesized CDK app (its cdk.out) on this machine — no AWS account, no Docker.
+ * `startLocalCloud` is the library entry; `runLocalCloudCli` is the command line (`cdk-local-cloud`), which an
+ * app's own start script can wrap with hooks (seed data, print its own examples).
+ */
+
+export { type CliHooks, type CliRun, runLocalCloudCli } from './cli/run-cli';
+export { findCdkCli, type SynthesizeOptions, synthesizeApp } from './cli/synthesize-app';
+export {
+  LOCAL_CREDENTIALS,
+  type LocalCloud,
+  type LocalCloudOptions,
+  type LocalRestApi,
+  startLocalCloud,
+} from './local-cloud';
+export type { LocalService } from './local-service';
+export type { LocalCloudModel, LocalResource } from './model';
+export { type DeployOnlyGroup, deployOnlyLine, type NotEmulatedResources } from './resource-coverage';

@@ -1,0 +1,14 @@
+/**
+ * The local cloud's engines one at a time, for an app's own handler tests: the API Gateway control plane and
+ * API keys, the identity issuer, the SQS engine, DynamoDB table inputs from a template, API Gateway's VTL.
+ */
+export { type ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store';
+export * from './apigateway-control/control-server';
+export { type CfnTableProperties, createTableInput } from './dynamodb/template-tables';
+export { createIdentityServer, type LocalIdentity } from './identity/identity-server';
+export { signJwt } from './identity/token-minting';
+export type { StoredUser, UserPoolStore } from './identity/user-pool-store';
+export type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
+export { LocalSqs } from './sqs/local-sqs';
+export { renderVtl } from './vtl/render-vtl';
+export { createVtlInput } from './vtl/vtl-input';
