@@ -58,6 +58,11 @@ export interface LambdaRuntimeOptions {
   readonly provideAwsSdk?: boolean;
   /** The CDK app's directory, whose `node_modules` provide the AWS SDK before the local cloud's. @default none */
   readonly appDir?: string;
+  /**
+   * PEM certificates functions' TLS clients trust besides the usual roots (the local cloud's loopback
+   * certificate), set in each worker thread only. @default none
+   */
+  readonly trustedCertificates?: readonly string[];
 }
 
 /** A {@link LambdaInvoker} that owns worker threads. */
@@ -104,6 +109,7 @@ class FunctionPool {
     readonly fn: LocalFunction,
     private readonly taskRoot: string,
     private readonly env: Readonly<Record<string, string>>,
+    private readonly trustedCertificates: readonly string[],
     private readonly maxConcurrency: number,
     private readonly log: (line: string) => void,
   ) {}
@@ -150,6 +156,7 @@ class FunctionPool {
       fn: this.fn,
       taskRoot: this.taskRoot,
       env: this.env,
+      trustedCertificates: this.trustedCertificates,
       onLogLine: this.log,
       onExit: (gone) => this.onExit(gone),
     });
@@ -273,6 +280,7 @@ export function createLambdaRuntime(
       fn,
       taskRoot,
       functionEnv(fn, taskRoot, nodePath, options),
+      options.trustedCertificates ?? [],
       maxConcurrency,
       (line) => {
         sink.write(`${prefix}${line}\n`);

@@ -1,4 +1,5 @@
 import type { LocalService } from '../local-service';
+import { loopbackCertificate } from '../loopback-tls';
 import type { LocalResource } from '../model';
 import type { LoadedCloudAssembly } from '../template/cloud-assembly';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
@@ -91,6 +92,8 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
           const functions = functionsOf(assembly, log);
           const started = createLambdaRuntime(functions, {
             log: sink,
+            // Functions reach local https:// endpoints (the WebSocket APIs' @connections) as they reach AWS's.
+            trustedCertificates: [(await loopbackCertificate()).cert],
             ...(options.appDir === undefined ? {} : { appDir: options.appDir }),
             extraEnv: {
               AWS_REGION: region,
