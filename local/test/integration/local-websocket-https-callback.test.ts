@@ -71,7 +71,7 @@ function connect(url: string, options?: WebSocket.ClientOptions): Promise<WebSoc
 const nextMessage = (socket: WebSocket) =>
   new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
 
-describe('a function posting to https://${domainName}/${stage}/@connections', () => {
+describe('a function posting to @connections at https://<requestContext.domainName>/<stage>', () => {
   it('reaches the local WebSocket API, and the client receives the message', async () => {
     const socket = await connect(socketUrl);
     const received = nextMessage(socket);
