@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import {
   installTarball,
   packPackage,
@@ -24,7 +25,7 @@ const APP_FILES = {
   'package.json': JSON.stringify({
     name: 'someone-elses-app',
     private: true,
-    dependencies: { 'aws-cdk-lib': '*', constructs: '*' },
+    dependencies: { 'aws-cdk-lib': '*', constructs: '*', '@aws-sdk/client-apigatewaymanagementapi': '*' },
     devDependencies: { 'aws-cdk': '*', 'cdk-local-cloud': 'file:../cdk-local-cloud.tgz' },
   }),
   'cdk.json': JSON.stringify({ app: 'node app.js', context: { greeting: 'hello' } }),
@@ -33,6 +34,8 @@ const { App, Stack, CfnOutput } = require('aws-cdk-lib');
 const apigw = require('aws-cdk-lib/aws-apigateway');
 const dynamodb = require('aws-cdk-lib/aws-dynamodb');
 const lambda = require('aws-cdk-lib/aws-lambda');
+const apigwv2 = require('aws-cdk-lib/aws-apigatewayv2');
+const { WebSocketLambdaIntegration } = require('aws-cdk-lib/aws-apigatewayv2-integrations');
 
 const app = new App();
 const stack = new Stack(app, app.node.tryGetContext('stackName') || 'GuestbookApp');
@@ -56,6 +59,29 @@ table.grantReadWriteData(fn);
 const api = new apigw.RestApi(stack, 'Api', { deployOptions: { stageName: 'itest' } });
 api.root.addResource('sign').addResource('{name}').addMethod('POST', new apigw.LambdaIntegration(fn));
 new CfnOutput(stack, 'Url', { value: api.url });
+
+// A WebSocket API whose function posts back the usual way, with a client the app installed and the package does not.
+const echo = new lambda.Function(stack, 'Echo', {
+  runtime: lambda.Runtime.NODEJS_24_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromInline([
+    "const { ApiGatewayManagementApiClient, PostToConnectionCommand } = require('@aws-sdk/client-apigatewaymanagementapi');",
+    'exports.handler = async (event) => {',
+    '  const { domainName, stage, connectionId } = event.requestContext;',
+    "  const client = new ApiGatewayManagementApiClient({ endpoint: 'https://' + domainName + '/' + stage });",
+    "  await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'echo: ' + event.body }));",
+    '  return { statusCode: 200 };',
+    '};',
+  ].join('\\n')),
+});
+const socket = new apigwv2.WebSocketApi(stack, 'Socket', { defaultRouteOptions: { integration: new WebSocketLambdaIntegration('Echo', echo) } });
+new apigwv2.WebSocketStage(stack, 'Live', { webSocketApi: socket, stageName: 'live', autoDeploy: true });
+// A client nobody installed: Lambda would provide it, so the start says it is missing.
+new lambda.Function(stack, 'Unready', {
+  runtime: lambda.Runtime.NODEJS_24_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromInline("exports.handler = async () => require('@aws-sdk/client-nowhere-to-be-found');"),
+});
 `,
 };
 
@@ -80,7 +106,12 @@ beforeAll(() => {
   appDir = join(work, 'app');
   const tarball = packPackage(work);
   writeFiles(appDir, APP_FILES);
-  installTarball(appDir, tarball, ['aws-cdk-lib', 'constructs', 'aws-cdk']);
+  installTarball(appDir, tarball, [
+    'aws-cdk-lib',
+    'constructs',
+    'aws-cdk',
+    '@aws-sdk/client-apigatewaymanagementapi',
+  ]);
 });
 
 afterEach(async () => {
@@ -97,6 +128,25 @@ describe('the package installed from npm pack into an app outside this repositor
 
     expect(await sign(cli, 'ada')).toEqual({ status: 200, body: { greeting: 'hola', stored: 'ada' } });
     expect(await cli.stop()).toBe(0);
+  });
+
+  it("serves a WebSocket function posting to https://<domainName>/<stage> with the app's own SDK client, and warns of a client nobody installed", async () => {
+    const cli = start(['--port', '0']);
+    const [url] = await cli.waitFor(/ws:\/\/127\.0\.0\.1:\d+\/live\b/);
+    const client = new WebSocket(url);
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    const received = new Promise<string>((resolve) =>
+      client.once('message', (data) => resolve(String(data))),
+    );
+
+    client.send('from a stranger');
+
+    try {
+      expect(await received).toBe('echo: from a stranger');
+    } finally {
+      client.terminate();
+    }
+    expect(cli.output()).toMatch(/@aws-sdk\/client-nowhere-to-be-found \(required by [^)]*Unready[^)]*\)/);
   });
 
   it('runs the --app command instead of the one in cdk.json', async () => {
