@@ -66,7 +66,7 @@ beforeAll(async () => {
   appDir = join(work, 'app');
   synth();
   cloud = await startLocalCloud({ cdkOut: join(appDir, 'cdk.out'), port: 0, log: { write: () => true } });
-});
+}, 90_000);
 
 afterAll(async () => {
   await cloud?.close();
