@@ -76,12 +76,15 @@ const SDK_SPECIFIER =
 /** Past this a file is not a bundle to scan (a data file, a binary). */
 const MAX_SCANNED_BYTES = 32 * 1024 * 1024;
 
-function sourceFiles(directory: string): string[] {
-  const files: string[] = [];
+/** A code asset with more scripts than this is a folder of sources, not a bundle: the rest goes unscanned. */
+const MAX_SCANNED_FILES = 500;
+
+function sourceFiles(directory: string, files: string[] = []): string[] {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    if (files.length >= MAX_SCANNED_FILES) break;
     const path = join(directory, entry.name);
     // What a bundle ships in its own node_modules is resolved from there, not from the runtime.
-    if (entry.isDirectory() && entry.name !== 'node_modules') files.push(...sourceFiles(path));
+    if (entry.isDirectory() && entry.name !== 'node_modules') sourceFiles(path, files);
     else if (entry.isFile() && /\.(c|m)?js$/.test(entry.name) && statSync(path).size <= MAX_SCANNED_BYTES)
       files.push(path);
   }
