@@ -123,30 +123,46 @@ afterAll(() => {
 });
 
 describe('the package installed from npm pack into an app outside this repository', () => {
-  it('synthesizes the app from its cdk.json with its own CDK CLI, -c over cdk.json, and serves it; Ctrl-C exits 0', async () => {
-    const cli = start(['--port', '0', '-c', 'greeting=hola', '-c', 'stackName=OtherName']);
+  describe('started in the app directory with -c greeting=hola', () => {
+    let cli: RunningCli;
+    beforeAll(() => {
+      // Not start(): this run outlives each test of the group, and its last test stops it.
+      cli = startInstalledCli(appDir, ['--port', '0', '-c', 'greeting=hola', '-c', 'stackName=OtherName']);
+    });
+    afterAll(async () => {
+      await cli.stop();
+    });
 
-    expect(await sign(cli, 'ada')).toEqual({ status: 200, body: { greeting: 'hola', stored: 'ada' } });
-    expect(await cli.stop()).toBe(0);
-  });
+    it("synthesizes cdk.json's app with the app's own CDK CLI, -c over cdk.json's context, and serves it", async () => {
+      expect(await sign(cli, 'ada')).toEqual({ status: 200, body: { greeting: 'hola', stored: 'ada' } });
+    });
 
-  it("serves a WebSocket function posting to https://<domainName>/<stage> with the app's own SDK client, and warns of a client nobody installed", async () => {
-    const cli = start(['--port', '0']);
-    const [url] = await cli.waitFor(/ws:\/\/127\.0\.0\.1:\d+\/live\b/);
-    const client = new WebSocket(url);
-    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
-    const received = new Promise<string>((resolve) =>
-      client.once('message', (data) => resolve(String(data))),
-    );
+    it("serves a WebSocket function posting to https://<domainName>/<stage> with the app's own SDK client", async () => {
+      const [url] = await cli.waitFor(/ws:\/\/127\.0\.0\.1:\d+\/live\b/);
+      const client = new WebSocket(url);
+      await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+      const received = new Promise<string>((resolve) =>
+        client.once('message', (data) => resolve(String(data))),
+      );
 
-    client.send('from a stranger');
+      client.send('from a stranger');
 
-    try {
-      expect(await received).toBe('echo: from a stranger');
-    } finally {
-      client.terminate();
-    }
-    expect(cli.output()).toMatch(/@aws-sdk\/client-nowhere-to-be-found \(required by [^)]*Unready[^)]*\)/);
+      try {
+        expect(await received).toBe('echo: from a stranger');
+      } finally {
+        client.terminate();
+      }
+    });
+
+    it('warns at start of an SDK client a function needs and nobody installed, naming the function', async () => {
+      await cli.waitFor(API_URL);
+
+      expect(cli.output()).toMatch(/@aws-sdk\/client-nowhere-to-be-found \(required by [^)]*Unready[^)]*\)/);
+    });
+
+    it('stops on Ctrl-C with exit code 0', async () => {
+      expect(await cli.stop()).toBe(0);
+    });
   });
 
   it('runs the --app command instead of the one in cdk.json', async () => {
