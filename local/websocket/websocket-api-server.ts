@@ -146,7 +146,8 @@ function toBuffer(data: RawData): Buffer {
  * `WebSocketLambdaAuthorizer`): clients connect at `ws://127.0.0.1:<port>/<stage>`; `$connect` runs its REQUEST
  * authorizer and integration before the upgrade (either can refuse it); messages are routed by the API's route
  * selection expression to Lambda proxy integrations (two-way routes send the result's `body` back); `$disconnect`
- * is invoked, best effort, however the connection ends. The `@connections` API answers on the same port.
+ * is invoked, best effort, however the connection ends. The `@connections` API answers on the same port, and the
+ * port speaks TLS too (`wss://`, `https://<domainName>/<stage>/@connections`), told apart by the first byte.
  */
 export function createWebSocketApiServer(options: WebSocketApiServerOptions): WebSocketApiServer {
   const definition = webSocketApiDefinition(options.model, options.apiId);
