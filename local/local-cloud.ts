@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { ApiKeyStore } from './api-keys/api-key-store';
 import { apiGatewayControlService } from './apigateway-control/control-plane-service';
 import { type ComposedServices, composeServices } from './compose-services';
@@ -21,6 +22,11 @@ export { LOCAL_CREDENTIALS } from './local-credentials';
 export interface LocalCloudOptions {
   /** The synthesized cloud assembly (cdk.out). */
   readonly cdkOut: string;
+  /**
+   * The CDK app's directory: the AWS SDK its `node_modules` (at or above it) hold is what functions get first,
+   * before the local cloud's own. @default the directory that holds `cdkOut`
+   */
+  readonly appDir?: string;
   /** First API port (each API takes the next; the template's URLs name them). 0 picks a free base. @default 3000 */
   readonly port?: number;
   /** Directory that keeps DynamoDB data and identity users/keys across restarts. @default in memory */
@@ -65,7 +71,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     dynamoDbService({ failureDestination: sqs.failureDestination }),
     identity,
     apiGatewayControlService({ apiKeys }),
-    lambdaService(),
+    lambdaService({ appDir: options.appDir ?? dirname(resolve(options.cdkOut)) }),
     sqs,
     restApiService({ apiKeys, issuers: identity.issuers, throttling: options.throttling }),
     httpApiService({ throttling: options.throttling }),

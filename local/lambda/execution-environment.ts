@@ -18,6 +18,8 @@ export interface ExecutionEnvironmentProps {
   readonly taskRoot: string;
   /** The complete process.env of the worker. */
   readonly env: Readonly<Record<string, string>>;
+  /** PEM certificates the function's TLS clients trust on top of the usual roots. @default none */
+  readonly trustedCertificates?: readonly string[];
   /** Receives every complete output line of the function, without a trailing newline. */
   readonly onLogLine: (line: string) => void;
   /** Called once, when the worker has exited for whatever reason. */
@@ -116,6 +118,7 @@ export class ExecutionEnvironment {
       memorySize: props.fn.memorySize,
       logGroupName: `/aws/lambda/${props.fn.functionName}`,
       logStreamName: logStreamName(),
+      trustedCertificates: props.trustedCertificates ?? [],
     };
     this.ready = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -52,10 +52,17 @@ export interface LambdaRuntimeOptions {
   readonly nodePath?: readonly string[];
   /**
    * Provide the AWS SDK for JavaScript v3 (`@aws-sdk/*`, `@smithy/*`) on NODE_PATH, as Lambda's Node.js
-   * runtimes do, from the local cloud's own installation.
+   * runtimes do: from the app's installation first (see `appDir`), then from the local cloud's own.
    * @default true
    */
   readonly provideAwsSdk?: boolean;
+  /** The CDK app's directory, whose `node_modules` provide the AWS SDK before the local cloud's. @default none */
+  readonly appDir?: string;
+  /**
+   * PEM certificates functions' TLS clients trust besides the usual roots (the local cloud's loopback
+   * certificate), set in each worker thread only. @default none
+   */
+  readonly trustedCertificates?: readonly string[];
 }
 
 /** A {@link LambdaInvoker} that owns worker threads. */
@@ -72,6 +79,8 @@ export interface LambdaRuntime extends LambdaInvoker {
    * unknown ARNs are added. Resolves to the names of the functions that changed.
    */
   update(functions: readonly LocalFunction[]): Promise<string[]>;
+  /** The directories on every function's NODE_PATH that provide the AWS SDK, in lookup order. */
+  readonly providedModuleDirs: readonly string[];
   /** Stops every worker and rejects queued invocations; the runtime cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -100,6 +109,7 @@ class FunctionPool {
     readonly fn: LocalFunction,
     private readonly taskRoot: string,
     private readonly env: Readonly<Record<string, string>>,
+    private readonly trustedCertificates: readonly string[],
     private readonly maxConcurrency: number,
     private readonly log: (line: string) => void,
   ) {}
@@ -146,6 +156,7 @@ class FunctionPool {
       fn: this.fn,
       taskRoot: this.taskRoot,
       env: this.env,
+      trustedCertificates: this.trustedCertificates,
       onLogLine: this.log,
       onExit: (gone) => this.onExit(gone),
     });
@@ -250,10 +261,13 @@ export function createLambdaRuntime(
     inlineRoot ??= mkdtempSync(join(tmpdir(), 'local-lambda-'));
     return inlineRoot;
   };
-  const nodePath = [
-    ...(options.nodePath ?? []),
-    ...(options.provideAwsSdk === false ? [] : [linkProvidedModules(join(tempRoot(), 'runtime'))]),
-  ];
+  const providedModuleDirs =
+    options.provideAwsSdk === false
+      ? []
+      : linkProvidedModules(join(tempRoot(), 'runtime'), {
+          ...(options.appDir === undefined ? {} : { appDir: options.appDir }),
+        });
+  const nodePath = [...(options.nodePath ?? []), ...providedModuleDirs];
 
   const pools = new Map<string, FunctionPool>();
   const byName = new Map<string, FunctionPool>();
@@ -266,6 +280,7 @@ export function createLambdaRuntime(
       fn,
       taskRoot,
       functionEnv(fn, taskRoot, nodePath, options),
+      options.trustedCertificates ?? [],
       maxConcurrency,
       (line) => {
         sink.write(`${prefix}${line}\n`);
@@ -377,6 +392,7 @@ export function createLambdaRuntime(
 
   return {
     invoke,
+    providedModuleDirs,
     async update(next: readonly LocalFunction[]): Promise<string[]> {
       const changed: string[] = [];
       for (const fn of next) {

@@ -1,8 +1,10 @@
 import type { LocalService } from '../local-service';
+import { loopbackCertificate } from '../loopback-tls';
 import type { LocalResource } from '../model';
 import type { LoadedCloudAssembly } from '../template/cloud-assembly';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
 import { type LocalFunction, localFunctionFromResource, UnsupportedFunctionError } from './local-function';
+import { unprovidedSdkModules } from './provided-modules';
 
 /** A version's or alias's ARN (its physical id) split into the function's ARN and the qualifier. */
 function qualifiedArn(resource: LocalResource): { readonly functionArn: string; readonly qualifier: string } {
@@ -47,12 +49,30 @@ function functionsOf(assembly: LoadedCloudAssembly, log: (line: string) => void)
     });
 }
 
+/** Options of {@link lambdaService}. */
+export interface LambdaServiceOptions {
+  /** The CDK app's directory: its `node_modules` provide the AWS SDK before the local cloud's. @default none */
+  readonly appDir?: string;
+}
+
+/** One start-up warning per SDK package some function needs and nothing local provides. */
+function unprovidedSdkNotices(
+  functions: readonly LocalFunction[],
+  providedDirs: readonly string[],
+): string[] {
+  return [...unprovidedSdkModules(functions, providedDirs)].map(
+    ([name, functionNames]) =>
+      `${name} (required by ${functionNames.sort().join(', ')}) is provided by Lambda but installed neither in the app nor in cdk-local-cloud: \`npm install -D ${name}\` in the app, or those functions fail with "Cannot find module"`,
+  );
+}
+
 /**
  * Lambda: every Node.js function of the template in worker threads, with its own environment plus the
  * region, the local credentials and every other service's `functionEnv`. It provides the invoker the other
- * services get, and swaps changed bundles in place on reload.
+ * services get, and swaps changed bundles in place on reload. The AWS SDK the runtime provides comes from the
+ * app's `node_modules`, then the local cloud's; a package some function needs that neither has is a notice.
  */
-export function lambdaService(): LocalService {
+export function lambdaService(options: LambdaServiceOptions = {}): LocalService {
   return {
     name: 'lambda',
     resourceTypes: {
@@ -69,8 +89,12 @@ export function lambdaService(): LocalService {
       let runtime: LambdaRuntime | undefined;
       return {
         async start({ assembly, region, credentials, functionEnv, sink, log }) {
-          const started = createLambdaRuntime(functionsOf(assembly, log), {
+          const functions = functionsOf(assembly, log);
+          const started = createLambdaRuntime(functions, {
             log: sink,
+            // Functions reach local https:// endpoints (the WebSocket APIs' @connections) as they reach AWS's.
+            trustedCertificates: [(await loopbackCertificate()).cert],
+            ...(options.appDir === undefined ? {} : { appDir: options.appDir }),
             extraEnv: {
               AWS_REGION: region,
               AWS_DEFAULT_REGION: region,
@@ -81,7 +105,11 @@ export function lambdaService(): LocalService {
             },
           });
           runtime = started;
-          return { invoker: started, reload: (next) => started.update(functionsOf(next, log)) };
+          return {
+            invoker: started,
+            notices: unprovidedSdkNotices(functions, started.providedModuleDirs),
+            reload: (next) => started.update(functionsOf(next, log)),
+          };
         },
         close: async () => runtime?.close(),
       };

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire, registerHooks } from 'node:module';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -89,6 +90,15 @@ registerHooks({
     }
   },
 });
+
+/*
+ * The local cloud's own certificates (its https:// endpoints), trusted by this thread only, before any handler
+ * code opens a connection. Without tls.setDefaultCACertificates (Node before 24.5) they stay untrusted, and a
+ * function calling a local https:// URL gets a certificate error.
+ */
+if (setup.trustedCertificates.length > 0 && typeof tls.setDefaultCACertificates === 'function') {
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...setup.trustedCertificates]);
+}
 
 let maxHeapUsed = 0;
 function maxMemoryUsedMb(): number {

@@ -22,6 +22,12 @@ export interface EnvironmentSetup {
   readonly memorySize: number;
   readonly logGroupName: string;
   readonly logStreamName: string;
+  /**
+   * PEM certificates the function's TLS clients trust besides the usual roots: the local cloud's loopback
+   * certificate, so `https://` URLs of local endpoints verify (NODE_EXTRA_CA_CERTS is read once per process,
+   * so a worker cannot be given it through its environment).
+   */
+  readonly trustedCertificates: readonly string[];
 }
 
 /** Parent → worker: run the handler once. */

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { closeServer, listenOn } from '../loopback-server';
+import { type PlainAndTlsListener, plainAndTlsListener } from '../loopback-tls';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
 import { createConnectAuthorizer } from './connect-authorizer';
 import { createConnectionsManagementApi, type ManagedConnection } from './connections-management-api';
@@ -146,7 +146,8 @@ function toBuffer(data: RawData): Buffer {
  * `WebSocketLambdaAuthorizer`): clients connect at `ws://127.0.0.1:<port>/<stage>`; `$connect` runs its REQUEST
  * authorizer and integration before the upgrade (either can refuse it); messages are routed by the API's route
  * selection expression to Lambda proxy integrations (two-way routes send the result's `body` back); `$disconnect`
- * is invoked, best effort, however the connection ends. The `@connections` API answers on the same port.
+ * is invoked, best effort, however the connection ends. The `@connections` API answers on the same port, and the
+ * port speaks TLS too (`wss://`, `https://<domainName>/<stage>/@connections`), told apart by the first byte.
  */
 export function createWebSocketApiServer(options: WebSocketApiServerOptions): WebSocketApiServer {
   const definition = webSocketApiDefinition(options.model, options.apiId);
@@ -349,7 +350,7 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     now,
   });
 
-  let server: Server | undefined;
+  let server: PlainAndTlsListener | undefined;
   let origin: { host: string; port: number } | undefined;
   const listening = () => {
     if (origin === undefined) throw new Error(`WebSocket API ${options.apiId} is not listening`);
@@ -359,7 +360,9 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
   return {
     definition,
     async listen(port = 0, host = '127.0.0.1') {
-      const http = createServer((request, response) => {
+      // https:// as well as http:// on the API's one port: a function that builds its @connections URL from the
+      // event (`https://${requestContext.domainName}/${requestContext.stage}`) reaches it as in AWS.
+      const listener = await plainAndTlsListener((request, response) => {
         management(request, response)
           .then((handled) => {
             if (handled) return;
@@ -371,14 +374,14 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
             if (!response.headersSent) response.writeHead(500).end();
           });
       });
-      http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      listener.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         handshake(request, socket, head).catch((error: unknown) => {
           log(`handshake failed: ${error instanceof Error ? error.message : String(error)}`);
           if (!socket.destroyed) refuseHandshake(socket, 500, 'Internal server error');
         });
       });
-      server = http;
-      origin = { host, port: await listenOn(http, port, host) };
+      server = listener;
+      origin = { host, port: await listener.listen(port, host) };
       return this.callbackUrl;
     },
     get url() {
@@ -403,7 +406,7 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
       const closing = server;
       server = undefined;
       origin = undefined;
-      if (closing) await closeServer(closing);
+      if (closing) await closing.close();
     },
   };
 }

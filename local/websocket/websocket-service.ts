@@ -5,7 +5,8 @@ import { createWebSocketApiServer, type WebSocketApiServer } from './websocket-a
 /**
  * API Gateway WebSocket APIs: each `ProtocolType: WEBSOCKET` API on the port its execute-api URLs name —
  * clients at `ws://127.0.0.1:<port>/<stage>`, the `@connections` management API (the template's callback
- * URL) at `http://127.0.0.1:<port>/<stage>/@connections/<id>`.
+ * URL) at `http://127.0.0.1:<port>/<stage>/@connections/<id>`. The same port answers `https://` and `wss://` with
+ * the loopback certificate function workers trust, for functions that build the endpoint from the event.
  */
 export function webSocketService(): LocalService {
   return {
