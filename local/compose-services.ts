@@ -45,6 +45,8 @@ export interface ComposedServices {
   readonly deployOnly: readonly DeployOnlyGroup[];
   /** What the services serve differently from AWS in this template (`StartedService.notices`), in service order. */
   readonly notices: readonly string[];
+  /** The variables every function gets from the services (`AWS_ENDPOINT_URL_*`), for clients outside the cloud too. */
+  readonly functionEnv: Readonly<Record<string, string>>;
   /**
    * Re-reads the cloud assembly (after a re-synth into the same directory). When only function code or
    * configuration changed, the services swap it in place and everything else — data, users, keys, caches —
@@ -146,6 +148,7 @@ export async function composeServices(
       endpoints: started.flatMap((running) => running.endpoints ?? []),
       ...coverage,
       notices: started.flatMap((running) => running.notices ?? []),
+      functionEnv,
       reload: async () => {
         const next = load();
         if (templateFingerprint(next.model) !== templateFingerprint(assembly.model)) {
