@@ -15,8 +15,15 @@ export interface BannerFacts {
 /** A logical id as a person wrote it: without CDK's 8-hex-digit hash. */
 const constructId = (logicalId: string) => logicalId.replace(/(?<=.)[0-9A-F]{8}$/, '');
 
-/** `http://127.0.0.1:3100` → `:3100`: the services all live on 127.0.0.1, the port is what differs. */
-const portOf = (url: string) => `:${new URL(url.replace(/^wss?:/, 'http:')).port}`;
+/** `http://127.0.0.1:3100` → `3100`: the services all live on 127.0.0.1, the port is what differs. */
+const portOf = (url: string) => new URL(url.replace(/^wss?:/, 'http:')).port;
+
+/** `dynamodb :3100,3101 · identity :3110,3111 · sqs :3140`: each service once, with its listeners' ports. */
+function servicePorts(endpoints: LocalCloud['endpoints']): string {
+  const ports = new Map<string, string[]>();
+  for (const { name, url } of endpoints) ports.set(name, [...(ports.get(name) ?? []), portOf(url)]);
+  return [...ports].map(([name, list]) => `${name} :${list.join(',')}`).join(' · ');
+}
 
 /**
  * The ready banner, meant to fit one screen: one line per API (kind, construct id, URL), the other services on one
@@ -36,7 +43,7 @@ export function readyBanner(cloud: LocalCloud, facts: BannerFacts, output: Conso
       ({ kind, url, api }) =>
         `  ${kind.padEnd(kindWidth)}  ${constructId(api?.logicalId ?? '').padEnd(nameWidth)}  ${output.style('cyan', url)}`,
     ),
-    `  ${output.style('dim', 'services')}  ${services.map(({ kind, url }) => `${kind} ${portOf(url)}`).join(' · ')}`,
+    `  ${output.style('dim', 'services')}  ${servicePorts(services)}`,
     `  ${output.style('dim', 'SDK env')}   eval "$(curl -s ${facts.adminUrl}/_local/env)"   ${output.style('dim', `health: ${facts.adminUrl}/_local/health`)}`,
     ...(facts.outputsFile ? [`  ${output.style('dim', 'outputs')}   ${facts.outputsFile}`] : []),
     ...facts.extra,

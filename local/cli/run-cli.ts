@@ -10,6 +10,7 @@ import { cloudOutputs } from './cloud-outputs';
 import { ConsoleOutput, FunctionNames } from './console-output';
 import { CliExit, EXIT } from './exit-codes';
 import { readyBanner } from './ready-banner';
+import { strictViolations } from './strict-check';
 import { synthesizeApp } from './synthesize-app';
 
 export { CliExit, EXIT } from './exit-codes';
@@ -45,7 +46,8 @@ const USAGE = `cdk-local-cloud [options]
   --admin-port N   the health and env routes (/_local/health, /_local/env) (default: --port + 99)
   --print-env      print the AWS_ENDPOINT_URL_*, credentials and region of the cloud running on --port, and exit:
                      eval "$(cdk-local-cloud --print-env)"
-  --strict         exit 4 if the app declares a resource type no local service knows
+  --strict         exit 4 if the app declares a resource no local service emulates (IAM and resource
+                     policies excepted: they only make the local cloud more permissive)
   -h, --help       this text
 
 Exit codes: 0 stopped (Ctrl-C), 1 unexpected error, 2 usage error, 3 synth failed, 4 --strict: not emulated,
@@ -205,9 +207,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
         `    ${type} (${logicalIds.length}): ${reason ?? output.style('yellow', 'no local service emulates it')}`,
       );
   }
-  // Types a service accepts with a reason (IAM, resource policies, log groups) only make the local cloud more
-  // permissive; a type no service knows is something the app could miss.
-  const unknown = cloud.notEmulated.filter((group) => group.reason === undefined);
+  const unknown = strictViolations(cloud.notEmulated);
   if (values.strict && unknown.length > 0) {
     await cloud.close();
     await admin.close();

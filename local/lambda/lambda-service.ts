@@ -68,9 +68,10 @@ export function lambdaService(): LocalService {
     async bind() {
       let runtime: LambdaRuntime | undefined;
       return {
-        async start({ assembly, region, credentials, functionEnv, sink, log }) {
+        async start({ assembly, region, credentials, functionEnv, sink, log, functionLogs }) {
           const started = createLambdaRuntime(functionsOf(assembly, log), {
             log: sink,
+            functionLogs,
             extraEnv: {
               AWS_REGION: region,
               AWS_DEFAULT_REGION: region,
