@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -20,7 +21,9 @@ import { freePort } from '../../loopback-server';
  */
 
 const CLI = resolve(__dirname, '../../cli.ts');
-const REPO_BIN = resolve(__dirname, '../../../node_modules/.bin');
+const REPO_MODULES = resolve(__dirname, '../../../node_modules');
+/** tsx's loader by absolute URL: `--import tsx` would be resolved from the child's working directory. */
+const TSX = pathToFileURL(join(REPO_MODULES, 'tsx', 'dist', 'loader.mjs')).href;
 
 let work: string;
 let cdkOut: string;
@@ -74,7 +77,7 @@ function runCli(args: readonly string[], cwd = work): CliProcess {
   // Jest workers force colours on; the CLI must choose plain text itself, its stdout being a pipe.
   delete env.FORCE_COLOR;
   delete env.NO_COLOR;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd, env });
+  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, env });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -266,7 +269,7 @@ describe('cdk-local-cloud options and exit codes', () => {
     // An app directory of its own, with the repository's CDK CLI, as an app that installed aws-cdk would have.
     const appDir = join(work, 'broken-app');
     mkdirSync(join(appDir, 'node_modules', '.bin'), { recursive: true });
-    symlinkSync(join(REPO_BIN, 'cdk'), join(appDir, 'node_modules', '.bin', 'cdk'));
+    symlinkSync(join(REPO_MODULES, '.bin', 'cdk'), join(appDir, 'node_modules', '.bin', 'cdk'));
     const app = `node -e "console.error('synth-broke-marker'); process.exit(1)"`;
     const cli = runCli(['--app', app, '--port', '0', '--admin-port', '0'], appDir);
     expect(await cli.exited).toBe(EXIT.synthFailed);
