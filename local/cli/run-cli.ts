@@ -129,6 +129,13 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     await printEnv(adminPort);
     return;
   }
+  const context = Object.fromEntries(
+    (values.context ?? []).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new CliExit(EXIT.usage, `-c ${pair}: context must be key=value`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
   const output = new ConsoleOutput(process.stdout);
   const step = (message: string) => output.step(message);
   const started = Date.now();
@@ -145,13 +152,6 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   const appDir = process.cwd();
   const fromCloudAssembly = values['cdk-out'] !== undefined;
   const cdkOut = values['cdk-out'] ? resolve(values['cdk-out']) : join(appDir, 'cdk.out');
-  const context = Object.fromEntries(
-    (values.context ?? []).map((pair) => {
-      const at = pair.indexOf('=');
-      if (at < 1) throw new CliExit(EXIT.usage, `-c ${pair}: context must be key=value`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
   const synth = () =>
     synthesizeApp({ appDir, outdir: cdkOut, context, ...(values.app ? { app: values.app } : {}) });
   if (!fromCloudAssembly) {
@@ -179,17 +179,15 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
   };
   const start = async (): Promise<LocalCloud> => {
-    try {
-      const next = await startLocalCloud(options);
-      names = new FunctionNames(next.model);
-      serving = next;
-      return next;
-    } catch (error) {
-      await admin.close();
-      throw new CliExit(EXIT.startFailed, `the local cloud could not start: ${(error as Error).message}`);
-    }
+    const next = await startLocalCloud(options);
+    names = new FunctionNames(next.model);
+    serving = next;
+    return next;
   };
-  let cloud = await start();
+  let cloud = await start().catch(async (error: Error) => {
+    await admin.close();
+    throw new CliExit(EXIT.startFailed, `the local cloud could not start: ${error.message}`);
+  });
   const run: CliRun = { appDir, cdkOut, fromCloudAssembly, seed: !values['no-seed'] };
 
   if (cloud.deployOnly.length > 0) {

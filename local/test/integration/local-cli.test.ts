@@ -270,7 +270,8 @@ describe('cdk-local-cloud options and exit codes', () => {
     const appDir = join(work, 'broken-app');
     mkdirSync(join(appDir, 'node_modules', '.bin'), { recursive: true });
     symlinkSync(join(REPO_MODULES, '.bin', 'cdk'), join(appDir, 'node_modules', '.bin', 'cdk'));
-    const app = `node -e "console.error('synth-broke-marker'); process.exit(1)"`;
+    // The marker is joined at run time: the CDK CLI also echoes the failed command, which must not count.
+    const app = `node -e "console.error('synth-broke' + '-marker'); process.exit(1)"`;
     const cli = runCli(['--app', app, '--port', '0', '--admin-port', '0'], appDir);
     expect(await cli.exited).toBe(EXIT.synthFailed);
     const all = cli.stdout() + cli.stderr();
