@@ -69,6 +69,9 @@ function colourByLevel(output: ConsoleOutput, text: string): string {
   return text;
 }
 
+/** Most paths fit, so statuses line up; a longer one pushes its own line's tail. */
+const PATH_WIDTH = 24;
+
 function statusStyle(status: number): Style {
   if (status >= 500) return 'red';
   if (status >= 400) return 'yellow';
@@ -92,7 +95,7 @@ export function formatRequest(
   const parts = [
     style('dim', time),
     style('bold', record.method.padEnd(6)),
-    record.path,
+    record.path.padEnd(PATH_WIDTH),
     style(statusStyle(record.status), String(record.status)),
     style('dim', ms),
     `${record.api}${functions ? ` → ${functions}` : ''}`,

@@ -195,7 +195,7 @@ describe('cdk-local-cloud serving an app', () => {
       return found.length >= 2 ? found : undefined;
     }, 'two request lines');
     expect(lines[0]).toMatch(
-      /^\d\d:\d\d:\d\d {2}GET {5}\/prod\/hello {2}200 {2}\s*\d+ ms {2}HelloApi → HelloFn {2}auth miss$/,
+      /^\d\d:\d\d:\d\d {2}GET {5}\/prod\/hello +200 {2}\s*\d+ ms {2}HelloApi → HelloFn {2}auth miss$/,
     );
     expect(lines[1]).toMatch(/HelloApi → HelloFn {2}auth hit$/);
   });

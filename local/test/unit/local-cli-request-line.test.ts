@@ -41,7 +41,7 @@ describe('the request line', () => {
 
   it('gives time, method, path, status, duration and the API with the function it ran', () => {
     expect(formatRequest(record(), names)).toMatch(
-      /^\d\d:\d\d:\d\d {2}GET {5}\/prod\/hello {2}200 {2}\s+12 ms {2}HelloApi → HelloFn$/,
+      /^\d\d:\d\d:\d\d {2}GET {5}\/prod\/hello {15}200 {2}\s+12 ms {2}HelloApi → HelloFn$/,
     );
   });
 
