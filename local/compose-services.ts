@@ -147,6 +147,7 @@ export async function composeServices(
       model: assembly.model,
       endpoints: started.flatMap((running) => running.endpoints ?? []),
       ...coverage,
+      notEmulated: [...coverage.notEmulated, ...started.flatMap((running) => running.notServed ?? [])],
       notices: started.flatMap((running) => running.notices ?? []),
       functionEnv,
       reload: async () => {

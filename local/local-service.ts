@@ -20,6 +20,7 @@ import type { FunctionLogs } from './lambda/function-log-filter';
 import type { LogSink } from './lambda/lambda-runtime';
 import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 import type { RequestRecorder } from './request-records';
+import type { NotEmulatedResources } from './resource-coverage';
 import type { LoadedCloudAssembly } from './template/cloud-assembly';
 import type { LocalEndpoints } from './template/physical-ids';
 
@@ -124,6 +125,11 @@ export interface StartedService {
    * canary the local gateway does not split traffic for, an endpoint AWS would not answer on).
    */
   readonly notices?: readonly string[];
+  /**
+   * Resources of a type the service emulates that it cannot serve in this template (a function on a runtime other
+   * than Node.js), with why: reported with the not-emulated types (and refused by `--strict`).
+   */
+  readonly notServed?: readonly NotEmulatedResources[];
   /** Set by the service that runs functions (local/lambda): the invoker every other service gets. */
   readonly invoker?: LambdaInvoker;
   /**

@@ -1,5 +1,6 @@
 import type { LocalService } from '../local-service';
 import type { LocalResource } from '../model';
+import type { NotEmulatedResources } from '../resource-coverage';
 import type { LoadedCloudAssembly } from '../template/cloud-assembly';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
 import { type LocalFunction, localFunctionFromResource, UnsupportedFunctionError } from './local-function';
@@ -30,10 +31,17 @@ function qualifiersOf(resources: readonly LocalResource[]): Map<string, Record<s
   return byFunction;
 }
 
-/** Every Node.js function of the assembly, with its aliases and versions; the others are skipped with a notice. */
-function functionsOf(assembly: LoadedCloudAssembly, log: (line: string) => void): LocalFunction[] {
+/**
+ * Every Node.js function of the assembly, with its aliases and versions; the others are skipped and reported, one
+ * group per reason, with the resources no service emulates.
+ */
+function functionsOf(assembly: LoadedCloudAssembly): {
+  readonly functions: LocalFunction[];
+  readonly skipped: NotEmulatedResources[];
+} {
   const qualifiers = qualifiersOf(assembly.model.resources);
-  return assembly.model.resources
+  const skipped = new Map<string, string[]>();
+  const functions = assembly.model.resources
     .filter((r) => r.type === 'AWS::Lambda::Function')
     .flatMap((resource) => {
       try {
@@ -41,10 +49,20 @@ function functionsOf(assembly: LoadedCloudAssembly, log: (line: string) => void)
         return [{ ...fn, qualifiers: qualifiers.get(fn.arn) ?? {} }];
       } catch (error) {
         if (!(error instanceof UnsupportedFunctionError)) throw error;
-        log(`skipping function ${resource.stackName}/${resource.logicalId}: ${error.message}`);
+        // The message names the function; the group's reason is what is wrong with it.
+        const reason = `not run locally: ${error.message.replace(/^function \S+ /, '')}`;
+        skipped.set(reason, [...(skipped.get(reason) ?? []), `${resource.stackName}/${resource.logicalId}`]);
         return [];
       }
     });
+  return {
+    functions,
+    skipped: [...skipped].map(([reason, logicalIds]) => ({
+      type: 'AWS::Lambda::Function',
+      logicalIds,
+      reason,
+    })),
+  };
 }
 
 /**
@@ -68,8 +86,9 @@ export function lambdaService(): LocalService {
     async bind() {
       let runtime: LambdaRuntime | undefined;
       return {
-        async start({ assembly, region, credentials, functionEnv, sink, log, functionLogs }) {
-          const started = createLambdaRuntime(functionsOf(assembly, log), {
+        async start({ assembly, region, credentials, functionEnv, sink, functionLogs }) {
+          const { functions, skipped } = functionsOf(assembly);
+          const started = createLambdaRuntime(functions, {
             log: sink,
             functionLogs,
             extraEnv: {
@@ -82,7 +101,11 @@ export function lambdaService(): LocalService {
             },
           });
           runtime = started;
-          return { invoker: started, reload: (next) => started.update(functionsOf(next, log)) };
+          return {
+            invoker: started,
+            notServed: skipped,
+            reload: (next) => started.update(functionsOf(next).functions),
+          };
         },
         close: async () => runtime?.close(),
       };

@@ -17,7 +17,7 @@ import { freePort } from '../../loopback-server';
 /*
  * The command line as a person and a script meet it: run as a child process (through tsx, as from source) against a
  * small app of our own — a REST API with a TOKEN authorizer over a function that logs at INFO and WARN, a table, a
- * queue, a user pool and an S3 bucket, which no local service emulates.
+ * queue, a user pool, and two things nothing serves locally: an S3 bucket and a Python function.
  */
 
 const CLI = resolve(__dirname, '../../cli.ts');
@@ -59,6 +59,11 @@ function synthApp(): void {
   const pool = new cognito.UserPool(stack, 'Users');
   pool.addClient('WebClient');
   new s3.Bucket(stack, 'Uploads');
+  new lambda.Function(stack, 'PythonFn', {
+    runtime: lambda.Runtime.PYTHON_3_13,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context):\n    return 1\n'),
+  });
   new CfnOutput(stack, 'TableName', { value: table.tableName });
   new CfnOutput(stack, 'QueueUrl', { value: queue.queueUrl });
   app.synth();
@@ -243,12 +248,13 @@ describe('cdk-local-cloud options and exit codes', () => {
     }
   }, 120_000);
 
-  it('exits 4 with --strict when the app declares a resource no local service emulates, naming it', async () => {
+  it('exits 4 with --strict when the app declares resources nothing serves locally (a bucket, a Python function)', async () => {
     const cli = runCli(['--cdk-out', cdkOut, '--port', '0', '--admin-port', '0', '--strict']);
     expect(await cli.exited).toBe(EXIT.notEmulated);
     expect(cli.stderr()).toMatch(
-      /--strict: no local service emulates AWS::S3::Bucket \(CliApp\/Uploads\w+\)/,
+      /--strict: no local service emulates .*AWS::S3::Bucket \(CliApp\/Uploads\w+\)/,
     );
+    expect(cli.stderr()).toMatch(/AWS::Lambda::Function \(CliApp\/PythonFn\w+\)/);
     expect(cli.stderr()).not.toContain('AWS::IAM::Role');
   }, 120_000);
 
