@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FunctionLogs } from './lambda/function-log-filter';
 import type { LogSink } from './lambda/lambda-runtime';
 import type {
   LocalService,
@@ -9,6 +10,7 @@ import type {
   StartedService,
 } from './local-service';
 import type { LambdaInvoker, LocalCloudModel } from './model';
+import type { RequestRecord, RequestRecorder } from './request-records';
 import { type DeployOnlyGroup, type NotEmulatedResources, resourceCoverage } from './resource-coverage';
 import { loadCloudAssembly } from './template/cloud-assembly';
 import { templateFingerprint } from './template/template-fingerprint';
@@ -23,6 +25,10 @@ export interface ComposeOptions {
   readonly fixedServicePorts?: boolean;
   readonly persistDir?: string;
   readonly sink: LogSink;
+  /** @default 'all' */
+  readonly functionLogs?: FunctionLogs;
+  /** @default a plain access-log line per request, on the sink */
+  readonly onRequest?: RequestRecorder;
   readonly credentials: ServiceContext['credentials'];
   /** Sees every event a function is handed, whoever invokes it. */
   readonly onEvent?: (functionArn: string, event: unknown) => void;
@@ -39,6 +45,8 @@ export interface ComposedServices {
   readonly deployOnly: readonly DeployOnlyGroup[];
   /** What the services serve differently from AWS in this template (`StartedService.notices`), in service order. */
   readonly notices: readonly string[];
+  /** The variables every function gets from the services (`AWS_ENDPOINT_URL_*`), for clients outside the cloud too. */
+  readonly functionEnv: Readonly<Record<string, string>>;
   /**
    * Re-reads the cloud assembly (after a re-synth into the same directory). When only function code or
    * configuration changed, the services swap it in place and everything else — data, users, keys, caches —
@@ -89,6 +97,13 @@ export async function composeServices(
     region: options.region,
     log: (line) => options.sink.write(`[${service.name}] ${line}\n`),
     sink: options.sink,
+    functionLogs: options.functionLogs ?? 'all',
+    onRequest:
+      options.onRequest ??
+      ((record: RequestRecord) =>
+        options.sink.write(
+          `[${service.name}] ${record.method} ${record.path} ${record.status} ${Math.round(record.durationMs)}ms\n`,
+        )),
     dataDir: options.persistDir ? join(options.persistDir, service.name) : undefined,
     credentials: options.credentials,
     apiPort,
@@ -132,7 +147,9 @@ export async function composeServices(
       model: assembly.model,
       endpoints: started.flatMap((running) => running.endpoints ?? []),
       ...coverage,
+      notEmulated: [...coverage.notEmulated, ...started.flatMap((running) => running.notServed ?? [])],
       notices: started.flatMap((running) => running.notices ?? []),
+      functionEnv,
       reload: async () => {
         const next = load();
         if (templateFingerprint(next.model) !== templateFingerprint(assembly.model)) {

@@ -4,7 +4,15 @@
  * app's own start script can wrap with hooks (seed data, print its own examples).
  */
 
-export { type CliHooks, type CliRun, runLocalCloudCli } from './cli/run-cli';
+export { type CloudOutputs, cloudOutputs } from './cli/cloud-outputs';
+export {
+  CliExit,
+  type CliHooks,
+  type CliRun,
+  EXIT,
+  exitOnCliFailure,
+  runLocalCloudCli,
+} from './cli/run-cli';
 export { findCdkCli, type SynthesizeOptions, synthesizeApp } from './cli/synthesize-app';
 export {
   LOCAL_CREDENTIALS,
@@ -15,4 +23,5 @@ export {
 } from './local-cloud';
 export type { LocalService } from './local-service';
 export type { LocalCloudModel, LocalResource } from './model';
+export type { CacheOutcome, GatewayKind, RequestRecord, RequestRecorder } from './request-records';
 export { type DeployOnlyGroup, deployOnlyLine, type NotEmulatedResources } from './resource-coverage';

@@ -8,10 +8,12 @@ import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
 import type { LogSink } from './lambda';
+import type { FunctionLogs } from './lambda/function-log-filter';
 import { lambdaService } from './lambda/lambda-service';
 import { LOCAL_CREDENTIALS } from './local-credentials';
 import type { LocalService } from './local-service';
 import { freePort } from './loopback-server';
+import type { RequestRecorder } from './request-records';
 import { restApiService } from './rest-api/rest-api-service';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
@@ -33,6 +35,14 @@ export interface LocalCloudOptions {
   readonly persistDir?: string;
   /** @default process.stdout */
   readonly log?: LogSink;
+  /**
+   * Which of a function's output reaches `log`: `all` (START/END/REPORT included), or `warnings` (WARN and above,
+   * plus the whole output of an invocation that fails).
+   * @default 'all'
+   */
+  readonly functionLogs?: FunctionLogs;
+  /** Receives one record per request a gateway served. @default a plain access-log line on `log` */
+  readonly onRequest?: RequestRecorder;
   /** @default 'us-east-1' */
   readonly region?: string;
   /** Enforce API Gateway throttling and quotas (benchmarks turn it off). @default true */
@@ -86,6 +96,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     fixedServicePorts: options.port !== 0,
     persistDir: options.persistDir,
     sink: options.log ?? process.stdout,
+    functionLogs: options.functionLogs,
+    onRequest: options.onRequest,
     credentials: LOCAL_CREDENTIALS,
     onEvent: options.onEvent,
   });

@@ -16,8 +16,11 @@
  * A lazily provided invoker alone would not do: the Lambda runtime must know the other services' endpoints
  * before it exists, and those are only known once they have bound — hence the two phases.
  */
+import type { FunctionLogs } from './lambda/function-log-filter';
 import type { LogSink } from './lambda/lambda-runtime';
 import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
+import type { RequestRecorder } from './request-records';
+import type { NotEmulatedResources } from './resource-coverage';
 import type { LoadedCloudAssembly } from './template/cloud-assembly';
 import type { LocalEndpoints } from './template/physical-ids';
 
@@ -82,6 +85,10 @@ export interface ServiceContext {
   readonly log: (line: string) => void;
   /** The raw sink (the Lambda runtime prefixes each function's lines itself). */
   readonly sink: LogSink;
+  /** Which of a function's output reaches the sink (see `LambdaRuntimeOptions.functionLogs`). */
+  readonly functionLogs: FunctionLogs;
+  /** Where a gateway hands one record per request it served (see request-records.ts). */
+  readonly onRequest: RequestRecorder;
   /** The service's own directory under `--persist` (`<dir>/<name>`, which it creates); undefined in memory. */
   readonly dataDir: string | undefined;
   /** The credentials functions and SigV4 callers use. */
@@ -118,6 +125,11 @@ export interface StartedService {
    * canary the local gateway does not split traffic for, an endpoint AWS would not answer on).
    */
   readonly notices?: readonly string[];
+  /**
+   * Resources of a type the service emulates that it cannot serve in this template (a function on a runtime other
+   * than Node.js), with why: reported with the not-emulated types (and refused by `--strict`).
+   */
+  readonly notServed?: readonly NotEmulatedResources[];
   /** Set by the service that runs functions (local/lambda): the invoker every other service gets. */
   readonly invoker?: LambdaInvoker;
   /**

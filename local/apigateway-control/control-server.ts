@@ -179,7 +179,9 @@ async function serve(
   res.setHeader('Content-Type', 'application/json');
   if (reply.errorType) res.setHeader('x-amzn-ErrorType', reply.errorType);
   res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
-  log(`${method} ${url.pathname} ${reply.status}`);
+  // A refused call is worth a line; a successful one is as quiet as a DynamoDB call.
+  if (reply.status >= 400)
+    log(`${method} ${url.pathname} ${reply.status} ${reply.errorType ?? ''}`.trimEnd());
 }
 
 /** Creates the local API Gateway control-plane endpoint over the shared key store. */

@@ -1,9 +1,19 @@
 import { watch } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local-cloud';
+import type { RequestRecord } from '../request-records';
 import { deployOnlyLine } from '../resource-coverage';
+import { type CliPhase, startAdminServer } from './admin-server';
+import { cloudOutputs } from './cloud-outputs';
+import { ConsoleOutput, FunctionNames } from './console-output';
+import { CliExit, EXIT } from './exit-codes';
+import { readyBanner } from './ready-banner';
+import { strictViolations } from './strict-check';
 import { synthesizeApp } from './synthesize-app';
+
+export { CliExit, EXIT } from './exit-codes';
 
 /** What an app's own start script adds around the command line: data to seed, lines to print. */
 export interface CliHooks {
@@ -31,56 +41,153 @@ const USAGE = `cdk-local-cloud [options]
   --persist DIR    keep data, users, keys and quotas across restarts (default: in memory)
   --watch          re-synthesize on source changes and reload what changed
   --no-seed        tell the app's start script not to add demo data
-  -h, --help       this text`;
+  -v, --verbose    every line functions write (START/END/REPORT, INFO, metrics); else warnings and failures
+  --outputs-file F write the cloud's URLs, ids, table names, queue URLs and stack outputs to F (JSON) when ready
+  --admin-port N   the health and env routes (/_local/health, /_local/env) (default: --port + 99)
+  --print-env      print the AWS_ENDPOINT_URL_*, credentials and region of the cloud running on --port, and exit:
+                     eval "$(cdk-local-cloud --print-env)"
+  --strict         exit 4 if the app declares a resource no local service emulates (IAM and resource
+                     policies excepted: they only make the local cloud more permissive)
+  -h, --help       this text
 
-const step = (message: string) => process.stdout.write(`› ${message}\n`);
+Exit codes: 0 stopped (Ctrl-C), 1 unexpected error, 2 usage error, 3 synth failed, 4 --strict: not emulated,
+5 the cloud could not start (or --print-env found none running).`;
+
+/** `--port` + 99: next to the APIs' ports, below the services' (`--port` + 100 and up). */
+const ADMIN_PORT_OFFSET = 99;
+
+function parseCli(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        app: { type: 'string' },
+        'cdk-out': { type: 'string' },
+        context: { type: 'string', short: 'c', multiple: true },
+        port: { type: 'string', default: '3000' },
+        persist: { type: 'string' },
+        watch: { type: 'boolean', default: false },
+        'no-seed': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
+        'outputs-file': { type: 'string' },
+        'admin-port': { type: 'string' },
+        'print-env': { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new CliExit(EXIT.usage, `${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function portOption(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliExit(EXIT.usage, `--${name} ${value}: a port is an integer from 0 to 65535`);
+  }
+  return port;
+}
+
+/** `--print-env`: asks the cloud already running on the admin port for its environment. */
+async function printEnv(adminPort: number): Promise<void> {
+  const url = `http://127.0.0.1:${adminPort}/_local/env`;
+  const response = await fetch(url).catch(() => undefined);
+  if (response?.ok !== true) {
+    throw new CliExit(
+      EXIT.startFailed,
+      `no local cloud answers at ${url}${response ? ` (${response.status})` : ''}: start one first (with the same --port or --admin-port)`,
+    );
+  }
+  process.stdout.write(await response.text());
+}
+
+/** Writes the file whole or not at all, so a script waiting for it never reads half of it. */
+async function writeOutputsFile(file: string, cloud: LocalCloud): Promise<void> {
+  await writeFile(`${file}.tmp`, `${JSON.stringify(cloudOutputs(cloud), null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
 
 /**
  * The `cdk-local-cloud` command: synthesizes the app in the current directory (or reads `--cdk-out`), serves it,
  * prints its endpoints, and stops on Ctrl-C. Resolves with the running cloud; exits the process on failure.
  */
 export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks = {}): Promise<void> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      app: { type: 'string' },
-      'cdk-out': { type: 'string' },
-      context: { type: 'string', short: 'c', multiple: true },
-      port: { type: 'string', default: '3000' },
-      persist: { type: 'string' },
-      watch: { type: 'boolean', default: false },
-      'no-seed': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = parseCli(argv);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const started = Date.now();
-  const appDir = process.cwd();
-  const fromCloudAssembly = values['cdk-out'] !== undefined;
-  const cdkOut = values['cdk-out'] ? resolve(values['cdk-out']) : join(appDir, 'cdk.out');
+  const port = portOption('port', values.port);
+  const adminPort =
+    values['admin-port'] !== undefined
+      ? portOption('admin-port', values['admin-port'])
+      : port === 0
+        ? 0
+        : port + ADMIN_PORT_OFFSET;
+  if (values['print-env']) {
+    await printEnv(adminPort);
+    return;
+  }
   const context = Object.fromEntries(
     (values.context ?? []).map((pair) => {
       const at = pair.indexOf('=');
-      if (at < 1) throw new Error(`-c ${pair}: context must be key=value`);
+      if (at < 1) throw new CliExit(EXIT.usage, `-c ${pair}: context must be key=value`);
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
+  const output = new ConsoleOutput(process.stdout);
+  const step = (message: string) => output.step(message);
+  const started = Date.now();
+  let phase: CliPhase = 'synthesizing';
+  let serving: LocalCloud | undefined;
+  const admin = await startAdminServer(adminPort, { phase: () => phase, cloud: () => serving }).catch(
+    (error: Error) => {
+      throw new CliExit(
+        EXIT.startFailed,
+        `the admin listener could not start on port ${adminPort}: ${error.message}`,
+      );
+    },
+  );
+  const appDir = process.cwd();
+  const fromCloudAssembly = values['cdk-out'] !== undefined;
+  const cdkOut = values['cdk-out'] ? resolve(values['cdk-out']) : join(appDir, 'cdk.out');
   const synth = () =>
     synthesizeApp({ appDir, outdir: cdkOut, context, ...(values.app ? { app: values.app } : {}) });
   if (!fromCloudAssembly) {
     step('synthesizing the CDK app…');
-    await synth();
+    await synth().catch(async (error: Error) => {
+      await admin.close();
+      // The CDK CLI's output is in the message: printed once, here.
+      throw new CliExit(EXIT.synthFailed, error.message);
+    });
   }
   step('starting the local cloud from the template…');
+  phase = 'starting';
+  let names = new FunctionNames();
+  let ready = false;
+  const onRequest = (record: RequestRecord) => {
+    // The app's own start script (seeding) calls the APIs before the banner: only failures are worth a line then.
+    if (ready || record.status >= 500) output.request(record, names);
+  };
   const options: LocalCloudOptions = {
     cdkOut,
-    port: Number(values.port),
+    port,
+    log: { write: (text: string) => output.sink(names).write(text) },
+    functionLogs: values.verbose ? 'all' : 'warnings',
+    onRequest,
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
   };
-  let cloud = await startLocalCloud(options);
+  const start = async (): Promise<LocalCloud> => {
+    const next = await startLocalCloud(options);
+    names = new FunctionNames(next.model);
+    serving = next;
+    return next;
+  };
+  let cloud = await start().catch(async (error: Error) => {
+    await admin.close();
+    throw new CliExit(EXIT.startFailed, `the local cloud could not start: ${error.message}`);
+  });
   const run: CliRun = { appDir, cdkOut, fromCloudAssembly, seed: !values['no-seed'] };
 
   if (cloud.deployOnly.length > 0) {
@@ -94,17 +201,36 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   if (cloud.notEmulated.length > 0) {
     step('not emulated locally:');
     for (const { type, logicalIds, reason } of cloud.notEmulated)
-      process.stdout.write(
-        `    ${type} (${logicalIds.length}): ${reason ?? 'no local service emulates it'}\n`,
+      output.line(
+        `    ${type} (${logicalIds.length}): ${reason ?? output.style('yellow', 'no local service emulates it')}`,
       );
   }
+  const unknown = strictViolations(cloud.notEmulated);
+  if (values.strict && unknown.length > 0) {
+    await cloud.close();
+    await admin.close();
+    throw new CliExit(
+      EXIT.notEmulated,
+      `--strict: no local service emulates ${unknown.map(({ type, logicalIds }) => `${type} (${logicalIds.join(', ')})`).join('; ')}`,
+    );
+  }
   const extra = (await hooks.onReady?.(cloud, run)) ?? [];
+  if (values['outputs-file']) await writeOutputsFile(resolve(values['outputs-file']), cloud);
 
-  process.stdout.write(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  for (const { kind, name, url, api } of cloud.endpoints)
-    process.stdout.write(`  ${kind}${api ? ` ${name}` : ''}: ${url}\n`);
-  for (const line of extra) process.stdout.write(`${line}\n`);
-  process.stdout.write('\nCtrl-C stops everything.\n');
+  const banner = readyBanner(
+    cloud,
+    {
+      seconds: (Date.now() - started) / 1000,
+      adminUrl: admin.url,
+      ...(values['outputs-file'] ? { outputsFile: values['outputs-file'] } : {}),
+      verbose: values.verbose,
+      extra,
+    },
+    output,
+  );
+  for (const line of banner) output.line(line);
+  phase = 'ready';
+  ready = true;
 
   if (values.watch && !fromCloudAssembly) {
     let timer: NodeJS.Timeout | undefined;
@@ -122,22 +248,40 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
             );
             return;
           }
+          phase = 'reloading';
           await cloud.close();
-          cloud = await startLocalCloud(options);
+          cloud = await start();
           await hooks.onReady?.(cloud, run);
+          if (values['outputs-file']) await writeOutputsFile(resolve(values['outputs-file']), cloud);
+          phase = 'ready';
           step('the template changed: restarted from it');
         } catch (error) {
-          process.stderr.write(`re-synth failed: ${(error as Error).message}\n`);
+          output.error(`re-synth failed: ${(error as Error).message}`);
         }
       }, 300);
     });
   }
 
   const stop = async () => {
+    phase = 'stopping';
     step('stopping…');
     await cloud.close();
-    process.exit(0);
+    await admin.close();
+    process.exit(EXIT.ok);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * Ends the process after `runLocalCloudCli` failed: an expected failure ({@link CliExit}) prints its message alone and
+ * exits with its code; anything else prints its stack and exits 1.
+ */
+export function exitOnCliFailure(error: unknown): never {
+  if (error instanceof CliExit) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.code);
+  }
+  process.stderr.write(`\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT.unexpected);
 }

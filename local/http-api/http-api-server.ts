@@ -7,6 +7,7 @@ import {
   LambdaRequestTooLargeError,
   type LocalCloudModel,
 } from '../model';
+import { type RequestRecorder, recordedListener } from '../request-records';
 import { UsageMeter } from '../rest-api/usage-meter';
 import { CallTimeout, withTimeout } from '../timeout';
 import { createIamAuthorization } from './authorizers/iam-authorization';
@@ -45,8 +46,10 @@ export interface HttpApiServerOptions {
   readonly accountId: string;
   /** The credentials SigV4 callers of AWS_IAM routes sign with. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** One line per request and per failure. @default console.log */
+  /** Where problems are logged. @default console.log */
   readonly log?: (line: string) => void;
+  /** Receives one record per request the listener served (the access log). */
+  readonly onRequest?: RequestRecorder;
   /** Enforce stage and route throttling (429). @default true */
   readonly throttling?: boolean;
   /** Token buckets; @default a meter on the wall clock */
@@ -263,7 +266,6 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
       response = withCorsHeaders(definition.cors, request.headers, response);
     }
     response.headers['apigw-requestid'] = [requestId];
-    log(`${request.method} ${request.rawPath} ${response.statusCode} ${now() - startedAt}ms`);
     return response;
   }
 
@@ -271,9 +273,11 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     apiId: definition.apiId,
     definition,
     handle,
-    ...loopbackServer((req, res) => {
-      void serve(req, res, handle);
-    }),
+    ...loopbackServer(
+      recordedListener(options.onRequest, { kind: 'HTTP API', api: definition.name }, (req, res) => {
+        void serve(req, res, handle);
+      }),
+    ),
   };
 }
 

@@ -18,7 +18,7 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
     async bind() {
       const servers: HttpApiServer[] = [];
       return {
-        async start({ model, invoker, credentials, region, apiPort, log }) {
+        async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
           const endpoints: ServiceEndpoint[] = [];
           for (const api of httpApiResources(model)) {
             const server = createHttpApiServer({
@@ -29,6 +29,7 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
               accountId: model.accountId,
               credentials,
               log,
+              onRequest,
               throttling: options.throttling !== false,
             });
             const base = await server.listen(apiPort(api.physicalId));

@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type LambdaInvoker, LambdaRequestTooLargeError, MAX_SYNC_PAYLOAD_BYTES } from '../model';
+import { noteInvocation } from '../request-records';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
+import { type FunctionLogs, InvocationLog } from './function-log-filter';
 import { LambdaFunctionError } from './lambda-function-error';
 import type { LocalFunction } from './local-function';
 import { linkProvidedModules } from './provided-modules';
@@ -42,6 +44,12 @@ export interface LambdaRuntimeOptions {
   readonly maxConcurrencyPerFunction?: number;
   /** @default process.stdout */
   readonly log?: LogSink;
+  /**
+   * `warnings`: only a function's WARN and ERROR entries, and the whole output of an invocation that fails (the
+   * command line's default); `all`: everything, START/END/REPORT included.
+   * @default 'all'
+   */
+  readonly functionLogs?: FunctionLogs;
   /** Called after every invocation, whatever its outcome. */
   readonly onInvoke?: (report: InvocationReport) => void;
   /**
@@ -103,6 +111,8 @@ class FunctionPool {
   private readonly environments = new Set<ExecutionEnvironment>();
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiters: Waiter[] = [];
+  /** Where each environment's output goes: its current invocation's log, or one that holds nothing back. */
+  private readonly outputs = new Map<ExecutionEnvironment, InvocationLog>();
   private closed = false;
 
   constructor(
@@ -111,8 +121,20 @@ class FunctionPool {
     private readonly env: Readonly<Record<string, string>>,
     private readonly trustedCertificates: readonly string[],
     private readonly maxConcurrency: number,
-    private readonly log: (line: string) => void,
+    private readonly output: (hold: boolean) => InvocationLog,
   ) {}
+
+  /** The output of the environment's next invocation, until `endInvocation`. */
+  beginInvocation(environment: ExecutionEnvironment): InvocationLog {
+    const log = this.output(true);
+    this.outputs.set(environment, log);
+    return log;
+  }
+
+  /** Output after the invocation (work the handler left running) is filtered with nothing held back. */
+  endInvocation(environment: ExecutionEnvironment): void {
+    if (this.outputs.has(environment)) this.outputs.set(environment, this.output(false));
+  }
 
   acquire(): Promise<Lease> {
     if (this.closed) return Promise.reject(new Error('the local Lambda runtime is closed'));
@@ -157,15 +179,17 @@ class FunctionPool {
       taskRoot: this.taskRoot,
       env: this.env,
       trustedCertificates: this.trustedCertificates,
-      onLogLine: this.log,
+      onLogLine: (line) => this.outputs.get(environment)?.line(line),
       onExit: (gone) => this.onExit(gone),
     });
+    this.outputs.set(environment, this.output(false));
     this.environments.add(environment);
     return { environment, cold: true };
   }
 
   private onExit(environment: ExecutionEnvironment): void {
     this.environments.delete(environment);
+    this.outputs.delete(environment);
     const index = this.idle.indexOf(environment);
     if (index >= 0) this.idle.splice(index, 1);
     // The freed slot goes to the oldest queued invocation, as a cold start.
@@ -276,15 +300,16 @@ export function createLambdaRuntime(
   const createPool = (fn: LocalFunction): FunctionPool => {
     const taskRoot = materializeInlineCode(fn, tempRoot);
     const prefix = `[${fn.functionName}] `;
+    const write = (line: string): void => {
+      sink.write(`${prefix}${line}\n`);
+    };
     const pool = new FunctionPool(
       fn,
       taskRoot,
       functionEnv(fn, taskRoot, nodePath, options),
       options.trustedCertificates ?? [],
       maxConcurrency,
-      (line) => {
-        sink.write(`${prefix}${line}\n`);
-      },
+      (hold) => new InvocationLog(options.functionLogs ?? 'all', write, hold),
     );
     pools.set(fn.arn, pool);
     byName.set(fn.functionName, pool);
@@ -327,15 +352,15 @@ export function createLambdaRuntime(
     if (closed) throw new Error('the local Lambda runtime is closed');
     const { pool, version, invokedFunctionArn } = resolveTarget(target);
     const { fn } = pool;
-    const log = (line: string): void => {
-      sink.write(`[${fn.functionName}] ${line}\n`);
-    };
     const eventJson = JSON.stringify(event) ?? 'null';
     const eventBytes = Buffer.byteLength(eventJson);
     // Lambda refuses the Invoke call before any environment is involved.
     if (eventBytes > MAX_SYNC_PAYLOAD_BYTES) throw new LambdaRequestTooLargeError(eventBytes);
     const requestId = randomUUID();
+    noteInvocation(fn.functionName);
     const { environment, cold } = await pool.acquire();
+    const output = pool.beginInvocation(environment);
+    const log = (line: string): void => output.platform(line);
 
     let initDurationMs: number | undefined;
     let outcome: InvocationOutcome | undefined;
@@ -359,7 +384,10 @@ export function createLambdaRuntime(
       failure = new LambdaFunctionError(error.message, error.errorType, error.payload, requestId);
     } finally {
       environment.flushLogs();
+      pool.endInvocation(environment);
       pool.release(environment);
+      // Not a function error but the runtime's own: no END/REPORT follows, so what was held back is printed now.
+      if (outcome === undefined && failure === undefined) output.end(true);
     }
 
     if (failure?.errorType === 'TimedOut') {
@@ -376,6 +404,7 @@ export function createLambdaRuntime(
       ...reportStatus(failure),
     ];
     log(report.join('\t'));
+    output.end(failure !== undefined);
     options.onInvoke?.({
       functionName: fn.functionName,
       requestId,

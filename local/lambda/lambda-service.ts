@@ -1,6 +1,7 @@
 import type { LocalService } from '../local-service';
 import { loopbackCertificate } from '../loopback-tls';
 import type { LocalResource } from '../model';
+import type { NotEmulatedResources } from '../resource-coverage';
 import type { LoadedCloudAssembly } from '../template/cloud-assembly';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda-runtime';
 import { type LocalFunction, localFunctionFromResource, UnsupportedFunctionError } from './local-function';
@@ -32,10 +33,17 @@ function qualifiersOf(resources: readonly LocalResource[]): Map<string, Record<s
   return byFunction;
 }
 
-/** Every Node.js function of the assembly, with its aliases and versions; the others are skipped with a notice. */
-function functionsOf(assembly: LoadedCloudAssembly, log: (line: string) => void): LocalFunction[] {
+/**
+ * Every Node.js function of the assembly, with its aliases and versions; the others are skipped and reported, one
+ * group per reason, with the resources no service emulates.
+ */
+function functionsOf(assembly: LoadedCloudAssembly): {
+  readonly functions: LocalFunction[];
+  readonly skipped: NotEmulatedResources[];
+} {
   const qualifiers = qualifiersOf(assembly.model.resources);
-  return assembly.model.resources
+  const skipped = new Map<string, string[]>();
+  const functions = assembly.model.resources
     .filter((r) => r.type === 'AWS::Lambda::Function')
     .flatMap((resource) => {
       try {
@@ -43,10 +51,20 @@ function functionsOf(assembly: LoadedCloudAssembly, log: (line: string) => void)
         return [{ ...fn, qualifiers: qualifiers.get(fn.arn) ?? {} }];
       } catch (error) {
         if (!(error instanceof UnsupportedFunctionError)) throw error;
-        log(`skipping function ${resource.stackName}/${resource.logicalId}: ${error.message}`);
+        // The message names the function; the group's reason is what is wrong with it.
+        const reason = `not run locally: ${error.message.replace(/^function \S+ /, '')}`;
+        skipped.set(reason, [...(skipped.get(reason) ?? []), `${resource.stackName}/${resource.logicalId}`]);
         return [];
       }
     });
+  return {
+    functions,
+    skipped: [...skipped].map(([reason, logicalIds]) => ({
+      type: 'AWS::Lambda::Function',
+      logicalIds,
+      reason,
+    })),
+  };
 }
 
 /** Options of {@link lambdaService}. */
@@ -88,10 +106,11 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
     async bind() {
       let runtime: LambdaRuntime | undefined;
       return {
-        async start({ assembly, region, credentials, functionEnv, sink, log }) {
-          const functions = functionsOf(assembly, log);
+        async start({ assembly, region, credentials, functionEnv, sink, functionLogs }) {
+          const { functions, skipped } = functionsOf(assembly);
           const started = createLambdaRuntime(functions, {
             log: sink,
+            functionLogs,
             // Functions reach local https:// endpoints (the WebSocket APIs' @connections) as they reach AWS's.
             trustedCertificates: [(await loopbackCertificate()).cert],
             ...(options.appDir === undefined ? {} : { appDir: options.appDir }),
@@ -108,7 +127,8 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
           return {
             invoker: started,
             notices: unprovidedSdkNotices(functions, started.providedModuleDirs),
-            reload: (next) => started.update(functionsOf(next, log)),
+            notServed: skipped,
+            reload: (next) => started.update(functionsOf(next).functions),
           };
         },
         close: async () => runtime?.close(),

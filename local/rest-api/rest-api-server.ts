@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
 import { loopbackServer } from '../loopback-server';
 import { type LambdaInvoker, LambdaRequestTooLargeError, type LocalCloudModel } from '../model';
+import { type RequestRecorder, recordedListener } from '../request-records';
 import { CallTimeout, withTimeout } from '../timeout';
 import { type GatewayError, gatewayResponse } from './gateway-response-rendering';
 import { INTEGRATIONS } from './integrations/integration-registry';
@@ -48,8 +49,10 @@ export interface RestApiServerOptions {
   readonly apiKeys?: ApiKeyStore;
   /** Throttling/quota state; @default a meter on the wall clock */
   readonly meter?: UsageMeter;
-  /** Access log sink, one line per request; @default console.log */
+  /** Where problems are logged; @default console.log */
   readonly log?: (line: string) => void;
+  /** Receives one record per request the listener served (the access log). */
+  readonly onRequest?: RequestRecorder;
   /** Where `AWS` integrations reach AWS services; @default none (they answer 500) */
   readonly awsServices?: AwsServiceAccess;
 }
@@ -328,9 +331,6 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     }
     setHeader(response.headers, 'x-amzn-RequestId', scope.requestId);
     setHeader(response.headers, 'x-amz-apigw-id', scope.extendedRequestId);
-    log(
-      `${request.method.toUpperCase()} /${request.stage}${request.path} ${response.statusCode} ${Date.now() - startedAt}ms`,
-    );
     return response;
   }
 
@@ -338,9 +338,11 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     apiId: definition.apiId,
     unsupportedIntegrations,
     handle,
-    ...loopbackServer((req, res) => {
-      void serve(req, res, handle);
-    }),
+    ...loopbackServer(
+      recordedListener(options.onRequest, { kind: 'REST API', api: definition.name }, (req, res) => {
+        void serve(req, res, handle);
+      }),
+    ),
   };
 }
 

@@ -65,7 +65,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
       const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
-        async start({ model, invoker, credentials, region, apiPort, log, functionEnv }) {
+        async start({ model, invoker, credentials, region, apiPort, log, functionEnv, onRequest }) {
           const authorizers = createRestAuthorizers({
             invoker,
             identity: options.issuers,
@@ -85,6 +85,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
               region,
               accountId: model.accountId,
               log,
+              onRequest,
               awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
             });
             const base = await server.listen(apiPort(api.physicalId));

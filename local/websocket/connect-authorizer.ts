@@ -1,4 +1,5 @@
 import { LambdaInvocationError, type LambdaInvoker } from '../model';
+import { authorizerInvocation, noteAuthorizerCacheHit } from '../request-records';
 import {
   type LambdaAuthorizerOutput,
   parseLambdaAuthorizerOutput,
@@ -114,7 +115,10 @@ export function createConnectAuthorizer(options: ConnectAuthorizerOptions) {
           : undefined;
       const startedAt = options.now();
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
-      if (cached !== undefined && cached.expiresAt > startedAt) return decide(connection, cached.output, 0);
+      if (cached !== undefined && cached.expiresAt > startedAt) {
+        noteAuthorizerCacheHit();
+        return decide(connection, cached.output, 0);
+      }
 
       if (authorizer.functionArn === undefined) return failure;
       const event = connectAuthorizerEvent(connection, request, ids, {
@@ -124,7 +128,8 @@ export function createConnectAuthorizer(options: ConnectAuthorizerOptions) {
       });
       let result: unknown;
       try {
-        result = await options.invoker.invoke(authorizer.functionArn, event);
+        const { functionArn } = authorizer;
+        result = await authorizerInvocation(() => options.invoker.invoke(functionArn, event));
       } catch (error) {
         if (error instanceof LambdaInvocationError && error.message === 'Unauthorized') return unauthorized;
         return failure;

@@ -4,6 +4,13 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type PlainAndTlsListener, plainAndTlsListener } from '../loopback-tls';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
+import {
+  noteRouteKey,
+  noteStatus,
+  type RequestRecorder,
+  recordedListener,
+  traceRequest,
+} from '../request-records';
 import { createConnectAuthorizer } from './connect-authorizer';
 import { createConnectionsManagementApi, type ManagedConnection } from './connections-management-api';
 import { chooseRoute, isSupportedSelectionExpression } from './route-selection';
@@ -51,6 +58,8 @@ export interface WebSocketApiServerOptions {
   /** What `@connections` callers must sign with (SigV4, service `execute-api`). */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly log?: (line: string) => void;
+  /** Receives one record per handshake, message, `$disconnect` and `@connections` call. */
+  readonly onRequest?: RequestRecorder;
   /** @default {@link DEFAULT_WEBSOCKET_LIMITS} */
   readonly limits?: Partial<WebSocketLimits>;
   /** Epoch milliseconds. @default Date.now */
@@ -110,6 +119,7 @@ function queryOf(search: URLSearchParams): Record<string, string[]> {
 }
 
 function refuseHandshake(socket: Duplex, statusCode: number, message: string): void {
+  noteStatus(statusCode);
   const body = JSON.stringify({ message });
   socket.end(
     [
@@ -161,6 +171,8 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     );
   }
 
+  const recordOf = (stage?: string) =>
+    ({ kind: 'WebSocket API', api: definition.name, method: '', path: stage ? `/${stage}` : '' }) as const;
   const connections = new Map<string, LiveConnection>();
   const pending = new Set<Promise<unknown>>();
   const keyOf = (stage: string, connectionId: string) => `${stage}\n${connectionId}`;
@@ -192,15 +204,23 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
   const invokeDisconnect = (context: ConnectionContext, cause: { code: number; reason: string }) => {
     const route = definition.routes.get('$disconnect');
     if (route === undefined) return;
-    void track(invokeRoute(route, disconnectEvent(context, cause, requestIds(now()))));
+    const start = { ...recordOf(context.stage), method: '$disconnect' };
+    void track(
+      traceRequest(options.onRequest, start, async () => {
+        const outcome = await invokeRoute(route, disconnectEvent(context, cause, requestIds(now())));
+        return outcome.ok ? 200 : 500;
+      }),
+    );
   };
 
-  const gatewayError = (connection: LiveConnection, message: string, ids: RequestIds) =>
+  const gatewayError = (connection: LiveConnection, message: string, ids: RequestIds) => {
+    noteStatus(message === 'Forbidden' ? 403 : 500);
     connection.send(
       Buffer.from(
         JSON.stringify({ message, connectionId: connection.context.connectionId, requestId: ids.requestId }),
       ),
     );
+  };
 
   const onMessage = async (connection: LiveConnection, data: Buffer, isBinary: boolean): Promise<void> => {
     const ids = requestIds(now());
@@ -210,6 +230,7 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
       gatewayError(connection, 'Forbidden', ids);
       return;
     }
+    noteRouteKey(route.routeKey);
     const message =
       text === undefined
         ? { body: data.toString('base64'), isBase64Encoded: true }
@@ -259,7 +280,10 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     ws.on('message', (data, isBinary) => {
       connection.lastActiveAt = now();
       armIdle();
-      void onMessage(connection, toBuffer(data), isBinary);
+      void traceRequest(options.onRequest, { ...recordOf(context.stage), method: 'MESSAGE' }, async () => {
+        await onMessage(connection, toBuffer(data), isBinary);
+        return 200;
+      });
     });
     ws.on('error', (error) => {
       // ws has already closed the connection with the error's code (1009 for a message over maxPayload).
@@ -362,22 +386,28 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     async listen(port = 0, host = '127.0.0.1') {
       // https:// as well as http:// on the API's one port: a function that builds its @connections URL from the
       // event (`https://${requestContext.domainName}/${requestContext.stage}`) reaches it as in AWS.
-      const listener = await plainAndTlsListener((request, response) => {
-        management(request, response)
-          .then((handled) => {
-            if (handled) return;
-            const body = JSON.stringify({ message: 'Forbidden' });
-            response.writeHead(403, { 'content-type': 'application/json' }).end(body);
-          })
-          .catch((error: unknown) => {
-            log(`@connections: ${error instanceof Error ? error.message : String(error)}`);
-            if (!response.headersSent) response.writeHead(500).end();
-          });
-      });
+      const listener = await plainAndTlsListener(
+        recordedListener(options.onRequest, recordOf(), (request, response) => {
+          management(request, response)
+            .then((handled) => {
+              if (handled) return;
+              const body = JSON.stringify({ message: 'Forbidden' });
+              response.writeHead(403, { 'content-type': 'application/json' }).end(body);
+            })
+            .catch((error: unknown) => {
+              log(`@connections: ${error instanceof Error ? error.message : String(error)}`);
+              if (!response.headersSent) response.writeHead(500).end();
+            });
+        }),
+      );
       listener.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        handshake(request, socket, head).catch((error: unknown) => {
-          log(`handshake failed: ${error instanceof Error ? error.message : String(error)}`);
-          if (!socket.destroyed) refuseHandshake(socket, 500, 'Internal server error');
+        const start = { ...recordOf(), method: '$connect', path: (request.url ?? '/').split('?')[0] ?? '/' };
+        void traceRequest(options.onRequest, start, async () => {
+          await handshake(request, socket, head).catch((error: unknown) => {
+            log(`handshake failed: ${error instanceof Error ? error.message : String(error)}`);
+            if (!socket.destroyed) refuseHandshake(socket, 500, 'Internal server error');
+          });
+          return 101;
         });
       });
       server = listener;

@@ -15,7 +15,7 @@ export function webSocketService(): LocalService {
     async bind() {
       const servers: WebSocketApiServer[] = [];
       return {
-        async start({ model, invoker, credentials, region, apiPort, log }) {
+        async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
           const endpoints: ServiceEndpoint[] = [];
           for (const apiId of webSocketApiIds(model)) {
             const api = model.resources.find((r) => r.physicalId === apiId);
@@ -27,6 +27,7 @@ export function webSocketService(): LocalService {
               accountId: model.accountId,
               credentials,
               log,
+              onRequest,
             });
             await server.listen(apiPort(apiId));
             servers.push(server);

@@ -1,4 +1,5 @@
 import type { LambdaInvoker } from '../../model';
+import { authorizerInvocation, noteAuthorizerCacheHit } from '../../request-records';
 import { parseLambdaAuthorizerOutput } from '../../rest-api/authorizers/lambda-authorizer-result';
 import { evaluatePolicy, type PolicyDocument } from '../../rest-api/authorizers/policy-evaluation';
 import { withTimeout } from '../../timeout';
@@ -85,10 +86,11 @@ export function createLambdaAuthorization(options: LambdaAuthorizationOptions): 
           : undefined;
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
       let decision = cached !== undefined && cached.expiresAt > now() ? cached.decision : undefined;
+      if (decision !== undefined) noteAuthorizerCacheHit();
       if (decision === undefined) {
         let result: unknown;
         try {
-          result = await invoke(input, definition, identity);
+          result = await authorizerInvocation(() => invoke(input, definition, identity));
         } catch (error) {
           options.log(
             `authorizer ${definition.name} failed: ${error instanceof Error ? error.message : String(error)}`,

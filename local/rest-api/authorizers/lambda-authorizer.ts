@@ -1,4 +1,5 @@
 import { LambdaInvocationError, type LambdaInvoker, type LocalResource } from '../../model';
+import { authorizerInvocation, noteAuthorizerCacheHit } from '../../request-records';
 import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
 import { authorizerRefusals } from './authorizer-refusals';
@@ -81,7 +82,10 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
           : undefined;
       const startedAt = options.now();
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
-      if (cached !== undefined && cached.expiresAt > startedAt) return decide(request, cached.output, 0);
+      if (cached !== undefined && cached.expiresAt > startedAt) {
+        noteAuthorizerCacheHit();
+        return decide(request, cached.output, 0);
+      }
 
       const functionArn = functionArnOf(props.AuthorizerUri);
       if (functionArn === undefined) return authorizerRefusals.authorizerConfigurationError();
@@ -95,7 +99,7 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
             });
       let result: unknown;
       try {
-        result = await options.invoker.invoke(functionArn, event);
+        result = await authorizerInvocation(() => options.invoker.invoke(functionArn, event));
       } catch (error) {
         if (error instanceof LambdaInvocationError && error.message === 'Unauthorized') {
           return authorizerRefusals.unauthorized();

@@ -404,6 +404,29 @@ describe('the local Lambda runtime', () => {
     ]);
   });
 
+  it("with functionLogs 'warnings', prints a successful invocation's ERROR entry and holds back the rest", async () => {
+    const { runtime, lines } = start([fn('logger', 'logs')], { functionLogs: 'warnings' });
+
+    await runtime.invoke(`${ARN_PREFIX}logger`, {});
+
+    expect(lines).toContainEqual(expect.stringMatching(/^\[logger\] \S+Z\t\S+\tERROR\tsomething odd$/));
+    expect(lines.join('\n')).not.toMatch(
+      /INIT_START|START RequestId|END RequestId|REPORT RequestId|INFO\thello/,
+    );
+  });
+
+  it("with functionLogs 'warnings', prints everything a failed invocation wrote, START to REPORT", async () => {
+    const { runtime, lines } = start([fn('failing', 'errors')], { functionLogs: 'warnings' });
+
+    const error = await invocationError(runtime.invoke(`${ARN_PREFIX}failing`, { kind: 'throw' }));
+
+    expect(lines).toContain(`[failing] START RequestId: ${error.requestId} Version: $LATEST`);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[failing\] .*Invoke Error/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^\\[failing\\] REPORT RequestId: ${error.requestId}\t`)),
+    );
+  });
+
   it('returns the result JSON-round-tripped and null when the handler returns nothing', async () => {
     const { runtime } = start([fn('json', 'json'), fn('bigint', 'errors')]);
 

@@ -1,0 +1,159 @@
+/**
+ * One record per request a gateway serves (REST, HTTP, WebSocket), for the command line's one-line request log.
+ *
+ * A gateway opens a trace around each request (`recordedListener` for an HTTP listener, `traceRequest` for anything
+ * else); whatever runs inside it — the Lambda runtime, an authorizer's cache, the stage cache — adds what it knows with
+ * the `note…` functions below, through `AsyncLocalStorage`, so none of them needs a handle on the request and a
+ * gateway's only edit is opening the trace. Outside a trace (a stream poller, a test calling `handle` directly) every
+ * `note…` is a no-op.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+
+/** Whether a cache answered. */
+export type CacheOutcome = 'hit' | 'miss';
+
+/** Which gateway served a request. */
+export type GatewayKind = 'REST API' | 'HTTP API' | 'WebSocket API';
+
+/** One request a gateway served. */
+export interface RequestRecord {
+  readonly kind: GatewayKind;
+  /** The API's name (the template's `Name`, else its logical id). */
+  readonly api: string;
+  /** The HTTP method, or for a WebSocket message the route key (`$connect`, `sendMessage`). */
+  readonly method: string;
+  /** The path as requested (stage included), without the query string. */
+  readonly path: string;
+  /** The HTTP status answered (101 for an accepted WebSocket handshake). */
+  readonly status: number;
+  readonly durationMs: number;
+  /** The functions the request invoked, the authorizer's excepted, in order. */
+  readonly functions: readonly string[];
+  /** Set when a Lambda authorizer decided: whether its cached result answered, and its function when it ran. */
+  readonly authorizer?: { readonly cache: CacheOutcome; readonly functionName?: string };
+  /** Set when the stage cache was consulted. */
+  readonly stageCache?: CacheOutcome;
+}
+
+/** Receives every request record (the CLI prints them; `startLocalCloud`'s default writes a plain line). */
+export type RequestRecorder = (record: RequestRecord) => void;
+
+/** What a gateway knows when a request starts. */
+export interface RequestStart {
+  readonly kind: GatewayKind;
+  readonly api: string;
+  readonly method: string;
+  readonly path: string;
+}
+
+interface Trace {
+  readonly functions: string[];
+  authorizer?: { cache: CacheOutcome; functionName?: string };
+  stageCache?: CacheOutcome;
+  status?: number;
+  method?: string;
+  /** Set once the record is out: a late note (a timer armed during the request) changes nothing. */
+  done: boolean;
+}
+
+interface Frame {
+  readonly trace: Trace;
+  /** Inside an authorizer's invocation, a function that runs is the authorizer's. */
+  readonly role: 'request' | 'authorizer';
+}
+
+const frames = new AsyncLocalStorage<Frame>();
+
+function current(): Trace | undefined {
+  const trace = frames.getStore()?.trace;
+  return trace?.done ? undefined : trace;
+}
+
+/** Called by the Lambda runtime for every invocation. */
+export function noteInvocation(functionName: string): void {
+  const frame = frames.getStore();
+  if (frame === undefined || frame.trace.done) return;
+  if (frame.role === 'authorizer') frame.trace.authorizer = { cache: 'miss', functionName };
+  else frame.trace.functions.push(functionName);
+}
+
+/** A Lambda authorizer answered from its result cache. */
+export function noteAuthorizerCacheHit(): void {
+  const trace = current();
+  if (trace) trace.authorizer = { cache: 'hit' };
+}
+
+/** Runs a Lambda authorizer's invocation: a cache miss, and the function it runs is the authorizer's. */
+export function authorizerInvocation<T>(invoke: () => Promise<T>): Promise<T> {
+  const trace = current();
+  if (trace === undefined) return invoke();
+  trace.authorizer = { cache: 'miss' };
+  return frames.run({ trace, role: 'authorizer' }, invoke);
+}
+
+/** The stage cache was consulted. */
+export function noteStageCache(outcome: CacheOutcome): void {
+  const trace = current();
+  if (trace) trace.stageCache = outcome;
+}
+
+/** The route a WebSocket message was routed to (the record's method). */
+export function noteRouteKey(routeKey: string): void {
+  const trace = current();
+  if (trace) trace.method = routeKey;
+}
+
+/** The status a request answers, for a gateway whose answer is not an HTTP response (a refused handshake). */
+export function noteStatus(status: number): void {
+  const trace = current();
+  if (trace) trace.status = status;
+}
+
+function record(start: RequestStart, trace: Trace, status: number, startedAt: number): RequestRecord {
+  trace.done = true;
+  return {
+    ...start,
+    method: trace.method ?? start.method,
+    status: trace.status ?? status,
+    durationMs: performance.now() - startedAt,
+    functions: trace.functions,
+    ...(trace.authorizer ? { authorizer: trace.authorizer } : {}),
+    ...(trace.stageCache ? { stageCache: trace.stageCache } : {}),
+  };
+}
+
+/**
+ * Runs `work` as one request and hands its record to `recorder`; `work` resolves with the status it answered
+ * (`noteStatus` inside it takes precedence). Without a recorder it only runs `work`.
+ */
+export async function traceRequest<T extends number>(
+  recorder: RequestRecorder | undefined,
+  start: RequestStart,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (recorder === undefined) return work();
+  const trace: Trace = { functions: [], done: false };
+  const startedAt = performance.now();
+  const status = await frames.run({ trace, role: 'request' }, work);
+  recorder(record(start, trace, status, startedAt));
+  return status;
+}
+
+/** Wraps an HTTP listener so every request it serves yields a record when its response is done (or abandoned). */
+export function recordedListener(
+  recorder: RequestRecorder | undefined,
+  api: { readonly kind: GatewayKind; readonly api: string },
+  listener: RequestListener,
+): RequestListener {
+  if (recorder === undefined) return listener;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const trace: Trace = { functions: [], done: false };
+    const startedAt = performance.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.once('close', () => {
+      recorder(record({ ...api, method: req.method ?? 'GET', path }, trace, res.statusCode, startedAt));
+    });
+    frames.run({ trace, role: 'request' }, () => listener(req, res));
+  };
+}
