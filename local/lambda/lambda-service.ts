@@ -81,7 +81,10 @@ export function lambdaService(): LocalService {
             },
           });
           runtime = started;
-          return { invoker: started, reload: (next) => started.update(functionsOf(next, log)) };
+          return {
+            invoker: started,
+            reload: async (next) => ({ changed: await started.update(functionsOf(next, log)) }),
+          };
         },
         close: async () => runtime?.close(),
       };

@@ -70,6 +70,11 @@ export interface WebSocketApiServer {
   connectionIds(stage: string): string[];
   /** Closes every connection (1001 Going away, `$disconnect` invoked and awaited), then the listener. */
   close(): Promise<void>;
+  /**
+   * Re-reads the API's routes and stages from a re-synthesized model: open connections stay open and their
+   * next message is routed by the new definition.
+   */
+  reload(model: LocalCloudModel): void;
 }
 
 /**
@@ -149,7 +154,7 @@ function toBuffer(data: RawData): Buffer {
  * is invoked, best effort, however the connection ends. The `@connections` API answers on the same port.
  */
 export function createWebSocketApiServer(options: WebSocketApiServerOptions): WebSocketApiServer {
-  const definition = webSocketApiDefinition(options.model, options.apiId);
+  let definition = webSocketApiDefinition(options.model, options.apiId);
   const limits: WebSocketLimits = { ...DEFAULT_WEBSOCKET_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
   const log = (line: string) => options.log?.(`[websocket ${options.apiId}] ${line}`);
@@ -338,13 +343,15 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     wss.handleUpgrade(request, socket, head, (ws) => register(ws, context));
   };
 
+  // One set for the management API, refilled on reload, so a stage added later is reachable at once.
+  const stageNames = new Set(definition.stages.keys());
   const management = createConnectionsManagementApi({
     apiId: definition.apiId,
     region: options.region,
     accountId: options.accountId,
     credentials: options.credentials,
     connection: (stage, connectionId) => connections.get(keyOf(stage, connectionId)),
-    stages: new Set(definition.stages.keys()),
+    stages: stageNames,
     maxPayloadBytes: limits.maxMessageBytes,
     now,
   });
@@ -357,7 +364,15 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
   };
 
   return {
-    definition,
+    get definition() {
+      return definition;
+    },
+    reload(model) {
+      definition = webSocketApiDefinition(model, options.apiId);
+      for (const warning of definition.warnings) log(warning);
+      stageNames.clear();
+      for (const stage of definition.stages.keys()) stageNames.add(stage);
+    },
     async listen(port = 0, host = '127.0.0.1') {
       const http = createServer((request, response) => {
         management(request, response)
