@@ -1,12 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogSink } from './lambda/lambda-runtime';
-import type {
-  LocalService,
-  ServiceBinding,
-  ServiceContext,
-  ServiceEndpoint,
-} from './local-service';
+import type { LocalService, ServiceBinding, ServiceContext, ServiceEndpoint } from './local-service';
 import type { LambdaInvoker, LocalCloudModel } from './model';
 import { type DeployOnlyGroup, type NotEmulatedResources, resourceCoverage } from './resource-coverage';
 import { loadCloudAssembly } from './template/cloud-assembly';

@@ -1,9 +1,10 @@
-import { watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local-cloud';
 import { deployOnlyLine } from '../resource-coverage';
-import { synthesizeApp } from './synthesize-app';
+import { liveReload, synthIfChanged } from './live-reload';
+import type { SynthRequest } from './synth-cache';
+import { findCdkCli, synthesizeApp } from './synthesize-app';
 
 /** What an app's own start script adds around the command line: data to seed, lines to print. */
 export interface CliHooks {
@@ -29,7 +30,10 @@ const USAGE = `cdk-local-cloud [options]
   -c key=value     CDK context for the synth (repeatable)
   --port N         first API port, one per API in template order (default 3000)
   --persist DIR    keep data, users, keys and quotas across restarts (default: in memory)
-  --watch          re-synthesize on source changes and reload what changed
+  --no-watch       do not re-synthesize on source changes (default: watch cdk.json's watch.include, reload
+                   what changed in place, keeping data, users, keys and connections)
+  --synth          synthesize even when nothing the app reads changed since the last synth
+  --timings        print how long each step of the start took
   --no-seed        tell the app's start script not to add demo data
   -h, --help       this text`;
 
@@ -42,14 +46,18 @@ const step = (message: string) => process.stdout.write(`› ${message}\n`);
 export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks = {}): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
+    allowNegative: true,
     options: {
       app: { type: 'string' },
       'cdk-out': { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true },
       port: { type: 'string', default: '3000' },
       persist: { type: 'string' },
-      watch: { type: 'boolean', default: false },
-      'no-seed': { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: true },
+      synth: { type: 'boolean', default: false },
+      timings: { type: 'boolean', default: false },
+      // With allowNegative, `--no-seed` sets `seed` to false (and `--no-watch` `watch`).
+      seed: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,18 +78,40 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   );
   const synth = () =>
     synthesizeApp({ appDir, outdir: cdkOut, context, ...(values.app ? { app: values.app } : {}) });
+  const synthRequest: SynthRequest = {
+    appDir,
+    outdir: cdkOut,
+    context,
+    cli: findCdkCli(appDir),
+    ...(values.app ? { app: values.app } : {}),
+  };
+  const timing = values.timings
+    ? (label: string, ms: number) => process.stdout.write(`  ${label}: ${(ms / 1000).toFixed(2)} s\n`)
+    : undefined;
   if (!fromCloudAssembly) {
-    step('synthesizing the CDK app…');
-    await synth();
+    const outcome = await synthIfChanged(
+      synthRequest,
+      () => {
+        step('synthesizing the CDK app…');
+        return synth();
+      },
+      values.synth,
+    );
+    step(
+      outcome.synthesized
+        ? `synthesized in ${(outcome.ms / 1000).toFixed(1)} s (${outcome.reason})`
+        : `synth skipped: ${outcome.reason} (--synth forces one)`,
+    );
   }
   step('starting the local cloud from the template…');
   const options: LocalCloudOptions = {
     cdkOut,
     port: Number(values.port),
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
+    ...(timing ? { timing } : {}),
   };
   let cloud = await startLocalCloud(options);
-  const run: CliRun = { appDir, cdkOut, fromCloudAssembly, seed: !values['no-seed'] };
+  const run: CliRun = { appDir, cdkOut, fromCloudAssembly, seed: values.seed };
 
   if (cloud.deployOnly.length > 0) {
     step('only in a real AWS account:');
@@ -106,35 +136,25 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   for (const line of extra) process.stdout.write(`${line}\n`);
   process.stdout.write('\nCtrl-C stops everything.\n');
 
-  if (values.watch && !fromCloudAssembly) {
-    let timer: NodeJS.Timeout | undefined;
-    watch(appDir, { recursive: true }, (_event, file) => {
-      if (file === null || /(^|\/)(node_modules|cdk\.out|\.git|\.cdk-local)(\/|$)/.test(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(async () => {
-        try {
-          step('change detected: re-synthesizing…');
-          await synth();
-          const { templateChanged, changedFunctions } = await cloud.reload();
-          if (!templateChanged) {
-            step(
-              `reloaded ${changedFunctions.length ? changedFunctions.join(', ') : 'nothing (no function changed)'}`,
-            );
-            return;
-          }
-          await cloud.close();
-          cloud = await startLocalCloud(options);
-          await hooks.onReady?.(cloud, run);
-          step('the template changed: restarted from it');
-        } catch (error) {
-          process.stderr.write(`re-synth failed: ${(error as Error).message}\n`);
-        }
-      }, 300);
-    });
-  }
+  const watcher =
+    values.watch && !fromCloudAssembly
+      ? liveReload({
+          request: synthRequest,
+          synth,
+          cloud: () => cloud,
+          restart: async () => {
+            await cloud.close();
+            cloud = await startLocalCloud(options);
+            await hooks.onReady?.(cloud, run);
+          },
+          step,
+          fail: (text) => process.stderr.write(`${text}\n`),
+        })
+      : undefined;
 
   const stop = async () => {
     step('stopping…');
+    watcher?.close();
     await cloud.close();
     process.exit(0);
   };

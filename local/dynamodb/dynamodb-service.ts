@@ -84,7 +84,8 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
           await withClient((client) => createTables(client, model));
           const failureDestination: FailureDestination =
             options.failureDestination ??
-            (async (destination, note) => context.log(`no destination ${destination} for ${JSON.stringify(note)}`));
+            (async (destination, note) =>
+              context.log(`no destination ${destination} for ${JSON.stringify(note)}`));
           streams.configure(model);
           streams.startEventSources(model, invoker, failureDestination);
           let served = model;

@@ -67,7 +67,10 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
           await serve(model);
           return {
             endpoints: endpointsOf(model),
-            reload: async (next) => ({ changed: await serve(next.model), endpoints: endpointsOf(next.model) }),
+            reload: async (next) => ({
+              changed: await serve(next.model),
+              endpoints: endpointsOf(next.model),
+            }),
           };
         },
         async close() {

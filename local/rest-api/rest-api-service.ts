@@ -133,7 +133,10 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
           await serve(model);
           return {
             endpoints: endpointsOf(model),
-            reload: async (next) => ({ changed: await serve(next.model), endpoints: endpointsOf(next.model) }),
+            reload: async (next) => ({
+              changed: await serve(next.model),
+              endpoints: endpointsOf(next.model),
+            }),
           };
         },
         async close() {

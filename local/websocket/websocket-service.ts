@@ -78,7 +78,10 @@ export function webSocketService(): LocalService {
           await serve(model);
           return {
             endpoints: endpointsOf(model),
-            reload: async (next) => ({ changed: await serve(next.model), endpoints: endpointsOf(next.model) }),
+            reload: async (next) => ({
+              changed: await serve(next.model),
+              endpoints: endpointsOf(next.model),
+            }),
           };
         },
         async close() {
