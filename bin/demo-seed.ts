@@ -140,7 +140,8 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
 /**
  * Seeds the demo through the product's own front door: onboarding with a SigV4-signed POST /tenants, a member
  * created in the (local) Cognito, catalog items via PUT /catalog as the admin, and orders via POST /orders.
- * Safe to run again (with --persist): every step is idempotent.
+ * Safe to run again (with --persist): every step is idempotent. The tenants, and within one the calls that do
+ * not depend on each other, go concurrently: most of the time is functions starting cold, which overlaps.
  */
 export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
   const cognito = new CognitoIdentityProviderClient({
@@ -148,80 +149,90 @@ export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
     endpoint: ctx.cognitoEndpoint,
     credentials: ctx.credentials,
   });
-  const seeded: SeededTenant[] = [];
   try {
-    for (const tenant of DEMO_TENANTS) {
-      const onboarded = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
-        name: tenant.name,
-        tier: tenant.tier,
-        adminEmail: demoUsername(tenant, 'admin'),
-      });
-      const tenantId = String(onboarded.tenantId);
-      const member = demoUsername(tenant, 'member');
-      try {
-        await cognito.send(
-          new AdminCreateUserCommand({
-            UserPoolId: ctx.userPoolId,
-            Username: member,
-            MessageAction: 'SUPPRESS',
-            UserAttributes: [
-              { Name: 'email', Value: member },
-              { Name: 'email_verified', Value: 'true' },
-              { Name: 'custom:tenantId', Value: tenantId },
-              { Name: 'custom:role', Value: 'member' },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof UsernameExistsException)) throw error;
-      }
-      await cognito.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
-      );
+    return await Promise.all(DEMO_TENANTS.map((tenant) => seedTenant(ctx, cognito, tenant)));
+  } finally {
+    cognito.destroy();
+  }
+}
 
-      const adminToken = ctx.idToken(demoUsername(tenant, 'admin'));
-      for (const { sku, ...item } of CATALOG) {
-        await call('PUT', `${ctx.apiUrl}/catalog/${sku}`, {
-          headers: { authorization: adminToken },
-          body: item,
-        });
-      }
-      const memberToken = ctx.idToken(member);
-      const newestOrder = async () => {
-        const page = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
-          headers: { authorization: `Bearer ${memberToken}` },
-        });
-        return (page.items as Array<{ trackingId?: unknown }> | undefined)?.[0];
-      };
-      const tracked = async () => {
-        const trackingId = (await newestOrder())?.trackingId;
-        if (typeof trackingId !== 'string') throw new Error(`${tenant.name} has no order to track`);
-        seeded.push({ tenant, tenantId, slug: String(onboarded.slug), trackingId });
-      };
-      if (await newestOrder()) {
-        await tracked();
-        continue;
-      }
-      for (const [index, items] of [
-        [{ sku: 'WIDGET-1', quantity: 2 }],
-        [
-          { sku: 'GADGET-2', quantity: 1 },
-          { sku: 'WIDGET-1', quantity: 4 },
+/** The member of a tenant, in its group: created unless a previous seed (under --persist) did. */
+async function createMember(
+  ctx: SeedContext,
+  cognito: CognitoIdentityProviderClient,
+  member: string,
+  tenantId: string,
+): Promise<void> {
+  try {
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: ctx.userPoolId,
+        Username: member,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: member },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'custom:tenantId', Value: tenantId },
+          { Name: 'custom:role', Value: 'member' },
         ],
-        [{ sku: 'GIZMO-3', quantity: 10 }],
-      ].entries()) {
-        await call('POST', `${ctx.apiUrl}/orders`, {
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof UsernameExistsException)) throw error;
+  }
+  await cognito.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
+  );
+}
+
+async function seedTenant(
+  ctx: SeedContext,
+  cognito: CognitoIdentityProviderClient,
+  tenant: DemoTenant,
+): Promise<SeededTenant> {
+  const onboarded = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
+    name: tenant.name,
+    tier: tenant.tier,
+    adminEmail: demoUsername(tenant, 'admin'),
+  });
+  const tenantId = String(onboarded.tenantId);
+  const member = demoUsername(tenant, 'member');
+  const adminToken = ctx.idToken(demoUsername(tenant, 'admin'));
+  await Promise.all([
+    createMember(ctx, cognito, member, tenantId),
+    ...CATALOG.map(({ sku, ...item }) =>
+      call('PUT', `${ctx.apiUrl}/catalog/${sku}`, { headers: { authorization: adminToken }, body: item }),
+    ),
+  ]);
+  const memberToken = ctx.idToken(member);
+  const newestOrder = async () => {
+    const page = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
+      headers: { authorization: `Bearer ${memberToken}` },
+    });
+    return (page.items as Array<{ trackingId?: unknown }> | undefined)?.[0];
+  };
+  if (!(await newestOrder())) {
+    const orders = [
+      [{ sku: 'WIDGET-1', quantity: 2 }],
+      [
+        { sku: 'GADGET-2', quantity: 1 },
+        { sku: 'WIDGET-1', quantity: 4 },
+      ],
+      [{ sku: 'GIZMO-3', quantity: 10 }],
+    ];
+    await Promise.all(
+      orders.map((items, index) =>
+        call('POST', `${ctx.apiUrl}/orders`, {
           headers: {
             authorization: `Bearer ${memberToken}`,
             'idempotency-key': `demo-seed-${tenant.slug}-${index}`,
           },
           body: { items, note: `demo order ${index + 1}` },
-        });
-      }
-      await tracked();
-    }
-  } finally {
-    cognito.destroy();
+        }),
+      ),
+    );
   }
-  return seeded;
+  const trackingId = (await newestOrder())?.trackingId;
+  if (typeof trackingId !== 'string') throw new Error(`${tenant.name} has no order to track`);
+  return { tenant, tenantId, slug: String(onboarded.slug), trackingId };
 }

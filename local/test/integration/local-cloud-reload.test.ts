@@ -117,11 +117,11 @@ beforeAll(async () => {
   apiKey = key.value ?? '';
   socket = new WebSocket(endpointOf('WebSocket API'));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-});
+}, 90_000);
 
 afterAll(async () => {
   socket?.terminate();
-  await cloud.close();
+  await cloud?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
