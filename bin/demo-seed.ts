@@ -140,8 +140,9 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
 /**
  * Seeds the demo through the product's own front door: onboarding with a SigV4-signed POST /tenants, a member
  * created in the (local) Cognito, catalog items via PUT /catalog as the admin, and orders via POST /orders.
- * Safe to run again (with --persist): every step is idempotent. The tenants, and within one the calls that do
- * not depend on each other, go concurrently: most of the time is functions starting cold, which overlaps.
+ * Safe to run again (with --persist): every step is idempotent. Most of the time is functions starting cold, so
+ * the tenants are pipelined: each starts once the one before is onboarded and then trails it a step behind, on
+ * workers it warmed (concurrent calls to one function would each start a worker of their own).
  */
 export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
   const cognito = new CognitoIdentityProviderClient({
@@ -150,7 +151,15 @@ export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
     credentials: ctx.credentials,
   });
   try {
-    return await Promise.all(DEMO_TENANTS.map((tenant) => seedTenant(ctx, cognito, tenant)));
+    let onboarded: Promise<unknown> = Promise.resolve();
+    return await Promise.all(
+      DEMO_TENANTS.map((tenant) => {
+        const after = onboarded;
+        let done: () => void = () => undefined;
+        onboarded = new Promise<void>((resolve) => (done = resolve));
+        return after.then(() => seedTenant(ctx, cognito, tenant, done)).finally(done);
+      }),
+    );
   } finally {
     cognito.destroy();
   }
@@ -185,25 +194,26 @@ async function createMember(
   );
 }
 
+/** Seeds one tenant, calling `onboarded` once it exists (the next tenant starts then). */
 async function seedTenant(
   ctx: SeedContext,
   cognito: CognitoIdentityProviderClient,
   tenant: DemoTenant,
+  onboarded: () => void,
 ): Promise<SeededTenant> {
-  const onboarded = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
+  const created = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
     name: tenant.name,
     tier: tenant.tier,
     adminEmail: demoUsername(tenant, 'admin'),
   });
-  const tenantId = String(onboarded.tenantId);
+  onboarded();
+  const tenantId = String(created.tenantId);
   const member = demoUsername(tenant, 'member');
   const adminToken = ctx.idToken(demoUsername(tenant, 'admin'));
-  await Promise.all([
-    createMember(ctx, cognito, member, tenantId),
-    ...CATALOG.map(({ sku, ...item }) =>
-      call('PUT', `${ctx.apiUrl}/catalog/${sku}`, { headers: { authorization: adminToken }, body: item }),
-    ),
-  ]);
+  const memberCreated = createMember(ctx, cognito, member, tenantId);
+  for (const { sku, ...item } of CATALOG)
+    await call('PUT', `${ctx.apiUrl}/catalog/${sku}`, { headers: { authorization: adminToken }, body: item });
+  await memberCreated;
   const memberToken = ctx.idToken(member);
   const newestOrder = async () => {
     const page = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
@@ -220,19 +230,17 @@ async function seedTenant(
       ],
       [{ sku: 'GIZMO-3', quantity: 10 }],
     ];
-    await Promise.all(
-      orders.map((items, index) =>
-        call('POST', `${ctx.apiUrl}/orders`, {
-          headers: {
-            authorization: `Bearer ${memberToken}`,
-            'idempotency-key': `demo-seed-${tenant.slug}-${index}`,
-          },
-          body: { items, note: `demo order ${index + 1}` },
-        }),
-      ),
-    );
+    for (const [index, items] of orders.entries()) {
+      await call('POST', `${ctx.apiUrl}/orders`, {
+        headers: {
+          authorization: `Bearer ${memberToken}`,
+          'idempotency-key': `demo-seed-${tenant.slug}-${index}`,
+        },
+        body: { items, note: `demo order ${index + 1}` },
+      });
+    }
   }
   const trackingId = (await newestOrder())?.trackingId;
   if (typeof trackingId !== 'string') throw new Error(`${tenant.name} has no order to track`);
-  return { tenant, tenantId, slug: String(onboarded.slug), trackingId };
+  return { tenant, tenantId, slug: String(created.slug), trackingId };
 }
