@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, matchesGlob, relative, sep } from 'node:path';
 
 /**
@@ -39,7 +39,10 @@ export function isWatched(file: string, patterns: WatchPatterns): boolean {
   return patterns.include.some(matches) && !patterns.exclude.some(matches);
 }
 
-/** Every watched file of the app, sorted, relative to its directory. */
+/**
+ * Every watched file of the app, sorted, relative to its directory: its top-level files, and what is under the
+ * directories the include patterns can reach (see watchRoots), so `node_modules` and unrelated trees are not walked.
+ */
 export function watchedFiles(appDir: string, patterns: WatchPatterns): string[] {
   const found: string[] = [];
   const visit = (dir: string): void => {
@@ -47,7 +50,6 @@ export function watchedFiles(appDir: string, patterns: WatchPatterns): string[] 
       const path = join(dir, entry.name);
       const rel = relative(appDir, path).split(sep).join('/');
       if (entry.isDirectory()) {
-        // Pruned early: walking node_modules or cdk.out would cost more than the synth it saves.
         if (
           !patterns.exclude.some((pattern) => matchesGlob(rel, pattern) || matchesGlob(`${rel}/x`, pattern))
         )
@@ -55,8 +57,42 @@ export function watchedFiles(appDir: string, patterns: WatchPatterns): string[] 
       } else if (entry.isFile() && isWatched(rel, patterns)) found.push(rel);
     }
   };
-  visit(appDir);
+  for (const entry of readdirSync(appDir, { withFileTypes: true }))
+    if (entry.isFile() && isWatched(entry.name, patterns)) found.push(entry.name);
+  for (const root of watchRoots(appDir, patterns)) visit(join(appDir, root));
   return found.sort();
+}
+
+/**
+ * The directories to watch recursively (relative to the app): each include pattern's fixed prefix (`bin` for
+ * `bin/**`), or every top-level directory not excluded for a pattern that starts with a wildcard. Watching the
+ * app's root recursively would also watch `node_modules`, tens of thousands of directories on Linux.
+ */
+export function watchRoots(appDir: string, patterns: WatchPatterns): string[] {
+  const roots = new Set<string>();
+  for (const pattern of patterns.include) {
+    const fixed: string[] = [];
+    for (const segment of pattern.split('/')) {
+      if (/[*?[\]{}!]/.test(segment)) break;
+      fixed.push(segment);
+    }
+    const prefix = fixed.join('/');
+    if (prefix === '' || fixed.length === pattern.split('/').length) {
+      if (prefix !== '' && !existsSync(join(appDir, prefix))) continue;
+      if (prefix !== '' && statSync(join(appDir, prefix)).isDirectory()) {
+        roots.add(prefix);
+        continue;
+      }
+      if (prefix !== '') continue; // a file at the top: the root's own watcher sees it
+      for (const entry of readdirSync(appDir, { withFileTypes: true })) {
+        const excluded = patterns.exclude.some(
+          (glob) => matchesGlob(entry.name, glob) || matchesGlob(`${entry.name}/x`, glob),
+        );
+        if (entry.isDirectory() && !excluded) roots.add(entry.name);
+      }
+    } else if (existsSync(join(appDir, prefix))) roots.add(prefix);
+  }
+  return [...roots].sort();
 }
 
 /** The version of the app's own CDK CLI (`node_modules/.bin/cdk` → its package), or undefined. */

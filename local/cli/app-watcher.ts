@@ -1,6 +1,6 @@
-import { existsSync, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
-import { join, matchesGlob } from 'node:path';
-import { isWatched, type WatchPatterns } from './app-inputs';
+import { type FSWatcher, watch } from 'node:fs';
+import { join } from 'node:path';
+import { isWatched, type WatchPatterns, watchRoots } from './app-inputs';
 
 /** How to watch an app's sources. */
 export interface AppWatcherOptions {
@@ -21,38 +21,6 @@ export interface AppWatcherOptions {
 /** A running watcher. */
 export interface AppWatcher {
   close(): void;
-}
-
-/**
- * The directories to watch recursively (relative to the app): each include pattern's fixed prefix (`bin` for
- * `bin/**`), or every top-level directory not excluded for a pattern that starts with a wildcard. Watching the
- * app's root recursively would also watch `node_modules`, tens of thousands of directories on Linux.
- */
-export function watchRoots(appDir: string, patterns: WatchPatterns): string[] {
-  const roots = new Set<string>();
-  for (const pattern of patterns.include) {
-    const fixed: string[] = [];
-    for (const segment of pattern.split('/')) {
-      if (/[*?[\]{}!]/.test(segment)) break;
-      fixed.push(segment);
-    }
-    const prefix = fixed.join('/');
-    if (prefix === '' || fixed.length === pattern.split('/').length) {
-      if (prefix !== '' && !existsSync(join(appDir, prefix))) continue;
-      if (prefix !== '' && statSync(join(appDir, prefix)).isDirectory()) {
-        roots.add(prefix);
-        continue;
-      }
-      if (prefix !== '') continue; // a file at the top: the root's own watcher sees it
-      for (const entry of readdirSync(appDir, { withFileTypes: true })) {
-        const excluded = patterns.exclude.some(
-          (glob) => matchesGlob(entry.name, glob) || matchesGlob(`${entry.name}/x`, glob),
-        );
-        if (entry.isDirectory() && !excluded) roots.add(entry.name);
-      }
-    } else if (existsSync(join(appDir, prefix))) roots.add(prefix);
-  }
-  return [...roots].sort();
 }
 
 /**

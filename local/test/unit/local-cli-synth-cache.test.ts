@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isWatched, watchPatterns } from '../../cli/app-inputs';
-import { watchRoots } from '../../cli/app-watcher';
+import { isWatched, watchPatterns, watchRoots } from '../../cli/app-inputs';
 import { recordSynth, type SynthRequest, synthInputsHash, synthNeeded } from '../../cli/synth-cache';
 
 let appDir: string;
