@@ -10,6 +10,8 @@ export interface SynthOutcome {
   /** Why it synthesized (`the app changed`), or why not. */
   readonly reason: string;
   readonly ms: number;
+  /** The hash of the inputs the served assembly was made from (taken before the synth). */
+  readonly inputs: string;
 }
 
 /**
@@ -26,15 +28,20 @@ export async function synthIfChanged(
   const inputs = synthInputsHash(request);
   const needed = force ? 'asked for (--synth)' : synthNeeded(request.outdir, inputs);
   if (needed === undefined)
-    return { synthesized: false, reason: 'nothing it reads changed since the last synth', ms: 0 };
+    return { synthesized: false, reason: 'nothing it reads changed since the last synth', ms: 0, inputs };
   await synth();
   recordSynth(request.outdir, inputs);
-  return { synthesized: true, reason: needed, ms: performance.now() - began };
+  return { synthesized: true, reason: needed, ms: performance.now() - began, inputs };
 }
 
 /** What `liveReload` needs from the command line. */
 export interface LiveReloadOptions {
   readonly request: SynthRequest;
+  /**
+   * The hash of what the served assembly was made from (`SynthOutcome.inputs`): a file saved between that synth
+   * and the watcher's start is then seen as a change. @default the inputs now
+   */
+  readonly servedInputs?: string;
   /** Re-synthesizes into `request.outdir`; rejects with the CLI's output on failure. */
   readonly synth: () => Promise<unknown>;
   /** The cloud serving now (it may be replaced by `restart`). */
@@ -54,7 +61,7 @@ export interface LiveReloadOptions {
  */
 export function liveReload(options: LiveReloadOptions): AppWatcher {
   const { request } = options;
-  let served = synthInputsHash(request);
+  let served = options.servedInputs ?? synthInputsHash(request);
   let lastFailure: string | undefined;
   return watchApp({
     appDir: request.appDir,

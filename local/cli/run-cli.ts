@@ -88,6 +88,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   const timing = values.timings
     ? (label: string, ms: number) => process.stdout.write(`  ${label}: ${(ms / 1000).toFixed(2)} s\n`)
     : undefined;
+  let servedInputs: string | undefined;
   if (!fromCloudAssembly) {
     const outcome = await synthIfChanged(
       synthRequest,
@@ -97,6 +98,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
       },
       values.synth,
     );
+    servedInputs = outcome.inputs;
     step(
       outcome.synthesized
         ? `synthesized in ${(outcome.ms / 1000).toFixed(1)} s (${outcome.reason})`
@@ -140,6 +142,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     values.watch && !fromCloudAssembly
       ? liveReload({
           request: synthRequest,
+          ...(servedInputs ? { servedInputs } : {}),
           synth,
           cloud: () => cloud,
           restart: async () => {
