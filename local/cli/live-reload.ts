@@ -34,6 +34,32 @@ export async function synthIfChanged(
   return { synthesized: true, reason: needed, ms: performance.now() - began, inputs };
 }
 
+/**
+ * The command line's synth at start: skipped when nothing changed, with one line saying which it was. Resolves
+ * with the hash of the inputs the assembly was made from, for `liveReload`.
+ */
+export async function startupSynth(
+  request: SynthRequest,
+  synth: () => Promise<unknown>,
+  force: boolean,
+  step: (line: string) => void,
+): Promise<string> {
+  const outcome = await synthIfChanged(
+    request,
+    () => {
+      step('synthesizing the CDK app…');
+      return synth();
+    },
+    force,
+  );
+  step(
+    outcome.synthesized
+      ? `synthesized in ${(outcome.ms / 1000).toFixed(1)} s (${outcome.reason})`
+      : `synth skipped: ${outcome.reason} (--synth forces one)`,
+  );
+  return outcome.inputs;
+}
+
 /** What `liveReload` needs from the command line. */
 export interface LiveReloadOptions {
   readonly request: SynthRequest;

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local-cloud';
 import { deployOnlyLine } from '../resource-coverage';
-import { liveReload, synthIfChanged } from './live-reload';
+import { liveReload, startupSynth } from './live-reload';
 import type { SynthRequest } from './synth-cache';
 import { findCdkCli, synthesizeApp } from './synthesize-app';
 
@@ -88,23 +88,9 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   const timing = values.timings
     ? (label: string, ms: number) => process.stdout.write(`  ${label}: ${(ms / 1000).toFixed(2)} s\n`)
     : undefined;
-  let servedInputs: string | undefined;
-  if (!fromCloudAssembly) {
-    const outcome = await synthIfChanged(
-      synthRequest,
-      () => {
-        step('synthesizing the CDK app…');
-        return synth();
-      },
-      values.synth,
-    );
-    servedInputs = outcome.inputs;
-    step(
-      outcome.synthesized
-        ? `synthesized in ${(outcome.ms / 1000).toFixed(1)} s (${outcome.reason})`
-        : `synth skipped: ${outcome.reason} (--synth forces one)`,
-    );
-  }
+  const servedInputs = fromCloudAssembly
+    ? undefined
+    : await startupSynth(synthRequest, synth, values.synth, step);
   step('starting the local cloud from the template…');
   const options: LocalCloudOptions = {
     cdkOut,
