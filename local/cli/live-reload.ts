@@ -101,15 +101,14 @@ export function liveReload(options: LiveReloadOptions): AppWatcher {
       try {
         await options.synth();
         recordSynth(request.outdir, inputs);
+        const synthesized = performance.now();
         const result = await options.cloud().reload();
+        const took = `synth ${((synthesized - began) / 1000).toFixed(1)} s, reload ${((performance.now() - synthesized) / 1000).toFixed(1)} s`;
         served = inputs;
         lastFailure = undefined;
-        const seconds = ((performance.now() - began) / 1000).toFixed(1);
         if (result.templateChanged) {
           await options.restart();
-          options.step(
-            `${what} changed: restarted the cloud (a service cannot reload in place) in ${seconds} s`,
-          );
+          options.step(`${what} changed: restarted the cloud (a service cannot reload in place; ${took})`);
           return;
         }
         const parts = [
@@ -117,7 +116,7 @@ export function liveReload(options: LiveReloadOptions): AppWatcher {
           ...result.reloaded,
         ];
         options.step(
-          `${what} changed: ${parts.length > 0 ? `reloaded ${parts.join('; ')}` : 'nothing served changed'} (${seconds} s)`,
+          `${what} changed: ${parts.length > 0 ? `reloaded ${parts.join('; ')}` : 'nothing served changed'} (${took})`,
         );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
