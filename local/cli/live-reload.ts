@@ -60,6 +60,24 @@ export async function startupSynth(
   return outcome.inputs;
 }
 
+/** esbuild's report of a bundle that built (CDK prints one per function): noise around the error that matters. */
+const BUNDLE_REPORT = [/^Bundling asset .*\.\.\.$/, /^\.\.\.\S+\s+[\d.]+\s*[kmg]?b$/i, /^⚡ Done in \d+ms$/];
+
+/** A failed synth's output without the reports of the bundles that built, and without runs of blank lines. */
+export function synthFailureText(output: string): string {
+  return output
+    .split('\n')
+    .filter((line) => !BUNDLE_REPORT.some((pattern) => pattern.test(line.trim())))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** What makes two failures "the same": their text without numbers, hashes and temporary paths. */
+function failureKey(text: string): string {
+  return text.replace(/[0-9a-f]{8,}/gi, '#').replace(/\d+/g, '#');
+}
+
 /** What `liveReload` needs from the command line. */
 export interface LiveReloadOptions {
   readonly request: SynthRequest;
@@ -119,13 +137,13 @@ export function liveReload(options: LiveReloadOptions): AppWatcher {
           `${what} changed: ${parts.length > 0 ? `reloaded ${parts.join('; ')}` : 'nothing served changed'} (${took})`,
         );
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastFailure) {
+        const message = synthFailureText(error instanceof Error ? error.message : String(error));
+        if (failureKey(message) !== lastFailure) {
           options.fail(
             `${what} changed, but the app did not synthesize; still serving the last version:\n${message}`,
           );
         } else options.step(`${what} changed: still failing the same way; still serving the last version`);
-        lastFailure = message;
+        lastFailure = failureKey(message);
       }
     },
   });
