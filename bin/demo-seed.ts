@@ -140,7 +140,10 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
 /**
  * Seeds the demo through the product's own front door: onboarding with a SigV4-signed POST /tenants, a member
  * created in the (local) Cognito, catalog items via PUT /catalog as the admin, and orders via POST /orders.
- * Safe to run again (with --persist): every step is idempotent.
+ * Safe to run again (with --persist): every step is idempotent. Most of the time is functions starting cold, and
+ * two concurrent calls to one function start two workers: so the first tenant's catalog PUTs and its first
+ * orders GET start the catalog and orders functions together while the other tenants are onboarded, and
+ * everything after that is one call at a time, on warm workers.
  */
 export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
   const cognito = new CognitoIdentityProviderClient({
@@ -148,80 +151,137 @@ export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
     endpoint: ctx.cognitoEndpoint,
     credentials: ctx.credentials,
   });
-  const seeded: SeededTenant[] = [];
   try {
-    for (const tenant of DEMO_TENANTS) {
-      const onboarded = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
-        name: tenant.name,
-        tier: tenant.tier,
-        adminEmail: demoUsername(tenant, 'admin'),
-      });
-      const tenantId = String(onboarded.tenantId);
-      const member = demoUsername(tenant, 'member');
-      try {
-        await cognito.send(
-          new AdminCreateUserCommand({
-            UserPoolId: ctx.userPoolId,
-            Username: member,
-            MessageAction: 'SUPPRESS',
-            UserAttributes: [
-              { Name: 'email', Value: member },
-              { Name: 'email_verified', Value: 'true' },
-              { Name: 'custom:tenantId', Value: tenantId },
-              { Name: 'custom:role', Value: 'member' },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof UsernameExistsException)) throw error;
-      }
-      await cognito.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
-      );
-
-      const adminToken = ctx.idToken(demoUsername(tenant, 'admin'));
-      for (const { sku, ...item } of CATALOG) {
-        await call('PUT', `${ctx.apiUrl}/catalog/${sku}`, {
-          headers: { authorization: adminToken },
-          body: item,
-        });
-      }
-      const memberToken = ctx.idToken(member);
-      const newestOrder = async () => {
-        const page = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
-          headers: { authorization: `Bearer ${memberToken}` },
-        });
-        return (page.items as Array<{ trackingId?: unknown }> | undefined)?.[0];
-      };
-      const tracked = async () => {
-        const trackingId = (await newestOrder())?.trackingId;
-        if (typeof trackingId !== 'string') throw new Error(`${tenant.name} has no order to track`);
-        seeded.push({ tenant, tenantId, slug: String(onboarded.slug), trackingId });
-      };
-      if (await newestOrder()) {
-        await tracked();
-        continue;
-      }
-      for (const [index, items] of [
-        [{ sku: 'WIDGET-1', quantity: 2 }],
-        [
-          { sku: 'GADGET-2', quantity: 1 },
-          { sku: 'WIDGET-1', quantity: 4 },
-        ],
-        [{ sku: 'GIZMO-3', quantity: 10 }],
-      ].entries()) {
-        await call('POST', `${ctx.apiUrl}/orders`, {
-          headers: {
-            authorization: `Bearer ${memberToken}`,
-            'idempotency-key': `demo-seed-${tenant.slug}-${index}`,
-          },
-          body: { items, note: `demo order ${index + 1}` },
-        });
-      }
-      await tracked();
+    const [first, ...others] = DEMO_TENANTS;
+    if (first === undefined) return [];
+    const leader = await onboard(ctx, cognito, first);
+    const followers: OnboardedTenant[] = [];
+    const [existing] = await Promise.all([
+      newestOrder(ctx, leader),
+      stockCatalog(ctx, leader),
+      (async () => {
+        for (const tenant of others) followers.push(await onboard(ctx, cognito, tenant));
+      })(),
+    ]);
+    const seeded = [await placeOrders(ctx, leader, existing)];
+    for (const follower of followers) {
+      await stockCatalog(ctx, follower);
+      seeded.push(await placeOrders(ctx, follower, await newestOrder(ctx, follower)));
     }
+    return seeded;
   } finally {
     cognito.destroy();
   }
-  return seeded;
+}
+
+/** A tenant once onboarded, with its member in the pool. */
+interface OnboardedTenant {
+  readonly tenant: DemoTenant;
+  readonly tenantId: string;
+  readonly slug: string;
+  readonly adminToken: string;
+  readonly memberToken: string;
+}
+
+/** Onboards a tenant (its admin comes with it) and creates its member. */
+async function onboard(
+  ctx: SeedContext,
+  cognito: CognitoIdentityProviderClient,
+  tenant: DemoTenant,
+): Promise<OnboardedTenant> {
+  const created = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
+    name: tenant.name,
+    tier: tenant.tier,
+    adminEmail: demoUsername(tenant, 'admin'),
+  });
+  const tenantId = String(created.tenantId);
+  const member = demoUsername(tenant, 'member');
+  await createMember(ctx, cognito, member, tenantId);
+  return {
+    tenant,
+    tenantId,
+    slug: String(created.slug),
+    adminToken: ctx.idToken(demoUsername(tenant, 'admin')),
+    memberToken: ctx.idToken(member),
+  };
+}
+
+/** The catalog, one PUT at a time (one warm worker serves them all). */
+async function stockCatalog(ctx: SeedContext, seeded: OnboardedTenant): Promise<void> {
+  for (const { sku, ...item } of CATALOG) {
+    await call('PUT', `${ctx.apiUrl}/catalog/${sku}`, {
+      headers: { authorization: seeded.adminToken },
+      body: item,
+    });
+  }
+}
+
+/** The tenant's newest order, as its member lists it. */
+async function newestOrder(
+  ctx: SeedContext,
+  seeded: OnboardedTenant,
+): Promise<{ trackingId?: unknown } | undefined> {
+  const page = await call('GET', `${ctx.apiUrl}/orders?limit=1`, {
+    headers: { authorization: `Bearer ${seeded.memberToken}` },
+  });
+  return (page.items as Array<{ trackingId?: unknown }> | undefined)?.[0];
+}
+
+/** Three orders as the member, unless a previous seed placed them; resolves with the newest one's tracking id. */
+async function placeOrders(
+  ctx: SeedContext,
+  seeded: OnboardedTenant,
+  existing: { trackingId?: unknown } | undefined,
+): Promise<SeededTenant> {
+  if (existing === undefined) {
+    const orders = [
+      [{ sku: 'WIDGET-1', quantity: 2 }],
+      [
+        { sku: 'GADGET-2', quantity: 1 },
+        { sku: 'WIDGET-1', quantity: 4 },
+      ],
+      [{ sku: 'GIZMO-3', quantity: 10 }],
+    ];
+    for (const [index, items] of orders.entries()) {
+      await call('POST', `${ctx.apiUrl}/orders`, {
+        headers: {
+          authorization: `Bearer ${seeded.memberToken}`,
+          'idempotency-key': `demo-seed-${seeded.tenant.slug}-${index}`,
+        },
+        body: { items, note: `demo order ${index + 1}` },
+      });
+    }
+  }
+  const trackingId = (await newestOrder(ctx, seeded))?.trackingId;
+  if (typeof trackingId !== 'string') throw new Error(`${seeded.tenant.name} has no order to track`);
+  return { tenant: seeded.tenant, tenantId: seeded.tenantId, slug: seeded.slug, trackingId };
+}
+
+/** The member of a tenant, in its group: created unless a previous seed (under --persist) did. */
+async function createMember(
+  ctx: SeedContext,
+  cognito: CognitoIdentityProviderClient,
+  member: string,
+  tenantId: string,
+): Promise<void> {
+  try {
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: ctx.userPoolId,
+        Username: member,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: member },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'custom:tenantId', Value: tenantId },
+          { Name: 'custom:role', Value: 'member' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof UsernameExistsException)) throw error;
+  }
+  await cognito.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
+  );
 }

@@ -2,18 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionLogs } from './lambda/function-log-filter';
 import type { LogSink } from './lambda/lambda-runtime';
-import type {
-  LocalService,
-  ServiceBinding,
-  ServiceContext,
-  ServiceEndpoint,
-  StartedService,
-} from './local-service';
+import type { LocalService, ServiceBinding, ServiceContext, ServiceEndpoint } from './local-service';
 import type { LambdaInvoker, LocalCloudModel } from './model';
 import type { RequestRecord, RequestRecorder } from './request-records';
 import { type DeployOnlyGroup, type NotEmulatedResources, resourceCoverage } from './resource-coverage';
 import { loadCloudAssembly } from './template/cloud-assembly';
-import { templateFingerprint } from './template/template-fingerprint';
+import { changedResourceTypes } from './template/template-fingerprint';
 
 /** How to run a list of services over one cloud assembly. */
 export interface ComposeOptions {
@@ -32,10 +26,26 @@ export interface ComposeOptions {
   readonly credentials: ServiceContext['credentials'];
   /** Sees every event a function is handed, whoever invokes it. */
   readonly onEvent?: (functionArn: string, event: unknown) => void;
+  /** Told how long each phase of the start took (`bind dynamodb`, `start lambda`, …), for `--timings`. */
+  readonly timing?: (label: string, ms: number) => void;
+}
+
+/** What a reload did, for `--watch` to print. */
+export interface ReloadResult {
+  /**
+   * Something changed that a service cannot take in place (a service without `reload`): the caller restarts
+   * the cloud to serve it. False for every built-in service.
+   */
+  readonly templateChanged: boolean;
+  /** Functions now running new code or configuration. */
+  readonly changedFunctions: readonly string[];
+  /** Everything else re-read in place, one line each, prefixed with the service's name (`rest-api: …`). */
+  readonly reloaded: readonly string[];
 }
 
 /** Services running over one template. */
 export interface ComposedServices {
+  /** The template being served (the last one reloaded). */
   readonly model: LocalCloudModel;
   /** Every service's endpoints, in service order. */
   readonly endpoints: readonly ServiceEndpoint[];
@@ -48,11 +58,12 @@ export interface ComposedServices {
   /** The variables every function gets from the services (`AWS_ENDPOINT_URL_*`), for clients outside the cloud too. */
   readonly functionEnv: Readonly<Record<string, string>>;
   /**
-   * Re-reads the cloud assembly (after a re-synth into the same directory). When only function code or
-   * configuration changed, the services swap it in place and everything else — data, users, keys, caches —
-   * stays; any other template change is reported, for a restart.
+   * Re-reads the cloud assembly (after a re-synth into the same directory) and hands it to each service whose
+   * resources changed, which swaps them in place: data, users, keys, quotas and open connections stay. A
+   * bundle change reloads only that function. An assembly that fails to load rejects and the old one keeps
+   * serving.
    */
-  reload(): Promise<{ readonly templateChanged: boolean; readonly changedFunctions: readonly string[] }>;
+  reload(): Promise<ReloadResult>;
   /** Closes every service, in reverse order of binding. */
   close(): Promise<void>;
 }
@@ -76,10 +87,17 @@ function deferredInvoker(onEvent: ComposeOptions['onEvent']) {
   return { invoker, provide, refuse };
 }
 
+/** Every type a service declares (emulated, accepted, deploy-only): a change to one of them is its to reload. */
+function declaredTypes(service: LocalService): Set<string> {
+  const { emulated, notEmulated = {}, deployOnly = {} } = service.resourceTypes;
+  return new Set([...emulated, ...Object.keys(notEmulated), ...Object.keys(deployOnly)]);
+}
+
 /**
  * Runs the lifecycle of local-service.ts: binds every service, loads the template with their endpoints,
  * starts every service with the invoker, and closes them in reverse order. A failure anywhere closes what
- * was opened.
+ * was opened. Services bind concurrently (their ports follow from their place in the list, not from the
+ * order they bind in) and start concurrently (invocations wait for the function runner whatever the order).
  */
 export async function composeServices(
   services: readonly LocalService[],
@@ -108,13 +126,29 @@ export async function composeServices(
     credentials: options.credentials,
     apiPort,
   });
+  const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const began = performance.now();
+    try {
+      return await work();
+    } finally {
+      options.timing?.(label, performance.now() - began);
+    }
+  };
 
   const bound: Array<{ readonly service: LocalService; readonly binding: ServiceBinding }> = [];
   const close = async (): Promise<void> => {
     for (const { binding } of bound.splice(0).reverse()) await binding.close();
   };
   try {
-    for (const service of services) bound.push({ service, binding: await service.bind(contextOf(service)) });
+    const binding = await Promise.allSettled(
+      services.map((service) => timed(`bind ${service.name}`, () => service.bind(contextOf(service)))),
+    );
+    binding.forEach((result, i) => {
+      const service = services[i];
+      if (result.status === 'fulfilled' && service) bound.push({ service, binding: result.value });
+    });
+    const refused = binding.find((result) => result.status === 'rejected');
+    if (refused) throw refused.reason;
     const load = () =>
       loadCloudAssembly(options.cdkOut, {
         region: options.region,
@@ -123,41 +157,81 @@ export async function composeServices(
           executeApi: (apiId, scheme) => `${scheme === 'wss' ? 'ws' : 'http'}://127.0.0.1:${apiPort(apiId)}`,
         },
       });
-    const assembly = load();
+    let assembly = await timed('load the cloud assembly', async () => load());
     // Before anything starts serving: two services claiming one type differently is a bug to fail on.
-    const coverage = resourceCoverage(
-      assembly.model.resources,
-      services.map((service) => service.resourceTypes),
-    );
+    const coverageOf = (model: LocalCloudModel) =>
+      resourceCoverage(
+        model.resources,
+        services.map((service) => service.resourceTypes),
+      );
+    let coverage = coverageOf(assembly.model);
     const functionEnv: Record<string, string> = Object.assign(
       {},
       ...bound.map(({ binding }) => binding.functionEnv ?? {}),
     );
     const functions = deferredInvoker(options.onEvent);
-    const started: StartedService[] = [];
-    for (const { service, binding } of bound) {
-      const context = { ...contextOf(service), assembly, model: assembly.model, functionEnv };
-      const running = await binding.start({ ...context, invoker: functions.invoker });
-      if (running.invoker) functions.provide(running.invoker);
-      started.push(running);
-    }
+    const starting = await Promise.allSettled(
+      bound.map(({ service, binding }) =>
+        timed(`start ${service.name}`, async () => {
+          const context = { ...contextOf(service), assembly, model: assembly.model, functionEnv };
+          const running = await binding.start({ ...context, invoker: functions.invoker });
+          if (running.invoker) functions.provide(running.invoker);
+          return running;
+        }),
+      ),
+    );
     functions.refuse(new Error('no service of this local cloud runs functions'));
+    const failed = starting.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const started = starting.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const endpoints = started.map((running) => running.endpoints ?? []);
+    const notices = started.map((running) => running.notices ?? []);
+
+    const reload = async (): Promise<ReloadResult> => {
+      const next = load();
+      const changed = changedResourceTypes(assembly.model, next.model);
+      if (changed.size === 0) return { templateChanged: false, changedFunctions: [], reloaded: [] };
+      const nextCoverage = coverageOf(next.model);
+      const changedFunctions: string[] = [];
+      const reloaded: string[] = [];
+      let templateChanged = false;
+      // In list order, one at a time: a table exists before the function that gets its name is re-created.
+      for (const [i, { service }] of bound.entries()) {
+        const running = started[i];
+        if (running === undefined || ![...declaredTypes(service)].some((type) => changed.has(type))) continue;
+        if (running.reload === undefined) {
+          templateChanged = true;
+          continue;
+        }
+        const result = await running.reload(next);
+        if (running.invoker) changedFunctions.push(...result.changed);
+        else reloaded.push(...result.changed.map((line) => `${service.name}: ${line}`));
+        if (result.endpoints) endpoints[i] = result.endpoints;
+        if (result.notices) notices[i] = result.notices;
+      }
+      assembly = next;
+      coverage = nextCoverage;
+      return { templateChanged, changedFunctions, reloaded };
+    };
 
     return {
-      model: assembly.model,
-      endpoints: started.flatMap((running) => running.endpoints ?? []),
-      ...coverage,
-      notEmulated: [...coverage.notEmulated, ...started.flatMap((running) => running.notServed ?? [])],
-      notices: started.flatMap((running) => running.notices ?? []),
-      functionEnv,
-      reload: async () => {
-        const next = load();
-        if (templateFingerprint(next.model) !== templateFingerprint(assembly.model)) {
-          return { templateChanged: true, changedFunctions: [] };
-        }
-        const changed = await Promise.all(started.map((running) => running.reload?.(next) ?? []));
-        return { templateChanged: false, changedFunctions: changed.flat() };
+      get model() {
+        return assembly.model;
       },
+      get endpoints() {
+        return endpoints.flat();
+      },
+      get notEmulated() {
+        return [...coverage.notEmulated, ...started.flatMap((running) => running.notServed ?? [])];
+      },
+      get deployOnly() {
+        return coverage.deployOnly;
+      },
+      get notices() {
+        return notices.flat();
+      },
+      functionEnv,
+      reload,
       close,
     };
   } catch (error) {

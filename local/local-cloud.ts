@@ -51,6 +51,8 @@ export interface LocalCloudOptions {
   readonly onEvent?: (functionArn: string, event: unknown) => void;
   /** More services after the built-in ones (a plug-in, a test double). */
   readonly extraServices?: readonly LocalService[];
+  /** Told how long each phase of the start took (`--timings`). */
+  readonly timing?: (label: string, ms: number) => void;
 }
 
 /** A REST API as served locally. */
@@ -100,9 +102,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     onRequest: options.onRequest,
     credentials: LOCAL_CREDENTIALS,
     onEvent: options.onEvent,
+    timing: options.timing,
   });
-  const restApis = cloud.endpoints.flatMap(({ kind, url, api }) =>
-    kind === 'REST API' && api ? [{ ...api, restApiId: api.apiId, url }] : [],
-  );
-  return { ...cloud, restApis, identity: identity.identity() };
+  // Properties, not copies: a reload changes the endpoints, the model and the coverage under the same object.
+  return Object.defineProperties(cloud, {
+    restApis: {
+      enumerable: true,
+      get: (): LocalRestApi[] =>
+        cloud.endpoints.flatMap(({ kind, url, api }) =>
+          kind === 'REST API' && api ? [{ ...api, restApiId: api.apiId, url }] : [],
+        ),
+    },
+    identity: { enumerable: true, value: identity.identity() },
+  }) as LocalCloud;
 }

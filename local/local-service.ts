@@ -9,9 +9,10 @@
  *    the environment every function gets (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`, …). Every
  *    service binds before any starts, so the Lambda runtime sees the whole environment.
  * 2. `start` — with the resolved template and the function invoker. API servers and event-source pollers
- *    need the invoker; the Lambda service needs every binding's environment. Services start in list order
- *    and the service that runs functions hands out the invoker when it starts; until then invocations wait,
- *    so a poller may start before it. Everything closes in reverse order of binding.
+ *    need the invoker; the Lambda service needs every binding's environment. Services bind, then start,
+ *    concurrently; the service that runs functions hands out the invoker when it starts and until then
+ *    invocations wait, so a poller may start before it. Everything closes in reverse order of binding.
+ * 3. `reload` (optional) — a re-synthesized template whose resources of the service changed, served in place.
  *
  * A lazily provided invoker alone would not do: the Lambda runtime must know the other services' endpoints
  * before it exists, and those are only known once they have bound — hence the two phases.
@@ -133,10 +134,21 @@ export interface StartedService {
   /** Set by the service that runs functions (local/lambda): the invoker every other service gets. */
   readonly invoker?: LambdaInvoker;
   /**
-   * Takes a re-read assembly whose template differs from the running one at most in function code;
-   * resolves to the names of what changed (for `--watch`).
+   * Takes a re-synthesized assembly in which some of the service's resources changed (are new, gone or
+   * different) and serves it in place: same ports, same data, users, keys and open connections. Without it,
+   * a change to the service's resources makes the caller restart the whole cloud.
    */
-  reload?(assembly: LoadedCloudAssembly): Promise<readonly string[]>;
+  reload?(assembly: LoadedCloudAssembly): Promise<ServiceReload>;
+}
+
+/** What a service's `reload` changed. */
+export interface ServiceReload {
+  /** One short line per thing re-read (a function's name, `table Orders created`, `API Api: routes`). */
+  readonly changed: readonly string[];
+  /** The service's endpoints now, when they changed (an API added or removed). */
+  readonly endpoints?: readonly ServiceEndpoint[];
+  /** The service's notices for the new template, when it recomputed them. */
+  readonly notices?: readonly string[];
 }
 
 /** A service after `bind`: reachable, not yet serving the template. */

@@ -24,6 +24,11 @@ export function apiGatewayControlService(options: { readonly apiKeys: ApiKeyStor
           options.apiKeys.load(model);
           return {
             endpoints: [{ kind: 'API Gateway control plane', name: 'apigateway-control', url: endpoint }],
+            // Keys are updated by id (a generated value is kept); keys created at run time stay.
+            reload: async (next) => {
+              options.apiKeys.load(next.model);
+              return { changed: ['API keys and usage plans re-read'] };
+            },
           };
         },
         close: () => server.close(),

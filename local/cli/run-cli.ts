@@ -1,4 +1,3 @@
-import { watch } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,9 +8,11 @@ import { type CliPhase, startAdminServer } from './admin-server';
 import { cloudOutputs } from './cloud-outputs';
 import { ConsoleOutput, FunctionNames } from './console-output';
 import { CliExit, EXIT } from './exit-codes';
+import { liveReload, startupSynth } from './live-reload';
 import { readyBanner } from './ready-banner';
 import { strictViolations } from './strict-check';
-import { synthesizeApp } from './synthesize-app';
+import type { SynthRequest } from './synth-cache';
+import { findCdkCli, synthesizeApp } from './synthesize-app';
 
 export { CliExit, EXIT } from './exit-codes';
 
@@ -39,7 +40,10 @@ const USAGE = `cdk-local-cloud [options]
   -c key=value     CDK context for the synth (repeatable)
   --port N         first API port, one per API in template order (default 3000)
   --persist DIR    keep data, users, keys and quotas across restarts (default: in memory)
-  --watch          re-synthesize on source changes and reload what changed
+  --no-watch       do not re-synthesize on source changes (default: watch cdk.json's watch.include, reload
+                   what changed in place, keeping data, users, keys and connections)
+  --synth          synthesize even when nothing the app reads changed since the last synth
+  --timings        print how long each step of the start took
   --no-seed        tell the app's start script not to add demo data
   -v, --verbose    every line functions write (START/END/REPORT, INFO, metrics); else warnings and failures
   --outputs-file F write the cloud's URLs, ids, table names, queue URLs and stack outputs to F (JSON) when ready
@@ -60,14 +64,18 @@ function parseCli(argv: readonly string[]) {
   try {
     return parseArgs({
       args: [...argv],
+      allowNegative: true,
       options: {
         app: { type: 'string' },
         'cdk-out': { type: 'string' },
         context: { type: 'string', short: 'c', multiple: true },
         port: { type: 'string', default: '3000' },
         persist: { type: 'string' },
-        watch: { type: 'boolean', default: false },
-        'no-seed': { type: 'boolean', default: false },
+        watch: { type: 'boolean', default: true },
+        synth: { type: 'boolean', default: false },
+        timings: { type: 'boolean', default: false },
+        // With allowNegative, `--no-seed` sets `seed` to false (and `--no-watch` `watch`).
+        seed: { type: 'boolean', default: true },
         verbose: { type: 'boolean', short: 'v', default: false },
         'outputs-file': { type: 'string' },
         'admin-port': { type: 'string' },
@@ -154,14 +162,23 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   const cdkOut = values['cdk-out'] ? resolve(values['cdk-out']) : join(appDir, 'cdk.out');
   const synth = () =>
     synthesizeApp({ appDir, outdir: cdkOut, context, ...(values.app ? { app: values.app } : {}) });
-  if (!fromCloudAssembly) {
-    step('synthesizing the CDK app…');
-    await synth().catch(async (error: Error) => {
-      await admin.close();
-      // The CDK CLI's output is in the message: printed once, here.
-      throw new CliExit(EXIT.synthFailed, error.message);
-    });
-  }
+  const synthRequest: SynthRequest = {
+    appDir,
+    outdir: cdkOut,
+    context,
+    cli: findCdkCli(appDir),
+    ...(values.app ? { app: values.app } : {}),
+  };
+  const timing = values.timings
+    ? (label: string, ms: number) => output.line(`  ${label}: ${(ms / 1000).toFixed(2)} s`)
+    : undefined;
+  const servedInputs = fromCloudAssembly
+    ? undefined
+    : await startupSynth(synthRequest, synth, values.synth, step).catch(async (error: Error) => {
+        await admin.close();
+        // The CDK CLI's output is in the message: printed once, here.
+        throw new CliExit(EXIT.synthFailed, error.message);
+      });
   step('starting the local cloud from the template…');
   phase = 'starting';
   let names = new FunctionNames();
@@ -177,6 +194,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     functionLogs: values.verbose ? 'all' : 'warnings',
     onRequest,
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
+    ...(timing ? { timing } : {}),
   };
   const start = async (): Promise<LocalCloud> => {
     const next = await startLocalCloud(options);
@@ -188,7 +206,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     await admin.close();
     throw new CliExit(EXIT.startFailed, `the local cloud could not start: ${error.message}`);
   });
-  const run: CliRun = { appDir, cdkOut, fromCloudAssembly, seed: !values['no-seed'] };
+  const run: CliRun = { appDir, cdkOut, fromCloudAssembly, seed: values.seed };
 
   if (cloud.deployOnly.length > 0) {
     step('only in a real AWS account:');
@@ -232,39 +250,30 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   phase = 'ready';
   ready = true;
 
-  if (values.watch && !fromCloudAssembly) {
-    let timer: NodeJS.Timeout | undefined;
-    watch(appDir, { recursive: true }, (_event, file) => {
-      if (file === null || /(^|\/)(node_modules|cdk\.out|\.git|\.cdk-local)(\/|$)/.test(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(async () => {
-        try {
-          step('change detected: re-synthesizing…');
-          await synth();
-          const { templateChanged, changedFunctions } = await cloud.reload();
-          if (!templateChanged) {
-            step(
-              `reloaded ${changedFunctions.length ? changedFunctions.join(', ') : 'nothing (no function changed)'}`,
-            );
-            return;
-          }
-          phase = 'reloading';
-          await cloud.close();
-          cloud = await start();
-          await hooks.onReady?.(cloud, run);
-          if (values['outputs-file']) await writeOutputsFile(resolve(values['outputs-file']), cloud);
-          phase = 'ready';
-          step('the template changed: restarted from it');
-        } catch (error) {
-          output.error(`re-synth failed: ${(error as Error).message}`);
-        }
-      }, 300);
-    });
-  }
+  const watcher =
+    values.watch && !fromCloudAssembly
+      ? liveReload({
+          request: synthRequest,
+          ...(servedInputs ? { servedInputs } : {}),
+          synth,
+          cloud: () => cloud,
+          restart: async () => {
+            phase = 'reloading';
+            await cloud.close();
+            cloud = await start();
+            await hooks.onReady?.(cloud, run);
+            if (values['outputs-file']) await writeOutputsFile(resolve(values['outputs-file']), cloud);
+            phase = 'ready';
+          },
+          step,
+          fail: (text) => output.error(text),
+        })
+      : undefined;
 
   const stop = async () => {
     phase = 'stopping';
     step('stopping…');
+    watcher?.close();
     await cloud.close();
     await admin.close();
     process.exit(EXIT.ok);

@@ -96,6 +96,11 @@ export class LocalStreams {
     }
   }
 
+  /** Stops every poller (in-flight batches finish); the capture proxy keeps serving (a reload). */
+  async stopEventSources(): Promise<void> {
+    await Promise.all(this.pollers.splice(0).map((p) => p.stop()));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.pollers.map((p) => p.stop()));
     this.pollers = [];

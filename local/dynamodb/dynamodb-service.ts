@@ -9,7 +9,9 @@ import { type CfnTableProperties, createTableInput } from './template-tables';
 
 const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable']);
 
-async function createTables(client: DynamoDBClient, model: LocalCloudModel): Promise<void> {
+/** Creates every table of the model the engine lacks; resolves to the names of those it created. */
+async function createTables(client: DynamoDBClient, model: LocalCloudModel): Promise<string[]> {
+  const created: string[] = [];
   for (const table of model.resources.filter((r) => TABLE_TYPES.has(r.type))) {
     try {
       await client.send(
@@ -17,11 +19,22 @@ async function createTables(client: DynamoDBClient, model: LocalCloudModel): Pro
           createTableInput(table.physicalId, table.properties as unknown as CfnTableProperties),
         ),
       );
+      created.push(table.physicalId);
     } catch (error) {
-      // A persisted engine already has it.
+      // A persisted engine (or the running one, on reload) already has it.
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
+  return created;
+}
+
+/** The tables of the model by name, as compared on reload. */
+function tableDefinitions(model: LocalCloudModel): Map<string, string> {
+  return new Map(
+    model.resources
+      .filter((r) => TABLE_TYPES.has(r.type))
+      .map((r) => [r.physicalId, JSON.stringify(r.properties)] as const),
+  );
 }
 
 export interface DynamoDbServiceOptions {
@@ -60,21 +73,47 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
       return {
         functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
         async start({ model, region, credentials, invoker }) {
-          const client = new DynamoDBClient({ region, endpoint: engineEndpoint, credentials });
-          try {
-            await createTables(client, model);
-          } finally {
-            client.destroy();
-          }
-          streams.configure(model);
-          streams.startEventSources(
-            model,
-            invoker,
+          const withClient = async <T>(work: (client: DynamoDBClient) => Promise<T>): Promise<T> => {
+            const client = new DynamoDBClient({ region, endpoint: engineEndpoint, credentials });
+            try {
+              return await work(client);
+            } finally {
+              client.destroy();
+            }
+          };
+          await withClient((client) => createTables(client, model));
+          const failureDestination: FailureDestination =
             options.failureDestination ??
-              (async (destination, note) =>
-                context.log(`no destination ${destination} for ${JSON.stringify(note)}`)),
-          );
+            (async (destination, note) =>
+              context.log(`no destination ${destination} for ${JSON.stringify(note)}`));
+          streams.configure(model);
+          streams.startEventSources(model, invoker, failureDestination);
+          let served = model;
           return {
+            // Same engine: new tables are created, existing ones keep their items. A changed key schema or
+            // index is not applied to a table that already exists (dynalite cannot alter them in place): said.
+            reload: async (next) => {
+              const before = tableDefinitions(served);
+              const created = await withClient((client) => createTables(client, next.model));
+              const changed = [...tableDefinitions(next.model)]
+                .filter(([name, definition]) => before.has(name) && before.get(name) !== definition)
+                .map(([name]) => name);
+              for (const name of changed)
+                context.log(
+                  `table ${name} changed in the template: kept as it was with its items (restart with a fresh engine to apply key or index changes)`,
+                );
+              await streams.stopEventSources();
+              streams.configure(next.model);
+              streams.startEventSources(next.model, invoker, failureDestination);
+              served = next.model;
+              return {
+                changed: [
+                  ...created.map((name) => `table ${name} created`),
+                  ...changed.map((name) => `table ${name} kept as it was`),
+                  'streams and event sources re-read',
+                ],
+              };
+            },
             endpoints: [
               { kind: 'DynamoDB', name: 'dynamodb', url: endpoint },
               // Listed so every listener is known (and can be firewalled); writes here bypass the streams.

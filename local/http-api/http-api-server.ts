@@ -83,6 +83,8 @@ export interface HttpApiServer {
   close(): Promise<void>;
   /** Runs API Gateway's pipeline for one request (what the listener calls). */
   handle(request: IncomingHttpApiRequest): Promise<HttpApiResponse>;
+  /** Re-reads the API's definition from a re-synthesized model; the listener and its meter stay. */
+  reload(model: LocalCloudModel): void;
 }
 
 /** `ZhNHJhhLjoEEPiw=`: the form of HTTP API request ids. */
@@ -124,7 +126,7 @@ function throttleOf(stage: StageDefinition, routeKey: string): ThrottleLimits | 
 
 /** Creates the emulator of one `AWS::ApiGatewayV2::Api` (`ProtocolType: HTTP`) of the model. */
 export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServer {
-  const definition = readHttpApiDefinition(options.model, options.apiId);
+  let definition = readHttpApiDefinition(options.model, options.apiId);
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? Date.now;
   const meter = options.meter ?? new UsageMeter(now);
@@ -271,8 +273,15 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
 
   return {
     apiId: definition.apiId,
-    definition,
+    get definition() {
+      return definition;
+    },
     handle,
+    reload(model) {
+      // Requests read `definition` when they arrive: the next one sees the new routes, in-flight ones finish.
+      definition = readHttpApiDefinition(model, options.apiId);
+      for (const warning of definition.warnings) log(warning);
+    },
     ...loopbackServer(
       recordedListener(options.onRequest, { kind: 'HTTP API', api: definition.name }, (req, res) => {
         void serve(req, res, handle);

@@ -1,4 +1,5 @@
 import type { LocalService, ServiceEndpoint } from '../local-service';
+import type { LocalCloudModel } from '../model';
 import { HTTP_API_RESOURCE_TYPES, httpApiResources } from './http-api-definition';
 import { createHttpApiServer, type HttpApiServer } from './http-api-server';
 
@@ -16,37 +17,67 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
     name: 'http-api',
     resourceTypes: { emulated: [...HTTP_API_RESOURCE_TYPES] },
     async bind() {
-      const servers: HttpApiServer[] = [];
+      const servers = new Map<string, HttpApiServer>();
       return {
         async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
-          const endpoints: ServiceEndpoint[] = [];
-          for (const api of httpApiResources(model)) {
-            const server = createHttpApiServer({
-              model,
-              apiId: api.physicalId,
-              invoker,
-              region,
-              accountId: model.accountId,
-              credentials,
-              log,
-              onRequest,
-              throttling: options.throttling !== false,
-            });
-            const base = await server.listen(apiPort(api.physicalId));
-            servers.push(server);
-            for (const stage of server.definition.stages.keys()) {
-              endpoints.push({
+          /** Serves every HTTP API of `served`: new ones on their port, known ones re-read in place. */
+          const serve = async (served: LocalCloudModel): Promise<string[]> => {
+            const changed: string[] = [];
+            const apis = httpApiResources(served);
+            for (const [apiId, server] of servers) {
+              if (apis.some((api) => api.physicalId === apiId)) continue;
+              servers.delete(apiId);
+              await server.close();
+              changed.push(`API ${apiId} removed`);
+            }
+            for (const api of apis) {
+              const running = servers.get(api.physicalId);
+              if (running) {
+                running.reload(served);
+                changed.push(`API ${api.logicalId} re-read`);
+                continue;
+              }
+              const server = createHttpApiServer({
+                model: served,
+                apiId: api.physicalId,
+                invoker,
+                region,
+                accountId: served.accountId,
+                credentials,
+                log,
+                onRequest,
+                throttling: options.throttling !== false,
+              });
+              await server.listen(apiPort(api.physicalId));
+              servers.set(api.physicalId, server);
+              changed.push(`API ${api.logicalId} added`);
+            }
+            return changed;
+          };
+          const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
+            httpApiResources(served).flatMap((api) => {
+              const server = servers.get(api.physicalId);
+              const base = `http://127.0.0.1:${apiPort(api.physicalId)}`;
+              return [...(server?.definition.stages.keys() ?? [])].map((stage) => ({
                 kind: 'HTTP API',
                 name: `${api.stackName}/${api.logicalId}`,
                 url: stage === '$default' ? base : `${base}/${stage}`,
                 api: { stackName: api.stackName, logicalId: api.logicalId, apiId: api.physicalId, stage },
-              });
-            }
-          }
-          return { endpoints };
+              }));
+            });
+          await serve(model);
+          return {
+            endpoints: endpointsOf(model),
+            reload: async (next) => ({
+              changed: await serve(next.model),
+              endpoints: endpointsOf(next.model),
+            }),
+          };
         },
         async close() {
-          for (const server of servers.splice(0)) await server.close();
+          const open = [...servers.values()];
+          servers.clear();
+          for (const server of open) await server.close();
         },
       };
     },

@@ -54,6 +54,11 @@ export function identityService(): IdentityService {
               { kind: 'Cognito', name: 'identity', url: running.endpoint },
               { kind: 'token admin', name: 'identity', url: adminUrl },
             ],
+            // Pools are updated by id: their users and signing keys stay; new pools and clients are added.
+            reload: async (next) => {
+              running.registerModel(next.model);
+              return { changed: ['user pools and clients re-read'] };
+            },
           };
         },
         async close() {

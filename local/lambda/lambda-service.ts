@@ -128,7 +128,7 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
             invoker: started,
             notices: unprovidedSdkNotices(functions, started.providedModuleDirs),
             notServed: skipped,
-            reload: (next) => started.update(functionsOf(next).functions),
+            reload: async (next) => ({ changed: await started.update(functionsOf(next).functions) }),
           };
         },
         close: async () => runtime?.close(),

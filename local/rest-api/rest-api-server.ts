@@ -73,6 +73,8 @@ export interface RestApiServer {
   readonly unsupportedIntegrations: readonly string[];
   /** Runs the whole API Gateway pipeline for one request (what the HTTP listener calls). */
   handle(request: StagedRequest): Promise<RestResponse>;
+  /** Re-reads the API's definition from a re-synthesized model; the listener, meter and keys stay. */
+  reload(model: LocalCloudModel): void;
 }
 
 /** What every step of one request shares. */
@@ -115,7 +117,7 @@ function throttleSetting(
 
 /** Creates the emulator of one AWS::ApiGateway::RestApi of the model. */
 export function createRestApiServer(options: RestApiServerOptions): RestApiServer {
-  const definition: RestApiDefinition = readRestApiDefinition(options.model, options.restApiId);
+  let definition: RestApiDefinition = readRestApiDefinition(options.model, options.restApiId);
   const apiKeys = options.apiKeys ?? ApiKeyStore.fromModel(options.model);
   const meter = options.meter ?? new UsageMeter();
   const log = options.log ?? ((line: string) => console.log(line));
@@ -124,7 +126,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     endpoints: {},
     credentials: { accessKeyId: '', secretAccessKey: '' },
   };
-  const unsupportedIntegrations = unsupportedIntegrationsOf(definition.root);
+  let unsupportedIntegrations = unsupportedIntegrationsOf(definition.root);
   for (const line of unsupportedIntegrations) log(`${definition.name}: not emulated: ${line}`);
 
   const respondError = (scope: RequestScope, error: GatewayError): RestResponse =>
@@ -336,8 +338,16 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
 
   return {
     apiId: definition.apiId,
-    unsupportedIntegrations,
+    get unsupportedIntegrations() {
+      return unsupportedIntegrations;
+    },
     handle,
+    reload(model) {
+      // Requests read `definition` when they arrive: the next one sees the new routes, in-flight ones finish.
+      definition = readRestApiDefinition(model, options.restApiId);
+      unsupportedIntegrations = unsupportedIntegrationsOf(definition.root);
+      for (const line of unsupportedIntegrations) log(`${definition.name}: not emulated: ${line}`);
+    },
     ...loopbackServer(
       recordedListener(options.onRequest, { kind: 'REST API', api: definition.name }, (req, res) => {
         void serve(req, res, handle);

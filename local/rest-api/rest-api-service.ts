@@ -1,6 +1,7 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
+import type { LocalCloudModel } from '../model';
 import { createRestAuthorizers } from './authorizers/rest-authorizers';
 import { createRestApiServer, type RestApiServer } from './rest-api-server';
 import { UsageMeter } from './usage-meter';
@@ -60,12 +61,13 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
       ],
     },
     async bind(context) {
-      const servers: RestApiServer[] = [];
+      const servers = new Map<string, RestApiServer>();
       // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
       const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
         async start({ model, invoker, credentials, region, apiPort, log, functionEnv, onRequest }) {
+          // Kept across reloads with the meter and the key store: cached authorizer results stay valid.
           const authorizers = createRestAuthorizers({
             invoker,
             identity: options.issuers,
@@ -73,43 +75,75 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
             region,
             accountId: model.accountId,
           });
-          const endpoints: ServiceEndpoint[] = [];
-          for (const api of model.resources.filter((r) => r.type === 'AWS::ApiGateway::RestApi')) {
-            const server = createRestApiServer({
-              model,
-              restApiId: api.physicalId,
-              invoker,
-              authorizers,
-              apiKeys: options.apiKeys,
-              meter,
-              region,
-              accountId: model.accountId,
-              log,
-              onRequest,
-              awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
-            });
-            const base = await server.listen(apiPort(api.physicalId));
-            servers.push(server);
-            const stage = model.resources.find(
-              (r) => r.type === 'AWS::ApiGateway::Stage' && r.properties.RestApiId === api.physicalId,
-            );
-            const stageName = String(stage?.properties.StageName ?? 'prod');
-            endpoints.push({
-              kind: 'REST API',
-              name: `${api.stackName}/${api.logicalId}`,
-              url: `${base}/${stageName}`,
-              api: {
-                stackName: api.stackName,
-                logicalId: api.logicalId,
-                apiId: api.physicalId,
-                stage: stageName,
-              },
-            });
-          }
-          return { endpoints };
+          /** Serves every REST API of `served`: new ones on their port, known ones re-read in place. */
+          const serve = async (served: LocalCloudModel): Promise<string[]> => {
+            const changed: string[] = [];
+            const apis = served.resources.filter((r) => r.type === 'AWS::ApiGateway::RestApi');
+            for (const [apiId, server] of servers) {
+              if (apis.some((api) => api.physicalId === apiId)) continue;
+              servers.delete(apiId);
+              await server.close();
+              changed.push(`API ${apiId} removed`);
+            }
+            for (const api of apis) {
+              const running = servers.get(api.physicalId);
+              if (running) {
+                running.reload(served);
+                changed.push(`API ${api.logicalId} re-read`);
+                continue;
+              }
+              const server = createRestApiServer({
+                model: served,
+                restApiId: api.physicalId,
+                invoker,
+                authorizers,
+                apiKeys: options.apiKeys,
+                meter,
+                region,
+                accountId: served.accountId,
+                log,
+                onRequest,
+                awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
+              });
+              await server.listen(apiPort(api.physicalId));
+              servers.set(api.physicalId, server);
+              changed.push(`API ${api.logicalId} added`);
+            }
+            return changed;
+          };
+          const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
+            served.resources
+              .filter((r) => r.type === 'AWS::ApiGateway::RestApi')
+              .map((api) => {
+                const stage = served.resources.find(
+                  (r) => r.type === 'AWS::ApiGateway::Stage' && r.properties.RestApiId === api.physicalId,
+                );
+                const stageName = String(stage?.properties.StageName ?? 'prod');
+                return {
+                  kind: 'REST API',
+                  name: `${api.stackName}/${api.logicalId}`,
+                  url: `http://127.0.0.1:${apiPort(api.physicalId)}/${stageName}`,
+                  api: {
+                    stackName: api.stackName,
+                    logicalId: api.logicalId,
+                    apiId: api.physicalId,
+                    stage: stageName,
+                  },
+                };
+              });
+          await serve(model);
+          return {
+            endpoints: endpointsOf(model),
+            reload: async (next) => ({
+              changed: await serve(next.model),
+              endpoints: endpointsOf(next.model),
+            }),
+          };
         },
         async close() {
-          for (const server of servers.splice(0)) await server.close();
+          const open = [...servers.values()];
+          servers.clear();
+          for (const server of open) await server.close();
         },
       };
     },

@@ -115,6 +115,11 @@ export class LocalSqs {
     }
   }
 
+  /** Stops every poller (in-flight batches finish); the queues and their messages stay (a reload). */
+  async stopEventSources(): Promise<void> {
+    await Promise.all(this.pollers.splice(0).map((p) => p.stop()));
+  }
+
   /** Sends one message to a queue named by ARN (an on-failure destination, a test). */
   async send(queueArn: string, body: string): Promise<void> {
     await this.client.send(

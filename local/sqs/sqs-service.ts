@@ -58,7 +58,16 @@ export function sqsService(): SqsService {
         async start({ model, invoker }) {
           await sqs.createQueues(model);
           sqs.startEventSources(model, invoker);
-          return { endpoints: [{ kind: 'SQS', name: 'sqs', url: sqs.endpoint }] };
+          return {
+            endpoints: [{ kind: 'SQS', name: 'sqs', url: sqs.endpoint }],
+            // Same engine: queues are created or get the template's attributes; their messages stay.
+            reload: async (next) => {
+              await sqs.stopEventSources();
+              await sqs.createQueues(next.model);
+              sqs.startEventSources(next.model, invoker);
+              return { changed: ['queues and event sources re-read'] };
+            },
+          };
         },
         async close() {
           running = undefined;

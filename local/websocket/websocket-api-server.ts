@@ -79,6 +79,11 @@ export interface WebSocketApiServer {
   connectionIds(stage: string): string[];
   /** Closes every connection (1001 Going away, `$disconnect` invoked and awaited), then the listener. */
   close(): Promise<void>;
+  /**
+   * Re-reads the API's routes and stages from a re-synthesized model: open connections stay open and their
+   * next message is routed by the new definition.
+   */
+  reload(model: LocalCloudModel): void;
 }
 
 /**
@@ -160,7 +165,7 @@ function toBuffer(data: RawData): Buffer {
  * port speaks TLS too (`wss://`, `https://<domainName>/<stage>/@connections`), told apart by the first byte.
  */
 export function createWebSocketApiServer(options: WebSocketApiServerOptions): WebSocketApiServer {
-  const definition = webSocketApiDefinition(options.model, options.apiId);
+  let definition = webSocketApiDefinition(options.model, options.apiId);
   const limits: WebSocketLimits = { ...DEFAULT_WEBSOCKET_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
   const log = (line: string) => options.log?.(`[websocket ${options.apiId}] ${line}`);
@@ -363,13 +368,15 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     wss.handleUpgrade(request, socket, head, (ws) => register(ws, context));
   };
 
+  // One set for the management API, refilled on reload, so a stage added later is reachable at once.
+  const stageNames = new Set(definition.stages.keys());
   const management = createConnectionsManagementApi({
     apiId: definition.apiId,
     region: options.region,
     accountId: options.accountId,
     credentials: options.credentials,
     connection: (stage, connectionId) => connections.get(keyOf(stage, connectionId)),
-    stages: new Set(definition.stages.keys()),
+    stages: stageNames,
     maxPayloadBytes: limits.maxMessageBytes,
     now,
   });
@@ -382,7 +389,15 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
   };
 
   return {
-    definition,
+    get definition() {
+      return definition;
+    },
+    reload(model) {
+      definition = webSocketApiDefinition(model, options.apiId);
+      for (const warning of definition.warnings) log(warning);
+      stageNames.clear();
+      for (const stage of definition.stages.keys()) stageNames.add(stage);
+    },
     async listen(port = 0, host = '127.0.0.1') {
       // https:// as well as http:// on the API's one port: a function that builds its @connections URL from the
       // event (`https://${requestContext.domainName}/${requestContext.stage}`) reaches it as in AWS.

@@ -1,4 +1,5 @@
 import type { LocalService, ServiceEndpoint } from '../local-service';
+import type { LocalCloudModel } from '../model';
 import { WEBSOCKET_API_RESOURCE_TYPES, webSocketApiIds } from './websocket-api-definition';
 import { createWebSocketApiServer, type WebSocketApiServer } from './websocket-api-server';
 
@@ -13,46 +14,83 @@ export function webSocketService(): LocalService {
     name: 'websocket',
     resourceTypes: { emulated: [...WEBSOCKET_API_RESOURCE_TYPES] },
     async bind() {
-      const servers: WebSocketApiServer[] = [];
+      const servers = new Map<string, WebSocketApiServer>();
       return {
         async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
-          const endpoints: ServiceEndpoint[] = [];
-          for (const apiId of webSocketApiIds(model)) {
-            const api = model.resources.find((r) => r.physicalId === apiId);
-            const server = createWebSocketApiServer({
-              model,
-              apiId,
-              invoker,
-              region,
-              accountId: model.accountId,
-              credentials,
-              log,
-              onRequest,
-            });
-            await server.listen(apiPort(apiId));
-            servers.push(server);
-            for (const stage of server.definition.stages.keys()) {
-              const name = api ? `${api.stackName}/${api.logicalId}` : apiId;
-              const described = {
-                stackName: api?.stackName ?? '',
-                logicalId: api?.logicalId ?? '',
-                apiId,
-                stage,
-              };
-              endpoints.push({ kind: 'WebSocket API', name, url: `${server.url}/${stage}`, api: described });
-              endpoints.push({
-                kind: '@connections',
-                name,
-                url: `${server.callbackUrl}/${stage}/@connections`,
-                api: described,
-              });
+          /**
+           * Serves every WebSocket API of `served`: new ones on their port, known ones re-read in place so
+           * their open connections stay.
+           */
+          const serve = async (served: LocalCloudModel): Promise<string[]> => {
+            const changed: string[] = [];
+            const apiIds = webSocketApiIds(served);
+            for (const [apiId, server] of servers) {
+              if (apiIds.includes(apiId)) continue;
+              servers.delete(apiId);
+              await server.close();
+              changed.push(`API ${apiId} removed`);
             }
-          }
-          return { endpoints };
+            for (const apiId of apiIds) {
+              const running = servers.get(apiId);
+              if (running) {
+                running.reload(served);
+                changed.push(`API ${apiId} re-read`);
+                continue;
+              }
+              const server = createWebSocketApiServer({
+                model: served,
+                apiId,
+                invoker,
+                region,
+                accountId: served.accountId,
+                credentials,
+                log,
+                onRequest,
+              });
+              await server.listen(apiPort(apiId));
+              servers.set(apiId, server);
+              changed.push(`API ${apiId} added`);
+            }
+            return changed;
+          };
+          const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
+            webSocketApiIds(served).flatMap((apiId) => {
+              const server = servers.get(apiId);
+              if (server === undefined) return [];
+              const api = served.resources.find((r) => r.physicalId === apiId);
+              const name = api ? `${api.stackName}/${api.logicalId}` : apiId;
+              return [...server.definition.stages.keys()].flatMap((stage) => {
+                const described = {
+                  stackName: api?.stackName ?? '',
+                  logicalId: api?.logicalId ?? '',
+                  apiId,
+                  stage,
+                };
+                return [
+                  { kind: 'WebSocket API', name, url: `${server.url}/${stage}`, api: described },
+                  {
+                    kind: '@connections',
+                    name,
+                    url: `${server.callbackUrl}/${stage}/@connections`,
+                    api: described,
+                  },
+                ];
+              });
+            });
+          await serve(model);
+          return {
+            endpoints: endpointsOf(model),
+            reload: async (next) => ({
+              changed: await serve(next.model),
+              endpoints: endpointsOf(next.model),
+            }),
+          };
         },
         async close() {
           // Before the Lambda runtime closes (services close in reverse order): `$disconnect` still runs.
-          for (const server of servers.splice(0)) await server.close();
+          const open = [...servers.values()];
+          servers.clear();
+          for (const server of open) await server.close();
         },
       };
     },
