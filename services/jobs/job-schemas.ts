@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isCalendarDay } from '../../shared/calendar-day';
 import { JOB_STATUSES } from '../../shared/codecs/job-codec';
 import { storableJson } from '../../shared/storable-json';
 
@@ -35,10 +36,7 @@ const importJobSchema = z.strictObject({
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
-  .refine((value) => {
-    const at = Date.parse(`${value}T00:00:00Z`);
-    return !Number.isNaN(at) && new Date(at).toISOString().startsWith(value);
-  }, 'is not a calendar day');
+  .refine(isCalendarDay, 'is not a calendar day');
 
 /** `orders.report`: order counts and totals per status and per UTC day, for days `from`..`to` inclusive. */
 const reportJobSchema = z.strictObject({
