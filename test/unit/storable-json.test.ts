@@ -1,4 +1,9 @@
+import type * as z from 'zod';
+import { catalogItemInputSchema } from '../../services/catalog/catalog-schemas';
+import { ingestEventSchema } from '../../services/event-projector/ingest-event-schema';
 import { createJobSchema } from '../../services/jobs/job-schemas';
+import { createOrderSchema, updateOrderSchema } from '../../services/orders/order-schemas';
+import { onboardTenantSchema } from '../../services/tenants/tenant-schemas';
 import { DYNAMODB_MAX_NESTING, storableJsonProblem } from '../../shared/storable-json';
 import { parseWith } from '../../shared/validation';
 
@@ -61,4 +66,46 @@ describe('the body of POST /jobs', () => {
       /orders\.0(\.a)+: nested too deeply: at most 16 levels of objects and arrays$/,
     );
   });
+});
+
+describe('every request body the API stores', () => {
+  /** A valid body of each schema; each number in it is replaced by each hostile number in turn. */
+  const bodies: Array<[string, z.ZodType, string]> = [
+    ['POST /orders', createOrderSchema, '{"items":[{"sku":"MUG-1","quantity":1}],"note":"n"}'],
+    ['PATCH /orders/{orderId}', updateOrderSchema, '{"version":1,"status":"confirmed"}'],
+    [
+      'PUT /catalog/{sku}',
+      catalogItemInputSchema,
+      '{"name":"Mug","price":1299,"currency":"EUR","public":true}',
+    ],
+    ['POST /tenants', onboardTenantSchema, '{"name":"Acme","tier":"basic","adminEmail":"a@example.com"}'],
+    [
+      'POST /jobs',
+      createJobSchema,
+      '{"type":"orders.import","orders":[{"items":[{"sku":"MUG-1","quantity":1}],"x":1}]}',
+    ],
+    [
+      'POST /events',
+      ingestEventSchema,
+      '{"orderId":"01J0000000000000000000000A","type":"shipped","occurredAt":"2026-01-01T10:00:00Z"}',
+    ],
+  ];
+  const hostile = ['9007199254740993', '1e308', '1e400', '9'.repeat(50), '1e-200', '-1e400'];
+
+  it.each(bodies)(
+    '%s accepts only what DynamoDB can store, whatever number is sent',
+    (_route, schema, valid) => {
+      expect(schema.safeParse(JSON.parse(valid)).success).toBe(true);
+      const numbers = [...valid.matchAll(/(?<=[:,[])\d+(?=[,}\]])/g)];
+      for (const number of hostile) {
+        for (const match of numbers) {
+          const index = match.index ?? 0;
+          const text = `${valid.slice(0, index)}${number}${valid.slice(index + match[0].length)}`;
+          const parsed = schema.safeParse(JSON.parse(text));
+          if (parsed.success)
+            expect([text, storableJsonProblem(parsed.data, DYNAMODB_MAX_NESTING)]).toEqual([text, undefined]);
+        }
+      }
+    },
+  );
 });
