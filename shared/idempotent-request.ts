@@ -65,7 +65,9 @@ export interface FirstRun {
 /**
  * Wraps a create operation so that a request with an `Idempotency-Key` runs once per tenant and key (Powertools
  * idempotency): a retry with the same payload returns the first result, the same key with another payload is a
- * 422, one still running a 409. Requests without a key run as they are.
+ * 422, one still running a 409. The operation gets the key's {@link FirstRun}, so a retry after a crash (whose
+ * Powertools record expired without a result) derives the same ids and finds what the first run wrote; the
+ * operation's writes must be conditional for that. Requests without a key run as they are, with a fresh run.
  */
 export function idempotentRequest<R extends KeyedRequest, T>(
   operation: (request: R, run: FirstRun) => Promise<T>,
