@@ -8,6 +8,13 @@ import { ROUTES_BY_ROLE, type Route } from '../services/authorizer/permissions';
 import { ServiceFunction } from './service-function';
 import type { TenantRestApi } from './tenant-rest-api';
 
+/**
+ * The gateway's check of the `Authorization` header before the authorizer runs (a mismatch is a 401 without an
+ * invocation). The scheme is case-insensitive (RFC 7235), as the function's own check is: each letter is spelt
+ * as a class because an identity validation expression takes no flags.
+ */
+export const BEARER_IDENTITY_EXPRESSION = '^[Bb][Ee][Aa][Rr][Ee][Rr] [-0-9A-Za-z._~+/]+=*$';
+
 export interface TenantAuthorizerProps {
   /** The API whose routes this authorizer guards; its grants are checked against that API's routes. */
   readonly api: TenantRestApi;
@@ -58,7 +65,7 @@ export class TenantAuthorizer extends Construct {
     this.authorizer = new apigw.TokenAuthorizer(this, 'TokenAuthorizer', {
       handler: this.handler.live,
       identitySource: apigw.IdentitySource.header('Authorization'),
-      validationRegex: '^Bearer [-0-9A-Za-z._~+/]+=*$',
+      validationRegex: BEARER_IDENTITY_EXPRESSION,
       resultsCacheTtl: props.resultsCacheTtl ?? Duration.seconds(300),
     });
     this.methodOptions = {

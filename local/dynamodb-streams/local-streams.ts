@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckpointStore } from '../event-sources/checkpoints';
 import { eventSourceMappings } from '../event-sources/event-source-mapping';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
 import { StreamCapture, type StreamedTable } from './stream-capture';
@@ -13,6 +17,11 @@ export interface LocalStreamsOptions {
   readonly onBatch?: (report: StreamBatchReport) => void;
   /** Port of the capture proxy (the DynamoDB endpoint clients use). @default 0, a free one */
   readonly port?: number;
+  /**
+   * Where streams and the mappings' checkpoints are kept (`--persist`), so a restart resumes every mapping
+   * where it stopped with the records it had not reached. @default none: streams live in memory
+   */
+  readonly dataDir?: string;
 }
 
 interface TableProperties {
@@ -23,7 +32,9 @@ interface TableProperties {
 /**
  * DynamoDB Streams for the local cloud: a stream per table whose template enables one, fed by a capture
  * proxy in front of the engine (clients and functions use the proxy's endpoint), and one poller per stream
- * event-source mapping. Knows no application. Streams live in memory: a restart starts them empty.
+ * event-source mapping. Knows no application. Without a data directory streams live in memory (a restart
+ * starts them empty); with one (`--persist`) each stream is an append-only file and each mapping's checkpoint
+ * is saved after every batch, so a restart, even after a kill, resumes where the mappings stopped.
  */
 export class LocalStreams {
   private pollers: StreamPoller[] = [];
@@ -45,7 +56,9 @@ export class LocalStreams {
   /** Creates a stream for every table of the template that enables one (they start empty). */
   configure(model: LocalCloudModel): void {
     const tables = new Map<string, StreamedTable>();
+    for (const log of this.logs.values()) log.close();
     this.logs = new Map();
+    if (this.options.dataDir) mkdirSync(this.options.dataDir, { recursive: true });
     for (const resource of model.resources) {
       if (resource.type !== 'AWS::DynamoDB::Table' && resource.type !== 'AWS::DynamoDB::GlobalTable')
         continue;
@@ -58,7 +71,13 @@ export class LocalStreams {
         ...schema.filter((k) => k.KeyType === 'HASH'),
         ...schema.filter((k) => k.KeyType !== 'HASH'),
       ];
-      const log = new StreamLog(streamArn, viewType, model.region);
+      const file = this.options.dataDir
+        ? join(
+            this.options.dataDir,
+            `stream-${createHash('sha256').update(streamArn).digest('hex').slice(0, 16)}.jsonl`,
+          )
+        : undefined;
+      const log = new StreamLog(streamArn, viewType, model.region, Date.now, file);
       this.logs.set(streamArn, log);
       tables.set(resource.physicalId, {
         tableName: resource.physicalId,
@@ -76,6 +95,7 @@ export class LocalStreams {
 
   /** Starts one poller per DynamoDB stream event-source mapping of the template. */
   startEventSources(model: LocalCloudModel, invoker: LambdaInvoker, onFailure?: FailureDestination): void {
+    const checkpoints = new CheckpointStore(this.options.dataDir);
     for (const mapping of eventSourceMappings(model, 'dynamodb')) {
       const log = this.logs.get(mapping.eventSourceArn);
       if (!log) {
@@ -88,6 +108,7 @@ export class LocalStreams {
         mapping,
         log,
         invoker,
+        checkpoints,
         ...(onFailure ? { onFailure } : {}),
         ...(this.options.onBatch ? { onBatch: this.options.onBatch } : {}),
       });
@@ -105,5 +126,6 @@ export class LocalStreams {
     await Promise.all(this.pollers.map((p) => p.stop()));
     this.pollers = [];
     await this.capture.close();
+    for (const log of this.logs.values()) log.close();
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 
 /** One change record of a DynamoDB stream, shaped like AWS's (see test/fixtures/aws-events/dynamodb-stream_base.json). */
 export interface StreamRecord {
@@ -22,22 +23,73 @@ export interface StreamRecord {
 /** How long a stream keeps records, as DynamoDB Streams does. */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 
+interface Entry {
+  readonly at: number;
+  readonly record: StreamRecord;
+}
+
+/**
+ * The entries of a persisted log still within retention. A kill in the middle of an append can leave a partial
+ * last line: it was never acknowledged (the write's answer waits for the append), so it is dropped.
+ */
+function readEntries(file: string, oldest: number): { entries: Entry[]; dropped: boolean } {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const entries: Entry[] = [];
+  let dropped = false;
+  for (const line of lines) {
+    if (line === '') continue;
+    let entry: Entry;
+    try {
+      entry = JSON.parse(line) as Entry;
+    } catch {
+      dropped = true;
+      continue;
+    }
+    if (entry.at >= oldest) entries.push(entry);
+    else dropped = true;
+  }
+  return { entries, dropped };
+}
+
 /**
  * One table's stream: records in write order with increasing sequence numbers, kept for 24 hours. A single
  * shard locally (AWS splits streams into shards; order per item is what consumers may rely on, and one shard
- * keeps it trivially).
+ * keeps it trivially). With a `file` (under `--persist`) every record is also appended to it before the write
+ * is answered, and a restarted log reads it back, so records a consumer had not reached survive a crash.
  */
 export class StreamLog {
-  private readonly records: Array<{ readonly at: number; readonly record: StreamRecord }> = [];
+  private readonly records: Entry[] = [];
   private next = 1n;
   private waiters: Array<() => void> = [];
+  private fd: number | undefined;
 
   constructor(
     readonly streamArn: string,
     readonly viewType: string,
     private readonly region: string,
     private readonly clock: () => number = Date.now,
-  ) {}
+    file?: string,
+  ) {
+    if (!file) return;
+    if (existsSync(file)) {
+      const { entries, dropped } = readEntries(file, this.clock() - RETENTION_MS);
+      this.records.push(...entries);
+      const last = entries.at(-1);
+      if (last) this.next = BigInt(last.record.dynamodb.SequenceNumber) + 1n;
+      // Expired or partial lines are left out of the file too, so it holds no more than the retention.
+      if (dropped) {
+        writeFileSync(`${file}.tmp`, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+        renameSync(`${file}.tmp`, file);
+      }
+    }
+    this.fd = openSync(file, 'a');
+  }
+
+  /** Closes the log's file (a persisted log); records stay readable in memory. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 
   /** The shard id consumers see in failure notes. */
   readonly shardId = 'shardId-00000000000000000000-00000001';
@@ -73,7 +125,11 @@ export class StreamLog {
       },
       eventSourceARN: this.streamArn,
     };
-    this.records.push({ at: now, record });
+    const entry = { at: now, record };
+    // Synchronous: the capture proxy answers the write only after this returns, so what was acknowledged is in
+    // the file (the operating system keeps it through a kill of this process).
+    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    this.records.push(entry);
     this.trim(now);
     const waiters = this.waiters;
     this.waiters = [];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { batchOutcome } from '../event-sources/batch-item-failures';
+import type { CheckpointStore } from '../event-sources/checkpoints';
 import type { EventSourceMapping } from '../event-sources/event-source-mapping';
 import type { LambdaInvoker } from '../model';
 import type { StreamLog, StreamRecord } from './stream-log';
@@ -32,6 +33,8 @@ export interface StreamPollerProps {
   readonly onFailure?: FailureDestination;
   readonly onBatch?: (report: StreamBatchReport) => void;
   readonly clock?: () => number;
+  /** Where the mapping's position is kept; a saved one is resumed from instead of the starting position. */
+  readonly checkpoints?: CheckpointStore;
 }
 
 /**
@@ -51,7 +54,19 @@ export class StreamPoller {
 
   constructor(private readonly props: StreamPollerProps) {
     this.clock = props.clock ?? Date.now;
-    this.position = props.mapping.startingPosition === 'LATEST' ? props.log.latest : props.log.horizon;
+    const saved = props.checkpoints?.load(this.name, props.log.streamArn);
+    // A checkpoint past the end belongs to a log that is gone (its file was removed): start as a new mapping.
+    this.position =
+      saved !== undefined && saved <= props.log.latest
+        ? saved
+        : props.mapping.startingPosition === 'LATEST'
+          ? props.log.latest
+          : props.log.horizon;
+  }
+
+  /** The mapping's name in checkpoints and reports. */
+  private get name(): string {
+    return `${this.props.mapping.stackName}/${this.props.mapping.logicalId}`;
   }
 
   start(): void {
@@ -95,20 +110,27 @@ export class StreamPoller {
     const matching = batch.filter((record) => mapping.filter.matches(record));
     const filteredOut = batch.length - matching.length;
     const last = batch.at(-1);
+    let done = true;
     if (matching.length === 0) {
       this.report({ records: batch.length, filteredOut, outcome: 'success' });
     } else {
-      await this.deliver(matching, 0, filteredOut);
+      done = await this.deliver(matching, 0, filteredOut);
     }
-    if (last) this.position = BigInt(last.dynamodb.SequenceNumber);
+    // A batch cut short by a stop is not done: a restarted poller delivers it again (at least once).
+    if (!last || !done) return;
+    this.position = BigInt(last.dynamodb.SequenceNumber);
+    this.props.checkpoints?.save(this.name, this.props.log.streamArn, this.position);
   }
 
-  /** Delivers `records` until done; `retries` counts attempts so far (bisected halves inherit it). */
+  /**
+   * Delivers `records` until done (delivered or discarded: true) or stopped (false); `retries` counts attempts
+   * so far (bisected halves inherit it).
+   */
   private async deliver(
     records: readonly StreamRecord[],
     retries: number,
     filteredOut: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { mapping } = this.props;
     let pending = records;
     let attempt = retries;
@@ -116,7 +138,7 @@ export class StreamPoller {
       const outcome = await this.invoke(pending);
       if (outcome.kind === 'success') {
         this.report({ records: pending.length, filteredOut, outcome: 'success' });
-        return;
+        return true;
       }
       if (outcome.kind === 'partial') {
         // Everything before the lowest failed record is done; retry from it.
@@ -125,9 +147,10 @@ export class StreamPoller {
       } else if (mapping.bisectOnError && pending.length > 1) {
         const middle = Math.ceil(pending.length / 2);
         this.report({ records: pending.length, filteredOut, outcome: 'retry', error: outcome.reason });
-        await this.deliver(pending.slice(0, middle), attempt, 0);
-        await this.deliver(pending.slice(middle), attempt, 0);
-        return;
+        return (
+          (await this.deliver(pending.slice(0, middle), attempt, 0)) &&
+          (await this.deliver(pending.slice(middle), attempt, 0))
+        );
       }
       attempt += 1;
       const error = outcome.kind === 'failure' ? outcome.reason : 'batch item failures reported';
@@ -143,12 +166,13 @@ export class StreamPoller {
           attempt,
           error,
         );
-        return;
+        return true;
       }
       this.report({ records: pending.length, filteredOut, outcome: 'retry', error });
       const backoff = Math.min(STREAM_ESM.firstBackoffMs * 2 ** (attempt - 1), STREAM_ESM.maxBackoffMs);
       await new Promise((resolve) => setTimeout(resolve, backoff));
     }
+    return pending.length === 0;
   }
 
   private async invoke(records: readonly StreamRecord[]): Promise<ReturnType<typeof batchOutcome>> {
@@ -206,7 +230,7 @@ export class StreamPoller {
 
   private report(counts: Omit<StreamBatchReport, 'mapping'>): void {
     this.props.onBatch?.({
-      mapping: `${this.props.mapping.stackName}/${this.props.mapping.logicalId}`,
+      mapping: this.name,
       ...counts,
     });
   }

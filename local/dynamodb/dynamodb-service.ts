@@ -64,6 +64,8 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
         region: context.region,
         credentials: context.credentials,
         port: context.servicePort(0),
+        // Beside the engine's directory, not in it: that one is LevelDB's.
+        ...(context.dataDir ? { dataDir: `${context.dataDir}-streams` } : {}),
         log: context.log,
         onBatch: (report) => {
           if (report.error) context.log(`${report.mapping}: ${report.outcome} after: ${report.error}`);

@@ -1,5 +1,6 @@
 import type { StoredOrderEvent, TimelineEntry } from '../../shared/codecs/order-event-codec';
 import { EVENT_EFFECTS, rejectionReason } from './event-effects';
+import { EVENT_YEARS, isEventDateTime } from './ingest-event-schema';
 import type { ProjectionRepository } from './projection-repository';
 
 export interface EventProjectionDependencies {
@@ -28,6 +29,12 @@ export function createEventProjection({
         ...(event.note === undefined ? {} : { note: event.note }),
       };
       const at = now();
+      // The gateway's model refuses these; an item written any other way must still never reach the timeline.
+      if (!isEventDateTime(event.occurredAt)) {
+        const reason = `occurredAt '${event.occurredAt.slice(0, 40)}' is not a date-time of a calendar day in ${EVENT_YEARS.first}-${EVENT_YEARS.last}`;
+        await repository.settleEvent(tenantId, orderId, eventId, { status: 'rejected', reason }, at);
+        return 'rejected';
+      }
       if (await repository.applyToOrder(tenantId, orderId, entry, EVENT_EFFECTS[type], at)) {
         await repository.settleEvent(tenantId, orderId, eventId, { status: 'accepted' }, at);
         return 'accepted';

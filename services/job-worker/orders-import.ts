@@ -50,10 +50,6 @@ function cut(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 /**
  * Validates and prices each order exactly as `POST /orders` does (same schema, same catalog lookup, same
  * pricing), reports the invalid ones by index and writes the others in batches with conditional puts. Safe to
@@ -111,9 +107,9 @@ export async function importOrders(context: ImportContext): Promise<ImportResult
       toWrite.slice(i, i + IMPORT_WRITE_BATCH).map((order) => context.orders.putNewOrder(tenantId, order)),
     );
     for (const outcome of outcomes) {
-      if (outcome.status === 'fulfilled') created += 1;
-      else if (isConditionFailure(outcome.reason)) alreadyImported += 1;
-      else throw outcome.reason;
+      if (outcome.status === 'rejected') throw outcome.reason;
+      if (outcome.value === 'created') created += 1;
+      else alreadyImported += 1;
     }
     await context.onProgress(invalid.length + created + alreadyImported);
   }

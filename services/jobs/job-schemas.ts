@@ -1,10 +1,17 @@
 import * as z from 'zod';
+import { isCalendarDay } from '../../shared/calendar-day';
 import { JOB_STATUSES } from '../../shared/codecs/job-codec';
+import { storableJson } from '../../shared/storable-json';
 
 /** Limits of the jobs API, shared by the schemas, the service and the tests. */
 export const MAX_IMPORT_ORDERS = 1000;
 /** One order of an import, as JSON; the largest valid order (50 lines, a 500-character note) is about 5 KB. */
 export const MAX_IMPORT_ORDER_BYTES = 16 * 1024;
+/**
+ * Levels of objects and arrays one import order may nest (a valid order needs 3). Orders are stored as they
+ * came, one level down in their chunk's list, so this keeps every chunk far inside DynamoDB's 32.
+ */
+export const MAX_IMPORT_ORDER_DEPTH = 16;
 export const MAX_REPORT_DAYS = 366;
 export const DEFAULT_JOB_PAGE_SIZE = 20;
 export const MAX_JOB_PAGE_SIZE = 100;
@@ -14,11 +21,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * `orders.import`: the orders as `POST /orders` takes them. Each is validated by the worker, which reports the
  * invalid ones by index, so one bad order does not refuse the other 999; the count is checked by the service
- * (a 413, not a 400, and before anything is written).
+ * (a 413, not a 400, and before anything is written). What the API must refuse here is only what cannot be
+ * stored as it came (numbers DynamoDB cannot hold, nesting it refuses): a 400 naming the order and field.
  */
 const importJobSchema = z.strictObject({
   type: z.literal('orders.import'),
-  orders: z.array(z.unknown()).min(1),
+  orders: z.array(storableJson(MAX_IMPORT_ORDER_DEPTH)).min(1),
 });
 
 /**
@@ -28,10 +36,7 @@ const importJobSchema = z.strictObject({
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
-  .refine((value) => {
-    const at = Date.parse(`${value}T00:00:00Z`);
-    return !Number.isNaN(at) && new Date(at).toISOString().startsWith(value);
-  }, 'is not a calendar day');
+  .refine(isCalendarDay, 'is not a calendar day');
 
 /** `orders.report`: order counts and totals per status and per UTC day, for days `from`..`to` inclusive. */
 const reportJobSchema = z.strictObject({

@@ -88,16 +88,25 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
       return chunks;
     },
 
-    /** Writes a new job; the condition makes sure an existing job is never overwritten. */
-    async putNewJob(tenantId: string, job: Job): Promise<void> {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: jobCodec.toItem(tenantId, job),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
+    /**
+     * Writes a new job; the condition makes sure an existing job is never overwritten. False when the job
+     * already exists (a retried request derives the same id).
+     */
+    async putNewJob(tenantId: string, job: Job): Promise<boolean> {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: jobCodec.toItem(tenantId, job),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
 
     async getJob(tenantId: string, jobId: string): Promise<Job | undefined> {

@@ -7,8 +7,8 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from '../../shared/errors';
-import { idempotentRequest } from '../../shared/idempotent-request';
-import { sortableId } from '../../shared/ids';
+import { type FirstRun, idempotentRequest } from '../../shared/idempotent-request';
+import { deterministicSortableId, sortableId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
 import type { Principal } from '../../shared/tenant-context';
 import { jsonBytes, splitIntoChunks } from './import-chunks';
@@ -89,10 +89,11 @@ export function createJobsService(options: JobsServiceOptions) {
   const { repository, queue } = options;
   const clock = options.clock ?? Date.now;
 
-  async function submitJob(request: SubmitJobRequest): Promise<JobView> {
-    const now = clock();
+  async function submitJob(request: SubmitJobRequest, run: FirstRun): Promise<JobView> {
+    // A retry of a crashed first run derives the same id and times, so it finds what that run wrote.
+    const now = run.at;
     const timestamp = new Date(now).toISOString();
-    const jobId = sortableId(now);
+    const jobId = run.idSeed === null ? sortableId(now) : deterministicSortableId(now, `jobs#${run.idSeed}`);
     const { tenantId, job: input } = request;
     const common = {
       jobId,
@@ -121,7 +122,14 @@ export function createJobsService(options: JobsServiceOptions) {
         progress: { done: 0, total: daysInRange(input.from, input.to) },
       };
     }
-    await repository.putNewJob(tenantId, job);
+    if (!(await repository.putNewJob(tenantId, job))) {
+      // The first run stored the job; it may have crashed before sending it (a second message for a job that
+      // was sent is harmless: the worker runs a job once).
+      const stored = await repository.getJob(tenantId, jobId);
+      if (!stored) throw new Error(`job '${jobId}' exists and cannot be read`);
+      if (stored.status !== 'queued') return jobView(stored, clock());
+      job = stored;
+    }
     try {
       await queue.send({ tenantId, jobId }, job.type);
     } catch (error) {
@@ -143,7 +151,7 @@ export function createJobsService(options: JobsServiceOptions) {
       );
     }
     logger.info('job queued', { jobId, type: job.type });
-    return jobView(job, now);
+    return jobView(job, clock());
   }
 
   const submitJobOnce = idempotentRequest(submitJob, {
@@ -151,6 +159,7 @@ export function createJobsService(options: JobsServiceOptions) {
     payloadField: 'job',
     what: 'job',
     tableName: options.idempotencyTableName,
+    clock,
     ...(options.dynamoClient ? { dynamoClient: options.dynamoClient } : {}),
   });
 

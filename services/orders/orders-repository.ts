@@ -155,11 +155,13 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
     },
 
     /**
-     * Writes a new order and its tracking pointer; the conditions make sure neither ever overwrites an existing
-     * item. The pointer goes first: with no transactions, a failure between the two writes leaves a pointer to
-     * no order (which tracks as the same 404 as an unknown id), never an order that cannot be tracked.
+     * Writes a new order and its tracking pointer; the conditions make sure neither ever overwrites another item.
+     * The pointer goes first: with no transactions, a failure between the two writes leaves a pointer to no order
+     * (which tracks as the same 404 as an unknown id), never an order that cannot be tracked. Writing the same
+     * pointer again is allowed, so a retried request (same order id, same tracking id) completes what a crashed
+     * one began. Returns 'exists' when the order was already there (nothing was changed).
      */
-    async putNewOrder(tenantId: string, order: Order): Promise<void> {
+    async putNewOrder(tenantId: string, order: Order): Promise<'created' | 'exists'> {
       await client.send(
         new PutCommand({
           TableName: tableName,
@@ -168,18 +170,29 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
             tenantId,
             orderId: order.orderId,
           }),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          ConditionExpression: 'attribute_not_exists(#pk) OR (#tenantId = :tenantId AND #orderId = :orderId)',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#tenantId': 'tenantId',
+            '#orderId': 'orderId',
+          },
+          ExpressionAttributeValues: { ':tenantId': tenantId, ':orderId': order.orderId },
         }),
       );
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: toItem(tenantId, order),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(tenantId, order),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          }),
+        );
+        return 'created';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'exists';
+        throw error;
+      }
     },
 
     getOrder,

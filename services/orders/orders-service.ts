@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ConflictError, NotFoundError } from '../../shared/errors';
-import { idempotentRequest } from '../../shared/idempotent-request';
-import { secretId, sortableId } from '../../shared/ids';
+import { type FirstRun, idempotentRequest } from '../../shared/idempotent-request';
+import { deterministicSortableId, sortableId } from '../../shared/ids';
 import type { Principal } from '../../shared/tenant-context';
 import type { CreateOrderInput, ListOrdersQuery, UpdateOrderInput } from './order-schemas';
 import { DEFAULT_PAGE_SIZE, ORDER_ID_PATTERN } from './order-schemas';
@@ -41,27 +41,29 @@ export function createOrdersService(options: OrdersServiceOptions) {
   const { repository } = options;
   const clock = options.clock ?? Date.now;
 
-  async function placeOrder(request: PlaceOrderRequest): Promise<Order> {
+  async function placeOrder(request: PlaceOrderRequest, run: FirstRun): Promise<Order> {
     const skus = request.order.items.map((item) => item.sku);
     const catalog = await repository.getCatalogPrices(request.tenantId, skus);
     const priced = priceOrder(request.order.items, catalog);
-    const now = clock();
+    // A retry of a crashed first run derives the same id, time and tracking id, so it finds what that run wrote.
+    const now = run.at;
     const timestamp = new Date(now).toISOString();
     const order: Order = {
-      orderId: sortableId(now),
+      orderId: run.idSeed === null ? sortableId(now) : deterministicSortableId(now, `orders#${run.idSeed}`),
       status: 'pending',
       items: priced.items,
       currency: priced.currency,
       total: priced.total,
       ...(request.order.note !== undefined ? { note: request.order.note } : {}),
       version: 1,
-      trackingId: secretId(),
+      trackingId: run.nonce,
       createdAt: timestamp,
       updatedAt: timestamp,
       createdBy: request.userId,
     };
-    await repository.putNewOrder(request.tenantId, order);
-    return order;
+    if ((await repository.putNewOrder(request.tenantId, order)) === 'created') return order;
+    // The first run wrote it (and the order may have moved on since): answer what is stored.
+    return requireOrder(request.tenantId, order.orderId);
   }
 
   const placeOrderOnce = idempotentRequest(placeOrder, {
@@ -69,6 +71,7 @@ export function createOrdersService(options: OrdersServiceOptions) {
     payloadField: 'order',
     what: 'order',
     tableName: options.idempotencyTableName,
+    clock,
     ...(options.dynamoClient ? { dynamoClient: options.dynamoClient } : {}),
   });
 

@@ -264,6 +264,10 @@ describe('POST /events', () => {
     ['a tenantId in the body', { tenantId: 'tglobexglobexglob' }],
     ['an unknown type', { type: 'teleported' }],
     ['a date that is not ISO 8601', { occurredAt: 'yesterday' }],
+    ['30 February', { occurredAt: '2026-02-30T10:00:00Z' }],
+    ['29 February of a common year', { occurredAt: '2025-02-29T10:00:00Z' }],
+    ['year 0000', { occurredAt: '0000-01-01T10:00:00Z' }],
+    ['year 9999', { occurredAt: '9999-12-31T10:00:00Z' }],
     ['an order id that is not one', { orderId: '", "PK": {"S": "x"}' }],
     ['a note over 500 characters', { note: 'x'.repeat(501) }],
   ])('refuses %s at the gateway with 400, writing nothing', async (_, change) => {

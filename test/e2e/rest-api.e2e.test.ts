@@ -150,6 +150,15 @@ describe('authentication', () => {
     expect(reply.body.code).toBe('UNAUTHORIZED');
   });
 
+  it.each(['bearer', 'BEARER'])(
+    'takes the scheme written %s on the Lambda-authorized and the Cognito-authorized routes alike',
+    async (scheme) => {
+      const token = `${scheme} ${e2e.idToken(ACME, 'member')}`;
+      expect((await api('GET', '/orders', { token })).status).toBe(200);
+      expect((await api('GET', '/catalog', { token })).status).toBe(200);
+    },
+  );
+
   it('rejects a Cognito-shaped token signed by another key with 401', async () => {
     const genuine = e2e.idToken(ACME, 'member');
     const header = JSON.parse(Buffer.from(genuine.split('.')[0] ?? '', 'base64url').toString()) as {

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { bearerToken } from '../../services/authorizer/bearer-token';
 import { buildApp, methodsByRoute } from './app';
 
 const { statelessTemplate: template } = buildApp();
@@ -84,6 +85,40 @@ describe('the REST API routes', () => {
       IdentitySource: 'method.request.header.Authorization',
     });
   });
+});
+
+describe('the Authorization header of the Lambda authorizer', () => {
+  const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+  /** API Gateway's check of the header, as synthesized: the whole value must match before the function runs. */
+  const gatewayAccepts = (header: string) => {
+    const expression = resources[logicalIdOf('AWS::ApiGateway::Authorizer', (p) => p.Type === 'TOKEN')]
+      ?.Properties.IdentityValidationExpression as string;
+    return new RegExp(`^(?:${expression})$`).test(header);
+  };
+  const functionAccepts = (header: string) => {
+    try {
+      bearerToken(header);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])(
+    'takes the %s scheme at the gateway and in the function alike, as the README says',
+    (scheme) => {
+      expect(gatewayAccepts(`${scheme} ${JWT}`)).toBe(true);
+      expect(functionAccepts(`${scheme} ${JWT}`)).toBe(true);
+    },
+  );
+
+  it.each([JWT, `Basic ${JWT}`, `Bearer  ${JWT}`, `Bearer ${JWT} `, `Bearerx ${JWT}`, 'Bearer '])(
+    'refuses %p at the gateway and in the function alike',
+    (header) => {
+      expect(gatewayAccepts(header)).toBe(false);
+      expect(functionAccepts(header)).toBe(false);
+    },
+  );
 });
 
 describe('request validation', () => {

@@ -129,6 +129,27 @@ describe('the event projector', () => {
     expect(await eventOutcome(shipped)).toEqual({ status: 'accepted', reason: undefined });
   });
 
+  it.each(['2026-02-30T10:00:00Z', '2025-02-29T10:00:00Z', '0000-01-01T10:00:00Z', '9999-12-31T10:00:00Z'])(
+    'rejects an event that occurred on an impossible date (%s) and leaves the order as it was',
+    async (occurredAt) => {
+      const tenant = tenantId();
+      const order = await orderIn(tenant, 'confirmed');
+      const shipped = await postEvent(tenant, order.orderId, 'shipped', occurredAt);
+
+      expect(await deliver(shipped)).toEqual({ batchItemFailures: [] });
+
+      expect(await stored(orderKeys.order(tenant, order.orderId))).toMatchObject({
+        status: 'confirmed',
+        version: 1,
+      });
+      expect((await orders.getOrder(tenant, order.orderId))?.timeline ?? []).toEqual([]);
+      expect(await eventOutcome(shipped)).toEqual({
+        status: 'rejected',
+        reason: expect.stringContaining(`occurredAt '${occurredAt}' is not a date-time of a calendar day`),
+      });
+    },
+  );
+
   it('treats a redelivered record as harmless: the order changes once and the outcome stays accepted', async () => {
     const tenant = tenantId();
     const order = await orderIn(tenant, 'confirmed');

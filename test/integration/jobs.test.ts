@@ -11,6 +11,7 @@ import { readJobsConfig } from '../../services/jobs/config';
 import { createJobsHandler } from '../../services/jobs/handler';
 import type { JobView } from '../../services/jobs/job-lifecycle';
 import { createJobQueue } from '../../services/jobs/job-queue';
+import { MAX_IMPORT_ORDER_DEPTH } from '../../services/jobs/job-schemas';
 import { createJobsRepository } from '../../services/jobs/jobs-repository';
 import { createJobsService } from '../../services/jobs/jobs-service';
 import { createOrdersRepository, type OrdersRepository } from '../../services/orders/orders-repository';
@@ -183,6 +184,54 @@ describe('POST /jobs', () => {
     expect(String(res.body.message)).toContain(named);
     expect(await storedJobItems(alice.tenantId)).toBe(0);
     expect(await queues.depth(queues.inboxUrl)).toBe(before);
+  });
+
+  /** An import whose second order is `order` as raw JSON text, so numbers reach JSON.parse exactly as sent. */
+  const importWithRawOrder = (order: string) =>
+    `{"type":"orders.import","orders":[{"items":[{"sku":"MUG-1","quantity":1}]},${order}]}`;
+  const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{"x":1}${'}'.repeat(levels - 1)}`;
+
+  it.each([
+    [
+      'an unsafe integer',
+      '{"items":[{"sku":"MUG-1","quantity":9007199254740993}]}',
+      'orders.1.items.0.quantity',
+    ],
+    ['1e308', '{"items":[{"sku":"MUG-1","quantity":1e308}]}', 'orders.1.items.0.quantity'],
+    [
+      '1e400 in an extra field (Infinity)',
+      '{"items":[{"sku":"MUG-1","quantity":1}],"x":1e400}',
+      'orders.1.x',
+    ],
+    [
+      'a 50-digit integer',
+      `{"items":[{"sku":"MUG-1","quantity":${'9'.repeat(50)}}]}`,
+      'orders.1.items.0.quantity',
+    ],
+    ['a number below 1e-130', '{"items":[{"sku":"MUG-1","quantity":1e-200}]}', 'orders.1.items.0.quantity'],
+    ['an order nested 40 levels', nested(40), 'nested too deeply'],
+  ])(
+    'refuses an import order with %s with 400 naming the order and field, and stores nothing',
+    async (_what, order, named) => {
+      const alice = await tenantWithCatalog();
+      const before = await queues.depth(queues.inboxUrl);
+      const res = await postJob(alice, importWithRawOrder(order));
+
+      expect(res.statusCode).toBe(400);
+      expect(res.body.code).toBe('ValidationError');
+      expect(String(res.body.message)).toContain(named);
+      expect(String(res.body.message)).toContain('orders.1');
+      expect(await storedJobItems(alice.tenantId)).toBe(0);
+      expect(await queues.depth(queues.inboxUrl)).toBe(before);
+    },
+  );
+
+  it('stores an import order nested as deep as the API allows', async () => {
+    const alice = await tenantWithCatalog();
+    const res = await postJob(alice, importWithRawOrder(nested(MAX_IMPORT_ORDER_DEPTH)));
+
+    expect(res.statusCode).toBe(202);
+    await queues.drain(queues.inboxUrl);
   });
 
   it('replays the first job for the same Idempotency-Key and body, and refuses the key with another body', async () => {

@@ -8,7 +8,7 @@ let e2e: E2eCloud;
 
 beforeAll(async () => {
   e2e = await startE2eCloud();
-}, 120_000);
+}, 360_000); // synth and start: minutes on a loaded shared 2-core machine
 
 afterAll(async () => {
   await e2e?.close();
