@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LogSink } from './lambda/lambda-runtime';
 import type {
   LocalService,
   ServiceBinding,
@@ -8,6 +7,7 @@ import type {
   ServiceEndpoint,
   StartedService,
 } from './local-service';
+import type { LogSink } from './log-sink';
 import type { LambdaInvoker, LocalCloudModel } from './model';
 import { type DeployOnlyGroup, type NotEmulatedResources, resourceCoverage } from './resource-coverage';
 import { loadCloudAssembly } from './template/cloud-assembly';

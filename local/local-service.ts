@@ -16,7 +16,7 @@
  * A lazily provided invoker alone would not do: the Lambda runtime must know the other services' endpoints
  * before it exists, and those are only known once they have bound — hence the two phases.
  */
-import type { LogSink } from './lambda/lambda-runtime';
+import type { LogSink } from './log-sink';
 import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 import type { LoadedCloudAssembly } from './template/cloud-assembly';
 import type { LocalEndpoints } from './template/physical-ids';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
+import { readBodyWithin } from '../gateway/request-body';
+import { UsageMeter } from '../gateway/usage-meter';
 import { loopbackServer } from '../loopback-server';
 import { type LambdaInvoker, LambdaRequestTooLargeError, type LocalCloudModel } from '../model';
 import { CallTimeout, withTimeout } from '../timeout';
@@ -27,7 +29,6 @@ import type { RestAuthorizers } from './rest-authorization';
 import type { RestResponse } from './rest-response';
 import { setHeader } from './rest-response';
 import { matchRoute, type RouteMatch } from './route-matcher';
-import { UsageMeter } from './usage-meter';
 
 /** API Gateway's REST payload limit (fixed, not raisable). */
 export const MAX_REST_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -371,29 +372,6 @@ function toThrottle(
     : undefined;
 }
 
-/**
- * The body, or undefined when it exceeds the REST payload limit: with a declared Content-Length over it
- * nothing is kept, and a chunked body stops being kept as soon as it crosses it. The rest is read and dropped
- * (ending the iteration early would destroy the socket), so the client reads the 413, not a reset connection.
- */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_REST_PAYLOAD_BYTES;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > MAX_REST_PAYLOAD_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** API Gateway's front door answers an oversized payload in plain text, before any gateway response applies. */
 function payloadTooLarge(res: ServerResponse): void {
   res.statusCode = 413;
@@ -409,7 +387,7 @@ async function serve(
   handle: (request: StagedRequest) => Promise<RestResponse>,
 ): Promise<void> {
   try {
-    const body = await readBody(req);
+    const body = await readBodyWithin(req, MAX_REST_PAYLOAD_BYTES);
     if (body === undefined) {
       payloadTooLarge(res);
       return;

@@ -1,9 +1,9 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
+import { UsageMeter } from '../gateway/usage-meter';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import { createRestAuthorizers } from './authorizers/rest-authorizers';
 import { createRestApiServer, type RestApiServer } from './rest-api-server';
-import { UsageMeter } from './usage-meter';
 
 /** What the REST APIs share with other services. */
 export interface RestApiServiceOptions {

@@ -1,9 +1,9 @@
-import { LambdaInvocationError, type LambdaInvoker } from '../model';
 import {
   type LambdaAuthorizerOutput,
   parseLambdaAuthorizerOutput,
-} from '../rest-api/authorizers/lambda-authorizer-result';
-import { evaluatePolicy } from '../rest-api/authorizers/policy-evaluation';
+} from '../gateway/lambda-authorizer-result';
+import { evaluatePolicy } from '../gateway/policy-evaluation';
+import { LambdaInvocationError, type LambdaInvoker } from '../model';
 import type { WebSocketAuthorizer } from './websocket-api-definition';
 import {
   type ConnectionContext,

@@ -1,10 +1,14 @@
+import {
+  type LambdaAuthorizerOutput,
+  parseLambdaAuthorizerOutput,
+} from '../../gateway/lambda-authorizer-result';
+import { functionArnOfInvocationUri } from '../../gateway/lambda-integration-uri';
+import { evaluatePolicy } from '../../gateway/policy-evaluation';
 import { LambdaInvocationError, type LambdaInvoker, type LocalResource } from '../../model';
 import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
 import { authorizerRefusals } from './authorizer-refusals';
 import { identitySourceExpressions, readIdentitySource } from './identity-sources';
-import { type LambdaAuthorizerOutput, parseLambdaAuthorizerOutput } from './lambda-authorizer-result';
-import { evaluatePolicy } from './policy-evaluation';
 
 const DEFAULT_TTL_SECONDS = 300;
 const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
@@ -16,12 +20,6 @@ export interface LambdaAuthorizerOptions {
   readonly invoker: LambdaInvoker;
   /** Epoch milliseconds; injectable so cache expiry can be tested without waiting. */
   readonly now: () => number;
-}
-
-/** The function ARN inside an authorizer's `AuthorizerUri` (`.../functions/<arn>/invocations`). */
-export function functionArnOf(authorizerUri: unknown): string | undefined {
-  if (typeof authorizerUri !== 'string') return undefined;
-  return /\/functions\/(.+)\/invocations$/.exec(authorizerUri)?.[1];
 }
 
 function ttlSecondsOf(authorizer: LocalResource): number {
@@ -83,7 +81,7 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
       if (cached !== undefined && cached.expiresAt > startedAt) return decide(request, cached.output, 0);
 
-      const functionArn = functionArnOf(props.AuthorizerUri);
+      const functionArn = functionArnOfInvocationUri(props.AuthorizerUri);
       if (functionArn === undefined) return authorizerRefusals.authorizerConfigurationError();
       const event =
         type === 'TOKEN'

@@ -1,9 +1,8 @@
+import { functionArnOfInvocationUri } from '../../gateway/lambda-integration-uri';
 import { LambdaInvocationError } from '../../model';
 import { buildProxyEvent, parseProxyResult } from '../proxy-event';
 import { setHeader } from '../rest-response';
 import type { RestIntegration } from './rest-integration';
-
-const LAMBDA_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
 
 /**
  * `AWS_PROXY` to Lambda: the request becomes a payload 1.0 proxy event and the function's result the
@@ -12,7 +11,7 @@ const LAMBDA_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
 export const lambdaProxyIntegration: RestIntegration = {
   async run(request) {
     const { definition, stage, route } = request;
-    const functionArn = LAMBDA_URI.exec(String(request.integration.Uri ?? ''))?.[1];
+    const functionArn = functionArnOfInvocationUri(request.integration.Uri);
     if (!functionArn) {
       request.log(`${definition.name}: AWS_PROXY on ${route.resource.path} is not a Lambda function`);
       return { error: { responseType: 'API_CONFIGURATION_ERROR' } };

@@ -1,5 +1,5 @@
-import { parseLambdaAuthorizerOutput } from '../../rest-api/authorizers/lambda-authorizer-result';
-import { evaluatePolicy, wildcardMatch } from '../../rest-api/authorizers/policy-evaluation';
+import { parseLambdaAuthorizerOutput } from '../../gateway/lambda-authorizer-result';
+import { evaluatePolicy, wildcardMatch } from '../../gateway/policy-evaluation';
 
 const ARN = 'arn:aws:execute-api:us-east-1:111122223333:abc123/prod/GET/orders/42';
 const allow = (Resource: string | string[], Action: string | string[] = 'execute-api:Invoke') => ({
