@@ -20,7 +20,6 @@ import { RequestValidation } from './request-validation';
 import {
   type ApiResourceNode,
   type ApiStage,
-  authorizationScopesOf,
   type MethodSetting,
   type RestApiDefinition,
   readRestApiDefinition,
@@ -32,9 +31,6 @@ import { matchRoute, type RouteMatch } from './route-matcher';
 
 /** API Gateway's REST payload limit (fixed, not raisable). */
 export const MAX_REST_PAYLOAD_BYTES = 10 * 1024 * 1024;
-
-/** The integration timeout when the template sets none (also AWS's default maximum). */
-export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** Options of `createRestApiServer`. */
 export interface RestApiServerOptions {
@@ -164,7 +160,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     route: RouteMatch,
     stage: ApiStage,
   ): Promise<GatewayError | undefined> {
-    const method = route.method.properties;
+    const { method } = route;
     const httpMethod = scope.request.method.toUpperCase();
     if (
       !meter.take(
@@ -174,20 +170,20 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     ) {
       return { responseType: 'THROTTLED' };
     }
-    const authorizationType = String(method.AuthorizationType ?? 'NONE').toUpperCase();
+    const { authorizationType } = method;
     let usageIdentifierKey: string | undefined;
     if (authorizationType !== 'NONE') {
-      const authorizerId = method.AuthorizerId;
+      const { authorizerId } = method;
       const result = await options.authorizers.authorize({
         restApiId: definition.apiId,
         stage: stage.name,
         authorizationType,
-        authorizer: typeof authorizerId === 'string' ? definition.authorizers.get(authorizerId) : undefined,
+        authorizer: authorizerId === undefined ? undefined : definition.authorizers.get(authorizerId),
         methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${definition.apiId}/${stage.name}/${httpMethod}/${scope.request.path.replace(/^\//, '')}`,
         resourcePath: route.resource.path,
         pathParameters: route.pathParameters,
         stageVariables: stage.variables,
-        authorizationScopes: authorizationScopesOf(route.method),
+        authorizationScopes: method.authorizationScopes,
         request: scope.request,
         requestId: scope.requestId,
       });
@@ -198,7 +194,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       scope.identity = { ...scope.identity, ...(result.identity ?? {}) };
       usageIdentifierKey = result.usageIdentifierKey;
     }
-    if (method.ApiKeyRequired === true || method.ApiKeyRequired === 'true') {
+    if (method.apiKeyRequired) {
       const value =
         definition.apiKeySource === 'AUTHORIZER'
           ? usageIdentifierKey
@@ -235,8 +231,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   }
 
   async function integrate(scope: RequestScope, route: RouteMatch, stage: ApiStage): Promise<RestResponse> {
-    const integration = (route.method.properties.Integration as Record<string, unknown> | undefined) ?? {};
-    const type = String(integration.Type ?? '').toUpperCase();
+    const { integration } = route.method;
+    const { type, timeoutMs } = integration;
     const runner = INTEGRATIONS[type];
     if (!runner) {
       log(
@@ -244,8 +240,6 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       );
       return respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
     }
-    const timeoutMs =
-      Number(integration.TimeoutInMillis ?? DEFAULT_INTEGRATION_TIMEOUT_MS) || DEFAULT_INTEGRATION_TIMEOUT_MS;
     const running = runner.run({
       definition,
       stage,
@@ -350,8 +344,8 @@ function unsupportedIntegrationsOf(root: ApiResourceNode): string[] {
   const found: string[] = [];
   const visit = (node: ApiResourceNode): void => {
     for (const [httpMethod, method] of node.methods) {
-      const integration = (method.properties.Integration as Record<string, unknown> | undefined) ?? {};
-      const type = String(integration.Type ?? '').toUpperCase();
+      const { integration } = method;
+      const { type } = integration;
       const runner = INTEGRATIONS[type];
       const reason = runner
         ? runner.unsupported?.(integration)

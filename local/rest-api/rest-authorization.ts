@@ -1,5 +1,5 @@
-import type { LocalResource } from '../model';
 import type { RestIncomingRequest } from './proxy-event';
+import type { RestAuthorizerDefinition } from './rest-api-definition';
 
 /*
  * The contract between the REST API emulator and its authorizer layer (REST-only, so it lives here rather
@@ -13,7 +13,7 @@ export interface AuthorizationRequest {
   /** `NONE` | `AWS_IAM` | `COGNITO_USER_POOLS` | `CUSTOM`, from the AWS::ApiGateway::Method. */
   readonly authorizationType: string;
   /** The AWS::ApiGateway::Authorizer resource when authorizationType is COGNITO_USER_POOLS or CUSTOM. */
-  readonly authorizer?: LocalResource;
+  readonly authorizer?: RestAuthorizerDefinition;
   /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without leading slash}`. */
   readonly methodArn: string;
   /** The method's resource path template, e.g. `/orders/{orderId}`. */

@@ -2,15 +2,14 @@ import {
   type LambdaAuthorizerOutput,
   parseLambdaAuthorizerOutput,
 } from '../../gateway/lambda-authorizer-result';
-import { functionArnOfInvocationUri } from '../../gateway/lambda-integration-uri';
 import { evaluatePolicy } from '../../gateway/policy-evaluation';
-import { LambdaInvocationError, type LambdaInvoker, type LocalResource } from '../../model';
+import { LambdaInvocationError, type LambdaInvoker } from '../../model';
+import type { RestAuthorizerDefinition } from '../rest-api-definition';
 import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
 import { authorizerRefusals } from './authorizer-refusals';
 import { identitySourceExpressions, readIdentitySource } from './identity-sources';
 
-const DEFAULT_TTL_SECONDS = 300;
 const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
 
 /** Options of `createLambdaAuthorizers`. */
@@ -20,11 +19,6 @@ export interface LambdaAuthorizerOptions {
   readonly invoker: LambdaInvoker;
   /** Epoch milliseconds; injectable so cache expiry can be tested without waiting. */
   readonly now: () => number;
-}
-
-function ttlSecondsOf(authorizer: LocalResource): number {
-  const value = Number(authorizer.properties.AuthorizerResultTtlInSeconds ?? DEFAULT_TTL_SECONDS);
-  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 /**
@@ -51,13 +45,15 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
   };
 
   return {
-    async authorize(request: AuthorizationRequest, authorizer: LocalResource): Promise<AuthorizationResult> {
-      const props = authorizer.properties;
-      const type = String(props.Type ?? 'TOKEN').toUpperCase();
+    async authorize(
+      request: AuthorizationRequest,
+      authorizer: RestAuthorizerDefinition,
+    ): Promise<AuthorizationResult> {
+      const { type } = authorizer;
       const expressions =
         type === 'TOKEN'
-          ? [typeof props.IdentitySource === 'string' ? props.IdentitySource : TOKEN_IDENTITY_SOURCE]
-          : identitySourceExpressions(props.IdentitySource);
+          ? [authorizer.identitySource ?? TOKEN_IDENTITY_SOURCE]
+          : identitySourceExpressions(authorizer.identitySource);
       const values: string[] = [];
       for (const expression of expressions) {
         const value = readIdentitySource(expression, request);
@@ -65,13 +61,13 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
         values.push(value);
       }
       const token = values[0] ?? '';
-      if (type === 'TOKEN' && typeof props.IdentityValidationExpression === 'string') {
-        if (!new RegExp(`^(?:${props.IdentityValidationExpression})$`).test(token)) {
+      if (type === 'TOKEN' && authorizer.identityValidationExpression !== undefined) {
+        if (!new RegExp(`^(?:${authorizer.identityValidationExpression})$`).test(token)) {
           return authorizerRefusals.unauthorized();
         }
       }
 
-      const ttlSeconds = ttlSecondsOf(authorizer);
+      const ttlSeconds = authorizer.resultTtlSeconds;
       // The cache belongs to one authorizer of one stage, as in API Gateway.
       const cacheKey =
         ttlSeconds > 0 && values.length > 0
@@ -81,7 +77,7 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
       if (cached !== undefined && cached.expiresAt > startedAt) return decide(request, cached.output, 0);
 
-      const functionArn = functionArnOfInvocationUri(props.AuthorizerUri);
+      const { functionArn } = authorizer;
       if (functionArn === undefined) return authorizerRefusals.authorizerConfigurationError();
       const event =
         type === 'TOKEN'

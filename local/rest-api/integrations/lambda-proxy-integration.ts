@@ -1,4 +1,3 @@
-import { functionArnOfInvocationUri } from '../../gateway/lambda-integration-uri';
 import { LambdaInvocationError } from '../../model';
 import { buildProxyEvent, parseProxyResult } from '../proxy-event';
 import { setHeader } from '../rest-response';
@@ -11,7 +10,7 @@ import type { RestIntegration } from './rest-integration';
 export const lambdaProxyIntegration: RestIntegration = {
   async run(request) {
     const { definition, stage, route } = request;
-    const functionArn = functionArnOfInvocationUri(request.integration.Uri);
+    const { functionArn } = request.integration;
     if (!functionArn) {
       request.log(`${definition.name}: AWS_PROXY on ${route.resource.path} is not a Lambda function`);
       return { error: { responseType: 'API_CONFIGURATION_ERROR' } };
