@@ -3,6 +3,7 @@ import { apiGatewayControlService } from './apigateway-control/control-plane-ser
 import { type ComposedServices, composeServices } from './compose-services';
 import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
+import type { RequestListener } from './gateway/request-record';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
@@ -12,6 +13,7 @@ import type { LocalService } from './local-service';
 import type { LogSink } from './log-sink';
 import { freePort } from './loopback-server';
 import { restApiService } from './rest-api/rest-api-service';
+import { StageCaches } from './rest-api/stage-cache';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
 
@@ -35,6 +37,8 @@ export interface LocalCloudOptions {
   readonly onEvent?: (functionArn: string, event: unknown) => void;
   /** More services after the built-in ones (a plug-in, a test double). */
   readonly extraServices?: readonly LocalService[];
+  /** Receives one record per REST API request (method, path, status, ms, function, authorizer and stage cache). */
+  readonly onRequest?: RequestListener;
 }
 
 /** A REST API as served locally. */
@@ -59,15 +63,22 @@ export interface LocalCloud extends ComposedServices {
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
+  const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
   const identity = identityService();
   const sqs = sqsService();
   const services: LocalService[] = [
     dynamoDbService({ failureDestination: sqs.failureDestination }),
     identity,
-    apiGatewayControlService({ apiKeys }),
+    apiGatewayControlService({ apiKeys, stageCaches }),
     lambdaService(),
     sqs,
-    restApiService({ apiKeys, issuers: identity.issuers, throttling: options.throttling }),
+    restApiService({
+      apiKeys,
+      issuers: identity.issuers,
+      throttling: options.throttling,
+      stageCaches,
+      onRequest: options.onRequest,
+    }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list

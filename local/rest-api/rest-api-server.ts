@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
 import { readBodyWithin } from '../gateway/request-body';
+import type { RequestListener } from '../gateway/request-record';
 import { UsageMeter } from '../gateway/usage-meter';
 import { loopbackServer } from '../loopback-server';
 import { type LambdaInvoker, LambdaRequestTooLargeError, type LocalCloudModel } from '../model';
@@ -28,6 +29,7 @@ import type { RestAuthorizers } from './rest-authorization';
 import type { RestResponse } from './rest-response';
 import { setHeader } from './rest-response';
 import { matchRoute, type RouteMatch } from './route-matcher';
+import { mostSpecificSetting, StageCaches } from './stage-cache';
 
 /** API Gateway's REST payload limit (fixed, not raisable). */
 export const MAX_REST_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -49,6 +51,10 @@ export interface RestApiServerOptions {
   readonly log?: (line: string) => void;
   /** Where `AWS` integrations reach AWS services; @default none (they answer 500) */
   readonly awsServices?: AwsServiceAccess;
+  /** The stage caches, shared with the control plane (FlushStageCache); @default this API's own */
+  readonly stageCaches?: StageCaches;
+  /** Receives one record per request (the request log). */
+  readonly onRequest?: RequestListener;
 }
 
 /** A request for one stage: `path` is the part after `/<stage>`. */
@@ -60,6 +66,8 @@ export interface StagedRequest extends RestIncomingRequest {
 export interface RestApiServer {
   /** The API's id (its physicalId), as in `https://{id}.execute-api...`. */
   readonly apiId: string;
+  /** The API as read from the template at start. */
+  readonly definition: RestApiDefinition;
   /** Starts listening; resolves to the base URL (without stage). */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -81,11 +89,14 @@ interface RequestScope {
   readonly singleQuery: Record<string, string>;
   authorizer?: Record<string, unknown>;
   identity: Record<string, string | null>;
-}
-
-/** MethodSettings paths are `/` + the resource path with each `/` escaped as `~1` (`/~1orders~1{id}`). */
-function unescapeSettingPath(path: string): string {
-  return path.replace(/^\//, '').replace(/~1/g, '/');
+  authorizerCache?: 'hit' | 'miss';
+  /** The caller may `execute-api:InvalidateCache`. */
+  mayInvalidateCache?: boolean;
+  stageCache?: 'hit' | 'miss';
+  /** The function an integration invoked. */
+  functionName?: string;
+  /** The integration produced the response (not a gateway error such as a timeout): it may be cached. */
+  integrationAnswered?: boolean;
 }
 
 /** The stage MethodSettings that apply to a method: the most specific entry carrying throttle limits. */
@@ -94,17 +105,54 @@ function throttleSetting(
   resourcePath: string,
   httpMethod: string,
 ): MethodSetting | undefined {
-  const score = (s: MethodSetting): number => {
-    const pathMatches = s.resourcePath === '/*' || unescapeSettingPath(s.resourcePath) === resourcePath;
-    const methodMatches = s.httpMethod === '*' || s.httpMethod === httpMethod;
-    if (!pathMatches || !methodMatches) return -1;
-    return (s.resourcePath === '/*' ? 0 : 2) + (s.httpMethod === '*' ? 0 : 1);
-  };
-  return stage.methodSettings
-    .filter((s) => s.throttlingRateLimit !== undefined || s.throttlingBurstLimit !== undefined)
-    .map((s) => ({ s, rank: score(s) }))
-    .filter(({ rank }) => rank >= 0)
-    .sort((a, b) => b.rank - a.rank)[0]?.s;
+  return mostSpecificSetting(
+    stage.methodSettings,
+    resourcePath,
+    httpMethod,
+    (s) => s.throttlingRateLimit !== undefined || s.throttlingBurstLimit !== undefined,
+  );
+}
+
+/** The value a cache key parameter (`method.request.{header|querystring|path|multivalue…}.X`) has. */
+function cacheKeyValue(
+  parameter: string,
+  request: StagedRequest,
+  pathParameters: Record<string, string>,
+): unknown {
+  const [, location, name = ''] =
+    /^method\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/.exec(
+      parameter,
+    ) ?? [];
+  switch (location) {
+    case 'header':
+      return request.headers[name.toLowerCase()]?.at(-1) ?? null;
+    case 'multivalueheader':
+      return request.headers[name.toLowerCase()] ?? null;
+    case 'querystring':
+      return request.query[name]?.at(-1) ?? null;
+    case 'multivaluequerystring':
+      return request.query[name] ?? null;
+    case 'path':
+      return pathParameters[name] ?? null;
+    default:
+      return null;
+  }
+}
+
+/** `Cache-Control: max-age=0` on the request: the caller asks for a refetch (and a fresh cache entry). */
+function asksForRefetch(request: StagedRequest): boolean {
+  return (request.headers['cache-control'] ?? []).some((value) =>
+    /(?:^|[\s,])max-age\s*=\s*0(?:$|[\s,])/i.test(value),
+  );
+}
+
+/** What the `SUCCEED_WITH_RESPONSE_HEADER` strategy adds (AWS's exact wording is UNCONFIRMED). */
+const IGNORED_CACHE_CONTROL_WARNING =
+  '199 - "Cache-Control: max-age=0 was ignored: the caller is not allowed execute-api:InvalidateCache"';
+
+/** The function name of a function ARN (`arn:aws:lambda:r:a:function:NAME[:qualifier]`). */
+function functionNameOf(functionArn: string): string {
+  return /:function:([^:]+)/.exec(functionArn)?.[1] ?? functionArn;
 }
 
 /** Creates the emulator of one AWS::ApiGateway::RestApi of the model. */
@@ -112,6 +160,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   const definition: RestApiDefinition = readRestApiDefinition(options.model, options.restApiId);
   const apiKeys = options.apiKeys ?? ApiKeyStore.fromModel(options.model);
   const meter = options.meter ?? new UsageMeter();
+  const stageCaches = options.stageCaches ?? new StageCaches();
+  for (const stage of definition.stages.values()) stageCaches.registerStage(definition.apiId, stage.name);
   const log = options.log ?? ((line: string) => console.log(line));
   const validation = new RequestValidation();
   const awsServices = options.awsServices ?? {
@@ -192,6 +242,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       }
       scope.authorizer = result.authorizer;
       scope.identity = { ...scope.identity, ...(result.identity ?? {}) };
+      scope.authorizerCache = result.authorizerCache;
+      scope.mayInvalidateCache = result.mayInvalidateCache === true;
       usageIdentifierKey = result.usageIdentifierKey;
     }
     if (method.apiKeyRequired) {
@@ -233,6 +285,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   async function integrate(scope: RequestScope, route: RouteMatch, stage: ApiStage): Promise<RestResponse> {
     const { integration } = route.method;
     const { type, timeoutMs } = integration;
+    if (integration.functionArn !== undefined) scope.functionName = functionNameOf(integration.functionArn);
     const runner = INTEGRATIONS[type];
     if (!runner) {
       log(
@@ -286,6 +339,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       }
       throw error;
     }
+    scope.integrationAnswered = 'response' in outcome;
     return 'response' in outcome ? outcome.response : respondError(scope, outcome.error);
   }
 
@@ -315,7 +369,9 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
         response = respondError(scope, { responseType: 'MISSING_AUTHENTICATION_TOKEN' });
       } else {
         const rejected = await admit(scope, route, stage);
-        response = rejected ? respondError(scope, rejected) : await integrate(scope, route, stage);
+        response = rejected
+          ? respondError(scope, rejected)
+          : await integrateThroughCache(scope, route, stage);
       }
     } catch (error) {
       log(`${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -323,14 +379,79 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     }
     setHeader(response.headers, 'x-amzn-RequestId', scope.requestId);
     setHeader(response.headers, 'x-amz-apigw-id', scope.extendedRequestId);
-    log(
-      `${request.method.toUpperCase()} /${request.stage}${request.path} ${response.statusCode} ${Date.now() - startedAt}ms`,
-    );
+    const ms = Date.now() - startedAt;
+    log(`${request.method.toUpperCase()} /${request.stage}${request.path} ${response.statusCode} ${ms}ms`);
+    options.onRequest?.({
+      api: definition.name,
+      apiId: definition.apiId,
+      stage: request.stage,
+      method: request.method.toUpperCase(),
+      path: request.path,
+      status: response.statusCode,
+      ms,
+      ...(scope.functionName === undefined ? {} : { function: scope.functionName }),
+      ...(scope.authorizerCache === undefined ? {} : { authorizerCache: scope.authorizerCache }),
+      ...(scope.stageCache === undefined ? {} : { stageCache: scope.stageCache }),
+    });
+    return response;
+  }
+
+  /**
+   * The stage cache in front of the integration (authorization, API keys and validation have run, as in AWS):
+   * a method the stage caches answers from the entry of its key (HTTP method, resource path, and the values
+   * of its integration's cache key parameters — nothing else, so a path parameter that is not a key
+   * parameter shares one entry, as in AWS) until the TTL passes. `Cache-Control: max-age=0` refetches and
+   * replaces the entry only for a caller allowed `execute-api:InvalidateCache` (or when the stage does not
+   * require it); anyone else gets the stage's unauthorized-cache-control strategy.
+   */
+  async function integrateThroughCache(
+    scope: RequestScope,
+    route: RouteMatch,
+    stage: ApiStage,
+  ): Promise<RestResponse> {
+    const httpMethod = scope.request.method.toUpperCase();
+    const caching = stageCaches.methodCaching(definition.apiId, stage, route.resource.path, httpMethod);
+    if (caching === undefined) return integrate(scope, route, stage);
+    const key = JSON.stringify([
+      httpMethod,
+      route.resource.path,
+      ...route.method.integration.cacheKeyParameters.map((parameter) => [
+        parameter,
+        cacheKeyValue(parameter, scope.request, route.pathParameters),
+      ]),
+    ]);
+    let warning = false;
+    if (asksForRefetch(scope.request)) {
+      if (!caching.requireAuthorizationForCacheControl || scope.mayInvalidateCache) {
+        scope.stageCache = 'miss';
+        const fresh = await integrate(scope, route, stage);
+        if (scope.integrationAnswered)
+          stageCaches.set(definition.apiId, stage.name, key, fresh, caching.ttlSeconds);
+        return fresh;
+      }
+      if (caching.unauthorizedStrategy === 'FAIL_WITH_403') {
+        return respondError(scope, { responseType: 'ACCESS_DENIED', statusCode: 403 });
+      }
+      warning = caching.unauthorizedStrategy === 'SUCCEED_WITH_RESPONSE_HEADER';
+    }
+    const cached = stageCaches.get(definition.apiId, stage.name, key);
+    let response: RestResponse;
+    if (cached !== undefined) {
+      scope.stageCache = 'hit';
+      response = cached;
+    } else {
+      scope.stageCache = 'miss';
+      response = await integrate(scope, route, stage);
+      if (scope.integrationAnswered)
+        stageCaches.set(definition.apiId, stage.name, key, response, caching.ttlSeconds);
+    }
+    if (warning) setHeader(response.headers, 'Warning', IGNORED_CACHE_CONTROL_WARNING);
     return response;
   }
 
   return {
     apiId: definition.apiId,
+    definition,
     unsupportedIntegrations,
     handle,
     ...loopbackServer((req, res) => {

@@ -1,9 +1,11 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
+import type { RequestListener } from '../gateway/request-record';
 import { UsageMeter } from '../gateway/usage-meter';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import { createRestAuthorizers } from './authorizers/rest-authorizers';
 import { createRestApiServer, type RestApiServer } from './rest-api-server';
+import { StageCaches } from './stage-cache';
 
 /** What the REST APIs share with other services. */
 export interface RestApiServiceOptions {
@@ -13,6 +15,10 @@ export interface RestApiServiceOptions {
   readonly issuers: IdentityIssuers;
   /** Enforce stage, method and usage-plan throttling and quotas. @default true */
   readonly throttling?: boolean;
+  /** The stage caches, shared with the control plane (FlushStageCache). @default the service's own */
+  readonly stageCaches?: StageCaches;
+  /** Receives one record per request (the request log). */
+  readonly onRequest?: RequestListener;
 }
 
 /** A meter that admits everything: throttling and quotas off. */
@@ -63,6 +69,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
       const servers: RestApiServer[] = [];
       // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
       const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
+      const stageCaches = options.stageCaches ?? new StageCaches();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
         async start({ model, invoker, credentials, region, apiPort, log, functionEnv }) {
@@ -86,13 +93,16 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
               accountId: model.accountId,
               log,
               awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
+              stageCaches,
+              onRequest: options.onRequest,
             });
+            // A (re)deployment starts the API's stages with empty caches, as a redeployed stage does.
+            stageCaches.flushApi(server.apiId);
             const base = await server.listen(apiPort(api.physicalId));
             servers.push(server);
-            const stage = model.resources.find(
-              (r) => r.type === 'AWS::ApiGateway::Stage' && r.properties.RestApiId === api.physicalId,
-            );
-            const stageName = String(stage?.properties.StageName ?? 'prod');
+            const stageName =
+              [...server.definition.stages.values()].find((stage) => stage.physicalId !== undefined)?.name ??
+              'prod';
             endpoints.push({
               kind: 'REST API',
               name: `${api.stackName}/${api.logicalId}`,

@@ -37,6 +37,10 @@ export type AuthorizationResult =
       readonly identity?: Record<string, string | null>;
       /** API key chosen by a Lambda authorizer (API key source AUTHORIZER). */
       readonly usageIdentifierKey?: string;
+      /** Whether a Lambda authorizer's result cache answered (`undefined`: no result cache involved). */
+      readonly authorizerCache?: 'hit' | 'miss';
+      /** The caller may `execute-api:InvalidateCache` (a `Cache-Control: max-age=0` refetches). */
+      readonly mayInvalidateCache?: boolean;
     }
   | {
       readonly ok: false;

@@ -10,7 +10,8 @@ export function createIamAuthorizer(options: SigV4CheckOptions) {
   return {
     async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
       const result = await check.verify(request);
-      return result.ok ? { ok: true, identity: { ...result.identity } } : result;
+      // No IAM policies locally: a known key may do anything, cache invalidation included.
+      return result.ok ? { ok: true, identity: { ...result.identity }, mayInvalidateCache: true } : result;
     },
   };
 }

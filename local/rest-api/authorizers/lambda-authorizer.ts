@@ -34,12 +34,17 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
     request: AuthorizationRequest,
     output: LambdaAuthorizerOutput,
     integrationLatency: number,
+    authorizerCache: 'hit' | 'miss' | undefined,
   ): AuthorizationResult => {
     const decision = evaluatePolicy(output.policy, request.methodArn);
     if (decision !== 'Allow') return authorizerRefusals.accessDenied(decision === 'ExplicitDeny');
     return {
       ok: true,
       authorizer: { ...output.context, principalId: output.principalId, integrationLatency },
+      ...(authorizerCache === undefined ? {} : { authorizerCache }),
+      // A policy may grant the cache invalidation too, as an IAM policy would.
+      mayInvalidateCache:
+        evaluatePolicy(output.policy, request.methodArn, 'execute-api:InvalidateCache') === 'Allow',
       ...(output.usageIdentifierKey === undefined ? {} : { usageIdentifierKey: output.usageIdentifierKey }),
     };
   };
@@ -75,7 +80,8 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
           : undefined;
       const startedAt = options.now();
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
-      if (cached !== undefined && cached.expiresAt > startedAt) return decide(request, cached.output, 0);
+      if (cached !== undefined && cached.expiresAt > startedAt)
+        return decide(request, cached.output, 0, 'hit');
 
       const { functionArn } = authorizer;
       if (functionArn === undefined) return authorizerRefusals.authorizerConfigurationError();
@@ -100,7 +106,12 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       if (output === undefined) return authorizerRefusals.authorizerConfigurationError();
       const finishedAt = options.now();
       if (cacheKey !== undefined) cache.set(cacheKey, { expiresAt: finishedAt + ttlSeconds * 1000, output });
-      return decide(request, output, Math.max(0, finishedAt - startedAt));
+      return decide(
+        request,
+        output,
+        Math.max(0, finishedAt - startedAt),
+        cacheKey === undefined ? undefined : 'miss',
+      );
     },
   };
 }
