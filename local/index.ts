@@ -6,6 +6,7 @@
 
 export { type CliHooks, type CliRun, runLocalCloudCli } from './cli/run-cli';
 export { findCdkCli, type SynthesizeOptions, synthesizeApp } from './cli/synthesize-app';
+export type { GatewayRequestRecord, RequestListener } from './gateway/request-record';
 export {
   LOCAL_CREDENTIALS,
   type LocalCloud,
