@@ -231,6 +231,9 @@ describe('TOKEN Lambda authorizer', () => {
         integrationLatency: 0,
       },
       usageIdentifierKey: 'k-1',
+      // A result cache is configured and this was its first look-up; the policy grants no cache invalidation.
+      authorizerCache: 'miss',
+      mayInvalidateCache: false,
     });
   });
 
@@ -633,6 +636,8 @@ describe('AWS_IAM (SigV4) authorizer', () => {
         userArn: `arn:aws:iam::${ACCOUNT}:user/local`,
         accountId: ACCOUNT,
       },
+      // No IAM policies locally: a valid signature may invalidate the stage cache too.
+      mayInvalidateCache: true,
     });
   });
 

@@ -9,6 +9,15 @@ const allow = (Resource: string | string[], Action: string | string[] = 'execute
 });
 
 describe('authorizer policy evaluation', () => {
+  it('evaluates another action when asked: an Invoke grant does not grant execute-api:InvalidateCache', () => {
+    const INVALIDATE = 'execute-api:InvalidateCache';
+    expect(evaluatePolicy({ Statement: [allow(ARN)] }, ARN, INVALIDATE)).toBe('ImplicitDeny');
+    expect(evaluatePolicy({ Statement: [allow(ARN, [INVALIDATE])] }, ARN, INVALIDATE)).toBe('Allow');
+    expect(evaluatePolicy({ Statement: [allow(ARN, 'execute-api:*')] }, ARN, INVALIDATE)).toBe('Allow');
+    // And an InvalidateCache grant alone does not let the request in.
+    expect(evaluatePolicy({ Statement: [allow(ARN, [INVALIDATE])] }, ARN)).toBe('ImplicitDeny');
+  });
+
   it('allows a method its exact ARN allows', () => {
     expect(evaluatePolicy({ Statement: [allow(ARN)] }, ARN)).toBe('Allow');
   });
