@@ -31,6 +31,18 @@ function synth(cdkOut: string): void {
        body: JSON.stringify({ count: ++count, path: event.path, tenant: event.headers?.['x-tenant'] ?? null }),
      });`,
   );
+  writeFileSync(
+    join(code, 'authorizer.js'),
+    `exports.handler = async (event) => {
+       const actions = event.authorizationToken === 'admin'
+         ? ['execute-api:Invoke', 'execute-api:InvalidateCache']
+         : ['execute-api:Invoke'];
+       return {
+         principalId: event.authorizationToken,
+         policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] },
+       };
+     };`,
+  );
   const app = new App({ outdir: cdkOut });
   const stack = new Stack(app, 'StageCacheApp', { env: { account: '123456789012', region: 'us-east-1' } });
   const fn = new lambda.Function(stack, 'Fn', {
@@ -62,6 +74,16 @@ function synth(cdkOut: string): void {
   // No cache key parameters: every id shares one entry, as in AWS.
   api.root.addResource('unkeyed').addResource('{id}').addMethod('GET', new apigw.LambdaIntegration(fn));
   api.root.addResource('fresh').addMethod('GET', new apigw.LambdaIntegration(fn));
+  const authorizer = new apigw.TokenAuthorizer(stack, 'Authorizer', {
+    handler: new lambda.Function(stack, 'AuthorizerFn', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'authorizer.handler',
+      code: lambda.Code.fromAsset(code),
+    }),
+    resultsCacheTtl: Duration.minutes(5),
+  });
+  // Cached without the caller in its key: every caller the authorizer lets in shares the entry, as in AWS.
+  api.root.addResource('shared').addMethod('GET', new apigw.LambdaIntegration(fn), { authorizer });
   api.root
     .addResource('secure')
     .addMethod('GET', new apigw.LambdaIntegration(fn), { authorizationType: apigw.AuthorizationType.IAM });
@@ -191,6 +213,26 @@ describe('the REST stage cache', () => {
     expect(after.record?.stageCache).toBe('miss');
     expect(after.body.count).not.toBe(before.body.count);
     expect(await control('DELETE', `/restapis/${api('Cached').restApiId}/stages/nope/cache/data`)).toBe(404);
+  });
+
+  it('leaves the authorizer identity out of the key unless configured, and reports the authorizer cache', async () => {
+    const first = await get('/shared', { authorization: 'reader' });
+    expect(first.record).toMatchObject({ authorizerCache: 'miss', stageCache: 'miss' });
+    const again = await get('/shared', { authorization: 'reader' });
+    expect(again.record).toMatchObject({ authorizerCache: 'hit', stageCache: 'hit' });
+    const admin = await get('/shared', { authorization: 'admin' });
+    expect(admin.record).toMatchObject({ authorizerCache: 'miss', stageCache: 'hit' });
+    expect(admin.body).toEqual(first.body);
+  });
+
+  it('lets a caller whose authorizer policy allows execute-api:InvalidateCache refetch, and no one else', async () => {
+    const cached = await get('/shared', { authorization: 'reader' });
+    const reader = await get('/shared', { authorization: 'reader', 'cache-control': 'max-age=0' });
+    expect(reader.record?.stageCache).toBe('hit');
+    expect(reader.body).toEqual(cached.body);
+    const admin = await get('/shared', { authorization: 'admin', 'cache-control': 'max-age=0' });
+    expect(admin.record?.stageCache).toBe('miss');
+    expect(admin.body.count).toBeGreaterThan(cached.body.count);
   });
 
   describe('Cache-Control: max-age=0', () => {
