@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { catalogItemInputSchema } from '../services/catalog/catalog-schemas';
 import { catalogEnvironment } from '../services/catalog/environment';
@@ -26,8 +27,8 @@ export interface CatalogApiProps {
 
 /**
  * The tenant catalog: `GET /catalog`, `GET /catalog/{sku}` (stage-cached, keyed by the caller's token and the
- * page or SKU, so nobody receives another's entry) and `PUT /catalog/{sku}` (admins), behind the Cognito
- * user-pool authorizer.
+ * page or SKU, so nobody receives another's entry) and `PUT /catalog/{sku}` (admins, and it flushes the stage
+ * cache so readers see the edit at once), behind the Cognito user-pool authorizer.
  */
 export class CatalogApi extends Construct {
   readonly handler: ServiceFunction<typeof catalogEnvironment>;
@@ -42,7 +43,25 @@ export class CatalogApi extends Construct {
       description: 'Tenant catalog: list, get, upsert (admins)',
     })
       .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'])
-      .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
+      .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS')
+      .bindValue('REST_API_ID', api.api.restApiId)
+      .bindValue('STAGE_NAME', api.stageName)
+      .bindValue('STAGE_CACHE', api.cacheEnabled ? 'on' : 'off');
+    // An admin's edit flushes the stage cache (catalog reads are cached per caller): exactly that stage's cache.
+    if (api.cacheEnabled) {
+      this.handler.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['apigateway:DELETE'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'apigateway',
+              account: '',
+              resource: `/restapis/${api.api.restApiId}/stages/${api.stageName}/cache/data`,
+            }),
+          ],
+        }),
+      );
+    }
 
     this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
       cognitoUserPools: [props.userPool],

@@ -73,7 +73,8 @@ const STAGES: Record<string, StageConfig> = {
     functionDeployment: 'ALL_AT_ONCE',
     syntheticsCanary: false,
     waf: false,
-    stageCache: false,
+    // On by default so a sandbox shows the cached catalog prod has; `-c stageCache=false` saves its hourly cost.
+    stageCache: true,
   },
   prod: {
     stage: 'prod',

@@ -59,6 +59,11 @@ export class TenantRestApi extends Construct {
   readonly bodyValidator: apigw.RequestValidator;
   /** Whether the stage has a cache cluster: without one, methods' caching settings are not rendered. */
   readonly cacheEnabled: boolean;
+  /**
+   * The stage's name as a literal: what a function of this API is given (the stage's own `stageName` is a Ref to
+   * the stage, which depends on every method, hence on the function: a cycle).
+   */
+  readonly stageName: string;
   private readonly methodSettings: apigw.CfnStage.MethodSettingProperty[] = [];
   private readonly executionLogLevel: apigw.MethodLoggingLevel;
 
@@ -66,6 +71,7 @@ export class TenantRestApi extends Construct {
     super(scope, id);
     const cacheClusterSize = props.cacheClusterSize ?? '0.5';
     this.cacheEnabled = cacheClusterSize !== false;
+    this.stageName = props.stageName;
     this.executionLogLevel = apigw.MethodLoggingLevel[props.executionLogLevel ?? 'ERROR'];
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {});
     this.api = new apigw.RestApi(this, 'Api', {

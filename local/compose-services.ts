@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionLogs } from './lambda/function-log-filter';
-import type { LogSink } from './lambda/lambda-runtime';
 import type { LocalService, ServiceBinding, ServiceContext, ServiceEndpoint } from './local-service';
+import type { LogSink } from './log-sink';
 import type { LambdaInvoker, LocalCloudModel } from './model';
 import type { RequestRecord, RequestRecorder } from './request-records';
 import { type DeployOnlyGroup, type NotEmulatedResources, resourceCoverage } from './resource-coverage';

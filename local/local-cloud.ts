@@ -7,14 +7,15 @@ import { dynamoDbService } from './dynamodb/dynamodb-service';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
-import type { LogSink } from './lambda';
 import type { FunctionLogs } from './lambda/function-log-filter';
 import { lambdaService } from './lambda/lambda-service';
 import { LOCAL_CREDENTIALS } from './local-credentials';
 import type { LocalService } from './local-service';
+import type { LogSink } from './log-sink';
 import { freePort } from './loopback-server';
 import type { RequestRecorder } from './request-records';
 import { restApiService } from './rest-api/rest-api-service';
+import { StageCaches } from './rest-api/stage-cache';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
 
@@ -77,15 +78,21 @@ export interface LocalCloud extends ComposedServices {
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
+  const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
   const identity = identityService();
   const sqs = sqsService();
   const services: LocalService[] = [
     dynamoDbService({ failureDestination: sqs.failureDestination }),
     identity,
-    apiGatewayControlService({ apiKeys }),
+    apiGatewayControlService({ apiKeys, stageCaches }),
     lambdaService({ appDir: options.appDir ?? dirname(resolve(options.cdkOut)) }),
     sqs,
-    restApiService({ apiKeys, issuers: identity.issuers, throttling: options.throttling }),
+    restApiService({
+      apiKeys,
+      issuers: identity.issuers,
+      throttling: options.throttling,
+      stageCaches,
+    }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list

@@ -18,7 +18,7 @@
  * before it exists, and those are only known once they have bound — hence the two phases.
  */
 import type { FunctionLogs } from './lambda/function-log-filter';
-import type { LogSink } from './lambda/lambda-runtime';
+import type { LogSink } from './log-sink';
 import type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 import type { RequestRecorder } from './request-records';
 import type { NotEmulatedResources } from './resource-coverage';

@@ -151,9 +151,14 @@ export function recordedListener(
     const trace: Trace = { functions: [], done: false };
     const startedAt = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    res.once('close', () => {
-      recorder(record({ ...api, method: req.method ?? 'GET', path }, trace, res.statusCode, startedAt));
-    });
+    // 'finish' (the response handed to the socket) comes before the client can have read it all, so a caller
+    // that awaits the body then looks at the records finds this one; 'close' covers an abandoned response.
+    const emit = () => {
+      if (!trace.done)
+        recorder(record({ ...api, method: req.method ?? 'GET', path }, trace, res.statusCode, startedAt));
+    };
+    res.once('finish', emit);
+    res.once('close', emit);
     frames.run({ trace, role: 'request' }, () => listener(req, res));
   };
 }

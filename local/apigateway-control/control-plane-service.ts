@@ -1,14 +1,20 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
 import type { LocalService } from '../local-service';
+import type { StageCaches } from '../rest-api/stage-cache';
 import { createApiGatewayControlServer } from './control-server';
 
 /**
- * The API Gateway control plane subset functions call (API keys, usage plans), reached through
+ * The API Gateway control plane subset functions call (API keys, usage plans, FlushStageCache and the
+ * stage's cache-control settings), reached through
  * `AWS_ENDPOINT_URL_API_GATEWAY`. It loads the template's keys and plans into `apiKeys`, the store it shares
  * with the REST APIs, so a key created at run time meters at once. Under `--persist` the keys and their
  * plan bindings survive restarts.
  */
-export function apiGatewayControlService(options: { readonly apiKeys: ApiKeyStore }): LocalService {
+export function apiGatewayControlService(options: {
+  readonly apiKeys: ApiKeyStore;
+  /** The REST APIs' stage caches, which FlushStageCache empties. */
+  readonly stageCaches?: StageCaches;
+}): LocalService {
   return {
     name: 'apigateway-control',
     resourceTypes: {
@@ -16,7 +22,11 @@ export function apiGatewayControlService(options: { readonly apiKeys: ApiKeyStor
     },
     async bind(context) {
       if (context.dataDir) options.apiKeys.persistIn(context.dataDir);
-      const server = createApiGatewayControlServer({ apiKeys: options.apiKeys, log: context.log });
+      const server = createApiGatewayControlServer({
+        apiKeys: options.apiKeys,
+        stageCaches: options.stageCaches,
+        log: context.log,
+      });
       const endpoint = await server.listen(context.servicePort(0));
       return {
         functionEnv: { AWS_ENDPOINT_URL_API_GATEWAY: endpoint },

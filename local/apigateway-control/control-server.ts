@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-keys/api-key-store';
 import { loopbackServer } from '../loopback-server';
+import type { StageCaches } from '../rest-api/stage-cache';
 
 /** Options of `createApiGatewayControlServer`. */
 export interface ApiGatewayControlServerOptions {
   /** The store the REST API emulators meter with, so keys created here work at once. */
   readonly apiKeys: ApiKeyStore;
+  /** The REST APIs' stage caches (FlushStageCache, UpdateStage's cache-control settings); @default none known */
+  readonly stageCaches?: StageCaches;
   /** @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -52,14 +55,60 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
   return typeof body[name] === 'string' ? body[name] : undefined;
 }
 
+/**
+ * FlushStageCache (`DELETE /restapis/{id}/stages/{stage}/cache/data`) and UpdateStage
+ * (`PATCH /restapis/{id}/stages/{stage}`) for the cache-control settings CloudFormation cannot set; other
+ * stage patches are refused by name. `undefined` when the call is not a stage call.
+ */
+function handleStageRequest(
+  caches: StageCaches | undefined,
+  method: string,
+  segments: readonly string[],
+  body: Record<string, unknown>,
+): Reply | undefined {
+  const [collection, apiId = '', stages, stage = '', ...rest] = segments;
+  if (collection !== 'restapis' || stages !== 'stages' || segments.length < 4) return undefined;
+  if (caches === undefined || !caches.hasStage(apiId, stage)) {
+    return error(404, 'NotFoundException', 'Invalid stage identifier specified');
+  }
+  if (method === 'DELETE' && rest.join('/') === 'cache/data') {
+    caches.flush(apiId, stage);
+    return { status: 202 };
+  }
+  if (method === 'PATCH' && rest.length === 0) {
+    const operations = Array.isArray(body.patchOperations) ? body.patchOperations : [];
+    for (const entry of operations) {
+      const operation = (entry ?? {}) as Record<string, unknown>;
+      const path = String(operation.path ?? '');
+      const outcome =
+        operation.op === 'replace'
+          ? caches.patchCacheControl(apiId, stage, path, field(operation, 'value'))
+          : false;
+      if (typeof outcome === 'string') return error(400, 'BadRequestException', outcome);
+      if (!outcome) {
+        return error(
+          400,
+          'BadRequestException',
+          `UpdateStage ${String(operation.op)} ${path} is not emulated (only the caching/requireAuthorizationForCacheControl and caching/unauthorizedCacheControlHeaderStrategy settings are)`,
+        );
+      }
+    }
+    return { status: 200, body: { stageName: stage } };
+  }
+  return undefined;
+}
+
 /** Routes one control-plane call (REST-JSON, as @aws-sdk/client-api-gateway sends it). */
 export function handleControlRequest(
   store: ApiKeyStore,
   method: string,
   url: URL,
   body: Record<string, unknown>,
+  stageCaches?: StageCaches,
 ): Reply {
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const stageReply = handleStageRequest(stageCaches, method, segments, body);
+  if (stageReply) return stageReply;
   const flag = (name: string): boolean => url.searchParams.get(name) === 'true';
   const [collection, id, sub] = segments;
   if (collection === 'apikeys' && id === undefined) {
@@ -163,6 +212,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 async function serve(
   store: ApiKeyStore,
+  stageCaches: StageCaches | undefined,
   log: (line: string) => void,
   req: IncomingMessage,
   res: ServerResponse,
@@ -171,7 +221,7 @@ async function serve(
   const url = new URL(req.url ?? '/', 'http://localhost');
   let reply: Reply;
   try {
-    reply = handleControlRequest(store, method, url, await readJson(req));
+    reply = handleControlRequest(store, method, url, await readJson(req), stageCaches);
   } catch (caught) {
     reply = error(400, 'BadRequestException', caught instanceof Error ? caught.message : 'Invalid request');
   }
@@ -190,6 +240,6 @@ export function createApiGatewayControlServer(
 ): ApiGatewayControlServer {
   const log = options.log ?? ((line: string) => console.log(line));
   return loopbackServer((req, res) => {
-    void serve(options.apiKeys, log, req, res);
+    void serve(options.apiKeys, options.stageCaches, log, req, res);
   });
 }

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import type { LogSink } from '../lambda/lambda-runtime';
+import type { LogSink } from '../log-sink';
 import type { LocalCloudModel } from '../model';
 import type { RequestRecord } from '../request-records';
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { functionArnOfInvocationUri } from '../gateway/lambda-integration-uri';
 import type { LocalCloudModel, LocalResource } from '../model';
 import { parseRouteKey, type RouteKey } from './route-selection';
 
@@ -155,14 +156,13 @@ export interface HttpApiDefinition {
   readonly warnings: readonly string[];
 }
 
-const LAMBDA_INVOCATION_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
 /** Integration timeout cap (and default) of HTTP APIs. */
 const MAX_TIMEOUT_MS = 30_000;
 
 /** A Lambda ARN from either form an integration or authorizer names it in. */
 function functionArnOf(uri: string | undefined): string | undefined {
   if (uri === undefined) return undefined;
-  const wrapped = LAMBDA_INVOCATION_URI.exec(uri)?.[1];
+  const wrapped = functionArnOfInvocationUri(uri);
   if (wrapped !== undefined) return wrapped;
   return /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
 }

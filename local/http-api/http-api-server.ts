@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBodyWithin } from '../gateway/request-body';
+import { UsageMeter } from '../gateway/usage-meter';
 import { loopbackServer } from '../loopback-server';
 import {
   LambdaInvocationError,
@@ -8,7 +10,6 @@ import {
   type LocalCloudModel,
 } from '../model';
 import { type RequestRecorder, recordedListener } from '../request-records';
-import { UsageMeter } from '../rest-api/usage-meter';
 import { CallTimeout, withTimeout } from '../timeout';
 import { createIamAuthorization } from './authorizers/iam-authorization';
 import { createJwtAuthorization } from './authorizers/jwt-authorizer';
@@ -308,21 +309,6 @@ function gatewayHeaders(req: IncomingMessage, sourceIp: string): Record<string, 
   return headers;
 }
 
-/**
- * Reads the body; undefined when it exceeds the payload limit. A larger body is still read to its end (and
- * dropped), so the client sees the 413 rather than a reset connection.
- */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size <= MAX_PAYLOAD_BYTES) chunks.push(buffer);
-  }
-  return size > MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks);
-}
-
 function write(res: ServerResponse, response: HttpApiResponse): void {
   res.statusCode = response.statusCode;
   for (const [name, values] of Object.entries(response.headers)) res.setHeader(name, values);
@@ -337,7 +323,7 @@ async function serve(
 ): Promise<void> {
   try {
     const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-    const body = await readBody(req);
+    const body = await readBodyWithin(req, MAX_PAYLOAD_BYTES);
     if (body === undefined) {
       write(res, jsonError(GATEWAY_ERRORS.payloadTooLarge));
       return;

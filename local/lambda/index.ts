@@ -5,7 +5,6 @@ export {
   type InvocationReport,
   type LambdaRuntime,
   type LambdaRuntimeOptions,
-  type LogSink,
 } from './lambda-runtime';
 export {
   type LocalFunction,

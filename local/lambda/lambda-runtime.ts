@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { functionArnOfInvocationUri } from '../gateway/lambda-integration-uri';
+import type { LogSink } from '../log-sink';
 import { type LambdaInvoker, LambdaRequestTooLargeError, MAX_SYNC_PAYLOAD_BYTES } from '../model';
 import { noteInvocation } from '../request-records';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
@@ -9,11 +11,6 @@ import { type FunctionLogs, InvocationLog } from './function-log-filter';
 import { LambdaFunctionError } from './lambda-function-error';
 import type { LocalFunction } from './local-function';
 import { linkProvidedModules } from './provided-modules';
-
-/** Where the runtime prints function output and its START/END/REPORT lines; `process.stdout` fits. */
-export interface LogSink {
-  write(text: string): unknown;
-}
 
 /** Per-invocation measurements, as Lambda's REPORT line and metrics would give them. */
 export interface InvocationReport {
@@ -200,8 +197,7 @@ class FunctionPool {
 
 /** `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations` → `{functionArn}`. */
 function functionArnFromTarget(target: string): string {
-  const match = /^arn:[^:]+:apigateway:[^:]*:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/.exec(target);
-  return match?.[1] ?? target;
+  return functionArnOfInvocationUri(target) ?? target;
 }
 
 /** A function ARN or name split into the function it names and the alias or version it qualifies it with. */

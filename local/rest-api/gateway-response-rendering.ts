@@ -1,7 +1,7 @@
-import type { LocalResource } from '../model';
 import { renderVtl } from '../vtl/render-vtl';
 import { createVtlInput } from '../vtl/vtl-input';
 import { mapResponseHeaders, type ParameterSources } from './parameter-mapping';
+import type { GatewayResponseDefinition } from './rest-api-definition';
 import { type RestResponse, selectTemplate, setHeader } from './rest-response';
 
 interface ResponseTypeDefault {
@@ -98,7 +98,7 @@ export interface GatewayError {
 
 /** Everything a gateway response template or mapping may read about the request. */
 export interface GatewayResponseScope {
-  readonly gatewayResponses: ReadonlyMap<string, LocalResource>;
+  readonly gatewayResponses: ReadonlyMap<string, GatewayResponseDefinition>;
   /** `$context` of the request so far; `error` is added here. */
   readonly context: Record<string, unknown>;
   readonly sources: Omit<ParameterSources, 'context'>;
@@ -126,9 +126,8 @@ export function gatewayResponse(error: GatewayError, scope: GatewayResponseScope
   const fallbackType = baseStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
   const custom = scope.gatewayResponses.get(error.responseType) ?? scope.gatewayResponses.get(fallbackType);
   // A DEFAULT_4XX/5XX customisation keeps the specific type's status; only the type's own StatusCode replaces it.
-  const customStatus = Number(custom?.properties.StatusCode);
-  const ownStatus = custom?.properties.ResponseType === error.responseType && Number.isInteger(customStatus);
-  const statusCode = ownStatus && customStatus > 0 ? customStatus : baseStatus;
+  const customStatus = custom?.responseType === error.responseType ? custom.statusCode : undefined;
+  const statusCode = customStatus !== undefined && customStatus > 0 ? customStatus : baseStatus;
   const message = error.message ?? defaults.message;
   const context: Record<string, unknown> = {
     ...scope.context,
@@ -141,7 +140,7 @@ export function gatewayResponse(error: GatewayError, scope: GatewayResponseScope
   };
   const sources: ParameterSources = { ...scope.sources, context };
   const chosen = selectTemplate(
-    (custom?.properties.ResponseTemplates as Record<string, unknown> | undefined) ?? {
+    custom?.responseTemplates ?? {
       'application/json': DEFAULT_TEMPLATE,
     },
     scope.accept,
@@ -158,11 +157,7 @@ export function gatewayResponse(error: GatewayError, scope: GatewayResponseScope
   const headers: Record<string, string[]> = {};
   setHeader(headers, 'Content-Type', chosen.contentType);
   setHeader(headers, 'x-amzn-ErrorType', defaults.errorType);
-  const mapped = mapResponseHeaders(
-    custom?.properties.ResponseParameters as Record<string, unknown> | undefined,
-    'gatewayresponse.header.',
-    sources,
-  );
+  const mapped = mapResponseHeaders(custom?.responseParameters, 'gatewayresponse.header.', sources);
   for (const [name, value] of Object.entries(mapped)) setHeader(headers, name, value);
   return { statusCode, headers, body: Buffer.from(body, 'utf8') };
 }

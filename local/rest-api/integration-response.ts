@@ -1,12 +1,13 @@
 import { renderVtl } from '../vtl/render-vtl';
 import { createVtlInput } from '../vtl/vtl-input';
 import { mapResponseHeaders, type ParameterSources } from './parameter-mapping';
+import type { IntegrationResponseDefinition, RestIntegrationDefinition } from './rest-api-definition';
 import { type RestResponse, selectTemplate, setHeader } from './rest-response';
 
 /** Input of the integration-response step of a non-proxy integration (MOCK, AWS, HTTP). */
 export interface IntegrationResult {
-  /** The `Integration` property of the AWS::ApiGateway::Method. */
-  readonly integration: Record<string, unknown>;
+  /** The method's integration, as read at start. */
+  readonly integration: RestIntegrationDefinition;
   /** What SelectionPattern is matched against: the status code for MOCK/HTTP, the error message for Lambda. */
   readonly selector: string;
   readonly body: string;
@@ -15,13 +16,6 @@ export interface IntegrationResult {
   readonly context: Record<string, unknown>;
   readonly sources: Omit<ParameterSources, 'context' | 'integrationHeaders' | 'integrationBody'>;
   readonly accept?: string;
-}
-
-interface IntegrationResponseEntry {
-  readonly StatusCode?: unknown;
-  readonly SelectionPattern?: unknown;
-  readonly ResponseParameters?: Record<string, unknown>;
-  readonly ResponseTemplates?: Record<string, unknown>;
 }
 
 function fullMatch(pattern: string, value: string): boolean {
@@ -34,16 +28,13 @@ function fullMatch(pattern: string, value: string): boolean {
 
 /** Picks the integration response whose SelectionPattern matches, else the default one (no pattern). */
 export function selectIntegrationResponse(
-  responses: readonly IntegrationResponseEntry[],
+  responses: readonly IntegrationResponseDefinition[],
   selector: string,
-): IntegrationResponseEntry | undefined {
+): IntegrationResponseDefinition | undefined {
   const patterned = responses.find(
-    (r) =>
-      typeof r.SelectionPattern === 'string' &&
-      r.SelectionPattern !== '' &&
-      fullMatch(r.SelectionPattern, selector),
+    (r) => r.selectionPattern !== undefined && fullMatch(r.selectionPattern, selector),
   );
-  return patterned ?? responses.find((r) => r.SelectionPattern === undefined || r.SelectionPattern === '');
+  return patterned ?? responses.find((r) => r.selectionPattern === undefined);
 }
 
 /**
@@ -52,10 +43,7 @@ export function selectIntegrationResponse(
  * Returns `undefined` when no integration response matches (API Gateway then answers 500).
  */
 export function applyIntegrationResponse(result: IntegrationResult): RestResponse | undefined {
-  const responses = Array.isArray(result.integration.IntegrationResponses)
-    ? (result.integration.IntegrationResponses as IntegrationResponseEntry[])
-    : [];
-  const chosen = selectIntegrationResponse(responses, result.selector);
+  const chosen = selectIntegrationResponse(result.integration.responses, result.selector);
   if (!chosen) return undefined;
   const override = { status: null as unknown, header: {} as Record<string, unknown> };
   const context: Record<string, unknown> = { ...result.context, responseOverride: override };
@@ -66,7 +54,7 @@ export function applyIntegrationResponse(result: IntegrationResult): RestRespons
     integrationBody: result.body,
   };
   const headers: Record<string, string[]> = {};
-  const template = selectTemplate(chosen.ResponseTemplates, result.accept);
+  const template = selectTemplate(chosen.responseTemplates, result.accept);
   let body = result.body;
   if (template) {
     body = renderVtl(template.template, {
@@ -82,7 +70,7 @@ export function applyIntegrationResponse(result: IntegrationResult): RestRespons
   }
   setHeader(headers, 'Content-Type', template?.contentType ?? 'application/json');
   for (const [name, value] of Object.entries(
-    mapResponseHeaders(chosen.ResponseParameters, 'method.response.header.', sources),
+    mapResponseHeaders(chosen.responseParameters, 'method.response.header.', sources),
   )) {
     setHeader(headers, name, value);
   }
@@ -93,7 +81,7 @@ export function applyIntegrationResponse(result: IntegrationResult): RestRespons
   const statusCode =
     override.status !== null && Number.isInteger(overriddenStatus) && overriddenStatus > 0
       ? overriddenStatus
-      : Number(chosen.StatusCode ?? 200);
+      : chosen.statusCode;
   return { statusCode, headers, body: Buffer.from(body, 'utf8') };
 }
 
@@ -107,7 +95,7 @@ export function runMockIntegration(
     readonly contentType?: string;
   },
 ): RestResponse | undefined {
-  const templates = result.integration.RequestTemplates as Record<string, unknown> | undefined;
+  const templates = result.integration.requestTemplates;
   const requestTemplate = selectTemplate(templates, result.contentType ?? 'application/json');
   let statusCode = '200';
   if (requestTemplate) {

@@ -1,13 +1,17 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
 import addFormats, { type FormatName } from 'ajv-formats';
-import type { LocalResource } from '../model';
 import type { GatewayError } from './gateway-response-rendering';
+import type {
+  ModelDefinition,
+  RequestValidatorDefinition,
+  RestMethodDefinition,
+} from './rest-api-definition';
 
 /** What a method's request validator checks. */
 export interface ValidationTarget {
-  readonly method: LocalResource;
-  readonly validators: ReadonlyMap<string, LocalResource>;
-  readonly models: ReadonlyMap<string, LocalResource>;
+  readonly method: RestMethodDefinition;
+  readonly validators: ReadonlyMap<string, RequestValidatorDefinition>;
+  readonly models: ReadonlyMap<string, ModelDefinition>;
   readonly headers: Record<string, string[]>;
   readonly query: Record<string, string[]>;
   readonly pathParameters: Record<string, string>;
@@ -144,26 +148,24 @@ export class RequestValidation {
 
   /** Returns the gateway error for an invalid request, or `undefined` when it passes (or nothing is validated). */
   validate(target: ValidationTarget): GatewayError | undefined {
-    const validatorId = target.method.properties.RequestValidatorId;
-    const validator = typeof validatorId === 'string' ? target.validators.get(validatorId) : undefined;
+    const validatorId = target.method.requestValidatorId;
+    const validator = validatorId === undefined ? undefined : target.validators.get(validatorId);
     if (!validator) return undefined;
-    if (validator.properties.ValidateRequestParameters === true) {
+    if (validator.validateRequestParameters) {
       const missing = this.missingParameters(target);
       if (missing.length > 0) {
         const message = `Missing required request parameters: [${missing.join(', ')}]`;
         return { responseType: 'BAD_REQUEST_PARAMETERS', message, validationErrorString: message };
       }
     }
-    if (validator.properties.ValidateRequestBody === true) return this.invalidBody(target);
+    if (validator.validateRequestBody) return this.invalidBody(target);
     return undefined;
   }
 
   private missingParameters(target: ValidationTarget): string[] {
     const missing: string[] = [];
-    for (const [name, required] of Object.entries(
-      (target.method.properties.RequestParameters as Record<string, unknown> | undefined) ?? {},
-    )) {
-      if (required !== true && required !== 'true') continue;
+    for (const [name, required] of Object.entries(target.method.requestParameters)) {
+      if (!required) continue;
       const [, location, key = ''] =
         /^method\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/.exec(
           name,
@@ -182,12 +184,12 @@ export class RequestValidation {
   }
 
   private invalidBody(target: ValidationTarget): GatewayError | undefined {
-    const models = (target.method.properties.RequestModels as Record<string, unknown> | undefined) ?? {};
+    const models = target.method.requestModels;
     const contentType =
       target.headers['content-type']?.at(-1)?.split(';')[0]?.trim().toLowerCase() || 'application/json';
     const modelRef =
       Object.entries(models).find(([type]) => type.toLowerCase() === contentType)?.[1] ?? models.$default;
-    const model = typeof modelRef === 'string' ? target.models.get(modelRef) : undefined;
+    const model = modelRef === undefined ? undefined : target.models.get(modelRef);
     if (!model) return undefined;
     const validate = this.compile(model);
     const text = target.body.toString('utf8');
@@ -206,19 +208,17 @@ export class RequestValidation {
     };
   }
 
-  private compile(model: LocalResource): ValidateFunction {
-    const cached = this.compiled.get(model.physicalId);
+  private compile(model: ModelDefinition): ValidateFunction {
+    const cached = this.compiled.get(model.id);
     if (cached) return cached;
-    // CloudFormation accepts the schema as an object or as a JSON string.
-    const raw = model.properties.Schema;
-    const schema = {
-      ...((typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {})) as Record<string, unknown>),
-    };
+    // A schema string that is no JSON reaches here unparsed: refusing it is API Gateway's 5xx.
+    if (typeof model.schema === 'string') throw new SyntaxError(`model ${model.id}: Schema is not JSON`);
+    const schema = { ...(model.schema as Record<string, unknown>) };
     // Models are addressed by their API Gateway URL, never by $id: drop it so two models cannot collide.
     delete schema.$id;
     delete schema.id;
     const validate = this.ajv.compile(schema);
-    this.compiled.set(model.physicalId, validate);
+    this.compiled.set(model.id, validate);
     return validate;
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyStore, type KeyGrant } from '../api-keys/api-key-store';
+import { readBodyWithin } from '../gateway/request-body';
+import { UsageMeter } from '../gateway/usage-meter';
 import { loopbackServer } from '../loopback-server';
 import { type LambdaInvoker, LambdaRequestTooLargeError, type LocalCloudModel } from '../model';
-import { type RequestRecorder, recordedListener } from '../request-records';
+import { noteStageCache, type RequestRecorder, recordedListener } from '../request-records';
 import { CallTimeout, withTimeout } from '../timeout';
 import { type GatewayError, gatewayResponse } from './gateway-response-rendering';
 import { INTEGRATIONS } from './integrations/integration-registry';
@@ -19,7 +21,6 @@ import { RequestValidation } from './request-validation';
 import {
   type ApiResourceNode,
   type ApiStage,
-  authorizationScopesOf,
   type MethodSetting,
   type RestApiDefinition,
   readRestApiDefinition,
@@ -28,13 +29,10 @@ import type { RestAuthorizers } from './rest-authorization';
 import type { RestResponse } from './rest-response';
 import { setHeader } from './rest-response';
 import { matchRoute, type RouteMatch } from './route-matcher';
-import { UsageMeter } from './usage-meter';
+import { mostSpecificSetting, StageCaches } from './stage-cache';
 
 /** API Gateway's REST payload limit (fixed, not raisable). */
 export const MAX_REST_PAYLOAD_BYTES = 10 * 1024 * 1024;
-
-/** The integration timeout when the template sets none (also AWS's default maximum). */
-export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** Options of `createRestApiServer`. */
 export interface RestApiServerOptions {
@@ -55,6 +53,8 @@ export interface RestApiServerOptions {
   readonly onRequest?: RequestRecorder;
   /** Where `AWS` integrations reach AWS services; @default none (they answer 500) */
   readonly awsServices?: AwsServiceAccess;
+  /** The stage caches, shared with the control plane (FlushStageCache); @default this API's own */
+  readonly stageCaches?: StageCaches;
 }
 
 /** A request for one stage: `path` is the part after `/<stage>`. */
@@ -66,6 +66,8 @@ export interface StagedRequest extends RestIncomingRequest {
 export interface RestApiServer {
   /** The API's id (its physicalId), as in `https://{id}.execute-api...`. */
   readonly apiId: string;
+  /** The API as read from the template at start. */
+  readonly definition: RestApiDefinition;
   /** Starts listening; resolves to the base URL (without stage). */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -89,11 +91,14 @@ interface RequestScope {
   readonly singleQuery: Record<string, string>;
   authorizer?: Record<string, unknown>;
   identity: Record<string, string | null>;
-}
-
-/** MethodSettings paths are `/` + the resource path with each `/` escaped as `~1` (`/~1orders~1{id}`). */
-function unescapeSettingPath(path: string): string {
-  return path.replace(/^\//, '').replace(/~1/g, '/');
+  authorizerCache?: 'hit' | 'miss';
+  /** The caller may `execute-api:InvalidateCache`. */
+  mayInvalidateCache?: boolean;
+  stageCache?: 'hit' | 'miss';
+  /** The function an integration invoked. */
+  functionName?: string;
+  /** The integration produced the response (not a gateway error such as a timeout): it may be cached. */
+  integrationAnswered?: boolean;
 }
 
 /** The stage MethodSettings that apply to a method: the most specific entry carrying throttle limits. */
@@ -102,17 +107,54 @@ function throttleSetting(
   resourcePath: string,
   httpMethod: string,
 ): MethodSetting | undefined {
-  const score = (s: MethodSetting): number => {
-    const pathMatches = s.resourcePath === '/*' || unescapeSettingPath(s.resourcePath) === resourcePath;
-    const methodMatches = s.httpMethod === '*' || s.httpMethod === httpMethod;
-    if (!pathMatches || !methodMatches) return -1;
-    return (s.resourcePath === '/*' ? 0 : 2) + (s.httpMethod === '*' ? 0 : 1);
-  };
-  return stage.methodSettings
-    .filter((s) => s.throttlingRateLimit !== undefined || s.throttlingBurstLimit !== undefined)
-    .map((s) => ({ s, rank: score(s) }))
-    .filter(({ rank }) => rank >= 0)
-    .sort((a, b) => b.rank - a.rank)[0]?.s;
+  return mostSpecificSetting(
+    stage.methodSettings,
+    resourcePath,
+    httpMethod,
+    (s) => s.throttlingRateLimit !== undefined || s.throttlingBurstLimit !== undefined,
+  );
+}
+
+/** The value a cache key parameter (`method.request.{header|querystring|path|multivalue…}.X`) has. */
+function cacheKeyValue(
+  parameter: string,
+  request: StagedRequest,
+  pathParameters: Record<string, string>,
+): unknown {
+  const [, location, name = ''] =
+    /^method\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/.exec(
+      parameter,
+    ) ?? [];
+  switch (location) {
+    case 'header':
+      return request.headers[name.toLowerCase()]?.at(-1) ?? null;
+    case 'multivalueheader':
+      return request.headers[name.toLowerCase()] ?? null;
+    case 'querystring':
+      return request.query[name]?.at(-1) ?? null;
+    case 'multivaluequerystring':
+      return request.query[name] ?? null;
+    case 'path':
+      return pathParameters[name] ?? null;
+    default:
+      return null;
+  }
+}
+
+/** `Cache-Control: max-age=0` on the request: the caller asks for a refetch (and a fresh cache entry). */
+function asksForRefetch(request: StagedRequest): boolean {
+  return (request.headers['cache-control'] ?? []).some((value) =>
+    /(?:^|[\s,])max-age\s*=\s*0(?:$|[\s,])/i.test(value),
+  );
+}
+
+/** What the `SUCCEED_WITH_RESPONSE_HEADER` strategy adds (AWS's exact wording is UNCONFIRMED). */
+const IGNORED_CACHE_CONTROL_WARNING =
+  '199 - "Cache-Control: max-age=0 was ignored: the caller is not allowed execute-api:InvalidateCache"';
+
+/** The function name of a function ARN (`arn:aws:lambda:r:a:function:NAME[:qualifier]`). */
+function functionNameOf(functionArn: string): string {
+  return /:function:([^:]+)/.exec(functionArn)?.[1] ?? functionArn;
 }
 
 /** Creates the emulator of one AWS::ApiGateway::RestApi of the model. */
@@ -120,6 +162,8 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   let definition: RestApiDefinition = readRestApiDefinition(options.model, options.restApiId);
   const apiKeys = options.apiKeys ?? ApiKeyStore.fromModel(options.model);
   const meter = options.meter ?? new UsageMeter();
+  const stageCaches = options.stageCaches ?? new StageCaches();
+  for (const stage of definition.stages.values()) stageCaches.registerStage(definition.apiId, stage.name);
   const log = options.log ?? ((line: string) => console.log(line));
   const validation = new RequestValidation();
   const awsServices = options.awsServices ?? {
@@ -168,7 +212,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     route: RouteMatch,
     stage: ApiStage,
   ): Promise<GatewayError | undefined> {
-    const method = route.method.properties;
+    const { method } = route;
     const httpMethod = scope.request.method.toUpperCase();
     if (
       !meter.take(
@@ -178,20 +222,20 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     ) {
       return { responseType: 'THROTTLED' };
     }
-    const authorizationType = String(method.AuthorizationType ?? 'NONE').toUpperCase();
+    const { authorizationType } = method;
     let usageIdentifierKey: string | undefined;
     if (authorizationType !== 'NONE') {
-      const authorizerId = method.AuthorizerId;
+      const { authorizerId } = method;
       const result = await options.authorizers.authorize({
         restApiId: definition.apiId,
         stage: stage.name,
         authorizationType,
-        authorizer: typeof authorizerId === 'string' ? definition.authorizers.get(authorizerId) : undefined,
+        authorizer: authorizerId === undefined ? undefined : definition.authorizers.get(authorizerId),
         methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${definition.apiId}/${stage.name}/${httpMethod}/${scope.request.path.replace(/^\//, '')}`,
         resourcePath: route.resource.path,
         pathParameters: route.pathParameters,
         stageVariables: stage.variables,
-        authorizationScopes: authorizationScopesOf(route.method),
+        authorizationScopes: method.authorizationScopes,
         request: scope.request,
         requestId: scope.requestId,
       });
@@ -200,9 +244,11 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       }
       scope.authorizer = result.authorizer;
       scope.identity = { ...scope.identity, ...(result.identity ?? {}) };
+      scope.authorizerCache = result.authorizerCache;
+      scope.mayInvalidateCache = result.mayInvalidateCache === true;
       usageIdentifierKey = result.usageIdentifierKey;
     }
-    if (method.ApiKeyRequired === true || method.ApiKeyRequired === 'true') {
+    if (method.apiKeyRequired) {
       const value =
         definition.apiKeySource === 'AUTHORIZER'
           ? usageIdentifierKey
@@ -239,8 +285,9 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
   }
 
   async function integrate(scope: RequestScope, route: RouteMatch, stage: ApiStage): Promise<RestResponse> {
-    const integration = (route.method.properties.Integration as Record<string, unknown> | undefined) ?? {};
-    const type = String(integration.Type ?? '').toUpperCase();
+    const { integration } = route.method;
+    const { type, timeoutMs } = integration;
+    if (integration.functionArn !== undefined) scope.functionName = functionNameOf(integration.functionArn);
     const runner = INTEGRATIONS[type];
     if (!runner) {
       log(
@@ -248,8 +295,6 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       );
       return respondError(scope, { responseType: 'API_CONFIGURATION_ERROR' });
     }
-    const timeoutMs =
-      Number(integration.TimeoutInMillis ?? DEFAULT_INTEGRATION_TIMEOUT_MS) || DEFAULT_INTEGRATION_TIMEOUT_MS;
     const running = runner.run({
       definition,
       stage,
@@ -296,6 +341,7 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
       }
       throw error;
     }
+    scope.integrationAnswered = 'response' in outcome;
     return 'response' in outcome ? outcome.response : respondError(scope, outcome.error);
   }
 
@@ -325,7 +371,9 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
         response = respondError(scope, { responseType: 'MISSING_AUTHENTICATION_TOKEN' });
       } else {
         const rejected = await admit(scope, route, stage);
-        response = rejected ? respondError(scope, rejected) : await integrate(scope, route, stage);
+        response = rejected
+          ? respondError(scope, rejected)
+          : await integrateThroughCache(scope, route, stage);
       }
     } catch (error) {
       log(`${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -336,8 +384,67 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
     return response;
   }
 
+  /**
+   * The stage cache in front of the integration (authorization, API keys and validation have run, as in AWS):
+   * a method the stage caches answers from the entry of its key (HTTP method, resource path, and the values
+   * of its integration's cache key parameters — nothing else, so a path parameter that is not a key
+   * parameter shares one entry, as in AWS) until the TTL passes. `Cache-Control: max-age=0` refetches and
+   * replaces the entry only for a caller allowed `execute-api:InvalidateCache` (or when the stage does not
+   * require it); anyone else gets the stage's unauthorized-cache-control strategy.
+   */
+  async function integrateThroughCache(
+    scope: RequestScope,
+    route: RouteMatch,
+    stage: ApiStage,
+  ): Promise<RestResponse> {
+    const httpMethod = scope.request.method.toUpperCase();
+    const caching = stageCaches.methodCaching(definition.apiId, stage, route.resource.path, httpMethod);
+    if (caching === undefined) return integrate(scope, route, stage);
+    const key = JSON.stringify([
+      httpMethod,
+      route.resource.path,
+      ...route.method.integration.cacheKeyParameters.map((parameter) => [
+        parameter,
+        cacheKeyValue(parameter, scope.request, route.pathParameters),
+      ]),
+    ]);
+    let warning = false;
+    if (asksForRefetch(scope.request)) {
+      if (!caching.requireAuthorizationForCacheControl || scope.mayInvalidateCache) {
+        scope.stageCache = 'miss';
+        noteStageCache('miss');
+        const fresh = await integrate(scope, route, stage);
+        if (scope.integrationAnswered)
+          stageCaches.set(definition.apiId, stage.name, key, fresh, caching.ttlSeconds);
+        return fresh;
+      }
+      if (caching.unauthorizedStrategy === 'FAIL_WITH_403') {
+        return respondError(scope, { responseType: 'ACCESS_DENIED', statusCode: 403 });
+      }
+      warning = caching.unauthorizedStrategy === 'SUCCEED_WITH_RESPONSE_HEADER';
+    }
+    const cached = stageCaches.get(definition.apiId, stage.name, key);
+    let response: RestResponse;
+    if (cached !== undefined) {
+      scope.stageCache = 'hit';
+      noteStageCache('hit');
+      response = cached;
+    } else {
+      scope.stageCache = 'miss';
+      noteStageCache('miss');
+      response = await integrate(scope, route, stage);
+      if (scope.integrationAnswered)
+        stageCaches.set(definition.apiId, stage.name, key, response, caching.ttlSeconds);
+    }
+    if (warning) setHeader(response.headers, 'Warning', IGNORED_CACHE_CONTROL_WARNING);
+    return response;
+  }
+
   return {
     apiId: definition.apiId,
+    get definition() {
+      return definition;
+    },
     get unsupportedIntegrations() {
       return unsupportedIntegrations;
     },
@@ -361,8 +468,8 @@ function unsupportedIntegrationsOf(root: ApiResourceNode): string[] {
   const found: string[] = [];
   const visit = (node: ApiResourceNode): void => {
     for (const [httpMethod, method] of node.methods) {
-      const integration = (method.properties.Integration as Record<string, unknown> | undefined) ?? {};
-      const type = String(integration.Type ?? '').toUpperCase();
+      const { integration } = method;
+      const { type } = integration;
       const runner = INTEGRATIONS[type];
       const reason = runner
         ? runner.unsupported?.(integration)
@@ -383,29 +490,6 @@ function toThrottle(
     : undefined;
 }
 
-/**
- * The body, or undefined when it exceeds the REST payload limit: with a declared Content-Length over it
- * nothing is kept, and a chunked body stops being kept as soon as it crosses it. The rest is read and dropped
- * (ending the iteration early would destroy the socket), so the client reads the 413, not a reset connection.
- */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_REST_PAYLOAD_BYTES;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > MAX_REST_PAYLOAD_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** API Gateway's front door answers an oversized payload in plain text, before any gateway response applies. */
 function payloadTooLarge(res: ServerResponse): void {
   res.statusCode = 413;
@@ -421,7 +505,7 @@ async function serve(
   handle: (request: StagedRequest) => Promise<RestResponse>,
 ): Promise<void> {
   try {
-    const body = await readBody(req);
+    const body = await readBodyWithin(req, MAX_REST_PAYLOAD_BYTES);
     if (body === undefined) {
       payloadTooLarge(res);
       return;

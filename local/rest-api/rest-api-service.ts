@@ -1,10 +1,11 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
+import { UsageMeter } from '../gateway/usage-meter';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
 import { createRestAuthorizers } from './authorizers/rest-authorizers';
 import { createRestApiServer, type RestApiServer } from './rest-api-server';
-import { UsageMeter } from './usage-meter';
+import { StageCaches } from './stage-cache';
 
 /** What the REST APIs share with other services. */
 export interface RestApiServiceOptions {
@@ -14,6 +15,8 @@ export interface RestApiServiceOptions {
   readonly issuers: IdentityIssuers;
   /** Enforce stage, method and usage-plan throttling and quotas. @default true */
   readonly throttling?: boolean;
+  /** The stage caches, shared with the control plane (FlushStageCache). @default the service's own */
+  readonly stageCaches?: StageCaches;
 }
 
 /** A meter that admits everything: throttling and quotas off. */
@@ -64,6 +67,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
       const servers = new Map<string, RestApiServer>();
       // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
       const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
+      const stageCaches = options.stageCaches ?? new StageCaches();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
         async start({ model, invoker, credentials, region, apiPort, log, functionEnv, onRequest }) {
@@ -89,6 +93,8 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
               const running = servers.get(api.physicalId);
               if (running) {
                 running.reload(served);
+                // A redeployment starts the API's stages with empty caches.
+                stageCaches.flushApi(api.physicalId);
                 changed.push(`API ${api.logicalId} re-read`);
                 continue;
               }
@@ -104,7 +110,10 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
                 log,
                 onRequest,
                 awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
+                stageCaches,
               });
+              // A (re)deployment starts the API's stages with empty caches, as a redeployed stage does.
+              stageCaches.flushApi(server.apiId);
               await server.listen(apiPort(api.physicalId));
               servers.set(api.physicalId, server);
               changed.push(`API ${api.logicalId} added`);

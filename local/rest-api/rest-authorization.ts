@@ -1,5 +1,5 @@
-import type { LocalResource } from '../model';
 import type { RestIncomingRequest } from './proxy-event';
+import type { RestAuthorizerDefinition } from './rest-api-definition';
 
 /*
  * The contract between the REST API emulator and its authorizer layer (REST-only, so it lives here rather
@@ -13,7 +13,7 @@ export interface AuthorizationRequest {
   /** `NONE` | `AWS_IAM` | `COGNITO_USER_POOLS` | `CUSTOM`, from the AWS::ApiGateway::Method. */
   readonly authorizationType: string;
   /** The AWS::ApiGateway::Authorizer resource when authorizationType is COGNITO_USER_POOLS or CUSTOM. */
-  readonly authorizer?: LocalResource;
+  readonly authorizer?: RestAuthorizerDefinition;
   /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without leading slash}`. */
   readonly methodArn: string;
   /** The method's resource path template, e.g. `/orders/{orderId}`. */
@@ -37,6 +37,10 @@ export type AuthorizationResult =
       readonly identity?: Record<string, string | null>;
       /** API key chosen by a Lambda authorizer (API key source AUTHORIZER). */
       readonly usageIdentifierKey?: string;
+      /** Whether a Lambda authorizer's result cache answered (`undefined`: no result cache involved). */
+      readonly authorizerCache?: 'hit' | 'miss';
+      /** The caller may `execute-api:InvalidateCache` (a `Cache-Control: max-age=0` refetches). */
+      readonly mayInvalidateCache?: boolean;
     }
   | {
       readonly ok: false;

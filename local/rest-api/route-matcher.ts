@@ -1,10 +1,9 @@
-import type { LocalResource } from '../model';
-import type { ApiResourceNode } from './rest-api-definition';
+import type { ApiResourceNode, RestMethodDefinition } from './rest-api-definition';
 
 /** A request matched to a resource and method. */
 export interface RouteMatch {
   readonly resource: ApiResourceNode;
-  readonly method: LocalResource;
+  readonly method: RestMethodDefinition;
   /** Path parameters, URL-decoded (`proxy` holds the rest of the path for `{proxy+}`). */
   readonly pathParameters: Record<string, string>;
 }
@@ -23,7 +22,7 @@ function kindOf(node: ApiResourceNode): 0 | 1 | 2 {
   return 0;
 }
 
-function methodOf(node: ApiResourceNode, httpMethod: string): LocalResource | undefined {
+function methodOf(node: ApiResourceNode, httpMethod: string): RestMethodDefinition | undefined {
   return node.methods.get(httpMethod) ?? node.methods.get('ANY');
 }
 

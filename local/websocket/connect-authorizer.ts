@@ -1,10 +1,10 @@
-import { LambdaInvocationError, type LambdaInvoker } from '../model';
-import { authorizerInvocation, noteAuthorizerCacheHit } from '../request-records';
 import {
   type LambdaAuthorizerOutput,
   parseLambdaAuthorizerOutput,
-} from '../rest-api/authorizers/lambda-authorizer-result';
-import { evaluatePolicy } from '../rest-api/authorizers/policy-evaluation';
+} from '../gateway/lambda-authorizer-result';
+import { evaluatePolicy } from '../gateway/policy-evaluation';
+import { LambdaInvocationError, type LambdaInvoker } from '../model';
+import { authorizerInvocation, noteAuthorizerCacheHit } from '../request-records';
 import type { WebSocketAuthorizer } from './websocket-api-definition';
 import {
   type ConnectionContext,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createIamAuthorizer } from '../rest-api/authorizers/iam-authorizer';
-import type { AuthorizationRequest, AuthorizationResult } from '../rest-api/rest-authorization';
+import { readBodyWithin } from '../gateway/request-body';
+import { createSigV4Check, type SignedRequest, type SigV4Refusal } from '../gateway/sigv4-check';
 
 /** A live connection as the `@connections` API sees it. */
 export interface ManagedConnection {
@@ -52,18 +52,6 @@ function send(response: ServerResponse, statusCode: number, body?: unknown, erro
     .end(text);
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > READ_CAP_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function lowercasedHeaders(request: IncomingMessage): Record<string, string[]> {
   const headers: Record<string, string[]> = {};
   const raw = request.rawHeaders;
@@ -75,7 +63,7 @@ function lowercasedHeaders(request: IncomingMessage): Record<string, string[]> {
 }
 
 /** The SDK maps `x-amzn-ErrorType` to its exception classes (ForbiddenException and the like). */
-function refusal(result: Extract<AuthorizationResult, { ok: false }>): [string, string] {
+function refusal(result: SigV4Refusal): [string, string] {
   return result.responseType === 'MISSING_AUTHENTICATION_TOKEN'
     ? ['ForbiddenException', result.message]
     : ['InvalidSignatureException', result.message];
@@ -89,7 +77,7 @@ function refusal(result: Extract<AuthorizationResult, { ok: false }>): [string, 
  * Returns a request handler answering true when the request was one of its paths.
  */
 export function createConnectionsManagementApi(options: ConnectionsManagementApiOptions) {
-  const iam = createIamAuthorizer({
+  const iam = createSigV4Check({
     credentials: { [options.credentials.accessKeyId]: options.credentials.secretAccessKey },
     region: options.region,
     accountId: options.accountId,
@@ -108,7 +96,7 @@ export function createConnectionsManagementApi(options: ConnectionsManagementApi
       return true;
     }
     const method = (request.method ?? 'GET').toUpperCase();
-    const body = await readBody(request);
+    const body = await readBodyWithin(request, READ_CAP_BYTES);
     if (body === undefined) {
       send(response, 413, { message: 'Payload too large' }, 'PayloadTooLargeException');
       return true;
@@ -118,15 +106,9 @@ export function createConnectionsManagementApi(options: ConnectionsManagementApi
       query[name] = [...(query[name] ?? []), value];
     }
     const connectionId = decodeURIComponent(encodedId);
-    const authorization: AuthorizationRequest = {
+    const authorization: SignedRequest = {
       restApiId: options.apiId,
       stage,
-      authorizationType: 'AWS_IAM',
-      methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${options.apiId}/${stage}/${method}/@connections/${connectionId}`,
-      resourcePath: '/@connections/{connectionId}',
-      pathParameters: { connectionId },
-      stageVariables: {},
-      authorizationScopes: [],
       // The raw (still percent-encoded) path: the signer encodes it again exactly as the client's signer did.
       request: {
         method,
@@ -134,11 +116,9 @@ export function createConnectionsManagementApi(options: ConnectionsManagementApi
         headers: lowercasedHeaders(request),
         query,
         body,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
       },
-      requestId: randomUUID(),
     };
-    const verdict = await iam.authorize(authorization);
+    const verdict = await iam.verify(authorization);
     if (!verdict.ok) {
       const [errorType, message] = refusal(verdict);
       send(response, verdict.statusCode, { message }, errorType);

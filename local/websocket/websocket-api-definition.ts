@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import { functionArnOfInvocationUri as functionArnOf } from '../gateway/lambda-integration-uri';
 import type { LocalCloudModel, LocalResource } from '../model';
-import { functionArnOf } from '../rest-api/authorizers/lambda-authorizer';
 
 /**
  * Resource types this service serves. `AWS::ApiGatewayV2::Api` (and its children) is shared with the HTTP API

@@ -10,4 +10,9 @@ export const catalogEnvironment = {
   TABLE_NAME: z.string().min(1),
   /** Origins whose requests get CORS headers, comma-separated. */
   ALLOWED_ORIGINS: csv,
+  /** The REST API and stage serving the catalog, whose stage cache an edit flushes. */
+  REST_API_ID: z.string().min(1),
+  STAGE_NAME: z.string().min(1),
+  /** `on` when the stage has a cache cluster (catalog GETs cached): an admin's edit then flushes it. */
+  STAGE_CACHE: z.enum(['on', 'off']),
 } satisfies z.ZodRawShape;

@@ -1,6 +1,7 @@
 import { httpRouter, type ProxyHandler, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
+import { logger } from '../../shared/logger';
 import { skuSchema } from '../../shared/sku';
 import { principalFromCognitoClaims } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
@@ -8,9 +9,18 @@ import { createCatalogRepository } from './catalog-repository';
 import { catalogItemInputSchema, listCatalogQuerySchema } from './catalog-schemas';
 import { assertCatalogEditor, createCatalogService } from './catalog-service';
 import { type CatalogConfig, readCatalogConfig } from './config';
+import { createStageCache, type StageCache } from './stage-cache';
 
-/** The catalog Lambda behind the REST API's Cognito user-pool authorizer, wired to `config`. */
-export function createCatalogHandler(config: CatalogConfig): ProxyHandler {
+/**
+ * The catalog Lambda behind the REST API's Cognito user-pool authorizer, wired to `config`. An admin's edit
+ * flushes the stage cache (when the stage has one), so every reader's next GET sees it.
+ */
+export function createCatalogHandler(
+  config: CatalogConfig,
+  stageCache: StageCache = createStageCache(
+    config.STAGE_CACHE === 'on' ? { restApiId: config.REST_API_ID, stageName: config.STAGE_NAME } : undefined,
+  ),
+): ProxyHandler {
   const catalog = createCatalogService(createCatalogRepository(config.TABLE_NAME));
   return httpRouter(
     {
@@ -35,6 +45,12 @@ export function createCatalogHandler(config: CatalogConfig): ProxyHandler {
           sku,
           parseJsonBody(event, catalogItemInputSchema),
         );
+        // The edit is stored: a failed flush leaves readers on cached entries until the TTL, not a failed edit.
+        await stageCache.flush().catch((error: unknown) => {
+          logger.warn('the stage cache was not flushed: readers see the edit when their entries expire', {
+            error,
+          });
+        });
         return { statusCode: created ? 201 : 200, body: item };
       },
     },

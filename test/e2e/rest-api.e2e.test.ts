@@ -250,6 +250,58 @@ describe('catalog', () => {
   });
 });
 
+describe('the cached catalog (stage cache, on in every stage)', () => {
+  const SKU = 'E2E-CACHED';
+  const path = `/catalog/${SKU}`;
+  /** The stage-cache outcome of the newest request to `path`, from the local cloud's request records. */
+  const lastStageCache = () =>
+    e2e.requests.filter((r) => r.kind === 'REST API' && r.path.endsWith(path)).at(-1)?.stageCache;
+
+  it('serves a caller’s second GET within the TTL from the cache, another caller’s first from the function, and an admin edit flushes it', async () => {
+    const admin = e2e.idToken(ACME, 'admin');
+    // One token string is one caller: the cache key holds the Authorization header.
+    const reader = bearer(e2e.idToken(ACME, 'member'));
+    const item = { name: 'Cached', price: 100, currency: 'EUR', public: true };
+    expect((await api('PUT', path, { token: admin, body: item })).status).toBe(201);
+
+    const first = await api('GET', path, { token: reader });
+    expect(first.body).toMatchObject({ price: 100 });
+    expect(lastStageCache()).toBe('miss');
+    const second = await api('GET', path, { token: reader });
+    expect(lastStageCache()).toBe('hit');
+    expect(second.body).toEqual(first.body);
+    // The hit never reached the function.
+    expect(
+      e2e.requests.filter((r) => r.kind === 'REST API' && r.path.endsWith(path)).at(-1)?.functions,
+    ).toEqual([]);
+
+    const another = await api('GET', path, { token: bearer(admin) });
+    expect(another.status).toBe(200);
+    expect(lastStageCache()).toBe('miss');
+
+    // The admin's edit flushes the stage (FlushStageCache with the function's own role): the reader's next GET is a
+    // miss that sees it, within the TTL.
+    expect((await api('PUT', path, { token: admin, body: { ...item, price: 250 } })).status).toBe(200);
+    const afterEdit = await api('GET', path, { token: reader });
+    expect(lastStageCache()).toBe('miss');
+    expect(afterEdit.body).toMatchObject({ price: 250 });
+    expect((await api('GET', path, { token: reader })).body).toMatchObject({ price: 250 });
+    expect(lastStageCache()).toBe('hit');
+  });
+
+  it('answers a Cognito caller’s Cache-Control: max-age=0 from the cache: it may not invalidate', async () => {
+    const reader = bearer(e2e.idToken(GLOBEX, 'member'));
+    await api('GET', '/catalog', { token: reader });
+    const refetch = await api('GET', '/catalog', {
+      token: reader,
+      headers: { 'cache-control': 'max-age=0' },
+    });
+    expect(refetch.status).toBe(200);
+    const record = e2e.requests.filter((r) => r.kind === 'REST API' && r.path.endsWith('/catalog')).at(-1);
+    expect(record?.stageCache).toBe('hit');
+  });
+});
+
 describe('CORS preflight', () => {
   const preflight = (origin: string) =>
     fetch(`${e2e.apiUrl}/orders`, {

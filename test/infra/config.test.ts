@@ -4,7 +4,7 @@ import { stageConfig, stageConfigFromContext } from '../../infra/config';
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 
 describe('stage config', () => {
-  it('gives a sandbox that is cheap and disposable, and a prod that keeps and guards its data', () => {
+  it('gives a sandbox that is cheap and disposable (but shows the stage cache prod has), and a prod that keeps and guards its data', () => {
     expect(stageConfig('sandbox')).toMatchObject({
       sandbox: true,
       retainData: false,
@@ -13,7 +13,7 @@ describe('stage config', () => {
       functionDeployment: 'ALL_AT_ONCE',
       syntheticsCanary: false,
       waf: false,
-      stageCache: false,
+      stageCache: true,
     });
     expect(stageConfig('prod')).toMatchObject({
       sandbox: false,

@@ -6,7 +6,7 @@ const { statelessTemplate: template } = buildApp();
 const routes = methodsByRoute(template);
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const resources = template.toJSON().Resources as Resources;
-// The stage cache and WAF bill whether used or not: prod has them, a sandbox only when asked.
+// WAF bills whether used or not: prod has it, a sandbox only when asked. The stage cache is on in both (-c stageCache=false saves it).
 const { statelessTemplate: prodTemplate } = buildApp('prod');
 const prodResources = prodTemplate.toJSON().Resources as Resources;
 
@@ -200,11 +200,42 @@ describe('the catalog stage cache (prod)', () => {
     expect(JSON.stringify(custom?.Properties.Create)).toContain('FAIL_WITH_403');
     expect(JSON.stringify(custom?.Properties.Update)).toContain('requireAuthorizationForCacheControl');
   });
+
+  it('lets the catalog function flush exactly its stage cache, so an admin edit reaches every reader', () => {
+    const catalogFn = Object.values(prodResources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.STAGE_CACHE !== undefined,
+    );
+    expect(catalogFn?.Properties.Environment).toMatchObject({
+      Variables: { STAGE_CACHE: 'on', STAGE_NAME: 'prod', REST_API_ID: expect.anything() },
+    });
+    const flushGrants = Object.values(prodResources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (r) => (r.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+      )
+      .filter((s) => s.Action === 'apigateway:DELETE');
+    expect(flushGrants).toHaveLength(1);
+    expect(JSON.stringify(flushGrants[0]?.Resource)).toContain('/stages/prod/cache/data');
+  });
 });
 
-describe('a sandbox stage without the cache', () => {
+describe('the sandbox stage cache', () => {
+  it('is deployed by default, as in prod, so a sandbox shows cached catalog reads', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      CacheClusterEnabled: true,
+      CacheClusterSize: '0.5',
+    });
+  });
+});
+
+describe('a sandbox stage without the cache (-c stageCache=false)', () => {
+  const withoutCache = buildApp('sandbox', { stageCache: 'false' }).statelessTemplate.toJSON()
+    .Resources as Resources;
   const stage = () =>
-    Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
+    Object.values(withoutCache).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
 
   it('runs no cache cluster and renders no caching setting, keeping the methods other settings', () => {
     expect(stage().CacheClusterEnabled).toBe(false);
@@ -215,15 +246,13 @@ describe('a sandbox stage without the cache', () => {
   });
 
   it('needs no cache-invalidation setting, so no custom resource', () => {
-    expect(Object.values(resources).some((r) => r.Type === 'Custom::AWS')).toBe(false);
+    expect(Object.values(withoutCache).some((r) => r.Type === 'Custom::AWS')).toBe(false);
   });
 
-  it('gets the cache back with -c stageCache=true', () => {
-    const { statelessTemplate } = buildApp('sandbox', { stageCache: 'true' });
-    statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
-      CacheClusterEnabled: true,
-      CacheClusterSize: '0.5',
-    });
+  it('gives the catalog function nothing to flush and no grant to do it', () => {
+    const policies = JSON.stringify(Object.values(withoutCache).filter((r) => r.Type === 'AWS::IAM::Policy'));
+    expect(policies).not.toContain('apigateway:DELETE');
+    expect(JSON.stringify(withoutCache)).toContain('"STAGE_CACHE":"off"');
   });
 });
 

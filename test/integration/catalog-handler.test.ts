@@ -64,6 +64,32 @@ async function storedItems(tenantId: string): Promise<Record<string, unknown>[]>
 }
 
 describe('PUT /catalog/{sku}', () => {
+  it('flushes the stage cache after storing an edit, and still answers the edit when the flush fails', async () => {
+    const { admin, tenantId } = newTenant();
+    const flushes: string[] = [];
+    const warned = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    // The flush's failure is injected (API Gateway throttling FlushStageCache): no engine can be made to refuse it.
+    const failing = createCatalogHandler(readCatalogConfig(TEST_ENV), {
+      flush: async () => {
+        flushes.push('attempt');
+        throw new Error('TooManyRequestsException');
+      },
+    });
+    const event = cognitoEvent(
+      { method: 'PUT', resource: '/catalog/{sku}', pathParameters: { sku: 'WID-F' }, body: widget },
+      { sub: `user-admin-${tenantId}`, tenantId, role: admin.role, groups: [admin.role] },
+    );
+    const result = (await failing(event, lambdaContext())) as APIGatewayProxyResult;
+    expect(result.statusCode).toBe(201);
+    expect(flushes).toEqual(['attempt']);
+    expect(await storedItems(tenantId)).toHaveLength(1);
+    expect(warned).toHaveBeenCalledWith(
+      expect.stringMatching(/stage cache was not flushed/),
+      expect.anything(),
+    );
+    warned.mockRestore();
+  });
+
   it('creates an item for an admin with 201 and stores exactly the attributes orders price from', async () => {
     const { admin, tenantId } = newTenant();
     const response = await put(admin, 'WID-1', widget);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from 'cdk-local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud, type RequestRecord, startLocalCloud } from 'cdk-local-cloud';
 import {
   DEMO_TENANTS,
   type DemoTenant,
@@ -28,6 +28,8 @@ export interface E2eCloud {
   readonly invocations: readonly string[];
   /** Every event the gateway handed a function, newest last. */
   readonly events: ReadonlyArray<{ readonly functionArn: string; readonly event: unknown }>;
+  /** One record per REST API request (status, function, stage-cache hit or miss), newest last. */
+  readonly requests: readonly RequestRecord[];
   /** A fresh ID token for a demo user. */
   idToken(tenant: DemoTenant, user: 'admin' | 'member'): string;
   /** Stops the cloud and removes the cloud assembly. */
@@ -42,6 +44,7 @@ export async function startE2eCloud(): Promise<E2eCloud> {
   const cdkOut = mkdtempSync(join(tmpdir(), 'saas-orders-e2e-'));
   const invocations: string[] = [];
   const events: Array<{ functionArn: string; event: unknown }> = [];
+  const requests: RequestRecord[] = [];
   // The runtime logs `[<function>] START RequestId: …` per invocation: counting those tells which functions ran.
   const log = {
     write(text: string) {
@@ -59,6 +62,7 @@ export async function startE2eCloud(): Promise<E2eCloud> {
       port: 0,
       log,
       onEvent: (functionArn, event) => events.push({ functionArn, event }),
+      onRequest: (record) => requests.push(record),
     });
     const started = cloud;
     const session = demoSession(started);
@@ -73,6 +77,7 @@ export async function startE2eCloud(): Promise<E2eCloud> {
       clientId: session.clientId,
       invocations,
       events,
+      requests,
       idToken: (tenant, user) => session.idToken(demoUsername(tenant, user)),
       close: async () => {
         await started.close();

@@ -10,6 +10,9 @@ export const TEST_ENV = {
   USER_POOL_CLIENT_ID: 'testclient0123456789abcdef',
   BASIC_USAGE_PLAN_NAME: 'saas-orders-test-basic',
   PREMIUM_USAGE_PLAN_NAME: 'saas-orders-test-premium',
+  REST_API_ID: 'testapi123',
+  STAGE_NAME: 'test',
+  STAGE_CACHE: 'off',
 } as const;
 
 /**

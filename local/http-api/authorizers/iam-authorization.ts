@@ -1,4 +1,4 @@
-import { createIamAuthorizer } from '../../rest-api/authorizers/iam-authorizer';
+import { createSigV4Check } from '../../gateway/sigv4-check';
 import { jsonError } from '../http-api-response';
 import { parseQuery } from '../payload-v2-event';
 import type { AuthorizationInput, AuthorizationOutcome, RouteAuthorization } from './route-authorization';
@@ -20,7 +20,7 @@ export interface IamAuthorizationOptions {
  * the SigV4 message, as execute-api words it. The caller lands in `requestContext.authorizer.iam`.
  */
 export function createIamAuthorization(options: IamAuthorizationOptions): RouteAuthorization {
-  const verifier = createIamAuthorizer({
+  const verifier = createSigV4Check({
     credentials: options.credentials,
     region: options.region,
     accountId: options.accountId,
@@ -29,23 +29,14 @@ export function createIamAuthorization(options: IamAuthorizationOptions): RouteA
   });
 
   return {
-    async authorize({ facts, route }: AuthorizationInput): Promise<AuthorizationOutcome> {
+    async authorize({ facts }: AuthorizationInput): Promise<AuthorizationOutcome> {
       const { request } = facts;
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([name, values]) => [name, [...values]]),
       );
-      // Built as a variable, not passed as a literal: the REST authorizer's request type carries more than
-      // SigV4 reads, and the same object satisfies it as it moves (see the report on sharing SigV4).
-      const signed = {
+      const result = await verifier.verify({
         restApiId: facts.apiId,
         stage: facts.stage,
-        authorizationType: 'AWS_IAM',
-        methodArn: '',
-        resourcePath: route.key.text,
-        pathParameters: { ...facts.pathParameters },
-        stageVariables: { ...facts.stageVariables },
-        authorizationScopes: [],
-        requestId: facts.requestId,
         request: {
           method: request.method,
           // SigV4 canonicalizes the decoded path (the signer encodes it again).
@@ -53,10 +44,8 @@ export function createIamAuthorization(options: IamAuthorizationOptions): RouteA
           headers,
           query: parseQuery(request.rawQueryString),
           body: request.body,
-          sourceIp: request.sourceIp,
         },
-      };
-      const result = await verifier.authorize(signed);
+      });
       if (!result.ok) {
         const missing = result.responseType === 'MISSING_AUTHENTICATION_TOKEN';
         return {
@@ -64,7 +53,7 @@ export function createIamAuthorization(options: IamAuthorizationOptions): RouteA
           response: jsonError({ statusCode: 403, message: missing ? 'Forbidden' : result.message }),
         };
       }
-      const identity = result.identity ?? {};
+      const { identity } = result;
       return {
         ok: true,
         authorizer: {

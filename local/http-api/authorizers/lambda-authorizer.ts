@@ -1,7 +1,7 @@
+import { parseLambdaAuthorizerOutput } from '../../gateway/lambda-authorizer-result';
+import { evaluatePolicy, type PolicyDocument } from '../../gateway/policy-evaluation';
 import type { LambdaInvoker } from '../../model';
 import { authorizerInvocation, noteAuthorizerCacheHit } from '../../request-records';
-import { parseLambdaAuthorizerOutput } from '../../rest-api/authorizers/lambda-authorizer-result';
-import { evaluatePolicy, type PolicyDocument } from '../../rest-api/authorizers/policy-evaluation';
 import { withTimeout } from '../../timeout';
 import type { AuthorizerDefinition } from '../http-api-definition';
 import { GATEWAY_ERRORS, jsonError } from '../http-api-response';

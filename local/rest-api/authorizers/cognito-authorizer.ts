@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { IdentityIssuers } from '../../identity/identity-server';
-import type { LocalResource } from '../../model';
+import type { RestAuthorizerDefinition } from '../rest-api-definition';
 import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { authorizerRefusals } from './authorizer-refusals';
 import { stringifyClaims } from './claim-stringification';
@@ -68,16 +68,12 @@ export function createCognitoAuthorizer(options: CognitoAuthorizerOptions) {
   };
 
   return {
-    authorize(request: AuthorizationRequest, authorizer: LocalResource): AuthorizationResult {
-      const props = authorizer.properties;
-      const source =
-        typeof props.IdentitySource === 'string'
-          ? props.IdentitySource
-          : 'method.request.header.Authorization';
+    authorize(request: AuthorizationRequest, authorizer: RestAuthorizerDefinition): AuthorizationResult {
+      const source = authorizer.identitySource ?? 'method.request.header.Authorization';
       const raw = readIdentitySource(source, request)?.trim();
       if (raw === undefined || raw === '') return authorizerRefusals.unauthorized();
       const token = raw.replace(/^Bearer\s+/i, '');
-      const providerArns = Array.isArray(props.ProviderARNs) ? props.ProviderARNs.map(String) : [];
+      const { providerArns } = authorizer;
       const payload = verifyToken(token, providerArns);
       if (payload === undefined) return authorizerRefusals.unauthorized();
 

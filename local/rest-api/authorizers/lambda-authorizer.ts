@@ -1,13 +1,16 @@
-import { LambdaInvocationError, type LambdaInvoker, type LocalResource } from '../../model';
+import {
+  type LambdaAuthorizerOutput,
+  parseLambdaAuthorizerOutput,
+} from '../../gateway/lambda-authorizer-result';
+import { evaluatePolicy } from '../../gateway/policy-evaluation';
+import { LambdaInvocationError, type LambdaInvoker } from '../../model';
 import { authorizerInvocation, noteAuthorizerCacheHit } from '../../request-records';
+import type { RestAuthorizerDefinition } from '../rest-api-definition';
 import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
 import { authorizerRefusals } from './authorizer-refusals';
 import { identitySourceExpressions, readIdentitySource } from './identity-sources';
-import { type LambdaAuthorizerOutput, parseLambdaAuthorizerOutput } from './lambda-authorizer-result';
-import { evaluatePolicy } from './policy-evaluation';
 
-const DEFAULT_TTL_SECONDS = 300;
 const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
 
 /** Options of `createLambdaAuthorizers`. */
@@ -17,17 +20,6 @@ export interface LambdaAuthorizerOptions {
   readonly invoker: LambdaInvoker;
   /** Epoch milliseconds; injectable so cache expiry can be tested without waiting. */
   readonly now: () => number;
-}
-
-/** The function ARN inside an authorizer's `AuthorizerUri` (`.../functions/<arn>/invocations`). */
-export function functionArnOf(authorizerUri: unknown): string | undefined {
-  if (typeof authorizerUri !== 'string') return undefined;
-  return /\/functions\/(.+)\/invocations$/.exec(authorizerUri)?.[1];
-}
-
-function ttlSecondsOf(authorizer: LocalResource): number {
-  const value = Number(authorizer.properties.AuthorizerResultTtlInSeconds ?? DEFAULT_TTL_SECONDS);
-  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 /**
@@ -43,24 +35,31 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
     request: AuthorizationRequest,
     output: LambdaAuthorizerOutput,
     integrationLatency: number,
+    authorizerCache: 'hit' | 'miss' | undefined,
   ): AuthorizationResult => {
     const decision = evaluatePolicy(output.policy, request.methodArn);
     if (decision !== 'Allow') return authorizerRefusals.accessDenied(decision === 'ExplicitDeny');
     return {
       ok: true,
       authorizer: { ...output.context, principalId: output.principalId, integrationLatency },
+      ...(authorizerCache === undefined ? {} : { authorizerCache }),
+      // A policy may grant the cache invalidation too, as an IAM policy would.
+      mayInvalidateCache:
+        evaluatePolicy(output.policy, request.methodArn, 'execute-api:InvalidateCache') === 'Allow',
       ...(output.usageIdentifierKey === undefined ? {} : { usageIdentifierKey: output.usageIdentifierKey }),
     };
   };
 
   return {
-    async authorize(request: AuthorizationRequest, authorizer: LocalResource): Promise<AuthorizationResult> {
-      const props = authorizer.properties;
-      const type = String(props.Type ?? 'TOKEN').toUpperCase();
+    async authorize(
+      request: AuthorizationRequest,
+      authorizer: RestAuthorizerDefinition,
+    ): Promise<AuthorizationResult> {
+      const { type } = authorizer;
       const expressions =
         type === 'TOKEN'
-          ? [typeof props.IdentitySource === 'string' ? props.IdentitySource : TOKEN_IDENTITY_SOURCE]
-          : identitySourceExpressions(props.IdentitySource);
+          ? [authorizer.identitySource ?? TOKEN_IDENTITY_SOURCE]
+          : identitySourceExpressions(authorizer.identitySource);
       const values: string[] = [];
       for (const expression of expressions) {
         const value = readIdentitySource(expression, request);
@@ -68,13 +67,13 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
         values.push(value);
       }
       const token = values[0] ?? '';
-      if (type === 'TOKEN' && typeof props.IdentityValidationExpression === 'string') {
-        if (!new RegExp(`^(?:${props.IdentityValidationExpression})$`).test(token)) {
+      if (type === 'TOKEN' && authorizer.identityValidationExpression !== undefined) {
+        if (!new RegExp(`^(?:${authorizer.identityValidationExpression})$`).test(token)) {
           return authorizerRefusals.unauthorized();
         }
       }
 
-      const ttlSeconds = ttlSecondsOf(authorizer);
+      const ttlSeconds = authorizer.resultTtlSeconds;
       // The cache belongs to one authorizer of one stage, as in API Gateway.
       const cacheKey =
         ttlSeconds > 0 && values.length > 0
@@ -84,10 +83,10 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
       if (cached !== undefined && cached.expiresAt > startedAt) {
         noteAuthorizerCacheHit();
-        return decide(request, cached.output, 0);
+        return decide(request, cached.output, 0, 'hit');
       }
 
-      const functionArn = functionArnOf(props.AuthorizerUri);
+      const { functionArn } = authorizer;
       if (functionArn === undefined) return authorizerRefusals.authorizerConfigurationError();
       const event =
         type === 'TOKEN'
@@ -110,7 +109,12 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       if (output === undefined) return authorizerRefusals.authorizerConfigurationError();
       const finishedAt = options.now();
       if (cacheKey !== undefined) cache.set(cacheKey, { expiresAt: finishedAt + ttlSeconds * 1000, output });
-      return decide(request, output, Math.max(0, finishedAt - startedAt));
+      return decide(
+        request,
+        output,
+        Math.max(0, finishedAt - startedAt),
+        cacheKey === undefined ? undefined : 'miss',
+      );
     },
   };
 }

@@ -2,6 +2,7 @@ import { renderVtl } from '../../vtl/render-vtl';
 import { createVtlInput } from '../../vtl/vtl-input';
 import { applyIntegrationResponse } from '../integration-response';
 import { type ParameterSources, resolveMappingExpression } from '../parameter-mapping';
+import type { RestIntegrationDefinition } from '../rest-api-definition';
 import { type AwsServiceAdapter, type AwsServiceReply, parseServiceUri } from './aws-service-call';
 import { dynamoDbServiceAdapter } from './dynamodb-service-adapter';
 import type { IntegrationOutcome, IntegrationRequest, RestIntegration } from './rest-integration';
@@ -13,27 +14,19 @@ const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
   sqs: sqsServiceAdapter,
 };
 
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
 /**
  * The request template for `contentType`, as API Gateway picks it: an exact (case-insensitive) match; else,
  * by `PassthroughBehavior`, the raw body (`WHEN_NO_MATCH`, the default; `WHEN_NO_TEMPLATES` only when the
  * method has no templates at all) or a 415 (`NEVER`).
  */
 function requestTemplate(
-  integration: Readonly<Record<string, unknown>>,
+  integration: RestIntegrationDefinition,
   contentType: string,
 ): { readonly template: string } | { readonly passthrough: true } | { readonly unsupportedMediaType: true } {
-  const templates = Object.entries(record(integration.RequestTemplates)).filter(
-    (entry): entry is [string, string] => typeof entry[1] === 'string',
-  );
+  const templates = Object.entries(integration.requestTemplates);
   const match = templates.find(([type]) => type.toLowerCase() === contentType.toLowerCase());
   if (match) return { template: match[1] };
-  const behavior = String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH').toUpperCase();
+  const behavior = integration.passthroughBehavior;
   if (behavior === 'WHEN_NO_MATCH' || (behavior === 'WHEN_NO_TEMPLATES' && templates.length === 0)) {
     return { passthrough: true };
   }
@@ -42,13 +35,12 @@ function requestTemplate(
 
 /** `integration.request.{header|querystring}.*` of `RequestParameters`, evaluated against the method request. */
 function integrationParameters(
-  integration: Readonly<Record<string, unknown>>,
+  integration: RestIntegrationDefinition,
   sources: ParameterSources,
 ): { readonly headers: Record<string, string>; readonly query: Record<string, string> } {
   const headers: Record<string, string> = {};
   const query: Record<string, string> = {};
-  for (const [target, expression] of Object.entries(record(integration.RequestParameters))) {
-    if (typeof expression !== 'string') continue;
+  for (const [target, expression] of Object.entries(integration.requestParameters)) {
     const value = resolveMappingExpression(expression, sources);
     if (value === undefined) continue;
     const [, kind, name] = /^integration\.request\.(header|querystring)\.(.+)$/.exec(target) ?? [];
@@ -67,8 +59,8 @@ function integrationParameters(
  */
 export const awsServiceIntegration: RestIntegration = {
   unsupported(integration) {
-    const target = parseServiceUri(integration.Uri);
-    if (!target) return `AWS integration Uri ${String(integration.Uri)} is not an API Gateway service URI`;
+    const target = parseServiceUri(integration.uri);
+    if (!target) return `AWS integration Uri ${String(integration.uri)} is not an API Gateway service URI`;
     const adapter = SERVICE_ADAPTERS[target.service];
     if (!adapter) {
       return `AWS integration with ${target.service} is not emulated (services: ${Object.keys(SERVICE_ADAPTERS).join(', ')})`;
@@ -80,7 +72,7 @@ export const awsServiceIntegration: RestIntegration = {
     const { integration, definition, route } = request;
     const where = `${definition.name}: ${request.request.method.toUpperCase()} ${route.resource.path}`;
     const unsupported = awsServiceIntegration.unsupported?.(integration);
-    const target = parseServiceUri(integration.Uri);
+    const target = parseServiceUri(integration.uri);
     const adapter = target ? SERVICE_ADAPTERS[target.service] : undefined;
     const endpoint = target ? request.awsServices.endpoints[target.service] : undefined;
     if (unsupported || !target || !adapter || !endpoint) {
@@ -129,7 +121,7 @@ export const awsServiceIntegration: RestIntegration = {
       request.log(`${where}: ${target.service} call failed: ${String(error)}`);
       return { error: { responseType: 'INTEGRATION_FAILURE', statusCode: 500 } };
     }
-    const role = integration.Credentials === undefined ? '' : ` as ${String(integration.Credentials)}`;
+    const role = integration.credentials === undefined ? '' : ` as ${integration.credentials}`;
     request.log(`${where} → ${target.service}:${target.value}${role} → ${reply.statusCode}`);
 
     const response = applyIntegrationResponse({

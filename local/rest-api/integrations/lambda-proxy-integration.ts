@@ -3,8 +3,6 @@ import { buildProxyEvent, parseProxyResult } from '../proxy-event';
 import { setHeader } from '../rest-response';
 import type { RestIntegration } from './rest-integration';
 
-const LAMBDA_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
-
 /**
  * `AWS_PROXY` to Lambda: the request becomes a payload 1.0 proxy event and the function's result the
  * response. A function error or a malformed result is a 502, as in AWS.
@@ -12,7 +10,7 @@ const LAMBDA_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
 export const lambdaProxyIntegration: RestIntegration = {
   async run(request) {
     const { definition, stage, route } = request;
-    const functionArn = LAMBDA_URI.exec(String(request.integration.Uri ?? ''))?.[1];
+    const { functionArn } = request.integration;
     if (!functionArn) {
       request.log(`${definition.name}: AWS_PROXY on ${route.resource.path} is not a Lambda function`);
       return { error: { responseType: 'API_CONFIGURATION_ERROR' } };

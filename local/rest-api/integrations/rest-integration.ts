@@ -2,7 +2,7 @@ import type { LambdaInvoker } from '../../model';
 import type { GatewayError } from '../gateway-response-rendering';
 import type { ParameterSources } from '../parameter-mapping';
 import type { RestIncomingRequest } from '../proxy-event';
-import type { ApiStage, RestApiDefinition } from '../rest-api-definition';
+import type { ApiStage, RestApiDefinition, RestIntegrationDefinition } from '../rest-api-definition';
 import type { RestResponse } from '../rest-response';
 import type { RouteMatch } from '../route-matcher';
 
@@ -20,8 +20,8 @@ export interface IntegrationRequest {
   readonly definition: RestApiDefinition;
   readonly stage: ApiStage;
   readonly route: RouteMatch;
-  /** The method's `Integration` property. */
-  readonly integration: Readonly<Record<string, unknown>>;
+  /** The method's integration, as read at start. */
+  readonly integration: RestIntegrationDefinition;
   readonly request: RestIncomingRequest;
   readonly requestId: string;
   readonly extendedRequestId: string;
@@ -59,5 +59,5 @@ export interface RestIntegration {
    * Why this method's integration cannot be served (an AWS service or action not emulated), or `undefined`.
    * Asked once per method at start, so start-up names what would fail rather than a request finding out.
    */
-  unsupported?(integration: Readonly<Record<string, unknown>>): string | undefined;
+  unsupported?(integration: RestIntegrationDefinition): string | undefined;
 }

@@ -9,6 +9,7 @@ import {
   type LocalResource,
 } from '../../model';
 import { createRestAuthorizers } from '../../rest-api/authorizers/rest-authorizers';
+import { parseRestAuthorizer } from '../../rest-api/rest-api-definition';
 import type { AuthorizationRequest } from '../../rest-api/rest-authorization';
 import requestEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-request.json';
 import tokenEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-token.json';
@@ -139,7 +140,7 @@ function authorizationRequest(
     restApiId: API_ID,
     stage: 'prod',
     authorizationType,
-    authorizer,
+    authorizer: authorizer === undefined ? undefined : parseRestAuthorizer(authorizer),
     methodArn: methodArn(method, path),
     resourcePath: options.resourcePath ?? path,
     pathParameters: {},
@@ -230,6 +231,9 @@ describe('TOKEN Lambda authorizer', () => {
         integrationLatency: 0,
       },
       usageIdentifierKey: 'k-1',
+      // A result cache is configured and this was its first look-up; the policy grants no cache invalidation.
+      authorizerCache: 'miss',
+      mayInvalidateCache: false,
     });
   });
 
@@ -632,6 +636,8 @@ describe('AWS_IAM (SigV4) authorizer', () => {
         userArn: `arn:aws:iam::${ACCOUNT}:user/local`,
         accountId: ACCOUNT,
       },
+      // No IAM policies locally: a valid signature may invalidate the stage cache too.
+      mayInvalidateCache: true,
     });
   });
 

@@ -305,7 +305,11 @@ describe('REST API emulator over a synthesized CDK app', () => {
       methodArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${server.apiId}/prod/GET/secure`,
       resourcePath: '/secure',
     });
-    expect(authorizations.at(-1)?.authorizer?.type).toBe('AWS::ApiGateway::Authorizer');
+    // The method's authorizer, as read from the template at start (a TOKEN authorizer with its function).
+    expect(authorizations.at(-1)?.authorizer).toMatchObject({
+      type: 'TOKEN',
+      functionArn: expect.any(String),
+    });
     expect(lastEvent().requestContext).toMatchObject({
       authorizer: { principalId: 'user-1', tenantId: 't-1' },
       identity: { user: 'user-1' },

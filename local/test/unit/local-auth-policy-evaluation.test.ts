@@ -1,5 +1,5 @@
-import { parseLambdaAuthorizerOutput } from '../../rest-api/authorizers/lambda-authorizer-result';
-import { evaluatePolicy, wildcardMatch } from '../../rest-api/authorizers/policy-evaluation';
+import { parseLambdaAuthorizerOutput } from '../../gateway/lambda-authorizer-result';
+import { evaluatePolicy, wildcardMatch } from '../../gateway/policy-evaluation';
 
 const ARN = 'arn:aws:execute-api:us-east-1:111122223333:abc123/prod/GET/orders/42';
 const allow = (Resource: string | string[], Action: string | string[] = 'execute-api:Invoke') => ({
@@ -9,6 +9,15 @@ const allow = (Resource: string | string[], Action: string | string[] = 'execute
 });
 
 describe('authorizer policy evaluation', () => {
+  it('evaluates another action when asked: an Invoke grant does not grant execute-api:InvalidateCache', () => {
+    const INVALIDATE = 'execute-api:InvalidateCache';
+    expect(evaluatePolicy({ Statement: [allow(ARN)] }, ARN, INVALIDATE)).toBe('ImplicitDeny');
+    expect(evaluatePolicy({ Statement: [allow(ARN, [INVALIDATE])] }, ARN, INVALIDATE)).toBe('Allow');
+    expect(evaluatePolicy({ Statement: [allow(ARN, 'execute-api:*')] }, ARN, INVALIDATE)).toBe('Allow');
+    // And an InvalidateCache grant alone does not let the request in.
+    expect(evaluatePolicy({ Statement: [allow(ARN, [INVALIDATE])] }, ARN)).toBe('ImplicitDeny');
+  });
+
   it('allows a method its exact ARN allows', () => {
     expect(evaluatePolicy({ Statement: [allow(ARN)] }, ARN)).toBe('Allow');
   });

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKeyStore } from '../../api-keys/api-key-store';
+import { UsageMeter } from '../../gateway/usage-meter';
 import type { LocalCloudModel, LocalResource } from '../../model';
-import { UsageMeter } from '../../rest-api/usage-meter';
 
 const resource = (logicalId: string, type: string, properties: Record<string, unknown>): LocalResource => ({
   stackName: 'S',

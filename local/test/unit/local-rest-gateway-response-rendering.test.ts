@@ -1,19 +1,19 @@
-import type { LocalResource } from '../../model';
 import { gatewayResponse } from '../../rest-api/gateway-response-rendering';
+import { type GatewayResponseDefinition, parseGatewayResponse } from '../../rest-api/rest-api-definition';
 
-const custom = (type: string, properties: Record<string, unknown>): [string, LocalResource] => [
+const custom = (type: string, properties: Record<string, unknown>): [string, GatewayResponseDefinition] => [
   type,
-  {
+  parseGatewayResponse({
     stackName: 'S',
     logicalId: type,
     type: 'AWS::ApiGateway::GatewayResponse',
     physicalId: type,
     properties: { ResponseType: type, ...properties },
     attributes: {},
-  },
+  }),
 ];
 
-const scope = (responses: Array<[string, LocalResource]> = []) => ({
+const scope = (responses: Array<[string, GatewayResponseDefinition]> = []) => ({
   gatewayResponses: new Map(responses),
   context: { stage: 'prod', requestId: 'req-1' },
   sources: {

@@ -1,5 +1,6 @@
 import type { LocalResource } from '../../model';
 import { RequestValidation } from '../../rest-api/request-validation';
+import { parseModel, parseRequestValidator, parseRestMethod } from '../../rest-api/rest-api-definition';
 
 const resource = (type: string, physicalId: string, properties: Record<string, unknown>): LocalResource => ({
   stackName: 'S',
@@ -13,35 +14,44 @@ const resource = (type: string, physicalId: string, properties: Record<string, u
 const validators = new Map([
   [
     'v1',
-    resource('AWS::ApiGateway::RequestValidator', 'v1', {
-      ValidateRequestBody: true,
-      ValidateRequestParameters: true,
-    }),
+    parseRequestValidator(
+      resource('AWS::ApiGateway::RequestValidator', 'v1', {
+        ValidateRequestBody: true,
+        ValidateRequestParameters: true,
+      }),
+    ),
   ],
 ]);
 const models = new Map([
   [
     'Order',
-    resource('AWS::ApiGateway::Model', 'Order', {
-      Schema: {
-        $schema: 'http://json-schema.org/draft-04/schema#',
-        type: 'object',
-        required: ['sku', 'qty'],
-        additionalProperties: false,
-        properties: {
-          sku: { type: 'string' },
-          qty: { type: 'integer', minimum: 1 },
-          contact: { type: 'string', format: 'email' },
+    parseModel(
+      resource('AWS::ApiGateway::Model', 'Order', {
+        Schema: {
+          $schema: 'http://json-schema.org/draft-04/schema#',
+          type: 'object',
+          required: ['sku', 'qty'],
+          additionalProperties: false,
+          properties: {
+            sku: { type: 'string' },
+            qty: { type: 'integer', minimum: 1 },
+            contact: { type: 'string', format: 'email' },
+          },
         },
-      },
-    }),
+      }),
+    ),
   ],
 ]);
-const method = resource('AWS::ApiGateway::Method', 'm', {
-  RequestValidatorId: 'v1',
-  RequestModels: { 'application/json': 'Order' },
-  RequestParameters: { 'method.request.querystring.tenant': true, 'method.request.header.x-optional': false },
-});
+const method = parseRestMethod(
+  resource('AWS::ApiGateway::Method', 'm', {
+    RequestValidatorId: 'v1',
+    RequestModels: { 'application/json': 'Order' },
+    RequestParameters: {
+      'method.request.querystring.tenant': true,
+      'method.request.header.x-optional': false,
+    },
+  }),
+);
 
 const validate = (body: string, query: Record<string, string[]> = { tenant: ['t'] }) =>
   new RequestValidation().validate({

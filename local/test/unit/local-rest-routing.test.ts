@@ -1,15 +1,19 @@
-import type { LocalResource } from '../../model';
-import type { ApiResourceNode } from '../../rest-api/rest-api-definition';
+import {
+  type ApiResourceNode,
+  parseRestMethod,
+  type RestMethodDefinition,
+} from '../../rest-api/rest-api-definition';
 import { matchRoute } from '../../rest-api/route-matcher';
 
-const method = (name: string): LocalResource => ({
-  stackName: 'S',
-  logicalId: name,
-  type: 'AWS::ApiGateway::Method',
-  physicalId: name,
-  properties: {},
-  attributes: {},
-});
+const method = (name: string): RestMethodDefinition =>
+  parseRestMethod({
+    stackName: 'S',
+    logicalId: name,
+    type: 'AWS::ApiGateway::Method',
+    physicalId: name,
+    properties: {},
+    attributes: {},
+  });
 
 function node(path: string, methods: string[], children: ApiResourceNode[] = []): ApiResourceNode {
   const pathPart = path === '/' ? '' : (path.split('/').at(-1) ?? '');

@@ -1,4 +1,4 @@
-import { UsageMeter } from '../../rest-api/usage-meter';
+import { UsageMeter } from '../../gateway/usage-meter';
 
 describe('usage meter', () => {
   it('lets a burst through, throttles, then refills at the rate limit', () => {

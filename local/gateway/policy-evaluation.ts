@@ -32,12 +32,12 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase = false
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
-function actionMatches(statement: PolicyStatement): boolean {
+function actionMatches(statement: PolicyStatement, wanted: string): boolean {
   // Action names are case-insensitive in IAM; `*`, `execute-api:*` and `execute-api:Invoke` all cover Invoke.
   if (statement.NotAction !== undefined) {
-    return !list(statement.NotAction).some((action) => wildcardMatch(action, INVOKE_ACTION, true));
+    return !list(statement.NotAction).some((action) => wildcardMatch(action, wanted, true));
   }
-  return list(statement.Action).some((action) => wildcardMatch(action, INVOKE_ACTION, true));
+  return list(statement.Action).some((action) => wildcardMatch(action, wanted, true));
 }
 
 function resourceMatches(statement: PolicyStatement, methodArn: string): boolean {
@@ -50,11 +50,16 @@ function resourceMatches(statement: PolicyStatement, methodArn: string): boolean
 /**
  * Evaluates a policy the way API Gateway does for a Lambda authorizer: a matching Deny wins over any
  * Allow, and without a matching Allow the request is implicitly denied. Conditions are not supported.
+ * `action` is `execute-api:Invoke` unless asked otherwise (`execute-api:InvalidateCache` for the stage cache).
  */
-export function evaluatePolicy(policy: PolicyDocument, methodArn: string): PolicyDecision {
+export function evaluatePolicy(
+  policy: PolicyDocument,
+  methodArn: string,
+  action: string = INVOKE_ACTION,
+): PolicyDecision {
   let allowed = false;
   for (const statement of policy.Statement) {
-    if (!actionMatches(statement) || !resourceMatches(statement, methodArn)) continue;
+    if (!actionMatches(statement, action) || !resourceMatches(statement, methodArn)) continue;
     const effect = statement.Effect.toLowerCase();
     if (effect === 'deny') return 'ExplicitDeny';
     if (effect === 'allow') allowed = true;
