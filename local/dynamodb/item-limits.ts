@@ -61,14 +61,44 @@ const STORED_VALUES: Readonly<Record<string, (input: Input) => unknown[]>> = {
     ),
 };
 
+/** The longest key attribute name DynamoDB accepts, in bytes. */
+export const MAX_KEY_ATTRIBUTE_NAME_BYTES = 255;
+
+/** DynamoDB's refusal of a key attribute name over {@link MAX_KEY_ATTRIBUTE_NAME_BYTES} in a CreateTable. */
+function keyNameViolation(input: Input): string | undefined {
+  const lists: Array<[string, unknown]> = [
+    ['attributeDefinitions', input.AttributeDefinitions],
+    ['keySchema', input.KeySchema],
+  ];
+  for (const [field, list] of lists) {
+    for (const [i, element] of (Array.isArray(list) ? list : []).entries()) {
+      const name = (element as { AttributeName?: unknown } | null)?.AttributeName;
+      if (typeof name === 'string' && Buffer.byteLength(name) > MAX_KEY_ATTRIBUTE_NAME_BYTES)
+        return `1 validation error detected: Value '${name}' at '${field}.${i + 1}.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_KEY_ATTRIBUTE_NAME_BYTES}`;
+    }
+  }
+  return undefined;
+}
+
+const nestingViolation = (values: (input: Input) => unknown[]) => (input: Input) =>
+  tooDeep(values(input)) ? NESTING_MESSAGE : undefined;
+
+/** The limit checks dynalite lacks, by operation. */
+const LIMIT_CHECKS: Readonly<Record<string, (input: Input) => string | undefined>> = {
+  ...Object.fromEntries(
+    Object.entries(STORED_VALUES).map(([operation, values]) => [operation, nestingViolation(values)]),
+  ),
+  CreateTable: keyNameViolation,
+};
+
 /**
- * The item limit a request breaks that the engine (dynalite) does not check itself, as DynamoDB's message;
+ * The limit a request breaks that the engine (dynalite) does not check itself, as DynamoDB's message;
  * undefined when there is none. dynalite already refuses items over 400 KB, empty sets and empty key strings
- * with DynamoDB's messages, so only the nesting depth is checked here.
+ * with DynamoDB's messages, so only the nesting depth of values and the length of key attribute names are
+ * checked here.
  */
 export function itemLimitViolation(operation: string, input: Input): string | undefined {
-  const values = STORED_VALUES[operation];
-  return values && tooDeep(values(input)) ? NESTING_MESSAGE : undefined;
+  return LIMIT_CHECKS[operation]?.(input);
 }
 
 /**

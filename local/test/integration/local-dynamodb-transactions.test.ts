@@ -376,6 +376,25 @@ describe('local DynamoDB item limits', () => {
     });
   });
 
+  it('refuses a table whose key attribute name is longer than 255 bytes, and creates one at 255', async () => {
+    const create = (name: string, attribute: string) =>
+      db.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [{ AttributeName: attribute, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: attribute, AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    await expect(create('long-key', 'k'.repeat(256))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/Member must have length less than or equal to 255$/),
+    });
+    await create('key-at-limit', 'k'.repeat(255));
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: 'key-at-limit' }));
+    expect(Table?.KeySchema?.[0]?.AttributeName).toHaveLength(255);
+  });
+
   it('answers ConditionalCheckFailedException for a plain conditional write, as before', async () => {
     await put(PLAIN, { pk: S('l') });
     await expect(
