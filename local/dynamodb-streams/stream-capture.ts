@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { WireItem } from '../dynamodb/dynamodb-errors';
-import { validationError } from '../dynamodb/dynamodb-errors';
+import { inDynamoDbWording, validationError } from '../dynamodb/dynamodb-errors';
 import type { DynamoDbFront, FrontOperation } from '../dynamodb/dynamodb-front';
 import { type EngineAnswer, EngineClient } from '../dynamodb/engine-client';
 import { frontOperations } from '../dynamodb/front-operations';
@@ -217,7 +217,8 @@ function parseInput(body: Buffer): Input | undefined {
   }
 }
 
-function send(res: ServerResponse, answer: EngineAnswer): void {
+function send(res: ServerResponse, engineAnswer: EngineAnswer): void {
+  const answer = inDynamoDbWording(engineAnswer);
   res.writeHead(answer.status, answer.headers);
   res.end(answer.raw);
 }

@@ -36,3 +36,19 @@ export function jsonAnswer(status: number, body: Record<string, unknown>): Engin
     body,
   };
 }
+
+/** dynalite's wording of an empty key value refused in a `Key`, and DynamoDB's today (the same as for an item). */
+const EMPTY_KEY_WORDING = {
+  engine:
+    'One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty',
+  dynamodb:
+    'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty',
+} as const;
+
+/** An engine answer with its error message in DynamoDB's current wording where dynalite's is older. */
+export function inDynamoDbWording(answer: EngineAnswer): EngineAnswer {
+  if (answer.status !== 400) return answer;
+  const message = answer.body.message;
+  if (typeof message !== 'string' || !message.startsWith(EMPTY_KEY_WORDING.engine)) return answer;
+  return validationError(EMPTY_KEY_WORDING.dynamodb + message.slice(EMPTY_KEY_WORDING.engine.length));
+}

@@ -1,4 +1,10 @@
-import { dynamoError, jsonAnswer, validationError, type WireItem } from './dynamodb-errors';
+import {
+  dynamoError,
+  inDynamoDbWording,
+  jsonAnswer,
+  validationError,
+  type WireItem,
+} from './dynamodb-errors';
 import type { DynamoDbFront, FrontOperation } from './dynamodb-front';
 import { type EngineAnswer, errorMessage, errorName } from './engine-client';
 import { itemSize } from './item-limits';
@@ -61,14 +67,6 @@ function unusedPlaceholders(action: Action): string | undefined {
 function actionSize(action: Action): number {
   if (action.kind === 'Put') return itemSize(action.params.Item as WireItem);
   return itemSize(action.key) + itemSize(action.params.ExpressionAttributeValues as WireItem);
-}
-
-/** An engine's ValidationException for a key, worded as DynamoDB words it today. */
-function keyValidationMessage(answer: EngineAnswer): string {
-  return errorMessage(answer).replace(
-    'One or more parameter values were invalid: The',
-    'One or more parameter values are not valid. The',
-  );
 }
 
 /**
@@ -161,8 +159,7 @@ async function commit(front: DynamoDbFront, actions: readonly Action[]): Promise
     });
     if (read.status !== 200) {
       // An empty key value is refused for the whole request; a key that does not fit the schema cancels.
-      if (/empty (string|binary) value/.test(errorMessage(read)))
-        return validationError(keyValidationMessage(read));
+      if (/empty (string|binary) value/.test(errorMessage(read))) return inDynamoDbWording(read);
       reasons[i] = { Code: 'ValidationError', Message: errorMessage(read) };
     }
     before.push(read.body.Item as WireItem | undefined);

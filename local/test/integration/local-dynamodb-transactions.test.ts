@@ -395,6 +395,30 @@ describe('local DynamoDB item limits', () => {
     expect(Table?.KeySchema?.[0]?.AttributeName).toHaveLength(255);
   });
 
+  it("refuses an empty key string in a Key with DynamoDB's wording, on single-item calls and in a transaction", async () => {
+    const message =
+      'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk';
+    await expect(db.send(new GetItemCommand({ TableName: PLAIN, Key: { pk: S('') } }))).rejects.toMatchObject(
+      { name: 'ValidationException', message },
+    );
+    await expect(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: PLAIN,
+                Key: { pk: S('') },
+                UpdateExpression: 'SET v = :v',
+                ExpressionAttributeValues: { ':v': S('x') },
+              },
+            },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException', message });
+  });
+
   it('answers ConditionalCheckFailedException for a plain conditional write, as before', async () => {
     await put(PLAIN, { pk: S('l') });
     await expect(
