@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
   IdempotentParameterMismatchException,
@@ -10,6 +11,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { LocalStreams } from '../../dynamodb-streams/local-streams';
@@ -467,5 +469,21 @@ describe('local DynamoDB stream images and table description', () => {
     expect(Table?.LatestStreamLabel).toBe('2026-01-01T00:00:00.000');
     const plain = await db.send(new DescribeTableCommand({ TableName: PLAIN }));
     expect(plain.Table?.StreamSpecification).toBeUndefined();
+  });
+
+  it('accepts UpdateTimeToLive and describes the setting back (expired items are not deleted locally)', async () => {
+    const describe = () => db.send(new DescribeTimeToLiveCommand({ TableName: PLAIN }));
+    expect((await describe()).TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'DISABLED' });
+    const { TimeToLiveSpecification } = await db.send(
+      new UpdateTimeToLiveCommand({
+        TableName: PLAIN,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    );
+    expect(TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect((await describe()).TimeToLiveDescription).toEqual({
+      TimeToLiveStatus: 'ENABLED',
+      AttributeName: 'expiresAt',
+    });
   });
 });
