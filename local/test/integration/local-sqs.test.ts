@@ -209,7 +209,8 @@ describe('local SQS event-source mappings', () => {
       await h.client.send(new SendMessageCommand({ QueueUrl: h.url, MessageBody: 'untraced' }));
       await until(() => h.batches.flat().length === 4, 'four records');
       const traceOf = (body: string) =>
-        (h.batches.flat().find((r) => r.body === body)?.attributes as Record<string, string>).AWSTraceHeader;
+        (h.batches.flat().find((r) => r.body === body)?.attributes as Record<string, string> | undefined)
+          ?.AWSTraceHeader;
       expect(traceOf('by-attribute')).toBe(attributeTrace);
       expect(traceOf('by-header')).toBe(headerTrace);
       expect(traceOf('attribute-wins')).toBe(attributeTrace);
