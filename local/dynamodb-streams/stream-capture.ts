@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { WireItem } from '../dynamodb/dynamodb-errors';
-import { inDynamoDbWording, validationError } from '../dynamodb/dynamodb-errors';
+import { dynamoError, inDynamoDbWording, validationError } from '../dynamodb/dynamodb-errors';
 import type { DynamoDbFront, FrontOperation } from '../dynamodb/dynamodb-front';
-import { type EngineAnswer, EngineClient } from '../dynamodb/engine-client';
+import { type EngineAnswer, EngineClient, errorMessage, errorName } from '../dynamodb/engine-client';
 import { frontOperations } from '../dynamodb/front-operations';
 import { itemLimitViolation } from '../dynamodb/item-limits';
+import { keyOf as tableKeyOf, tableKeys } from '../dynamodb/table-keys';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
 import type { StreamLog } from './stream-log';
 
@@ -157,7 +158,8 @@ export class StreamCapture implements DynamoDbFront {
       // engine's own 400 goes back, not the proxy's failure to read around it.
       const before = await this.readAll(writes);
       const forwarded = await forward();
-      if (forwarded.status !== 200 || !before) return forwarded;
+      if (forwarded.status !== 200) return withItemOnConditionFailure(this.engine, target, input, forwarded);
+      if (!before) return forwarded;
       const after = await this.readAll(writes);
       for (const [i, write] of writes.entries()) this.record(write, before[i], after?.[i]);
       return forwarded;
@@ -204,6 +206,35 @@ export class StreamCapture implements DynamoDbFront {
     if (answers.some((a) => a.status !== 200)) return undefined;
     return answers.map((a) => a.body.Item as WireItem | undefined);
   }
+}
+
+/**
+ * A single-item write's ConditionalCheckFailedException with the item it was checked against, when the request
+ * asks for it with `ReturnValuesOnConditionCheckFailure: ALL_OLD` (dynalite ignores it). Read while the table's
+ * lock is still held, so it is the item the condition saw.
+ */
+async function withItemOnConditionFailure(
+  engine: EngineClient,
+  target: string,
+  input: Input,
+  answer: EngineAnswer,
+): Promise<EngineAnswer> {
+  if (
+    target === 'BatchWriteItem' ||
+    input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' ||
+    errorName(answer) !== 'ConditionalCheckFailedException'
+  )
+    return answer;
+  const tableName = String(input.TableName);
+  let key = input.Key as WireItem | undefined;
+  if (!key) {
+    const schemas = await tableKeys(engine, [tableName]);
+    if ('error' in schemas) return answer;
+    key = tableKeyOf(schemas.keys.get(tableName) ?? [], (input.Item ?? {}) as WireItem);
+  }
+  const read = await engine.call('GetItem', { TableName: tableName, Key: key, ConsistentRead: true });
+  const item = read.body.Item;
+  return item ? dynamoError('ConditionalCheckFailedException', errorMessage(answer), { Item: item }) : answer;
 }
 
 function parseInput(body: Buffer): Input | undefined {

@@ -421,8 +421,40 @@ describe('local DynamoDB item limits', () => {
     ).rejects.toMatchObject({ name: 'ValidationException', message });
   });
 
-  it('answers ConditionalCheckFailedException for a plain conditional write, as before', async () => {
-    await put(PLAIN, { pk: S('l') });
+  it('answers ConditionalCheckFailedException for a plain conditional write, with the item when ReturnValuesOnConditionCheckFailure asks', async () => {
+    await put(PLAIN, { pk: S('l'), v: S('kept') });
+    const failed = await db
+      .send(
+        new PutItemCommand({
+          TableName: PLAIN,
+          Item: { pk: S('l') },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as ConditionalCheckFailedException,
+      );
+    expect(failed).toBeInstanceOf(ConditionalCheckFailedException);
+    expect(failed?.Item).toEqual({ pk: S('l'), v: S('kept') });
+    const updated = await db
+      .send(
+        new UpdateItemCommand({
+          TableName: STREAMED,
+          Key: { pk: S('l-none') },
+          UpdateExpression: 'SET v = :v',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':v': S('x') },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as ConditionalCheckFailedException,
+      );
+    expect(updated).toBeInstanceOf(ConditionalCheckFailedException);
+    expect(updated?.Item).toBeUndefined();
     await expect(
       db.send(
         new PutItemCommand({
