@@ -95,6 +95,10 @@ export function transactWriteItems(clock: () => number = Date.now): FrontOperati
         return validationError(
           `1 validation error detected: Value null at 'transactItems.${actions.length + 1}.member.${kind.charAt(0).toLowerCase()}${kind.slice(1)}.tableName' failed to satisfy constraint: Member must not be null`,
         );
+      if (kind === 'Update' && typeof params.UpdateExpression !== 'string')
+        return validationError(
+          `1 validation error detected: Value null at 'transactItems.${actions.length + 1}.member.update.updateExpression' failed to satisfy constraint: Member must not be null`,
+        );
       if (kind === 'ConditionCheck' && typeof params.ConditionExpression !== 'string')
         return validationError(
           `1 validation error detected: Value null at 'transactItems.${actions.length + 1}.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null`,
@@ -112,16 +116,19 @@ export function transactWriteItems(clock: () => number = Date.now): FrontOperati
 
     const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
     const request = canonical(input.TransactItems);
-    const now = clock();
-    for (const [t, seen] of tokens) if (now - seen.at > CLIENT_TOKEN_TTL_MS) tokens.delete(t);
-    const seen = token === undefined ? undefined : tokens.get(token);
-    if (seen)
+    /** The answer to a token seen in the last 10 minutes; checked under the locks, so a retry racing its original waits for it. */
+    const repeated = (): EngineAnswer | undefined => {
+      const now = clock();
+      for (const [t, seen] of tokens) if (now - seen.at > CLIENT_TOKEN_TTL_MS) tokens.delete(t);
+      const seen = token === undefined ? undefined : tokens.get(token);
+      if (!seen) return undefined;
       return seen.request === request
         ? jsonAnswer(200, {})
         : dynamoError(
             'IdempotentParameterMismatchException',
             'ClientRequestToken was already used by a TransactWriteItems request with other parameters',
           );
+    };
 
     const tableNames = [...new Set(actions.map((a) => a.tableName))].sort();
     const schemas = await tableKeys(front.engine, tableNames);
@@ -140,6 +147,8 @@ export function transactWriteItems(clock: () => number = Date.now): FrontOperati
     }
 
     return front.withLocks(tableNames, async () => {
+      const earlier = repeated();
+      if (earlier) return earlier;
       const answer = await commit(front, actions);
       if (answer.status === 200 && token !== undefined) tokens.set(token, { request, at: clock() });
       return answer;

@@ -267,7 +267,7 @@ describe('local DynamoDB TransactWriteItems', () => {
     expect(await get(PLAIN, 'g0')).toBeUndefined();
   });
 
-  it('answers a repeated ClientRequestToken without writing again, and the same token with other items with IdempotentParameterMismatchException', async () => {
+  it('answers a repeated ClientRequestToken (even one racing the original) without writing again, and the same token with other items with IdempotentParameterMismatchException', async () => {
     await put(PLAIN, { pk: S('h'), n: { N: '0' } });
     const add = (amount: string) =>
       new TransactWriteItemsCommand({
@@ -283,7 +283,7 @@ describe('local DynamoDB TransactWriteItems', () => {
           },
         ],
       });
-    await db.send(add('1'));
+    await Promise.all([db.send(add('1')), db.send(add('1'))]);
     await db.send(add('1'));
     expect((await get(PLAIN, 'h'))?.n).toEqual({ N: '1' });
     await expect(db.send(add('5'))).rejects.toBeInstanceOf(IdempotentParameterMismatchException);
