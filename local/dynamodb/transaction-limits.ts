@@ -16,7 +16,7 @@ export function transactItemsError(items: unknown): EngineAnswer | undefined {
     );
   if (items.length > MAX_TRANSACTION_ITEMS)
     return validationError(
-      `1 validation error detected: Value '${JSON.stringify(items).slice(0, 200)}…' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`,
+      `1 validation error detected: Value '[${JSON.stringify(items).slice(1, 200)}…]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`,
     );
   return undefined;
 }

@@ -240,7 +240,9 @@ describe('local DynamoDB TransactWriteItems', () => {
     }));
     expect(await send(many)).toMatchObject({
       name: 'ValidationException',
-      message: expect.stringMatching(/Member must have length less than or equal to 100$/),
+      message: expect.stringMatching(
+        /^1 validation error detected: Value '\[.+\]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100$/s,
+      ),
     });
     expect(await get(PLAIN, 'e0')).toBeUndefined();
   });
