@@ -52,12 +52,17 @@ const STORED_VALUES: Readonly<Record<string, (input: Input) => unknown[]>> = {
           )
         : [],
     ),
+  // A ConditionCheck's values are not capped (as the public conformance captures show of DynamoDB).
   TransactWriteItems: (input) =>
     (Array.isArray(input.TransactItems) ? input.TransactItems : []).flatMap((entry: Input | null) =>
-      Object.values(entry ?? {}).flatMap((action) => [
-        ...valuesOf((action as Input | null)?.Item),
-        ...valuesOf((action as Input | null)?.ExpressionAttributeValues),
-      ]),
+      Object.entries(entry ?? {}).flatMap(([kind, action]) =>
+        kind === 'ConditionCheck'
+          ? []
+          : [
+              ...valuesOf((action as Input | null)?.Item),
+              ...valuesOf((action as Input | null)?.ExpressionAttributeValues),
+            ],
+      ),
     ),
 };
 
