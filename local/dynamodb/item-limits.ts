@@ -85,22 +85,56 @@ function keyNameViolation(input: Input): string | undefined {
   return undefined;
 }
 
-const nestingViolation = (values: (input: Input) => unknown[]) => (input: Input) =>
-  tooDeep(values(input)) ? NESTING_MESSAGE : undefined;
+/** DynamoDB's item size limit, in bytes. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/** DynamoDB's message for an item over {@link MAX_ITEM_BYTES}. */
+export const ITEM_SIZE_MESSAGE = 'Item size has exceeded the maximum allowed size';
+
+/**
+ * The items a request stores whole, by operation. dynalite checks their size too, but counts characters, not
+ * UTF-8 bytes, so an item of non-ASCII text passes it well over 400 KB.
+ */
+const STORED_ITEMS: Readonly<Record<string, (input: Input) => unknown[]>> = {
+  PutItem: (input) => [input.Item],
+  BatchWriteItem: (input) =>
+    valuesOf(input.RequestItems).flatMap((entries) =>
+      Array.isArray(entries)
+        ? entries.map((entry: { PutRequest?: { Item?: unknown } } | null) => entry?.PutRequest?.Item)
+        : [],
+    ),
+  TransactWriteItems: (input) =>
+    (Array.isArray(input.TransactItems) ? input.TransactItems : []).map(
+      (entry: { Put?: { Item?: unknown } } | null) => entry?.Put?.Item,
+    ),
+};
+
+const storedValuesViolation = (operation: string, values: (input: Input) => unknown[]) => (input: Input) => {
+  if (tooDeep(values(input))) return NESTING_MESSAGE;
+  const items = STORED_ITEMS[operation]?.(input) ?? [];
+  return items.some(
+    (item) => item !== null && typeof item === 'object' && itemSize(item as WireItem) > MAX_ITEM_BYTES,
+  )
+    ? ITEM_SIZE_MESSAGE
+    : undefined;
+};
 
 /** The limit checks dynalite lacks, by operation. */
 const LIMIT_CHECKS: Readonly<Record<string, (input: Input) => string | undefined>> = {
   ...Object.fromEntries(
-    Object.entries(STORED_VALUES).map(([operation, values]) => [operation, nestingViolation(values)]),
+    Object.entries(STORED_VALUES).map(([operation, values]) => [
+      operation,
+      storedValuesViolation(operation, values),
+    ]),
   ),
   CreateTable: keyNameViolation,
 };
 
 /**
  * The limit a request breaks that the engine (dynalite) does not check itself, as DynamoDB's message;
- * undefined when there is none. dynalite already refuses items over 400 KB, empty sets and empty key strings
- * with DynamoDB's messages, so only the nesting depth of values and the length of key attribute names are
- * checked here.
+ * undefined when there is none. dynalite already refuses empty sets and empty key strings with DynamoDB's
+ * messages; here are the nesting depth of values, the size of stored items in UTF-8 bytes, and the length of
+ * key attribute names.
  */
 export function itemLimitViolation(operation: string, input: Input): string | undefined {
   return LIMIT_CHECKS[operation]?.(input);

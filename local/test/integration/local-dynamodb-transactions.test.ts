@@ -365,7 +365,7 @@ describe('local DynamoDB item limits', () => {
     expect(await get(PLAIN, 'j-deep')).toBeUndefined();
   });
 
-  it("keeps dynalite's own limits: empty sets and empty key strings refused, empty non-key strings stored, items over 400 KB refused", async () => {
+  it("keeps dynalite's own limits: empty sets and empty key strings refused, empty non-key strings stored, items over 400 KB (in UTF-8 bytes) refused", async () => {
     await expect(put(PLAIN, { pk: S('k'), tags: { SS: [] } } as never)).rejects.toMatchObject({
       message: 'One or more parameter values were invalid: An string set  may not be empty',
     });
@@ -378,6 +378,12 @@ describe('local DynamoDB item limits', () => {
     await expect(put(PLAIN, { pk: S('k-big'), blob: S('x'.repeat(410_000)) })).rejects.toMatchObject({
       message: 'Item size has exceeded the maximum allowed size',
     });
+    // 150 000 characters, 450 000 UTF-8 bytes: DynamoDB counts bytes.
+    await expect(put(PLAIN, { pk: S('k-euro'), blob: S('€'.repeat(150_000)) })).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Item size has exceeded the maximum allowed size',
+    });
+    await put(PLAIN, { pk: S('k-euro'), blob: S('€'.repeat(130_000)) });
   });
 
   it('refuses a table whose key attribute name is longer than 255 bytes, and creates one at 255', async () => {
