@@ -1,11 +1,12 @@
-import {
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { WireItem } from '../dynamodb/dynamodb-errors';
+import { dynamoError, inDynamoDbWording, validationError } from '../dynamodb/dynamodb-errors';
+import type { DynamoDbFront, FrontOperation } from '../dynamodb/dynamodb-front';
+import { type EngineAnswer, EngineClient, errorMessage, errorName } from '../dynamodb/engine-client';
+import { frontOperations } from '../dynamodb/front-operations';
+import { itemLimitViolation } from '../dynamodb/item-limits';
+import { keyOf as tableKeyOf, tableKeys } from '../dynamodb/table-keys';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
 import type { StreamLog } from './stream-log';
 
@@ -17,36 +18,56 @@ export interface StreamedTable {
   readonly log: StreamLog;
 }
 
-type Item = Record<string, AttributeValue>;
+type Input = Record<string, unknown>;
 
 /** A write the proxy can attribute to items: the table and the key of each item it may change. */
 interface Write {
   readonly table: StreamedTable;
-  readonly key: Item;
+  readonly key: WireItem;
 }
 
-const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const tableOf = (input: Input) => (typeof input.TableName === 'string' ? [input.TableName] : []);
+const requestTables = (input: Input) =>
+  input.RequestItems !== null && typeof input.RequestItems === 'object'
+    ? Object.keys(input.RequestItems)
+    : [];
+
+/** The tables each single-item or batch write changes: the proxy holds their locks while it runs. */
+const WRITE_TABLES: Readonly<Record<string, (input: Input) => string[]>> = {
+  PutItem: tableOf,
+  UpdateItem: tableOf,
+  DeleteItem: tableOf,
+  BatchWriteItem: requestTables,
+};
+
+/** The tables each read reads: it waits for writes in progress there, so it never sees one half done. */
+const READ_TABLES: Readonly<Record<string, (input: Input) => string[]>> = {
+  GetItem: tableOf,
+  Query: tableOf,
+  Scan: tableOf,
+  BatchGetItem: requestTables,
+};
 
 /**
- * DynamoDB Streams for an engine that has none (dynalite): a loopback proxy in front of the engine that, for
- * each write to a table with a stream, reads the item before and after and appends INSERT/MODIFY/REMOVE to
- * the table's stream — nothing for a failed conditional write or a write that changes nothing, as DynamoDB.
- * Writes to one table are serialized, so the images read around a write are exactly that write's.
- * Requests are forwarded byte for byte; everything else passes straight through.
+ * The local DynamoDB endpoint: a loopback proxy in front of the engine (dynalite) that adds what dynalite
+ * lacks. **Streams**: for each write to a table with a stream it reads the item before and after and appends
+ * INSERT/MODIFY/REMOVE to the table's stream — nothing for a failed conditional write or a write that changes
+ * nothing, as DynamoDB. Items are read in DynamoDB's wire JSON, so stream images carry binary values as
+ * base64 strings as AWS's do. **Transactions** and the other operations of `frontOperations`, and the item
+ * limits dynalite does not check. Writes to one table are serialized (so the images read around a write are
+ * exactly that write's, and a transaction's writes are never interleaved), reads wait for the write in
+ * progress on their table; requests are forwarded byte for byte.
  */
-export class StreamCapture {
+export class StreamCapture implements DynamoDbFront {
+  readonly engine: EngineClient;
   private readonly server: LoopbackServer;
-  private readonly client: DynamoDBClient;
+  private readonly operations: ReadonlyMap<string, FrontOperation> = frontOperations();
   private readonly locks = new Map<string, Promise<void>>();
-  /** Tables with a stream, by name; empty until the template is known (writes pass straight through). */
+  /** Tables with a stream, by name; empty until the template is known (writes pass through unrecorded). */
   private tables: ReadonlyMap<string, StreamedTable> = new Map();
 
-  constructor(
-    private readonly engineEndpoint: string,
-    region: string,
-    credentials: { accessKeyId: string; secretAccessKey: string },
-  ) {
-    this.client = new DynamoDBClient({ region, endpoint: engineEndpoint, credentials });
+  constructor(engineEndpoint: string, _region?: string, _credentials?: unknown) {
+    this.engine = new EngineClient(engineEndpoint);
     this.server = loopbackServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
@@ -67,7 +88,39 @@ export class StreamCapture {
 
   async close(): Promise<void> {
     await this.server.close();
-    this.client.destroy();
+    this.engine.close();
+  }
+
+  streamOf(tableName: string): { readonly streamArn: string; readonly viewType: string } | undefined {
+    return this.tables.get(tableName)?.log;
+  }
+
+  recordChange(
+    tableName: string,
+    before: WireItem | undefined,
+    after: WireItem | undefined,
+    key: WireItem,
+  ): void {
+    const table = this.tables.get(tableName);
+    if (table) this.record({ table, key: keyOf(table, key) }, before, after);
+  }
+
+  /** Runs `work` holding the write locks of the given tables (taken in name order, so no deadlock). */
+  async withLocks<T>(tableNames: readonly string[], work: () => Promise<T>): Promise<T> {
+    const names = [...new Set(tableNames)].sort();
+    const previous = names.map((name) => this.locks.get(name) ?? Promise.resolve());
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    for (const name of names) this.locks.set(name, held);
+    await Promise.all(previous);
+    try {
+      return await work();
+    } finally {
+      release();
+      for (const name of names) if (this.locks.get(name) === held) this.locks.delete(name);
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,123 +128,134 @@ export class StreamCapture {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    const writes = WRITE_TARGETS.has(target) ? this.writesOf(target, body) : [];
-    if (writes.length === 0) {
-      send(res, await this.forward(req, body));
+    const input = parseInput(body);
+    const forward = () => this.engine.forward(req.url ?? '/', req.method ?? 'POST', body, req.headers);
+    if (!input) {
+      send(res, await forward());
       return;
     }
-    const tableNames = [...new Set(writes.map((w) => w.table.tableName))].sort();
+    const violation = itemLimitViolation(target, input);
+    if (violation) {
+      send(res, validationError(violation));
+      return;
+    }
+    const operation = this.operations.get(target);
+    if (operation) {
+      send(res, await operation(this, input));
+      return;
+    }
+    const readTables = READ_TABLES[target]?.(input);
+    if (readTables) await Promise.all(readTables.map((name) => this.locks.get(name)));
+    const writeTables = WRITE_TABLES[target]?.(input);
+    if (!writeTables) {
+      send(res, await forward());
+      return;
+    }
+    const writes = this.writesOf(target, input);
     // The caller's answer waits for the stream record, so a reader after the write always finds it.
-    const response = await this.withLocks(tableNames, async () => {
+    const response = await this.withLocks(writeTables, async () => {
       // A key the engine cannot read (missing or empty key attributes) fails the write the same way: the
       // engine's own 400 goes back, not the proxy's failure to read around it.
-      const before = await Promise.all(writes.map((w) => this.read(w))).catch(() => undefined);
-      const forwarded = await this.forward(req, body);
-      if (forwarded.status !== 200 || !before) return forwarded;
-      const after = await Promise.all(writes.map((w) => this.read(w)));
-      for (const [i, write] of writes.entries()) this.record(write, before[i], after[i]);
+      const before = await this.readAll(writes);
+      const forwarded = await forward();
+      if (forwarded.status !== 200) return withItemOnConditionFailure(this.engine, target, input, forwarded);
+      if (!before) return forwarded;
+      const after = await this.readAll(writes);
+      for (const [i, write] of writes.entries()) this.record(write, before[i], after?.[i]);
       return forwarded;
     });
     send(res, response);
   }
 
-  private record(write: Write, oldImage: Item | undefined, newImage: Item | undefined): void {
+  private record(write: Write, oldImage: WireItem | undefined, newImage: WireItem | undefined): void {
     if (oldImage === undefined && newImage === undefined) return;
     if (oldImage !== undefined && newImage !== undefined && isDeepStrictEqual(oldImage, newImage)) return;
     const eventName = oldImage === undefined ? 'INSERT' : newImage === undefined ? 'REMOVE' : 'MODIFY';
     write.table.log.append(eventName, write.key, oldImage, newImage);
   }
 
-  /** The items a write request may change (unparseable or unknown-table requests: none, passed through). */
-  private writesOf(target: string, body: Buffer): Write[] {
-    let input: Record<string, unknown>;
-    try {
-      input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return [];
-    }
+  /** The items of streamed tables a write request may change. */
+  private writesOf(target: string, input: Input): Write[] {
     if (target === 'BatchWriteItem') {
       const requests = (input.RequestItems ?? {}) as Record<
         string,
-        Array<{ PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }>
+        Array<{ PutRequest?: { Item: WireItem }; DeleteRequest?: { Key: WireItem } }>
       >;
       return Object.entries(requests).flatMap(([tableName, entries]) => {
         const table = this.tables.get(tableName);
         if (!table || !Array.isArray(entries)) return [];
         return entries.flatMap((entry) => {
-          const source = entry.PutRequest?.Item ?? entry.DeleteRequest?.Key;
+          const source = entry?.PutRequest?.Item ?? entry?.DeleteRequest?.Key;
           return source ? [{ table, key: keyOf(table, source) }] : [];
         });
       });
     }
     const table = this.tables.get(String(input.TableName ?? ''));
     if (!table) return [];
-    const source = (target === 'PutItem' ? input.Item : input.Key) as Item | undefined;
+    const source = (target === 'PutItem' ? input.Item : input.Key) as WireItem | undefined;
     return source && typeof source === 'object' ? [{ table, key: keyOf(table, source) }] : [];
   }
 
-  private async read(write: Write): Promise<Item | undefined> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: write.table.tableName, Key: write.key, ConsistentRead: true }),
+  /** Each item as it is now, in wire JSON; undefined when one cannot be read. */
+  private async readAll(writes: readonly Write[]): Promise<Array<WireItem | undefined> | undefined> {
+    const answers = await Promise.all(
+      writes.map((w) =>
+        this.engine.call('GetItem', { TableName: w.table.tableName, Key: w.key, ConsistentRead: true }),
+      ),
     );
-    return Item;
-  }
-
-  private forward(req: IncomingMessage, body: Buffer): Promise<Forwarded> {
-    const url = new URL(req.url ?? '/', this.engineEndpoint);
-    return new Promise((resolve, reject) => {
-      const upstream = httpRequest(
-        url,
-        { method: req.method, headers: { ...req.headers, host: url.host, 'content-length': body.length } },
-        (response) => {
-          const parts: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => parts.push(chunk));
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 500,
-              headers: response.headers,
-              body: Buffer.concat(parts),
-            }),
-          );
-          response.on('error', reject);
-        },
-      );
-      upstream.on('error', reject);
-      upstream.end(body);
-    });
-  }
-
-  /** Runs `work` holding the write locks of the given tables (taken in name order, so no deadlock). */
-  private async withLocks<T>(tableNames: readonly string[], work: () => Promise<T>): Promise<T> {
-    const previous = tableNames.map((name) => this.locks.get(name) ?? Promise.resolve());
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    for (const name of tableNames) this.locks.set(name, held);
-    await Promise.all(previous);
-    try {
-      return await work();
-    } finally {
-      release();
-      for (const name of tableNames) if (this.locks.get(name) === held) this.locks.delete(name);
-    }
+    if (answers.some((a) => a.status !== 200)) return undefined;
+    return answers.map((a) => a.body.Item as WireItem | undefined);
   }
 }
 
-interface Forwarded {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
+/**
+ * A single-item write's ConditionalCheckFailedException with the item it was checked against, when the request
+ * asks for it with `ReturnValuesOnConditionCheckFailure: ALL_OLD` (dynalite ignores it). Read while the table's
+ * lock is still held, so it is the item the condition saw.
+ */
+async function withItemOnConditionFailure(
+  engine: EngineClient,
+  target: string,
+  input: Input,
+  answer: EngineAnswer,
+): Promise<EngineAnswer> {
+  if (
+    target === 'BatchWriteItem' ||
+    input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' ||
+    errorName(answer) !== 'ConditionalCheckFailedException'
+  )
+    return answer;
+  const tableName = String(input.TableName);
+  let key = input.Key as WireItem | undefined;
+  if (!key) {
+    const schemas = await tableKeys(engine, [tableName]);
+    if ('error' in schemas) return answer;
+    key = tableKeyOf(schemas.keys.get(tableName) ?? [], (input.Item ?? {}) as WireItem);
+  }
+  const read = await engine.call('GetItem', { TableName: tableName, Key: key, ConsistentRead: true });
+  const item = read.body.Item;
+  return item ? dynamoError('ConditionalCheckFailedException', errorMessage(answer), { Item: item }) : answer;
 }
 
-function send(res: ServerResponse, forwarded: Forwarded): void {
-  res.writeHead(forwarded.status, forwarded.headers);
-  res.end(forwarded.body);
+function parseInput(body: Buffer): Input | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Input)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function keyOf(table: StreamedTable, item: Item): Item {
+function send(res: ServerResponse, engineAnswer: EngineAnswer): void {
+  const answer = inDynamoDbWording(engineAnswer);
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.raw);
+}
+
+function keyOf(table: StreamedTable, item: WireItem): WireItem {
   return Object.fromEntries(
     table.keyAttributes.flatMap((name) => (item[name] !== undefined ? [[name, item[name]]] : [])),
-  ) as Item;
+  ) as WireItem;
 }

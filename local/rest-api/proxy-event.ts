@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingRequest } from '../model';
 import type { RestResponse } from './rest-response';
 
@@ -79,6 +80,50 @@ export function isBinaryMediaType(
   });
 }
 
+/** The headers API Gateway adds on the way in, in AWS's casing (its captures show them on every request). */
+const GATEWAY_HEADERS = [
+  'X-Forwarded-For',
+  'X-Forwarded-Port',
+  'X-Forwarded-Proto',
+  'X-Amzn-Trace-Id',
+] as const;
+
+/**
+ * The request as API Gateway hands it on to authorizers and integrations: with `X-Forwarded-For` (the caller's
+ * address appended to what the caller sent), `X-Forwarded-Port`, `X-Forwarded-Proto` and an `X-Amzn-Trace-Id`
+ * when the caller sent none — once per request, so the REQUEST authorizer and the proxy event carry the same
+ * values. Locally the scheme is http and the port the one the API listens on, as the HTTP API says too.
+ */
+export function withGatewayHeaders<R extends RestIncomingRequest>(
+  request: R,
+  localPort: number | undefined,
+  nowMs = Date.now(),
+): R {
+  const forwardedFor = request.headers['x-forwarded-for']?.join(', ');
+  const traceId =
+    request.headers['x-amzn-trace-id']?.at(-1) ??
+    `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  const added: Record<(typeof GATEWAY_HEADERS)[number], string> = {
+    'X-Forwarded-For': forwardedFor ? `${forwardedFor}, ${request.sourceIp}` : request.sourceIp,
+    'X-Forwarded-Port': String(localPort ?? ''),
+    'X-Forwarded-Proto': 'http',
+    'X-Amzn-Trace-Id': traceId,
+  };
+  const replaced = new Set(GATEWAY_HEADERS.map((name) => name.toLowerCase()));
+  const kept = headerPairs(request).filter(([name]) => !replaced.has(name.toLowerCase()));
+  const pairs = [...kept, ...Object.entries(added)];
+  const headers: Record<string, string[]> = {};
+  for (const [name, value] of pairs)
+    headers[name.toLowerCase()] = [...(headers[name.toLowerCase()] ?? []), value];
+  return { ...request, headers, rawHeaders: pairs.flat() };
+}
+
+/** `requestContext.domainPrefix`: the first label of the domain name, the API id when that is an IP address. */
+export function domainPrefixOf(domainName: string, apiId: string): string {
+  const firstLabel = domainName.split('.')[0] ?? apiId;
+  return /^\d+$/.test(firstLabel) ? apiId : firstLabel;
+}
+
 /** Builds the Lambda proxy integration event (payload 1.0), shaped like AWS's captures. */
 export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown> {
   const { request } = input;
@@ -100,7 +145,6 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
   const stagePath = `/${input.stage}${request.path === '/' ? '/' : request.path}`;
   const host = request.headers.host?.at(-1);
   const domainName = host ?? `${input.apiId}.execute-api.${input.region}.amazonaws.com`;
-  const firstLabel = domainName.split('.')[0] ?? input.apiId;
   const requestContext: Record<string, unknown> = {
     resourceId: input.resourceId,
     ...(input.authorizer ? { authorizer: input.authorizer } : {}),
@@ -112,7 +156,7 @@ export function buildProxyEvent(input: ProxyEventInput): Record<string, unknown>
     accountId: input.accountId,
     protocol: 'HTTP/1.1',
     stage: input.stage,
-    domainPrefix: /^\d+$/.test(firstLabel) ? input.apiId : firstLabel,
+    domainPrefix: domainPrefixOf(domainName, input.apiId),
     requestTimeEpoch: input.requestTimeEpoch,
     requestId: input.requestId,
     identity: input.identity,

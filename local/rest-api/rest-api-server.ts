@@ -16,6 +16,7 @@ import {
   headerPairs,
   type RestIncomingRequest,
   singleAndMulti,
+  withGatewayHeaders,
 } from './proxy-event';
 import { RequestValidation } from './request-validation';
 import {
@@ -238,6 +239,11 @@ export function createRestApiServer(options: RestApiServerOptions): RestApiServe
         authorizationScopes: method.authorizationScopes,
         request: scope.request,
         requestId: scope.requestId,
+        requestContextIds: {
+          resourceId: route.resource.id,
+          deploymentId: stage.deploymentId,
+          extendedRequestId: scope.extendedRequestId,
+        },
       });
       if (!result.ok) {
         return { responseType: result.responseType, statusCode: result.statusCode, message: result.message };
@@ -519,7 +525,7 @@ async function serve(
     }
     const query: Record<string, string[]> = {};
     for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
-    const response = await handle({
+    const request: StagedRequest = {
       stage: decodeURIComponent(stage),
       method: req.method ?? 'GET',
       path: `/${rest.join('/')}`,
@@ -528,7 +534,8 @@ async function serve(
       body,
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       rawHeaders: req.rawHeaders,
-    });
+    };
+    const response = await handle(withGatewayHeaders(request, req.socket.localPort));
     res.statusCode = response.statusCode;
     for (const [name, values] of Object.entries(response.headers)) res.setHeader(name, values);
     res.end(response.body);

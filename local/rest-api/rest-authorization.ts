@@ -25,6 +25,11 @@ export interface AuthorizationRequest {
   readonly authorizationScopes: readonly string[];
   readonly request: RestIncomingRequest;
   readonly requestId: string;
+  /**
+   * The ids the proxy event of the same request carries (its resource, the stage's deployment, the extended
+   * request id), so a REQUEST authorizer sees the same values, as on AWS. Made up when absent.
+   */
+  readonly requestContextIds?: { resourceId: string; deploymentId: string; extendedRequestId: string };
 }
 
 /** Outcome of authorization: what goes into `requestContext`, or the gateway response to send instead. */

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script';
+import { SqsTraceFront } from './sqs-trace-front';
 
 /** An SQS-compatible endpoint on the loopback interface. */
 export interface SqsEngine {
@@ -18,12 +19,15 @@ export interface SqsEngineOptions {
 
 const WORKER = workerScript(__dirname, 'sqs-engine-worker');
 
-/** Starts the embedded SQS engine (fauxqs) in a worker thread and resolves once it listens. */
+/**
+ * Starts the embedded SQS engine (fauxqs) in a worker thread, behind the proxy that keeps messages' X-Ray
+ * trace headers (fauxqs drops them), and resolves once both listen; the endpoint is the proxy's.
+ */
 export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngine> {
   const worker = new Worker(WORKER, {
     workerData: {
       region: options.region,
-      port: options.port ?? 0,
+      port: 0,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     },
     // The parent's flags (a test runner's, a debugger's) are not the engine's.
@@ -40,9 +44,12 @@ export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngi
   worker.removeAllListeners('exit');
   worker.removeAllListeners('error');
   worker.on('error', (error) => process.stderr.write(`[sqs] engine error: ${error.message}\n`));
+  const front = new SqsTraceFront(`http://127.0.0.1:${port}`);
+  const endpoint = await front.listen(options.port ?? 0);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     async close() {
+      await front.close();
       const stopped = new Promise<void>((resolve) => {
         worker.once('message', () => resolve());
         worker.once('exit', () => resolve());

@@ -173,8 +173,19 @@ export function messageEvent(
 }
 
 /**
- * The `$disconnect` event. There is no capture in the fixtures; the headers are those AWS is commonly seen to
- * send (Host plus empty `x-api-key`, `X-Forwarded-For`, `x-restapi`) — UNCONFIRMED.
+ * `requestContext.disconnectReason` as API Gateway words it when the close frame carries no reason of its own:
+ * a client close without a status code (1005) and a normal close (1000, which DeleteConnection makes) have
+ * their own texts in AWS's events (the developer guide's `$disconnect` example; AWS access logs quoted in
+ * public issues). Any other code without a reason stays empty (AWS's wording unknown).
+ */
+const DISCONNECT_REASONS: Readonly<Record<number, string>> = {
+  1000: 'Connection Closed Normally',
+  1005: 'Client-side close frame status not set',
+};
+
+/**
+ * The `$disconnect` event, shaped like the developer guide's example (test/fixtures/aws-events/websocket_disconnect.json):
+ * Host plus empty `x-api-key`, `X-Forwarded-For` and `x-restapi` headers.
  */
 export function disconnectEvent(
   connection: ConnectionContext,
@@ -190,7 +201,12 @@ export function disconnectEvent(
   return {
     headers: headers.single,
     multiValueHeaders: headers.multi,
-    requestContext: requestContext(connection, ids, '$disconnect', 'DISCONNECT', { disconnect }),
+    requestContext: requestContext(connection, ids, '$disconnect', 'DISCONNECT', {
+      disconnect: {
+        code: disconnect.code,
+        reason: disconnect.reason || (DISCONNECT_REASONS[disconnect.code] ?? ''),
+      },
+    }),
     isBase64Encoded: false,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { headerPairs, singleAndMulti } from '../proxy-event';
+import { domainPrefixOf, headerPairs, singleAndMulti } from '../proxy-event';
 import type { AuthorizationRequest } from '../rest-authorization';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -45,6 +45,7 @@ export function requestAuthorizerEvent(
   const host =
     incoming.headers.host?.[0] ?? `${request.restApiId}.execute-api.${context.region}.amazonaws.com`;
   const userAgent = incoming.headers['user-agent']?.[0] ?? null;
+  const ids = request.requestContextIds;
   return {
     type: 'REQUEST',
     methodArn: request.methodArn,
@@ -58,16 +59,16 @@ export function requestAuthorizerEvent(
     pathParameters: { ...request.pathParameters },
     stageVariables: { ...request.stageVariables },
     requestContext: {
-      resourceId: shortId(`${request.restApiId}${request.resourcePath}`),
+      resourceId: ids?.resourceId ?? shortId(`${request.restApiId}${request.resourcePath}`),
       resourcePath: request.resourcePath,
       httpMethod: incoming.method,
-      extendedRequestId: randomBytes(12).toString('base64').slice(0, 16),
+      extendedRequestId: ids?.extendedRequestId ?? randomBytes(12).toString('base64').slice(0, 16),
       requestTime: formatRequestTime(context.nowMs),
       path: `/${request.stage}${incoming.path}`,
       accountId: context.accountId,
       protocol: 'HTTP/1.1',
       stage: request.stage,
-      domainPrefix: host.split('.')[0] ?? request.restApiId,
+      domainPrefix: domainPrefixOf(host, request.restApiId),
       requestTimeEpoch: context.nowMs,
       requestId: request.requestId,
       identity: {
@@ -85,7 +86,7 @@ export function requestAuthorizerEvent(
         user: null,
       },
       domainName: host,
-      deploymentId: shortId(`${request.restApiId}/${request.stage}`),
+      deploymentId: ids?.deploymentId ?? shortId(`${request.restApiId}/${request.stage}`),
       apiId: request.restApiId,
     },
   };

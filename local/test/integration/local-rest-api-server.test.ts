@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ApiKeyStore } from '../../api-keys/api-key-store';
 import { LambdaInvocationError, type LambdaInvoker, type LocalCloudModel } from '../../model';
 import type { RequestRecord } from '../../request-records';
+import { requestAuthorizerEvent } from '../../rest-api/authorizers/authorizer-events';
 import { createRestApiServer, type RestApiServer } from '../../rest-api/rest-api-server';
 import type {
   AuthorizationRequest,
@@ -14,6 +15,7 @@ import type {
   RestAuthorizers,
 } from '../../rest-api/rest-authorization';
 import { loadCloudAssembly } from '../../template/cloud-assembly';
+import { awsEvent } from '../support/aws-events';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -360,5 +362,54 @@ describe('REST API emulator over a synthesized CDK app', () => {
     expect(records.slice(before)).toEqual([
       expect.objectContaining({ kind: 'REST API', method: 'GET', path: '/prod/items/7', status: 200 }),
     ]);
+  });
+});
+
+describe('what API Gateway adds to a REST request, compared with AWS captures', () => {
+  const GATEWAY_HEADERS = ['X-Amzn-Trace-Id', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto'];
+
+  it('gives the proxy event X-Forwarded-For, -Proto, -Port and X-Amzn-Trace-Id in headers and multiValueHeaders, as the capture has', async () => {
+    await fetch(`${base}/prod/items/9`, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    const event = lastEvent() as {
+      headers: Record<string, string>;
+      multiValueHeaders: Record<string, string[]>;
+    };
+    const capture = awsEvent<{ headers: Record<string, string> }>('apigw-rest_no-auth.json');
+    for (const name of GATEWAY_HEADERS) {
+      expect(Object.keys(capture.headers)).toContain(name);
+      expect(event.headers[name]).toEqual(expect.any(String));
+      expect(event.multiValueHeaders[name]).toEqual([event.headers[name]]);
+    }
+    expect(event.headers['X-Forwarded-For']).toBe('203.0.113.7, 127.0.0.1');
+    expect(event.headers['X-Forwarded-Proto']).toBe('http');
+    expect(event.headers['X-Forwarded-Port']).toBe(new URL(base).port);
+    expect(event.headers['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+  });
+
+  it('gives the REQUEST authorizer event and the proxy event of one request the same headers, domainPrefix, resourceId, deploymentId and extendedRequestId', async () => {
+    const allowed = await fetch(`${base}/prod/secure`, { headers: { Authorization: 'allow' } });
+    expect(allowed.status).toBe(200);
+    const authorization = authorizations.at(-1);
+    if (!authorization) throw new Error('the authorizer was not called');
+    const authorizerEvent = requestAuthorizerEvent(authorization, {
+      region: REGION,
+      accountId: ACCOUNT,
+      nowMs: Date.now(),
+    });
+    const proxyEvent = lastEvent() as {
+      headers: Record<string, string>;
+      requestContext: Record<string, unknown>;
+    };
+    const ids = (context: Record<string, unknown>) => ({
+      domainPrefix: context.domainPrefix,
+      resourceId: context.resourceId,
+      deploymentId: context.deploymentId,
+      extendedRequestId: context.extendedRequestId,
+    });
+    expect(ids(authorizerEvent.requestContext)).toEqual(ids(proxyEvent.requestContext));
+    expect(proxyEvent.requestContext.extendedRequestId).toBe(allowed.headers.get('x-amz-apigw-id'));
+    for (const name of GATEWAY_HEADERS) expect(authorizerEvent.headers[name]).toBe(proxyEvent.headers[name]);
+    const capture = awsEvent<{ headers: Record<string, string> }>('apigw-rest_authorizer-request.json');
+    for (const name of GATEWAY_HEADERS) expect(Object.keys(capture.headers)).toContain(name);
   });
 });

@@ -175,6 +175,59 @@ describe('local SQS event-source mappings', () => {
     }
   });
 
+  it('gives records attributes.AWSTraceHeader when the message was sent with a trace header (system attribute, else the X-Amzn-Trace-Id header), and none otherwise', async () => {
+    const h = await harness(() => undefined);
+    const attributeTrace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const headerTrace = 'Root=1-6759e988-bd862e3fe1be46a994272794;Parent=63995c3f42cd8ad8;Sampled=0';
+    try {
+      await h.client.send(
+        new SendMessageCommand({
+          QueueUrl: h.url,
+          MessageBody: 'by-attribute',
+          MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: attributeTrace } },
+        }),
+      );
+      const traced = new SendMessageBatchCommand({
+        QueueUrl: h.url,
+        Entries: [
+          { Id: 'a', MessageBody: 'by-header' },
+          {
+            Id: 'b',
+            MessageBody: 'attribute-wins',
+            MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: attributeTrace } },
+          },
+        ],
+      });
+      traced.middlewareStack.add(
+        (next) => async (args) => {
+          (args.request as { headers: Record<string, string> }).headers['X-Amzn-Trace-Id'] = headerTrace;
+          return next(args);
+        },
+        { step: 'build' },
+      );
+      await h.client.send(traced);
+      await h.client.send(new SendMessageCommand({ QueueUrl: h.url, MessageBody: 'untraced' }));
+      await until(() => h.batches.flat().length === 4, 'four records');
+      const traceOf = (body: string) =>
+        (h.batches.flat().find((r) => r.body === body)?.attributes as Record<string, string> | undefined)
+          ?.AWSTraceHeader;
+      expect(traceOf('by-attribute')).toBe(attributeTrace);
+      expect(traceOf('by-header')).toBe(headerTrace);
+      expect(traceOf('attribute-wins')).toBe(attributeTrace);
+      expect(traceOf('untraced')).toBeUndefined();
+      // The other attributes keep the capture's shape.
+      const capture = awsEvent<{ Records: Array<{ attributes: Record<string, string> }> }>('sqs_base.json');
+      const traced0 = h.batches.flat().find((r) => r.body === 'by-attribute')?.attributes as Record<
+        string,
+        string
+      >;
+      for (const name of Object.keys(capture.Records[0]?.attributes ?? {}))
+        expect(traced0[name]).toEqual(expect.any(String));
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('redelivers only the records a ReportBatchItemFailures response names', async () => {
     const firstTime = (r: Record<string, unknown>) =>
       (r.attributes as Record<string, string>).ApproximateReceiveCount === '1';

@@ -475,6 +475,18 @@ describe('local WebSocket API: $disconnect', () => {
       authorizer: { tenantId: 'acme' },
     });
   });
+  it("invokes $disconnect with 1005 and AWS's reason when the client closes without a status code", async () => {
+    const c = await connected(`${chatUrl}?token=good-acme`);
+    const connectionId = await connectionIdOf(c);
+
+    c.ws.close();
+
+    const event = await invokedWith('disconnect', (e) => contextOf(e).connectionId === connectionId);
+    expect(contextOf(event)).toMatchObject({
+      disconnectStatusCode: 1005,
+      disconnectReason: 'Client-side close frame status not set',
+    });
+  });
 });
 
 describe('local WebSocket API: @connections', () => {

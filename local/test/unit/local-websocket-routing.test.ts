@@ -8,6 +8,7 @@ import {
   type HandshakeRequest,
   requestIds,
 } from '../../websocket/websocket-events';
+import { awsEvent, eventShape } from '../support/aws-events';
 
 const connection: ConnectionContext = {
   apiId: 'abcdef1234',
@@ -184,5 +185,31 @@ describe('the $disconnect event', () => {
       },
       isBase64Encoded: false,
     });
+  });
+});
+
+describe('the $disconnect event after a close without a reason, against the developer guide example', () => {
+  const example = awsEvent<{ requestContext: Record<string, unknown> }>('websocket_disconnect.json');
+
+  it('says "Client-side close frame status not set" for a client close without a status code (1005), as AWS does', () => {
+    const event = disconnectEvent(connection, { code: 1005, reason: '' }, requestIds(1_731_324_999_000)) as {
+      requestContext: Record<string, unknown>;
+    };
+    expect(event.requestContext.disconnectStatusCode).toBe(example.requestContext.disconnectStatusCode);
+    expect(event.requestContext.disconnectReason).toBe(example.requestContext.disconnectReason);
+    expect(eventShape(event, (key) => key === 'headers' || key === 'multiValueHeaders')).toEqual(
+      eventShape(example, (key) => key === 'headers' || key === 'multiValueHeaders'),
+    );
+  });
+
+  it('says "Connection Closed Normally" for a 1000 close without a reason, and keeps a reason the client gave', () => {
+    const normal = disconnectEvent(connection, { code: 1000, reason: '' }, requestIds(0)) as {
+      requestContext: Record<string, unknown>;
+    };
+    expect(normal.requestContext.disconnectReason).toBe('Connection Closed Normally');
+    const given = disconnectEvent(connection, { code: 1000, reason: 'done' }, requestIds(0)) as {
+      requestContext: Record<string, unknown>;
+    };
+    expect(given.requestContext.disconnectReason).toBe('done');
   });
 });
