@@ -9,13 +9,12 @@ import {
   verifyPasswordClaim,
 } from './srp';
 import type { MintedTokens } from './token-minting';
+import { type ControlPlaneBackend, controlPlaneOperations } from './user-pool-control';
 import type { ClientDefinition } from './user-pool-definitions';
 import type { AttributeType, StoredUser, UserPoolStore } from './user-pool-store';
 
 /** What the protocol needs from the identity server: pools, clients and token minting. */
-export interface CognitoBackend {
-  pool(userPoolId: string): UserPoolStore;
-  client(clientId: string): ClientDefinition;
+export interface CognitoBackend extends ControlPlaneBackend {
   mintFor(pool: UserPoolStore, client: ClientDefinition, user: StoredUser): MintedTokens;
 }
 
@@ -311,6 +310,7 @@ export function createCognitoProtocol(backend: CognitoBackend) {
   };
 
   const operations: Record<string, Operation> = {
+    ...controlPlaneOperations(backend),
     AdminCreateUser: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
       const username = requiredString(body, 'Username');

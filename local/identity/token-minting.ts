@@ -86,3 +86,31 @@ export function mintCognitoTokens(input: MintInput): MintedTokens {
     expiresIn: input.accessTokenValiditySeconds,
   };
 }
+
+/**
+ * Mints the access token of a client-credentials grant as Cognito does: no user, `sub` is the client id, the
+ * granted scopes space-separated in `scope`, `token_use` access, `version` 2.
+ */
+export function mintClientCredentialsToken(input: {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly signingKey: SigningKey;
+  readonly validitySeconds: number;
+  readonly nowSeconds?: number;
+}): { readonly accessToken: string; readonly expiresIn: number } {
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const claims = {
+    sub: input.clientId,
+    token_use: 'access',
+    scope: input.scopes.join(' '),
+    auth_time: now,
+    iss: input.issuer,
+    exp: now + input.validitySeconds,
+    iat: now,
+    version: 2,
+    jti: randomUUID(),
+    client_id: input.clientId,
+  };
+  return { accessToken: signJwt(claims, input.signingKey), expiresIn: input.validitySeconds };
+}
