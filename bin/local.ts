@@ -21,7 +21,11 @@ async function publishSession(cloud: LocalCloud, session: DemoSession): Promise<
   await mkdir(join(ROOT, '.cdk-local'), { recursive: true });
   await writeFile(
     SESSION_FILE,
-    JSON.stringify({ adminUrl, webSocketUrl, apiUrl, publicApiUrl, userPoolId, clientId }, null, 2),
+    JSON.stringify(
+      { adminUrl, webSocketUrl, apiUrl, publicApiUrl, userPoolId, clientId, outputs: cloud.model.outputs },
+      null,
+      2,
+    ),
   );
 }
 
