@@ -408,6 +408,16 @@ export function createCognitoProtocol(backend: CognitoBackend) {
   };
 
   return {
+    /** A refresh token for a user signed in another way (managed login), usable with REFRESH_TOKEN_AUTH. */
+    issueRefreshToken(pool: UserPoolStore, client: ClientDefinition, user: StoredUser): string {
+      const refreshToken = randomBytes(48).toString('base64url');
+      refreshTokens.set(refreshToken, {
+        userPoolId: pool.definition.userPoolId,
+        clientId: client.clientId,
+        sub: user.sub,
+      });
+      return refreshToken;
+    },
     /** Runs one operation (`AdminCreateUser`, ...) and returns its JSON result; throws CognitoError. */
     handle(operation: string, body: Body): unknown {
       const run = operations[operation];

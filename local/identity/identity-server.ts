@@ -4,7 +4,8 @@ import { closeServer, listenOn } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
 import { CognitoError } from './cognito-error';
 import { COGNITO_TARGET_PREFIX, createCognitoProtocol } from './cognito-protocol';
-import { tokenEndpoint } from './oauth2-endpoints';
+import { createManagedLogin, type LoginResponse } from './managed-login';
+import { type Grant, OAUTH_GRANTS, tokenEndpoint } from './oauth2-endpoints';
 import { type PublicJwk, publicJwk } from './signing-key';
 import { type MintedTokens, mintCognitoTokens } from './token-minting';
 import {
@@ -108,8 +109,9 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
     }
     return definition;
   };
-  const mintFor = (store: UserPoolStore, app: ClientDefinition, user: StoredUser) =>
+  const mintFor = (store: UserPoolStore, app: ClientDefinition, user: StoredUser, scope?: string) =>
     mintCognitoTokens({
+      ...(scope === undefined ? {} : { scope }),
       issuer: issuerUrlFor(port, store.definition.userPoolId),
       clientId: app.clientId,
       user,
@@ -155,12 +157,29 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
     mintFor,
   });
   const oauthBackend = { client, pool, issuerUrl: (userPoolId: string) => issuerUrlFor(port, userPoolId) };
+  const managedLogin = createManagedLogin({
+    ...oauthBackend,
+    mintFor,
+    issueRefreshToken: (store, app, user) => protocol.issueRefreshToken(store, app, user),
+  });
+  const grants: Record<string, Grant> = {
+    ...OAUTH_GRANTS,
+    authorization_code: (form, caller) => managedLogin.grant(form, caller),
+  };
+  const sendPage = (response: ServerResponse, answer: LoginResponse) => {
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
+  };
 
   /** `/oauth2/token` at the root: local Cognito domains all point here; the client id names the pool. */
   const serveOAuth = async (path: string, request: IncomingMessage, response: ServerResponse) => {
+    if (path === '/oauth2/authorize' && request.method === 'GET') {
+      sendPage(response, managedLogin.authorize(new URL(request.url ?? '/', 'http://local').searchParams));
+      return true;
+    }
     if (path !== '/oauth2/token' || request.method !== 'POST') return false;
     const form = new URLSearchParams(await readBody(request));
-    const answer = tokenEndpoint(form, request.headers.authorization, oauthBackend);
+    const answer = tokenEndpoint(form, request.headers.authorization, oauthBackend, grants);
     response.writeHead(answer.status, {
       'content-type': 'application/json;charset=UTF-8',
       'cache-control': 'no-store',
@@ -197,6 +216,10 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (request.method === 'GET' && serveWellKnown(path, response)) return;
+    if (path === '/login' && request.method === 'POST') {
+      sendPage(response, managedLogin.login(new URLSearchParams(await readBody(request))));
+      return;
+    }
     if (path.startsWith('/oauth2/')) {
       try {
         if (await serveOAuth(path, request, response)) return;

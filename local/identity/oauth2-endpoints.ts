@@ -43,7 +43,8 @@ function clientCredentials(form: URLSearchParams, authorization: string | undefi
   return { clientId, ...(clientSecret === null ? {} : { clientSecret }) };
 }
 
-type Grant = (
+/** One grant of `/oauth2/token`, by `grant_type`. */
+export type Grant = (
   form: URLSearchParams,
   caller: { clientId: string; clientSecret?: string },
   backend: OAuthBackend,

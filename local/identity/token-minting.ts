@@ -20,6 +20,8 @@ export interface MintInput {
   readonly accessTokenValiditySeconds: number;
   /** Epoch seconds; defaults to now. */
   readonly nowSeconds?: number;
+  /** The access token's `scope`; the API sign-in flows give only `aws.cognito.signin.user.admin`. */
+  readonly scope?: string;
 }
 
 /** Attributes Cognito puts into the ID token as JSON booleans rather than strings. */
@@ -73,7 +75,7 @@ export function mintCognitoTokens(input: MintInput): MintedTokens {
     origin_jti: session.origin_jti,
     event_id: session.event_id,
     token_use: 'access',
-    scope: 'aws.cognito.signin.user.admin',
+    scope: input.scope ?? 'aws.cognito.signin.user.admin',
     auth_time: session.auth_time,
     exp: now + input.accessTokenValiditySeconds,
     iat: now,
