@@ -173,6 +173,15 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
 
   /** `/oauth2/token` at the root: local Cognito domains all point here; the client id names the pool. */
   const serveOAuth = async (path: string, request: IncomingMessage, response: ServerResponse) => {
+    if (path === '/oauth2/userInfo' && request.method === 'GET') {
+      const answer = await managedLogin.userInfo(request.headers.authorization);
+      response.writeHead(answer.status, {
+        'content-type': 'application/json;charset=UTF-8',
+        ...(answer.status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {}),
+      });
+      response.end(JSON.stringify(answer.body));
+      return true;
+    }
     if (path === '/oauth2/authorize' && request.method === 'GET') {
       sendPage(response, managedLogin.authorize(new URL(request.url ?? '/', 'http://local').searchParams));
       return true;
@@ -216,6 +225,10 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (request.method === 'GET' && serveWellKnown(path, response)) return;
+    if (path === '/logout' && request.method === 'GET') {
+      sendPage(response, managedLogin.logout(new URL(request.url ?? '/', 'http://local').searchParams));
+      return;
+    }
     if (path === '/login' && request.method === 'POST') {
       sendPage(response, managedLogin.login(new URLSearchParams(await readBody(request))));
       return;

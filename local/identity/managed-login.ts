@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { OAuthBackend, OAuthResponse } from './oauth2-endpoints';
+import { publicJwk } from './signing-key';
 import type { MintedTokens } from './token-minting';
 import type { ClientDefinition } from './user-pool-definitions';
 import type { StoredUser, UserPoolStore } from './user-pool-store';
@@ -103,6 +105,49 @@ export function createManagedLogin(backend: ManagedLoginBackend) {
   };
 
   return {
+    /**
+     * `GET /oauth2/userInfo`: the signed-in user's attributes for a valid access token of the pool (401
+     * `invalid_token` otherwise, with the `WWW-Authenticate` header OAuth asks for).
+     */
+    async userInfo(authorization: string | undefined): Promise<OAuthResponse> {
+      const refused: OAuthResponse = { status: 401, body: { error: 'invalid_token' } };
+      const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+      if (token === undefined) return refused;
+      let pool: UserPoolStore;
+      try {
+        const clientId = decodeJwt(token).client_id;
+        pool = backend.pool(backend.client(typeof clientId === 'string' ? clientId : '').userPoolId);
+        const { payload } = await jwtVerify(
+          token,
+          createLocalJWKSet({ keys: [publicJwk(pool.signingKey)] }),
+          {
+            issuer: backend.issuerUrl(pool.definition.userPoolId),
+          },
+        );
+        if (payload.token_use !== 'access' || typeof payload.sub !== 'string') return refused;
+        const user = pool.findBySub(payload.sub);
+        if (user === undefined || !user.enabled) return refused;
+        return { status: 200, body: { sub: user.sub, ...user.attributes, username: user.username } };
+      } catch {
+        return refused;
+      }
+    },
+
+    /** `GET /logout`: back to a registered `logout_uri` of the client (the local login keeps no session cookie). */
+    logout(params: URLSearchParams): LoginResponse {
+      let client: ClientDefinition;
+      try {
+        client = backend.client(params.get('client_id') ?? '');
+      } catch {
+        return page(400, 'invalid_request', '<p>Unknown client_id.</p>');
+      }
+      const logoutUri = params.get('logout_uri') ?? '';
+      if (!client.logoutUrls.includes(logoutUri)) {
+        return page(400, 'invalid_request', '<p>logout_uri is not a sign-out URL of the client.</p>');
+      }
+      return { status: 302, headers: { location: logoutUri }, body: '' };
+    },
+
     /** `GET /oauth2/authorize`: the login page, or an error page for a request Cognito would refuse. */
     authorize(params: URLSearchParams): LoginResponse {
       const checked = checkRequest(params);

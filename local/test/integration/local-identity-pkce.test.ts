@@ -39,6 +39,7 @@ beforeAll(async () => {
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthScopes: ['openid', 'email', 'profile'],
         CallbackURLs: [CALLBACK],
+        LogoutURLs: ['http://localhost:5173/'],
         SupportedIdentityProviders: ['COGNITO'],
       }),
     ],
@@ -141,6 +142,34 @@ describe('managed login: authorization code with PKCE on the local Cognito domai
     );
     cognito.destroy();
     expect(refreshed.AuthenticationResult?.IdToken).toEqual(expect.any(String));
+
+    // userInfo answers the user's attributes for the access token, and refuses anything else.
+    const info = await fetch(`${identity.endpoint}/oauth2/userInfo`, {
+      headers: { authorization: `Bearer ${tokens.body.access_token}` },
+    });
+    expect(info.status).toBe(200);
+    expect(await info.json()).toMatchObject({
+      email: 'user@acme.test',
+      sub: decodeJwt(tokens.body.id_token ?? '').sub,
+    });
+    const forged = await fetch(`${identity.endpoint}/oauth2/userInfo`, {
+      headers: { authorization: `Bearer ${tokens.body.id_token}x` },
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('logs out to a registered sign-out URL only', async () => {
+    const out = await fetch(
+      `${identity.endpoint}/logout?${new URLSearchParams({ client_id: SPA_CLIENT_ID, logout_uri: 'http://localhost:5173/' })}`,
+      { redirect: 'manual' },
+    );
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('http://localhost:5173/');
+    const elsewhere = await fetch(
+      `${identity.endpoint}/logout?${new URLSearchParams({ client_id: SPA_CLIENT_ID, logout_uri: 'https://evil.example/' })}`,
+      { redirect: 'manual' },
+    );
+    expect(elsewhere.status).toBe(400);
   });
 
   it('refuses a wrong code_verifier and a code used twice (invalid_grant)', async () => {
