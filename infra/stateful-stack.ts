@@ -165,6 +165,10 @@ export class StatefulStack extends Stack {
       ],
       CognitoDomainUrl: [this.userPoolDomain.baseUrl(), 'Managed login and /oauth2/token'],
       PartnerScope: [PARTNER_SCOPE.fullName, 'The scope a partner client needs for POST /events'],
+      TableName: [
+        this.table.tableName,
+        'The table (partner client bindings are written here by the operator)',
+      ],
     };
     for (const [key, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, key, { value, description });

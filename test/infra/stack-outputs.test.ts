@@ -18,6 +18,7 @@ describe('stack outputs: what a client needs to sign in and call the APIs, under
         'SpaClientId',
         'CognitoDomainUrl',
         'PartnerScope',
+        'TableName',
       ]),
     );
     expect(outputs.Region?.Value).toBe('eu-west-1');

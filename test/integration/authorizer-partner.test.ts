@@ -5,6 +5,7 @@ import {
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createIdentityServer, type LocalIdentity } from 'cdk-local-cloud/testing';
+import { createPartnerClient } from '../../bin/partner-clients';
 import { readAuthorizerConfig } from '../../services/authorizer/config';
 import { createAuthorizerHandler } from '../../services/authorizer/handler';
 import { tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
@@ -44,32 +45,49 @@ async function putProfile(tenantId: string, status: 'ACTIVE' | 'SUSPENDED'): Pro
   );
 }
 
-/** A partner's machine client as onboarding would make it: a confidential client for `events/write`, bound to a tenant. */
+/**
+ * A partner's machine client: for a tenant as the operator's CLI makes it (bin/partner-clients.ts); for no tenant,
+ * a client with the same settings and no binding.
+ */
 async function partnerClient(scopes: string[], tenantId?: string) {
-  const { UserPoolClient } = await idp.send(
-    new CreateUserPoolClientCommand({
-      UserPoolId: POOL_ID,
-      ClientName: `partner-${tenantId ?? 'none'}`,
-      GenerateSecret: true,
-      AllowedOAuthFlows: ['client_credentials'],
-      AllowedOAuthScopes: scopes,
-      AllowedOAuthFlowsUserPoolClient: true,
-    }),
-  );
-  const clientId = UserPoolClient?.ClientId ?? '';
-  if (tenantId !== undefined) {
-    await documentClient.send(
-      new PutCommand({
-        TableName: TEST_ENV.TABLE_NAME,
-        Item: { ...partnerClientKeys.binding(clientId), clientId, tenantId },
+  let clientId: string;
+  let clientSecret: string;
+  if (tenantId !== undefined && scopes.join(' ') === 'events/write') {
+    ({ clientId, clientSecret } = await createPartnerClient({
+      idp,
+      documents: documentClient,
+      userPoolId: POOL_ID,
+      tableName: TEST_ENV.TABLE_NAME,
+      tenantId,
+      name: 'carrier',
+    }));
+  } else {
+    const { UserPoolClient } = await idp.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: POOL_ID,
+        ClientName: 'not-a-partner',
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: scopes,
+        AllowedOAuthFlowsUserPoolClient: true,
       }),
     );
+    clientId = UserPoolClient?.ClientId ?? '';
+    clientSecret = UserPoolClient?.ClientSecret ?? '';
+    if (tenantId !== undefined) {
+      await documentClient.send(
+        new PutCommand({
+          TableName: TEST_ENV.TABLE_NAME,
+          Item: { ...partnerClientKeys.binding(clientId), clientId, tenantId },
+        }),
+      );
+    }
   }
   const response = await fetch(`${identity.endpoint}/oauth2/token`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${clientId}:${UserPoolClient?.ClientSecret}`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
     },
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   });
@@ -145,6 +163,19 @@ describe("the authorizer admits partners' machine clients (client credentials, e
     ]);
     expect(result.context).toEqual({ tenantId: TENANT, userId: clientId, role: 'partner', tier: 'basic' });
     expect(result.usageIdentifierKey).toBe(API_KEY_VALUE);
+  });
+
+  it('the operator cannot bind a client to something that is not a tenant id', async () => {
+    await expect(
+      createPartnerClient({
+        idp,
+        documents: documentClient,
+        userPoolId: POOL_ID,
+        tableName: TEST_ENV.TABLE_NAME,
+        tenantId: 'not-a-tenant',
+        name: 'x',
+      }),
+    ).rejects.toThrow("'not-a-tenant' is not a tenant id");
   });
 
   it('refuses a token without the events/write scope', async () => {
