@@ -83,7 +83,7 @@ async function authorizePartner(
   const binding = await partners.binding(identity.clientId);
   if (!binding) return reject("client is no tenant's partner", { clientId: identity.clientId });
   const profile = await tenantProfile(binding.tenantId);
-  if (!profile || profile.status !== 'ACTIVE') {
+  if (profile?.status !== 'ACTIVE') {
     return reject("partner's tenant is not active", {
       tenantId: binding.tenantId,
       clientId: identity.clientId,
