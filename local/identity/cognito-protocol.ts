@@ -16,6 +16,8 @@ import type { AttributeType, StoredUser, UserPoolStore } from './user-pool-store
 /** What the protocol needs from the identity server: pools, clients and token minting. */
 export interface CognitoBackend extends ControlPlaneBackend {
   mintFor(pool: UserPoolStore, client: ClientDefinition, user: StoredUser): MintedTokens;
+  /** Where the messages Cognito would send (e-mail, SMS) go locally: a log line each. */
+  deliver?(line: string): void;
 }
 
 type Body = Record<string, unknown>;
@@ -320,6 +322,12 @@ export function createCognitoProtocol(backend: CognitoBackend) {
         attributes: attributeList(body.UserAttributes),
         temporaryPassword: typeof body.TemporaryPassword === 'string' ? body.TemporaryPassword : undefined,
       });
+      // Cognito e-mails the temporary password unless told not to; locally the message goes to the log, so an
+      // onboarded admin can sign in (and answer NEW_PASSWORD_REQUIRED) as they would after reading the e-mail.
+      const to = user.attributes.email ?? user.attributes.phone_number;
+      if (body.MessageAction !== 'SUPPRESS' && to !== undefined) {
+        backend.deliver?.(`invitation to ${to} (user ${user.username}): temporary password ${user.password}`);
+      }
       return { User: userType(user) };
     },
     AdminGetUser: (body) => {

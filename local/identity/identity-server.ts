@@ -35,6 +35,8 @@ export interface IdentityServerOptions {
   readonly port?: number;
   /** Directory for each pool's keys and users (`<userPoolId>.json`). @default in memory only */
   readonly dataDir?: string;
+  /** Receives the messages Cognito would e-mail (an invitation's temporary password). @default dropped */
+  readonly deliver?: (line: string) => void;
 }
 
 /** The local Cognito-compatible issuer and Identity Provider API. */
@@ -155,6 +157,7 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
       return true;
     },
     mintFor,
+    deliver: (line) => options.deliver?.(line),
   });
   const oauthBackend = { client, pool, issuerUrl: (userPoolId: string) => issuerUrlFor(port, userPoolId) };
   const managedLogin = createManagedLogin({

@@ -45,6 +45,7 @@ export function identityService(): IdentityService {
     async bind(context) {
       const running = await createIdentityServer({
         port: context.servicePort(0),
+        deliver: (line) => context.log(line),
         ...(context.dataDir ? { dataDir: context.dataDir } : {}),
       });
       server = running;

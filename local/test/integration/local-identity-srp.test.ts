@@ -49,10 +49,11 @@ const model: LocalCloudModel = {
 };
 
 let identity: LocalIdentity;
+const delivered: string[] = [];
 let cognito: CognitoIdentityProviderClient;
 
 beforeAll(async () => {
-  identity = await createIdentityServer();
+  identity = await createIdentityServer({ deliver: (line) => delivered.push(line) });
   identity.registerModel(model);
   cognito = new CognitoIdentityProviderClient({
     region: 'eu-west-1',
@@ -209,6 +210,31 @@ describe('USER_SRP_AUTH against amazon-cognito-identity-js, the client library r
       }),
     );
     await expect(outcome).rejects.toThrow('Invalid session for the user.');
+  });
+});
+
+describe('the invitation Cognito would e-mail', () => {
+  it('goes to the log with the temporary password, and an admin signs in with it by SRP', async () => {
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: POOL_ID,
+        Username: 'invited@acme.test',
+        UserAttributes: [{ Name: 'custom:tenantId', Value: TENANT }],
+      }),
+    );
+    const line = delivered.find((entry) => entry.startsWith('invitation to invited@acme.test'));
+    const temporary = /temporary password (\S+)$/.exec(line ?? '')?.[1];
+    expect(temporary).toEqual(expect.any(String));
+    const outcome = await signIn({
+      username: 'invited@acme.test',
+      password: temporary ?? '',
+      newPassword: CHOSEN,
+    });
+    expect(outcome).toMatchObject({ kind: 'success', challenges: [{ name: 'NEW_PASSWORD_REQUIRED' }] });
+  });
+
+  it('is not sent when the caller suppresses it', () => {
+    expect(delivered.some((entry) => entry.includes('admin@acme.test'))).toBe(false);
   });
 });
 
