@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CognitoError, invalidParameter, notAuthorized } from './cognito-error';
+import { selfServiceOperations } from './self-service';
 import {
   challengeHex,
   parseCognitoTimestamp,
@@ -120,6 +121,8 @@ export function createCognitoProtocol(backend: CognitoBackend) {
   /** After the password is proven: the new-password challenge for a temporary password, else tokens. */
   const challengeOrSignIn = (pool: UserPoolStore, client: ClientDefinition, user: StoredUser) => {
     if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (user.status === 'UNCONFIRMED')
+      throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     failures.delete(`${pool.definition.userPoolId}/${user.sub}`);
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       const session = randomBytes(48).toString('base64url');
@@ -313,6 +316,7 @@ export function createCognitoProtocol(backend: CognitoBackend) {
 
   const operations: Record<string, Operation> = {
     ...controlPlaneOperations(backend),
+    ...selfServiceOperations(backend),
     AdminCreateUser: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
       const username = requiredString(body, 'Username');

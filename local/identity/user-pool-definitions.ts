@@ -62,6 +62,8 @@ export interface UserPoolDefinition {
   /** The Cognito domain prefix (AWS::Cognito::UserPoolDomain), when the pool has one. */
   readonly domain?: string;
   readonly resourceServers: ReadonlyMap<string, ResourceServerDefinition>;
+  /** AdminCreateUserConfig.AllowAdminCreateUserOnly: SignUp is refused (Cognito's default without the setting is false). */
+  readonly adminCreateUserOnly: boolean;
 }
 
 /** Standard OIDC attributes every Cognito pool has (all mutable unless the schema says otherwise). */
@@ -256,6 +258,10 @@ export function userPoolDefinitions(model: LocalCloudModel): {
             : resource.logicalId,
         ...(domains.has(resource.physicalId) ? { domain: domains.get(resource.physicalId) } : {}),
         resourceServers: resourceServers.get(resource.physicalId) ?? new Map(),
+        adminCreateUserOnly: asBoolean(
+          asRecord(resource.properties.AdminCreateUserConfig).AllowAdminCreateUserOnly,
+          false,
+        ),
       }),
     );
   const clients = model.resources

@@ -6,7 +6,7 @@ import { generateSigningKey, type SigningKey } from './signing-key';
 import type { UserPoolDefinition } from './user-pool-definitions';
 
 /** Cognito's user statuses that the local issuer uses. */
-export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED';
+export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED' | 'UNCONFIRMED';
 
 /** One user of a local pool. */
 export interface StoredUser {
@@ -155,6 +155,8 @@ export class UserPoolStore {
     username: string;
     attributes: readonly AttributeType[];
     temporaryPassword?: string;
+    /** SignUp: the user's own password, and the user UNCONFIRMED until the code is confirmed. */
+    selfSignUp?: boolean;
   }): StoredUser {
     const attributes = this.checkedAttributes(input.attributes, undefined);
     let username = input.username;
@@ -197,7 +199,7 @@ export class UserPoolStore {
       attributes,
       groups: [],
       password,
-      status: 'FORCE_CHANGE_PASSWORD',
+      status: input.selfSignUp === true ? 'UNCONFIRMED' : 'FORCE_CHANGE_PASSWORD',
       enabled: true,
       createdAt: now,
       modifiedAt: now,
@@ -223,6 +225,14 @@ export class UserPoolStore {
     this.checkPassword(password);
     user.password = password;
     user.status = permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
+    user.modifiedAt = epochSeconds();
+    this.save();
+  }
+
+  /** ConfirmSignUp / AdminConfirmSignUp: an UNCONFIRMED user becomes CONFIRMED. */
+  confirm(name: string): void {
+    const user = this.requireUser(name);
+    if (user.status === 'UNCONFIRMED') user.status = 'CONFIRMED';
     user.modifiedAt = epochSeconds();
     this.save();
   }
