@@ -9,6 +9,10 @@ export interface LocalSession {
   readonly clientId: string;
   /** `ws://127.0.0.1:<port>/<stage>`, when the app has a WebSocket API. */
   readonly webSocketUrl?: string;
+  /** The local DynamoDB endpoint (the operator's CLIs write partner bindings there). */
+  readonly dynamoDbUrl?: string;
+  /** Every stack's outputs resolved to local values: the same keys `cdk deploy --outputs-file` writes. */
+  readonly outputs?: Record<string, Record<string, string>>;
 }
 
 /** The session of the running local cloud; fails with what to do when there is none. */

@@ -17,11 +17,25 @@ const SESSION_FILE = join(ROOT, '.cdk-local', 'session.json');
 async function publishSession(cloud: LocalCloud, session: DemoSession): Promise<void> {
   const adminUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'token admin')?.url;
   const webSocketUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'WebSocket API')?.url;
+  const dynamoDbUrl = cloud.endpoints.find((endpoint) => endpoint.kind === 'DynamoDB')?.url;
   const { apiUrl, publicApiUrl, userPoolId, clientId } = session;
   await mkdir(join(ROOT, '.cdk-local'), { recursive: true });
   await writeFile(
     SESSION_FILE,
-    JSON.stringify({ adminUrl, webSocketUrl, apiUrl, publicApiUrl, userPoolId, clientId }, null, 2),
+    JSON.stringify(
+      {
+        adminUrl,
+        webSocketUrl,
+        dynamoDbUrl,
+        apiUrl,
+        publicApiUrl,
+        userPoolId,
+        clientId,
+        outputs: cloud.model.outputs,
+      },
+      null,
+      2,
+    ),
   );
 }
 

@@ -1,7 +1,8 @@
-import { Aspects, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { PARTNER_SCOPE } from '../shared/partner-scope';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
@@ -21,6 +22,10 @@ export class StatefulStack extends Stack {
   readonly idempotencyTable: dynamodb.ITable;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
+  /** The managed-login (hosted UI) domain: `/oauth2/authorize`, `/oauth2/token` for the SPA and partner clients. */
+  readonly userPoolDomain: cognito.UserPoolDomain;
+  /** The resource server whose `events/write` scope a partner's machine client is granted. */
+  readonly partnerResourceServer: cognito.UserPoolResourceServer;
   /** The async jobs queue (and its dead-letter queue) the jobs capability sends to and its worker reads. */
   readonly jobsQueue: JobsQueue;
 
@@ -110,9 +115,35 @@ export class StatefulStack extends Stack {
       .withStandardAttributes({ email: true, emailVerified: true })
       .withCustomAttributes('tenantId', 'role');
     const writeAttributes = new cognito.ClientAttributes().withStandardAttributes({ email: true });
+    // A Cognito prefix domain for managed login and /oauth2/token. The prefix is global to the region, so the
+    // account is part of it (and Cognito reserves "aws" and "cognito": neither may appear).
+    this.userPoolDomain = userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: `saas-orders-${props.config.stage}-${this.account}` },
+    });
+    // Partners (carriers posting tracking events) sign in as machines: client credentials for the `events/write`
+    // scope. Their clients are created per tenant (a client belongs to one tenant), not here.
+    this.partnerResourceServer = userPool.addResourceServer('EventsResourceServer', {
+      identifier: PARTNER_SCOPE.resourceServer,
+      userPoolResourceServerName: 'saas-orders partner events',
+      scopes: [
+        new cognito.ResourceServerScope({
+          scopeName: PARTNER_SCOPE.scopeName,
+          scopeDescription: 'post shipment events for the tenant the client belongs to',
+        }),
+      ],
+    });
+
     this.userPoolClient = userPool.addClient('SpaClient', {
       generateSecret: false,
+      // SRP for the SPA's own form and the CLI; the authorization-code grant with PKCE for managed login.
       authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: props.config.allowedOrigins.map((origin) => `${origin}/auth/callback`),
+        logoutUrls: props.config.allowedOrigins.map((origin) => `${origin}/`),
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.minutes(60),
@@ -121,5 +152,25 @@ export class StatefulStack extends Stack {
       readAttributes,
       writeAttributes,
     });
+
+    // What a client (the CLI, an SPA, a partner) needs to sign in, under stable keys: `cdk deploy
+    // --outputs-file` and the local cloud's outputs file carry the same ones.
+    const outputs: Record<string, [string, string]> = {
+      Region: [this.region, 'The region of the user pool and APIs'],
+      UserPoolId: [userPool.userPoolId, 'The user pool'],
+      UserPoolProviderUrl: [userPool.userPoolProviderUrl, "The issuer (iss) of the pool's tokens"],
+      SpaClientId: [
+        this.userPoolClient.userPoolClientId,
+        'The public app client (SRP, authorization code + PKCE)',
+      ],
+      CognitoDomainUrl: [this.userPoolDomain.baseUrl(), 'Managed login and /oauth2/token'],
+      PartnerScope: [PARTNER_SCOPE.fullName, 'The scope a partner client needs for POST /events'],
+      TableName: [
+        this.table.tableName,
+        'The table (partner client bindings are written here by the operator)',
+      ],
+    };
+    for (const [key, [value, description]] of Object.entries(outputs))
+      new CfnOutput(this, key, { value, description });
   }
 }

@@ -1,4 +1,4 @@
-import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
@@ -101,6 +101,16 @@ export class StatelessStack extends Stack {
         destroyOnRemoval: !config.retainData,
       });
     }
+
+    // The URLs a client calls, under stable keys (the custom domains' when configured, as clients come in there).
+    const outputs: Record<string, [string, string]> = {
+      Region: [this.region, 'The region of the APIs'],
+      RestApiUrl: [domains?.restUrl ?? api.api.url, 'The tenant REST API'],
+      PublicApiUrl: [domains?.publicUrl ?? publicApi.url, 'The public HTTP API'],
+      WebSocketUrl: [domains?.webSocketUrl ?? live.url, 'Live updates (connect with ?token=<ID token>)'],
+    };
+    for (const [key, [value, description]] of Object.entries(outputs))
+      new CfnOutput(this, key, { value, description });
 
     new TenantInsights(this, 'TenantInsights', {
       stageName: config.stage,

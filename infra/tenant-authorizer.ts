@@ -53,7 +53,7 @@ export class TenantAuthorizer extends Construct {
       service: 'authorizer',
       environment: authorizerEnvironment,
       description:
-        'REST Lambda authorizer: verifies Cognito ID tokens (aws-jwt-verify), returns the tenant policy and API key',
+        "REST Lambda authorizer: verifies Cognito ID tokens and partners' access tokens (aws-jwt-verify), returns the tenant policy and API key",
       memorySize: 256,
       timeout: Duration.seconds(5),
     })

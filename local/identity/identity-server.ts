@@ -1,12 +1,19 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listenOn } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
 import { CognitoError } from './cognito-error';
 import { COGNITO_TARGET_PREFIX, createCognitoProtocol } from './cognito-protocol';
+import { createManagedLogin, type LoginResponse } from './managed-login';
+import { type Grant, OAUTH_GRANTS, tokenEndpoint } from './oauth2-endpoints';
 import { type PublicJwk, publicJwk } from './signing-key';
 import { type MintedTokens, mintCognitoTokens } from './token-minting';
-import { type ClientDefinition, type UserPoolDefinition, userPoolDefinitions } from './user-pool-definitions';
+import {
+  type ClientDefinition,
+  clientFromProperties,
+  type UserPoolDefinition,
+  userPoolDefinitions,
+} from './user-pool-definitions';
 import { type StoredUser, UserPoolStore } from './user-pool-store';
 
 /** A JSON Web Key Set as `/.well-known/jwks.json` serves it. */
@@ -28,6 +35,8 @@ export interface IdentityServerOptions {
   readonly port?: number;
   /** Directory for each pool's keys and users (`<userPoolId>.json`). @default in memory only */
   readonly dataDir?: string;
+  /** Receives the messages Cognito would e-mail (an invitation's temporary password). @default dropped */
+  readonly deliver?: (line: string) => void;
 }
 
 /** The local Cognito-compatible issuer and Identity Provider API. */
@@ -102,8 +111,9 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
     }
     return definition;
   };
-  const mintFor = (store: UserPoolStore, app: ClientDefinition, user: StoredUser) =>
+  const mintFor = (store: UserPoolStore, app: ClientDefinition, user: StoredUser, scope?: string) =>
     mintCognitoTokens({
+      ...(scope === undefined ? {} : { scope }),
       issuer: issuerUrlFor(port, store.definition.userPoolId),
       clientId: app.clientId,
       user,
@@ -111,7 +121,84 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
       idTokenValiditySeconds: app.idTokenValiditySeconds,
       accessTokenValiditySeconds: app.accessTokenValiditySeconds,
     });
-  const protocol = createCognitoProtocol({ pool, client, mintFor });
+  const clientsOf = (userPoolId: string) =>
+    [...clients.values()].filter((definition) => definition.userPoolId === userPoolId);
+  const registerStoredClients = (store: UserPoolStore) => {
+    for (const stored of store.storedClients()) {
+      clients.set(
+        stored.clientId,
+        clientFromProperties(
+          stored.clientId,
+          { ...stored.properties, UserPoolId: store.definition.userPoolId },
+          stored.clientSecret,
+        ),
+      );
+    }
+  };
+  const protocol = createCognitoProtocol({
+    pool,
+    pools: () => [...pools.values()],
+    client,
+    clientsOf,
+    createClient: (store, properties, secret) => {
+      const clientId = randomBytes(20).toString('base64url').replace(/[-_]/g, 'a').slice(0, 26).toLowerCase();
+      store.addClient({
+        clientId,
+        ...(secret === undefined ? {} : { clientSecret: secret }),
+        properties,
+        createdAt: Math.floor(Date.now() / 1000),
+      });
+      registerStoredClients(store);
+      return client(clientId);
+    },
+    deleteClient: (store, clientId) => {
+      if (!store.deleteClient(clientId)) return false;
+      clients.delete(clientId);
+      return true;
+    },
+    mintFor,
+    deliver: (line) => options.deliver?.(line),
+  });
+  const oauthBackend = { client, pool, issuerUrl: (userPoolId: string) => issuerUrlFor(port, userPoolId) };
+  const managedLogin = createManagedLogin({
+    ...oauthBackend,
+    mintFor,
+    issueRefreshToken: (store, app, user) => protocol.issueRefreshToken(store, app, user),
+  });
+  const grants: Record<string, Grant> = {
+    ...OAUTH_GRANTS,
+    authorization_code: (form, caller) => managedLogin.grant(form, caller),
+  };
+  const sendPage = (response: ServerResponse, answer: LoginResponse) => {
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
+  };
+
+  /** `/oauth2/token` at the root: local Cognito domains all point here; the client id names the pool. */
+  const serveOAuth = async (path: string, request: IncomingMessage, response: ServerResponse) => {
+    if (path === '/oauth2/userInfo' && request.method === 'GET') {
+      const answer = await managedLogin.userInfo(request.headers.authorization);
+      response.writeHead(answer.status, {
+        'content-type': 'application/json;charset=UTF-8',
+        ...(answer.status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {}),
+      });
+      response.end(JSON.stringify(answer.body));
+      return true;
+    }
+    if (path === '/oauth2/authorize' && request.method === 'GET') {
+      sendPage(response, managedLogin.authorize(new URL(request.url ?? '/', 'http://local').searchParams));
+      return true;
+    }
+    if (path !== '/oauth2/token' || request.method !== 'POST') return false;
+    const form = new URLSearchParams(await readBody(request));
+    const answer = tokenEndpoint(form, request.headers.authorization, oauthBackend, grants);
+    response.writeHead(answer.status, {
+      'content-type': 'application/json;charset=UTF-8',
+      'cache-control': 'no-store',
+    });
+    response.end(JSON.stringify(answer.body));
+    return true;
+  };
 
   const serveWellKnown = (path: string, response: ServerResponse): boolean => {
     const match = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
@@ -125,9 +212,10 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
     sendJson(response, 200, {
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
-      authorization_endpoint: `${issuer}/oauth2/authorize`,
-      token_endpoint: `${issuer}/oauth2/token`,
-      userinfo_endpoint: `${issuer}/oauth2/userInfo`,
+      // A Cognito domain serves these; every local domain is the identity server's root.
+      authorization_endpoint: `http://127.0.0.1:${port}/oauth2/authorize`,
+      token_endpoint: `http://127.0.0.1:${port}/oauth2/token`,
+      userinfo_endpoint: `http://127.0.0.1:${port}/oauth2/userInfo`,
       response_types_supported: ['code', 'token'],
       scopes_supported: ['openid', 'email', 'phone', 'profile'],
       subject_types_supported: ['public'],
@@ -140,6 +228,22 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (request.method === 'GET' && serveWellKnown(path, response)) return;
+    if (path === '/logout' && request.method === 'GET') {
+      sendPage(response, managedLogin.logout(new URL(request.url ?? '/', 'http://local').searchParams));
+      return;
+    }
+    if (path === '/login' && request.method === 'POST') {
+      sendPage(response, managedLogin.login(new URLSearchParams(await readBody(request))));
+      return;
+    }
+    if (path.startsWith('/oauth2/')) {
+      try {
+        if (await serveOAuth(path, request, response)) return;
+      } catch {
+        sendJson(response, 400, { error: 'invalid_request' });
+        return;
+      }
+    }
     const target = request.headers['x-amz-target'];
     if (
       request.method !== 'POST' ||
@@ -184,9 +288,11 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
 
   const registerPool = (definition: UserPoolDefinition) => {
     const existing = pools.get(definition.userPoolId);
-    if (existing === undefined)
-      pools.set(definition.userPoolId, new UserPoolStore(definition, options.dataDir));
-    else existing.definition = definition;
+    if (existing === undefined) {
+      const store = new UserPoolStore(definition, options.dataDir);
+      pools.set(definition.userPoolId, store);
+      registerStoredClients(store);
+    } else existing.definition = definition;
   };
 
   return {

@@ -29,7 +29,13 @@ export function identityService(): IdentityService {
   return {
     name: 'identity',
     resourceTypes: {
-      emulated: ['AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolGroup'],
+      emulated: [
+        'AWS::Cognito::UserPool',
+        'AWS::Cognito::UserPoolClient',
+        'AWS::Cognito::UserPoolGroup',
+        'AWS::Cognito::UserPoolDomain',
+        'AWS::Cognito::UserPoolResourceServer',
+      ],
     },
     issuers: {
       issuerUrl: (userPoolId) => identity().issuerUrl(userPoolId),
@@ -39,13 +45,18 @@ export function identityService(): IdentityService {
     async bind(context) {
       const running = await createIdentityServer({
         port: context.servicePort(0),
+        deliver: (line) => context.log(line),
         ...(context.dataDir ? { dataDir: context.dataDir } : {}),
       });
       server = running;
       const admin = createTokenAdminServer(running);
       const adminUrl = await admin.listen(context.servicePort(1));
       return {
-        templateEndpoints: { cognitoIssuer: (userPoolId) => issuerUrlFor(running.port, userPoolId) },
+        templateEndpoints: {
+          cognitoIssuer: (userPoolId) => issuerUrlFor(running.port, userPoolId),
+          // Every local Cognito domain is the identity server's root: the client id in each request names the pool.
+          cognitoDomain: () => running.endpoint,
+        },
         functionEnv: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: running.endpoint },
         async start({ model }) {
           running.registerModel(model);

@@ -20,6 +20,8 @@ export interface MintInput {
   readonly accessTokenValiditySeconds: number;
   /** Epoch seconds; defaults to now. */
   readonly nowSeconds?: number;
+  /** The access token's `scope`; the API sign-in flows give only `aws.cognito.signin.user.admin`. */
+  readonly scope?: string;
 }
 
 /** Attributes Cognito puts into the ID token as JSON booleans rather than strings. */
@@ -73,7 +75,7 @@ export function mintCognitoTokens(input: MintInput): MintedTokens {
     origin_jti: session.origin_jti,
     event_id: session.event_id,
     token_use: 'access',
-    scope: 'aws.cognito.signin.user.admin',
+    scope: input.scope ?? 'aws.cognito.signin.user.admin',
     auth_time: session.auth_time,
     exp: now + input.accessTokenValiditySeconds,
     iat: now,
@@ -85,4 +87,32 @@ export function mintCognitoTokens(input: MintInput): MintedTokens {
     accessToken: signJwt(accessClaims, input.signingKey),
     expiresIn: input.accessTokenValiditySeconds,
   };
+}
+
+/**
+ * Mints the access token of a client-credentials grant as Cognito does: no user, `sub` is the client id, the
+ * granted scopes space-separated in `scope`, `token_use` access, `version` 2.
+ */
+export function mintClientCredentialsToken(input: {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly signingKey: SigningKey;
+  readonly validitySeconds: number;
+  readonly nowSeconds?: number;
+}): { readonly accessToken: string; readonly expiresIn: number } {
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const claims = {
+    sub: input.clientId,
+    token_use: 'access',
+    scope: input.scopes.join(' '),
+    auth_time: now,
+    iss: input.issuer,
+    exp: now + input.validitySeconds,
+    iat: now,
+    version: 2,
+    jti: randomUUID(),
+    client_id: input.clientId,
+  };
+  return { accessToken: signJwt(claims, input.signingKey), expiresIn: input.validitySeconds };
 }

@@ -17,6 +17,24 @@ export interface ClientDefinition {
   readonly explicitAuthFlows: ReadonlySet<string>;
   readonly idTokenValiditySeconds: number;
   readonly accessTokenValiditySeconds: number;
+  readonly clientName?: string;
+  /** Only for a client created with GenerateSecret (confidential clients, client credentials). */
+  readonly clientSecret?: string;
+  /** `code`, `implicit`, `client_credentials` (AllowedOAuthFlows); empty when OAuth is off for the client. */
+  readonly allowedOAuthFlows: ReadonlySet<string>;
+  /** `openid`, `email`, `<resource server>/<scope>`, ... (AllowedOAuthScopes). */
+  readonly allowedOAuthScopes: readonly string[];
+  readonly callbackUrls: readonly string[];
+  readonly logoutUrls: readonly string[];
+  /** The properties it was created from, as CloudFormation and CreateUserPoolClient spell them. */
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** A resource server of a pool: its identifier and the scopes it defines (full names are `<identifier>/<scope>`). */
+export interface ResourceServerDefinition {
+  readonly identifier: string;
+  readonly name: string;
+  readonly scopes: readonly { readonly name: string; readonly description?: string }[];
 }
 
 /** Password rules of a pool (AWS::Cognito::UserPool Policies.PasswordPolicy). */
@@ -39,6 +57,13 @@ export interface UserPoolDefinition {
   readonly aliasAttributes: readonly string[];
   readonly groups: ReadonlyMap<string, { readonly description?: string; readonly precedence?: number }>;
   readonly passwordPolicy: PasswordPolicy;
+  /** PoolName, or the logical id when the template leaves it to CloudFormation. */
+  readonly name: string;
+  /** The Cognito domain prefix (AWS::Cognito::UserPoolDomain), when the pool has one. */
+  readonly domain?: string;
+  readonly resourceServers: ReadonlyMap<string, ResourceServerDefinition>;
+  /** AdminCreateUserConfig.AllowAdminCreateUserOnly: SignUp is refused (Cognito's default without the setting is false). */
+  readonly adminCreateUserOnly: boolean;
 }
 
 /** Standard OIDC attributes every Cognito pool has (all mutable unless the schema says otherwise). */
@@ -132,20 +157,39 @@ function validitySeconds(value: unknown, unit: unknown, defaultUnit: string): nu
   return amount * (UNIT_SECONDS[unitName] ?? UNIT_SECONDS[defaultUnit] ?? 1);
 }
 
-/** Reads an AWS::Cognito::UserPoolClient into what sign-in needs. */
-export function clientDefinition(resource: LocalResource): ClientDefinition {
-  const props = resource.properties;
+/**
+ * Reads app client properties (the same names in an AWS::Cognito::UserPoolClient and a CreateUserPoolClient
+ * call) into what sign-in needs.
+ */
+export function clientFromProperties(
+  clientId: string,
+  props: Readonly<Record<string, unknown>>,
+  clientSecret: string | undefined,
+): ClientDefinition {
   const units = asRecord(props.TokenValidityUnits);
   const flows =
     props.ExplicitAuthFlows === undefined ? DEFAULT_AUTH_FLOWS : asStringArray(props.ExplicitAuthFlows);
+  const oauth = asBoolean(props.AllowedOAuthFlowsUserPoolClient, false);
   return {
-    clientId: resource.physicalId,
+    clientId,
     userPoolId: String(props.UserPoolId ?? ''),
     explicitAuthFlows: new Set(flows.map((flow) => (flow.startsWith('ALLOW_') ? flow : `ALLOW_${flow}`))),
     // Without TokenValidityUnits, Cognito reads IdToken/AccessToken validity as hours.
     idTokenValiditySeconds: validitySeconds(props.IdTokenValidity, units.IdToken, 'hours'),
     accessTokenValiditySeconds: validitySeconds(props.AccessTokenValidity, units.AccessToken, 'hours'),
+    ...(typeof props.ClientName === 'string' ? { clientName: props.ClientName } : {}),
+    ...(asBoolean(props.GenerateSecret, false) && clientSecret !== undefined ? { clientSecret } : {}),
+    allowedOAuthFlows: new Set(oauth ? asStringArray(props.AllowedOAuthFlows) : []),
+    allowedOAuthScopes: oauth ? asStringArray(props.AllowedOAuthScopes) : [],
+    callbackUrls: asStringArray(props.CallbackURLs),
+    logoutUrls: asStringArray(props.LogoutURLs),
+    properties: props,
   };
+}
+
+/** Reads an AWS::Cognito::UserPoolClient into what sign-in needs. */
+export function clientDefinition(resource: LocalResource): ClientDefinition {
+  return clientFromProperties(resource.physicalId, resource.properties, resource.attributes.ClientSecret);
 }
 
 /** The pool ARN AWS would give this pool id. */
@@ -175,6 +219,28 @@ export function userPoolDefinitions(model: LocalCloudModel): {
     });
     groupsByPool.set(poolId, groups);
   }
+  const domains = new Map<string, string>();
+  const resourceServers = new Map<string, Map<string, ResourceServerDefinition>>();
+  for (const resource of model.resources) {
+    const poolId = String(resource.properties.UserPoolId ?? '');
+    if (resource.type === 'AWS::Cognito::UserPoolDomain') domains.set(poolId, resource.physicalId);
+    if (resource.type === 'AWS::Cognito::UserPoolResourceServer') {
+      const identifier = String(resource.properties.Identifier ?? '');
+      const servers = resourceServers.get(poolId) ?? new Map<string, ResourceServerDefinition>();
+      servers.set(identifier, {
+        identifier,
+        name: typeof resource.properties.Name === 'string' ? resource.properties.Name : identifier,
+        scopes: (Array.isArray(resource.properties.Scopes) ? resource.properties.Scopes : []).map((scope) => {
+          const item = asRecord(scope);
+          return {
+            name: String(item.ScopeName ?? ''),
+            ...(typeof item.ScopeDescription === 'string' ? { description: item.ScopeDescription } : {}),
+          };
+        }),
+      });
+      resourceServers.set(poolId, servers);
+    }
+  }
   const pools = model.resources
     .filter((resource) => resource.type === 'AWS::Cognito::UserPool')
     .map(
@@ -186,6 +252,16 @@ export function userPoolDefinitions(model: LocalCloudModel): {
         aliasAttributes: asStringArray(resource.properties.AliasAttributes),
         groups: groupsByPool.get(resource.physicalId) ?? new Map(),
         passwordPolicy: parsePasswordPolicy(resource.properties.Policies),
+        name:
+          typeof resource.properties.UserPoolName === 'string'
+            ? resource.properties.UserPoolName
+            : resource.logicalId,
+        ...(domains.has(resource.physicalId) ? { domain: domains.get(resource.physicalId) } : {}),
+        resourceServers: resourceServers.get(resource.physicalId) ?? new Map(),
+        adminCreateUserOnly: asBoolean(
+          asRecord(resource.properties.AdminCreateUserConfig).AllowAdminCreateUserOnly,
+          false,
+        ),
       }),
     );
   const clients = model.resources

@@ -6,7 +6,7 @@ import { generateSigningKey, type SigningKey } from './signing-key';
 import type { UserPoolDefinition } from './user-pool-definitions';
 
 /** Cognito's user statuses that the local issuer uses. */
-export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED';
+export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED' | 'UNCONFIRMED';
 
 /** One user of a local pool. */
 export interface StoredUser {
@@ -29,9 +29,19 @@ export interface AttributeType {
   readonly Value?: string;
 }
 
+/** An app client created through the API (CreateUserPoolClient), kept with the pool's users. */
+export interface StoredClient {
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  /** As CreateUserPoolClient received them (ClientName, AllowedOAuthFlows, ...). */
+  readonly properties: Record<string, unknown>;
+  readonly createdAt: number;
+}
+
 interface PersistedPool {
   readonly signingKey: SigningKey;
   readonly users: StoredUser[];
+  readonly clients?: StoredClient[];
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -53,6 +63,7 @@ function sameSecret(a: string, b: string): boolean {
 export class UserPoolStore {
   readonly signingKey: SigningKey;
   private readonly users: StoredUser[];
+  private readonly createdClients: StoredClient[];
   private readonly file?: string;
 
   constructor(
@@ -66,7 +77,28 @@ export class UserPoolStore {
         : undefined;
     this.signingKey = persisted?.signingKey ?? generateSigningKey();
     this.users = persisted?.users ?? [];
+    this.createdClients = persisted?.clients ?? [];
     if (persisted === undefined) this.save();
+  }
+
+  /** The clients created through the API (template clients are not stored: the template declares them). */
+  storedClients(): readonly StoredClient[] {
+    return [...this.createdClients];
+  }
+
+  /** Keeps a client created through CreateUserPoolClient. */
+  addClient(client: StoredClient): void {
+    this.createdClients.push(client);
+    this.save();
+  }
+
+  /** Forgets a client created through the API; false when it is not one. */
+  deleteClient(clientId: string): boolean {
+    const index = this.createdClients.findIndex((client) => client.clientId === clientId);
+    if (index < 0) return false;
+    this.createdClients.splice(index, 1);
+    this.save();
+    return true;
   }
 
   /** Finds a user by user name, or by email/phone when the pool allows signing in with them. */
@@ -123,6 +155,8 @@ export class UserPoolStore {
     username: string;
     attributes: readonly AttributeType[];
     temporaryPassword?: string;
+    /** SignUp: the user's own password, and the user UNCONFIRMED until the code is confirmed. */
+    selfSignUp?: boolean;
   }): StoredUser {
     const attributes = this.checkedAttributes(input.attributes, undefined);
     let username = input.username;
@@ -165,7 +199,7 @@ export class UserPoolStore {
       attributes,
       groups: [],
       password,
-      status: 'FORCE_CHANGE_PASSWORD',
+      status: input.selfSignUp === true ? 'UNCONFIRMED' : 'FORCE_CHANGE_PASSWORD',
       enabled: true,
       createdAt: now,
       modifiedAt: now,
@@ -191,6 +225,14 @@ export class UserPoolStore {
     this.checkPassword(password);
     user.password = password;
     user.status = permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
+    user.modifiedAt = epochSeconds();
+    this.save();
+  }
+
+  /** ConfirmSignUp / AdminConfirmSignUp: an UNCONFIRMED user becomes CONFIRMED. */
+  confirm(name: string): void {
+    const user = this.requireUser(name);
+    if (user.status === 'UNCONFIRMED') user.status = 'CONFIRMED';
     user.modifiedAt = epochSeconds();
     this.save();
   }
@@ -244,7 +286,11 @@ export class UserPoolStore {
   save(): void {
     if (this.file === undefined) return;
     mkdirSync(join(this.file, '..'), { recursive: true });
-    const persisted: PersistedPool = { signingKey: this.signingKey, users: this.users };
+    const persisted: PersistedPool = {
+      signingKey: this.signingKey,
+      users: this.users,
+      clients: this.createdClients,
+    };
     const temporary = `${this.file}.tmp`;
     writeFileSync(temporary, JSON.stringify(persisted, null, 2), { mode: 0o600 });
     renameSync(temporary, this.file);

@@ -43,6 +43,13 @@ export function urlRewrites(
         to: endpoints.cognitoIssuer(resource.physicalId),
       });
     }
+    if (resource.type === 'AWS::Cognito::UserPoolDomain' && endpoints.cognitoDomain) {
+      // CDK's `baseUrl()` joins the prefix into this form (a custom domain has no prefix form to rewrite).
+      rewrites.push({
+        from: `https://${resource.physicalId}.auth.${region}.amazoncognito.com`,
+        to: endpoints.cognitoDomain(resource.physicalId),
+      });
+    }
   }
   if (endpoints.sqs) {
     rewrites.push({

@@ -15,6 +15,11 @@ export interface LocalEndpoints {
   readonly sqs?: string;
   /** The local issuer of a user pool (`iss` of its tokens), replacing `https://cognito-idp.<region>.amazonaws.com/<id>`. */
   readonly cognitoIssuer?: (userPoolId: string) => string;
+  /**
+   * The local base URL of a Cognito prefix domain (`/oauth2/token`, `/oauth2/authorize` under it), replacing
+   * `https://<prefix>.auth.<region>.amazoncognito.com`.
+   */
+  readonly cognitoDomain?: (domainPrefix: string) => string;
 }
 
 /** Everything a resource's identity may depend on. `property` resolves one top-level property on demand. */
@@ -204,6 +209,8 @@ const RULES: Record<string, IdentityRule> = {
     };
   },
   'AWS::Cognito::UserPoolGroup': (b) => ({ physicalId: b.named('GroupName'), attributes: {} }),
+  // Ref is the Identifier, which CDK joins into scope names (`<identifier>/<scope>`).
+  'AWS::Cognito::UserPoolResourceServer': (b) => ({ physicalId: b.named('Identifier'), attributes: {} }),
   'AWS::Cognito::UserPoolDomain': (b) => ({
     physicalId: b.named('Domain'),
     attributes: { CloudFrontDistribution: `${b.id(14)}.cloudfront.net` },

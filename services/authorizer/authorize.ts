@@ -3,13 +3,37 @@ import type { TenantProfile } from '../../shared/codecs/tenant-profile-codec';
 import { logger } from '../../shared/logger';
 import { bearerToken } from './bearer-token';
 import type { IdTokenIdentity, IdTokenVerifier } from './id-token-verifier';
-import { authorizerResult } from './policy';
+import type { PartnerBinding } from './partner-clients';
+import type { PartnerTokenVerifier } from './partner-token-verifier';
+import { authorizerResult, partnerAuthorizerResult } from './policy';
 import { isRejection, reject } from './rejection';
 
 /** What authorization depends on, so the handler wires real adapters and nothing else. */
 export interface AuthorizeDependencies {
   readonly verifier: IdTokenVerifier;
   readonly tenantProfile: (tenantId: string) => Promise<TenantProfile | undefined>;
+  /**
+   * Partners' machine clients (client credentials): their access tokens and the tenant each client belongs to.
+   * Without it, access tokens are refused.
+   */
+  readonly partners?: {
+    readonly verifier: PartnerTokenVerifier;
+    readonly binding: (clientId: string) => Promise<PartnerBinding | undefined>;
+  };
+}
+
+/** The `token_use` a token claims, read before verification only to pick the verifier that then checks it. */
+function claimedTokenUse(token: string): unknown {
+  try {
+    return (
+      JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >
+    ).token_use;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -34,9 +58,43 @@ async function decide(
   event: APIGatewayTokenAuthorizerEvent,
   dependencies: AuthorizeDependencies,
 ): Promise<APIGatewayAuthorizerResult> {
-  const { identity, profile } = await authenticate(bearerToken(event.authorizationToken), dependencies);
+  const token = bearerToken(event.authorizationToken);
+  if (claimedTokenUse(token) === 'access') return authorizePartner(event.methodArn, token, dependencies);
+  const { identity, profile } = await authenticate(token, dependencies);
   return authorizerResult(event.methodArn, {
     ...identity,
+    tier: profile.tier,
+    apiKeyValue: profile.apiKeyValue,
+  });
+}
+
+/**
+ * A partner's machine client: its access token verifies and carries the partner scope, the client is bound to a
+ * tenant (the binding, not any claim, names the tenant: a client belongs to exactly one), and that tenant is
+ * ACTIVE. It may post events only, metered by its tenant's API key.
+ */
+async function authorizePartner(
+  methodArn: string,
+  token: string,
+  { partners, tenantProfile }: AuthorizeDependencies,
+): Promise<APIGatewayAuthorizerResult> {
+  if (partners === undefined) return reject('access tokens are not accepted here');
+  const identity = await partners.verifier.verify(token);
+  const binding = await partners.binding(identity.clientId);
+  if (!binding) return reject("client is no tenant's partner", { clientId: identity.clientId });
+  const profile = await tenantProfile(binding.tenantId);
+  if (profile?.status !== 'ACTIVE') {
+    return reject("partner's tenant is not active", {
+      tenantId: binding.tenantId,
+      clientId: identity.clientId,
+    });
+  }
+  if (profile.tenantId !== binding.tenantId) {
+    throw new Error(`tenant profile ${binding.tenantId} is inconsistent: it names ${profile.tenantId}`);
+  }
+  return partnerAuthorizerResult(methodArn, {
+    clientId: identity.clientId,
+    tenantId: binding.tenantId,
     tier: profile.tier,
     apiKeyValue: profile.apiKeyValue,
   });

@@ -80,7 +80,7 @@ function checkClaims(payload: unknown): IdTokenIdentity {
  * Errors that say the token is bad. Anything else (JWKS unreachable, a malformed JWKS) is a fault of the system
  * and is rethrown, so API Gateway answers 500 instead of telling a legitimate caller their token is invalid.
  */
-function isTokenProblem(error: unknown): error is Error {
+export function isTokenProblem(error: unknown): error is Error {
   return (
     error instanceof InvalidIdTokenClaims ||
     error instanceof JwtParseError ||

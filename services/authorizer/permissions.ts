@@ -31,6 +31,9 @@ export const ROUTES_BY_ROLE: Readonly<Record<Role, readonly Route[]>> = {
   member: TENANT_USER_ROUTES,
 };
 
+/** What a partner's machine client (client credentials, `events/write`) may invoke: posting events, nothing else. */
+export const PARTNER_ROUTES: readonly Route[] = [{ method: 'POST', path: 'events' }];
+
 /** The parts of an execute-api method ARN that the policy keeps: everything up to and including the stage. */
 export interface ApiStage {
   readonly region: string;
@@ -61,4 +64,11 @@ export function allowedResources(methodArn: string, role: Role): string[] {
   const { partition, region, accountId, apiId, stage } = parseMethodArn(methodArn);
   const prefix = `arn:${partition}:execute-api:${region}:${accountId}:${apiId}/${stage}/`;
   return ROUTES_BY_ROLE[role].map((route) => `${prefix}${route.method}/${route.path}`);
+}
+
+/** The execute-api resource ARNs a partner's machine client may invoke on the API and stage of `methodArn`. */
+export function partnerResources(methodArn: string): string[] {
+  const { partition, region, accountId, apiId, stage } = parseMethodArn(methodArn);
+  const prefix = `arn:${partition}:execute-api:${region}:${accountId}:${apiId}/${stage}/`;
+  return PARTNER_ROUTES.map((route) => `${prefix}${route.method}/${route.path}`);
 }

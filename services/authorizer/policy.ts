@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Role } from '../../shared/role';
 import type { Tier } from '../../shared/tier';
-import { allowedResources } from './permissions';
+import { allowedResources, partnerResources } from './permissions';
 
 /** The caller as the verified ID token and the tenant's profile describe it. */
 export interface AuthorizedCaller {
@@ -29,5 +29,33 @@ export function authorizerResult(methodArn: string, caller: AuthorizedCaller): A
     },
     context: { tenantId: caller.tenantId, userId: caller.userId, role: caller.role, tier: caller.tier },
     usageIdentifierKey: caller.apiKeyValue,
+  };
+}
+
+/** A partner's machine client as its verified access token and its tenant binding describe it. */
+export interface AuthorizedPartner {
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly tier: Tier;
+  readonly apiKeyValue: string;
+}
+
+/**
+ * A partner's answer: Allow on the partner routes only (POST /events), the same context keys as a user's (the
+ * event template reads only `tenantId`; `role` is `partner`, which no user handler accepts), and the tenant's API
+ * key, so the partner's calls are metered and throttled as the tenant's.
+ */
+export function partnerAuthorizerResult(
+  methodArn: string,
+  partner: AuthorizedPartner,
+): APIGatewayAuthorizerResult {
+  return {
+    principalId: partner.clientId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: partnerResources(methodArn) }],
+    },
+    context: { tenantId: partner.tenantId, userId: partner.clientId, role: 'partner', tier: partner.tier },
+    usageIdentifierKey: partner.apiKeyValue,
   };
 }

@@ -250,15 +250,20 @@ describe('the Lambda TOKEN authorizer', () => {
       );
     });
 
-    it('an access token shaped like Cognito issues them (client_id, no aud)', async () => {
-      const claims = { token_use: 'access', aud: undefined, client_id: issuer.clientId };
-      await expectRejected(() => authorizeWith({ claims }), /Missing Audience/);
+    it("a user's access token (client_id, no aud): only partners' access tokens with events/write pass", async () => {
+      const claims = {
+        token_use: 'access',
+        aud: undefined,
+        client_id: issuer.clientId,
+        scope: 'aws.cognito.signin.user.admin',
+      };
+      await expectRejected(() => authorizeWith({ claims }), /invalid claims: scope$/);
     });
 
-    it('a token whose token_use is not id', async () => {
+    it('a token whose token_use is not id, without what an access token has', async () => {
       await expectRejected(
         () => authorizeWith({ claims: { token_use: 'access' } }),
-        /invalid claims: token_use$/,
+        /invalid claims: client_id, scope$/,
       );
     });
 
