@@ -257,7 +257,8 @@ describe('custom domains, when not configured', () => {
     const template = app.statelessTemplate;
     const outputs = template.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs).filter((id) => id.startsWith('Domains'))).toEqual([]);
-    expect(JSON.stringify(outputs)).not.toMatch(/wss:\/\//);
+    // The WebSocket URL output is the execute-api one: no custom domain name.
+    expect(JSON.stringify((outputs.WebSocketUrl as { Value: unknown }).Value)).toContain('.execute-api.');
     for (const type of ['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']) {
       for (const api of propsOfType(template, type)) expect(api.DisableExecuteApiEndpoint).toBeUndefined();
     }
