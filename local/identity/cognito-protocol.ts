@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CognitoError, invalidParameter, notAuthorized } from './cognito-error';
+import { clientOfPool, requiredString } from './cognito-request';
 import { selfServiceOperations } from './self-service';
 import {
   challengeHex,
@@ -26,16 +27,6 @@ type Operation = (body: Body) => unknown;
 
 /** The `X-Amz-Target` prefix of the Cognito Identity Provider JSON protocol. */
 export const COGNITO_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
-
-function requiredString(body: Body, name: string): string {
-  const value = body[name];
-  if (typeof value !== 'string' || value === '') {
-    throw invalidParameter(
-      `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
 
 function attributeList(value: unknown): AttributeType[] {
   if (value === undefined) return [];
@@ -395,13 +386,7 @@ export function createCognitoProtocol(backend: CognitoBackend) {
     },
     AdminInitiateAuth: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
-      const client = backend.client(requiredString(body, 'ClientId'));
-      if (client.userPoolId !== pool.definition.userPoolId) {
-        throw new CognitoError(
-          'ResourceNotFoundException',
-          `User pool client ${client.clientId} does not exist.`,
-        );
-      }
+      const client = clientOfPool(pool, backend.client(requiredString(body, 'ClientId')));
       const flow = requiredString(body, 'AuthFlow');
       const run = adminAuthFlows[flow];
       if (run === undefined)
