@@ -1,3 +1,4 @@
+import type { ServiceEndpoint, StartedService } from '../local-service';
 import type { LocalCloudModel } from '../model';
 
 /** What {@link ApiServers} needs of one API's listener: the REST, HTTP and WebSocket servers all have it. */
@@ -17,14 +18,18 @@ export interface ServedApi {
   readonly label: string;
 }
 
-/** How {@link ApiServers.serve} starts and re-reads one kind of API. */
+/** How {@link ApiServers.start} finds, starts and re-reads one kind of API. */
 export interface ServeApis<S extends ServedApiServer> {
+  /** The APIs of this kind in a model. */
+  readonly apis: (model: LocalCloudModel) => readonly ServedApi[];
   /** The port the API's execute-api URL names. */
   readonly port: (apiId: string) => number;
-  /** A new listener for an API not served yet (not listening yet). */
-  readonly create: (api: ServedApi) => S;
+  /** A new listener for an API not served yet (not listening yet), read from `model`. */
+  readonly create: (api: ServedApi, model: LocalCloudModel) => S;
   /** Runs after a known API was re-read in place. */
   readonly reloaded?: (api: ServedApi) => void;
+  /** The service's endpoints once `model`'s APIs are served. */
+  readonly endpoints: (model: LocalCloudModel) => ServiceEndpoint[];
 }
 
 /**
@@ -40,9 +45,25 @@ export class ApiServers<S extends ServedApiServer> {
     return this.servers.get(apiId);
   }
 
-  /** Serves exactly `apis` from `model`; resolves to one change line per API removed, re-read or added. */
-  async serve(model: LocalCloudModel, apis: readonly ServedApi[], how: ServeApis<S>): Promise<string[]> {
+  /**
+   * Serves `model`'s APIs; resolves to the service's start: its endpoints, and a reload that serves a
+   * re-synthesized model's APIs the same way.
+   */
+  async start(model: LocalCloudModel, how: ServeApis<S>): Promise<StartedService> {
+    await this.serve(model, how);
+    return {
+      endpoints: how.endpoints(model),
+      reload: async (next) => ({
+        changed: await this.serve(next.model, how),
+        endpoints: how.endpoints(next.model),
+      }),
+    };
+  }
+
+  /** Serves exactly `model`'s APIs; resolves to one change line per API removed, re-read or added. */
+  private async serve(model: LocalCloudModel, how: ServeApis<S>): Promise<string[]> {
     const changed: string[] = [];
+    const apis = how.apis(model);
     for (const [apiId, server] of this.servers) {
       if (apis.some((api) => api.apiId === apiId)) continue;
       this.servers.delete(apiId);
@@ -57,7 +78,7 @@ export class ApiServers<S extends ServedApiServer> {
         changed.push(`API ${api.label} re-read`);
         continue;
       }
-      const server = how.create(api);
+      const server = how.create(api, model);
       await server.listen(how.port(api.apiId));
       this.servers.set(api.apiId, server);
       changed.push(`API ${api.label} added`);

@@ -21,27 +21,6 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
       const servers = new ApiServers<HttpApiServer>();
       return {
         async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
-          /** Serves every HTTP API of `served`: new ones on their port, known ones re-read in place. */
-          const serve = (served: LocalCloudModel): Promise<string[]> =>
-            servers.serve(
-              served,
-              httpApiResources(served).map((api) => ({ apiId: api.physicalId, label: api.logicalId })),
-              {
-                port: apiPort,
-                create: ({ apiId }) =>
-                  createHttpApiServer({
-                    model: served,
-                    apiId,
-                    invoker,
-                    region,
-                    accountId: served.accountId,
-                    credentials,
-                    log,
-                    onRequest,
-                    throttling: options.throttling !== false,
-                  }),
-              },
-            );
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             httpApiResources(served).flatMap((api) => {
               const server = servers.get(api.physicalId);
@@ -53,14 +32,24 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
                 api: { stackName: api.stackName, logicalId: api.logicalId, apiId: api.physicalId, stage },
               }));
             });
-          await serve(model);
-          return {
-            endpoints: endpointsOf(model),
-            reload: async (next) => ({
-              changed: await serve(next.model),
-              endpoints: endpointsOf(next.model),
-            }),
-          };
+          return servers.start(model, {
+            apis: (served) =>
+              httpApiResources(served).map((api) => ({ apiId: api.physicalId, label: api.logicalId })),
+            port: apiPort,
+            create: ({ apiId }, served) =>
+              createHttpApiServer({
+                model: served,
+                apiId,
+                invoker,
+                region,
+                accountId: served.accountId,
+                credentials,
+                log,
+                onRequest,
+                throttling: options.throttling !== false,
+              }),
+            endpoints: endpointsOf,
+          });
         },
         async close() {
           await servers.close();

@@ -80,38 +80,6 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
             region,
             accountId: model.accountId,
           });
-          /** Serves every REST API of `served`: new ones on their port, known ones re-read in place. */
-          const serve = (served: LocalCloudModel): Promise<string[]> =>
-            servers.serve(
-              served,
-              served.resources
-                .filter((r) => r.type === 'AWS::ApiGateway::RestApi')
-                .map((api) => ({ apiId: api.physicalId, label: api.logicalId })),
-              {
-                port: apiPort,
-                create: ({ apiId }) => {
-                  const server = createRestApiServer({
-                    model: served,
-                    restApiId: apiId,
-                    invoker,
-                    authorizers,
-                    apiKeys: options.apiKeys,
-                    meter,
-                    region,
-                    accountId: served.accountId,
-                    log,
-                    onRequest,
-                    awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
-                    stageCaches,
-                  });
-                  // A (re)deployment starts the API's stages with empty caches, as a redeployed stage does.
-                  stageCaches.flushApi(server.apiId);
-                  return server;
-                },
-                // A redeployment starts the API's stages with empty caches.
-                reloaded: ({ apiId }) => stageCaches.flushApi(apiId),
-              },
-            );
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             served.resources
               .filter((r) => r.type === 'AWS::ApiGateway::RestApi')
@@ -132,14 +100,35 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
                   },
                 };
               });
-          await serve(model);
-          return {
-            endpoints: endpointsOf(model),
-            reload: async (next) => ({
-              changed: await serve(next.model),
-              endpoints: endpointsOf(next.model),
-            }),
-          };
+          return servers.start(model, {
+            apis: (served) =>
+              served.resources
+                .filter((r) => r.type === 'AWS::ApiGateway::RestApi')
+                .map((api) => ({ apiId: api.physicalId, label: api.logicalId })),
+            port: apiPort,
+            create: ({ apiId }, served) => {
+              const server = createRestApiServer({
+                model: served,
+                restApiId: apiId,
+                invoker,
+                authorizers,
+                apiKeys: options.apiKeys,
+                meter,
+                region,
+                accountId: served.accountId,
+                log,
+                onRequest,
+                awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
+                stageCaches,
+              });
+              // A (re)deployment starts the API's stages with empty caches, as a redeployed stage does.
+              stageCaches.flushApi(server.apiId);
+              return server;
+            },
+            // A redeployment starts the API's stages with empty caches.
+            reloaded: ({ apiId }) => stageCaches.flushApi(apiId),
+            endpoints: endpointsOf,
+          });
         },
         async close() {
           await servers.close();

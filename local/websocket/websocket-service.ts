@@ -18,29 +18,6 @@ export function webSocketService(): LocalService {
       const servers = new ApiServers<WebSocketApiServer>();
       return {
         async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
-          /**
-           * Serves every WebSocket API of `served`: new ones on their port, known ones re-read in place so
-           * their open connections stay.
-           */
-          const serve = (served: LocalCloudModel): Promise<string[]> =>
-            servers.serve(
-              served,
-              webSocketApiIds(served).map((apiId) => ({ apiId, label: apiId })),
-              {
-                port: apiPort,
-                create: ({ apiId }) =>
-                  createWebSocketApiServer({
-                    model: served,
-                    apiId,
-                    invoker,
-                    region,
-                    accountId: served.accountId,
-                    credentials,
-                    log,
-                    onRequest,
-                  }),
-              },
-            );
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             webSocketApiIds(served).flatMap((apiId) => {
               const server = servers.get(apiId);
@@ -65,14 +42,23 @@ export function webSocketService(): LocalService {
                 ];
               });
             });
-          await serve(model);
-          return {
-            endpoints: endpointsOf(model),
-            reload: async (next) => ({
-              changed: await serve(next.model),
-              endpoints: endpointsOf(next.model),
-            }),
-          };
+          // Known APIs are re-read in place, so their open connections stay.
+          return servers.start(model, {
+            apis: (served) => webSocketApiIds(served).map((apiId) => ({ apiId, label: apiId })),
+            port: apiPort,
+            create: ({ apiId }, served) =>
+              createWebSocketApiServer({
+                model: served,
+                apiId,
+                invoker,
+                region,
+                accountId: served.accountId,
+                credentials,
+                log,
+                onRequest,
+              }),
+            endpoints: endpointsOf,
+          });
         },
         async close() {
           // Before the Lambda runtime closes (services close in reverse order): `$disconnect` still runs.
