@@ -268,19 +268,19 @@ export function createCognitoProtocol(backend: CognitoBackend) {
     REFRESH_TOKEN: refresh,
   };
 
+  const adminPasswordSignIn = (pool: UserPoolStore, client: ClientDefinition, parameters: Body) => {
+    requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
+    return passwordSignIn(pool, client, parameters);
+  };
+
   /** AdminInitiateAuth's flows (the caller holds IAM credentials, so the admin flow is allowed here). */
   const adminAuthFlows: Record<
     string,
     (pool: UserPoolStore, client: ClientDefinition, parameters: Body) => unknown
   > = {
-    ADMIN_USER_PASSWORD_AUTH: (pool, client, parameters) => {
-      requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
-      return passwordSignIn(pool, client, parameters);
-    },
-    ADMIN_NO_SRP_AUTH: (pool, client, parameters) => {
-      requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
-      return passwordSignIn(pool, client, parameters);
-    },
+    ADMIN_USER_PASSWORD_AUTH: adminPasswordSignIn,
+    // The flow's older name: the same password sign-in, allowed by the same client setting.
+    ADMIN_NO_SRP_AUTH: adminPasswordSignIn,
     REFRESH_TOKEN_AUTH: refresh,
     REFRESH_TOKEN: refresh,
   };
