@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { readLocalSession } from './local-session';
 import { createPartnerClient } from './partner-clients';
-import { clientConfig, cognitoEndpoint, describeStageOutputs, readOutputsFile } from './stack-outputs';
+import { clientConfig, cognitoEndpoint, stackOutputsFrom } from './stack-outputs';
 
 const { values } = parseArgs({
   options: {
@@ -28,11 +28,7 @@ async function main(): Promise<void> {
   if (!values.tenant) throw new Error('--tenant <tenantId> is required');
   const deployed = Boolean(values.stage || values.outputs);
   const session = deployed ? undefined : await readLocalSession();
-  const outputs = values.outputs
-    ? await readOutputsFile(values.outputs)
-    : values.stage
-      ? await describeStageOutputs(values.stage, values.region)
-      : (session?.outputs ?? {});
+  const outputs = await stackOutputsFrom(values, session);
   const config = clientConfig(outputs);
   const tableName = Object.assign({}, ...Object.values(outputs)).TableName as string | undefined;
   if (!tableName) throw new Error('the stack outputs have no TableName');

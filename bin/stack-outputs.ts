@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { type LocalSession, readLocalSession } from './local-session';
 
 /**
  * What a client needs to sign in and call the APIs, read from the stacks' outputs (the same keys deployed and
@@ -23,6 +24,27 @@ export type StackOutputs = Record<string, Record<string, string>>;
 /** The stacks of a stage: `SaasOrders-<stage>-Stateful` and `-Stateless` (bin/app.ts names them). */
 export function stageStackNames(stage: string): string[] {
   return [`SaasOrders-${stage}-Stateful`, `SaasOrders-${stage}-Stateless`];
+}
+
+/** Where a command reads the stack outputs: its `--outputs`, `--stage` and `--region` options. */
+export interface OutputsSource {
+  /** A file `cdk deploy --outputs-file` (or the local cloud) wrote. */
+  readonly outputs?: string | undefined;
+  /** A deployed stage, read with DescribeStacks. */
+  readonly stage?: string | undefined;
+  readonly region?: string | undefined;
+}
+
+/**
+ * The stack outputs a command works on: the `--outputs` file, else the `--stage`'s deployed stacks, else the running
+ * local cloud's (from `session` when the command already read it).
+ */
+export async function stackOutputsFrom(source: OutputsSource, session?: LocalSession): Promise<StackOutputs> {
+  if (source.outputs) return readOutputsFile(source.outputs);
+  if (source.stage) return describeStageOutputs(source.stage, source.region);
+  const local = session ?? (await readLocalSession());
+  if (!local.outputs) throw new Error('the local session has no outputs: restart `npm start`');
+  return local.outputs;
 }
 
 /** Reads an outputs file written by `cdk deploy --outputs-file <file>` (or the local cloud). */

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { signInWithSrp } from './cognito-sign-in';
 import { fetchIdToken, readLocalSession, usernameOf } from './local-session';
-import { clientConfig, describeStageOutputs, readOutputsFile, type StackOutputs } from './stack-outputs';
+import { clientConfig, stackOutputsFrom } from './stack-outputs';
 
 const { values } = parseArgs({
   options: {
@@ -42,14 +42,6 @@ async function secret(variable: string, question: string): Promise<string> {
   }
 }
 
-async function outputs(): Promise<StackOutputs> {
-  if (values.outputs) return readOutputsFile(values.outputs);
-  if (values.stage) return describeStageOutputs(values.stage, values.region);
-  const session = await readLocalSession();
-  if (!session.outputs) throw new Error('the local session has no outputs: restart `npm start`');
-  return session.outputs;
-}
-
 async function main(): Promise<void> {
   if (!values.username) {
     // The demo users of the local cloud: minted by its token endpoint, no password involved.
@@ -59,7 +51,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const config = clientConfig(await outputs());
+  const config = clientConfig(await stackOutputsFrom(values));
   const tokens = await signInWithSrp(config, {
     username: values.username,
     password: await secret('SAAS_PASSWORD', `password for ${values.username}: `),

@@ -7,6 +7,7 @@ import { type EngineAnswer, EngineClient, errorMessage, errorName } from '../dyn
 import { frontOperations } from '../dynamodb/front-operations';
 import { itemLimitViolation } from '../dynamodb/item-limits';
 import { keyOf as tableKeyOf, tableKeys } from '../dynamodb/table-keys';
+import { jsonProtocolBody } from '../json-protocol-body';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
 import type { StreamLog } from './stream-log';
 
@@ -128,7 +129,7 @@ export class StreamCapture implements DynamoDbFront {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    const input = parseInput(body);
+    const input = jsonProtocolBody(body);
     const forward = () => this.engine.forward(req.url ?? '/', req.method ?? 'POST', body, req.headers);
     if (!input) {
       send(res, await forward());
@@ -235,17 +236,6 @@ async function withItemOnConditionFailure(
   const read = await engine.call('GetItem', { TableName: tableName, Key: key, ConsistentRead: true });
   const item = read.body.Item;
   return item ? dynamoError('ConditionalCheckFailedException', errorMessage(answer), { Item: item }) : answer;
-}
-
-function parseInput(body: Buffer): Input | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Input)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function send(res: ServerResponse, engineAnswer: EngineAnswer): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CognitoError, invalidParameter, notAuthorized } from './cognito-error';
+import { clientOfPool, requiredString } from './cognito-request';
 import { selfServiceOperations } from './self-service';
 import {
   challengeHex,
@@ -26,16 +27,6 @@ type Operation = (body: Body) => unknown;
 
 /** The `X-Amz-Target` prefix of the Cognito Identity Provider JSON protocol. */
 export const COGNITO_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
-
-function requiredString(body: Body, name: string): string {
-  const value = body[name];
-  if (typeof value !== 'string' || value === '') {
-    throw invalidParameter(
-      `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
 
 function attributeList(value: unknown): AttributeType[] {
   if (value === undefined) return [];
@@ -277,19 +268,19 @@ export function createCognitoProtocol(backend: CognitoBackend) {
     REFRESH_TOKEN: refresh,
   };
 
+  const adminPasswordSignIn = (pool: UserPoolStore, client: ClientDefinition, parameters: Body) => {
+    requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
+    return passwordSignIn(pool, client, parameters);
+  };
+
   /** AdminInitiateAuth's flows (the caller holds IAM credentials, so the admin flow is allowed here). */
   const adminAuthFlows: Record<
     string,
     (pool: UserPoolStore, client: ClientDefinition, parameters: Body) => unknown
   > = {
-    ADMIN_USER_PASSWORD_AUTH: (pool, client, parameters) => {
-      requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
-      return passwordSignIn(pool, client, parameters);
-    },
-    ADMIN_NO_SRP_AUTH: (pool, client, parameters) => {
-      requireFlow(client, 'ADMIN_USER_PASSWORD_AUTH');
-      return passwordSignIn(pool, client, parameters);
-    },
+    ADMIN_USER_PASSWORD_AUTH: adminPasswordSignIn,
+    // The flow's older name: the same password sign-in, allowed by the same client setting.
+    ADMIN_NO_SRP_AUTH: adminPasswordSignIn,
     REFRESH_TOKEN_AUTH: refresh,
     REFRESH_TOKEN: refresh,
   };
@@ -395,13 +386,7 @@ export function createCognitoProtocol(backend: CognitoBackend) {
     },
     AdminInitiateAuth: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
-      const client = backend.client(requiredString(body, 'ClientId'));
-      if (client.userPoolId !== pool.definition.userPoolId) {
-        throw new CognitoError(
-          'ResourceNotFoundException',
-          `User pool client ${client.clientId} does not exist.`,
-        );
-      }
+      const client = clientOfPool(pool, backend.client(requiredString(body, 'ClientId')));
       const flow = requiredString(body, 'AuthFlow');
       const run = adminAuthFlows[flow];
       if (run === undefined)

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { CognitoError, invalidParameter } from './cognito-error';
+import { requiredString } from './cognito-request';
 import type { ClientDefinition } from './user-pool-definitions';
 import type { AttributeType, StoredUser, UserPoolStore } from './user-pool-store';
 
@@ -11,16 +12,6 @@ export interface SelfServiceBackend {
   client(clientId: string): ClientDefinition;
   /** Where the codes Cognito would e-mail go locally: the log. */
   deliver?(line: string): void;
-}
-
-function requiredString(body: Body, name: string): string {
-  const value = body[name];
-  if (typeof value !== 'string' || value === '') {
-    throw invalidParameter(
-      `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
 }
 
 function attributes(value: unknown): AttributeType[] {

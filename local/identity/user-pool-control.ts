@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CognitoError, invalidParameter } from './cognito-error';
+import { clientOfPool, requiredString } from './cognito-request';
 import type { ClientDefinition } from './user-pool-definitions';
 import type { UserPoolStore } from './user-pool-store';
 
@@ -23,16 +24,6 @@ type Body = Record<string, unknown>;
 
 /** Scopes every pool has, besides its resource servers' `<identifier>/<scope>`. */
 const STANDARD_SCOPES = new Set(['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin']);
-
-function requiredString(body: Body, name: string): string {
-  const value = body[name];
-  if (typeof value !== 'string' || value === '') {
-    throw invalidParameter(
-      `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
 
 /** The scopes a pool knows: the standard ones and each resource server's. */
 export function knownScopes(pool: UserPoolStore): Set<string> {
@@ -150,13 +141,7 @@ export function controlPlaneOperations(
     },
     DescribeUserPoolClient: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
-      const client = backend.client(requiredString(body, 'ClientId'));
-      if (client.userPoolId !== pool.definition.userPoolId) {
-        throw new CognitoError(
-          'ResourceNotFoundException',
-          `User pool client ${client.clientId} does not exist.`,
-        );
-      }
+      const client = clientOfPool(pool, backend.client(requiredString(body, 'ClientId')));
       return { UserPoolClient: describeClient(client) };
     },
     ListUserPoolClients: (body) => {

@@ -1,4 +1,5 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
+import { ApiServers } from '../gateway/api-servers';
 import { UsageMeter } from '../gateway/usage-meter';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
@@ -64,7 +65,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
       ],
     },
     async bind(context) {
-      const servers = new Map<string, RestApiServer>();
+      const servers = new ApiServers<RestApiServer>();
       // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
       const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
       const stageCaches = options.stageCaches ?? new StageCaches();
@@ -79,47 +80,6 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
             region,
             accountId: model.accountId,
           });
-          /** Serves every REST API of `served`: new ones on their port, known ones re-read in place. */
-          const serve = async (served: LocalCloudModel): Promise<string[]> => {
-            const changed: string[] = [];
-            const apis = served.resources.filter((r) => r.type === 'AWS::ApiGateway::RestApi');
-            for (const [apiId, server] of servers) {
-              if (apis.some((api) => api.physicalId === apiId)) continue;
-              servers.delete(apiId);
-              await server.close();
-              changed.push(`API ${apiId} removed`);
-            }
-            for (const api of apis) {
-              const running = servers.get(api.physicalId);
-              if (running) {
-                running.reload(served);
-                // A redeployment starts the API's stages with empty caches.
-                stageCaches.flushApi(api.physicalId);
-                changed.push(`API ${api.logicalId} re-read`);
-                continue;
-              }
-              const server = createRestApiServer({
-                model: served,
-                restApiId: api.physicalId,
-                invoker,
-                authorizers,
-                apiKeys: options.apiKeys,
-                meter,
-                region,
-                accountId: served.accountId,
-                log,
-                onRequest,
-                awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
-                stageCaches,
-              });
-              // A (re)deployment starts the API's stages with empty caches, as a redeployed stage does.
-              stageCaches.flushApi(server.apiId);
-              await server.listen(apiPort(api.physicalId));
-              servers.set(api.physicalId, server);
-              changed.push(`API ${api.logicalId} added`);
-            }
-            return changed;
-          };
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             served.resources
               .filter((r) => r.type === 'AWS::ApiGateway::RestApi')
@@ -140,19 +100,38 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
                   },
                 };
               });
-          await serve(model);
-          return {
-            endpoints: endpointsOf(model),
-            reload: async (next) => ({
-              changed: await serve(next.model),
-              endpoints: endpointsOf(next.model),
-            }),
-          };
+          return servers.start(model, {
+            apis: (served) =>
+              served.resources
+                .filter((r) => r.type === 'AWS::ApiGateway::RestApi')
+                .map((api) => ({ apiId: api.physicalId, label: api.logicalId })),
+            port: apiPort,
+            create: ({ apiId }, served) => {
+              const server = createRestApiServer({
+                model: served,
+                restApiId: apiId,
+                invoker,
+                authorizers,
+                apiKeys: options.apiKeys,
+                meter,
+                region,
+                accountId: served.accountId,
+                log,
+                onRequest,
+                awsServices: { endpoints: awsServiceEndpoints(functionEnv), credentials },
+                stageCaches,
+              });
+              // A (re)deployment starts the API's stages with empty caches, as a redeployed stage does.
+              stageCaches.flushApi(server.apiId);
+              return server;
+            },
+            // A redeployment starts the API's stages with empty caches.
+            reloaded: ({ apiId }) => stageCaches.flushApi(apiId),
+            endpoints: endpointsOf,
+          });
         },
         async close() {
-          const open = [...servers.values()];
-          servers.clear();
-          for (const server of open) await server.close();
+          await servers.close();
         },
       };
     },

@@ -5,6 +5,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import { jsonProtocolBody } from '../json-protocol-body';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
 
 /** Trace headers kept for messages not yet received; the oldest go first past this many. */
@@ -63,9 +64,9 @@ export class SqsTraceFront {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    const input = parse(body);
+    const input = jsonProtocolBody(body);
     const answer = await this.forward(req, body);
-    const output = answer.status === 200 ? parse(answer.body) : undefined;
+    const output = answer.status === 200 ? jsonProtocolBody(answer.body) : undefined;
     if (input && output) {
       const headerTrace = req.headers['x-amzn-trace-id'];
       const requestTrace = Array.isArray(headerTrace) ? headerTrace.at(-1) : headerTrace;
@@ -143,16 +144,5 @@ export class SqsTraceFront {
       upstream.on('error', reject);
       upstream.end(body);
     });
-  }
-}
-
-function parse(body: Buffer): Input | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Input)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { ApiServers } from '../gateway/api-servers';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
 import { WEBSOCKET_API_RESOURCE_TYPES, webSocketApiIds } from './websocket-api-definition';
@@ -14,45 +15,9 @@ export function webSocketService(): LocalService {
     name: 'websocket',
     resourceTypes: { emulated: [...WEBSOCKET_API_RESOURCE_TYPES] },
     async bind() {
-      const servers = new Map<string, WebSocketApiServer>();
+      const servers = new ApiServers<WebSocketApiServer>();
       return {
         async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
-          /**
-           * Serves every WebSocket API of `served`: new ones on their port, known ones re-read in place so
-           * their open connections stay.
-           */
-          const serve = async (served: LocalCloudModel): Promise<string[]> => {
-            const changed: string[] = [];
-            const apiIds = webSocketApiIds(served);
-            for (const [apiId, server] of servers) {
-              if (apiIds.includes(apiId)) continue;
-              servers.delete(apiId);
-              await server.close();
-              changed.push(`API ${apiId} removed`);
-            }
-            for (const apiId of apiIds) {
-              const running = servers.get(apiId);
-              if (running) {
-                running.reload(served);
-                changed.push(`API ${apiId} re-read`);
-                continue;
-              }
-              const server = createWebSocketApiServer({
-                model: served,
-                apiId,
-                invoker,
-                region,
-                accountId: served.accountId,
-                credentials,
-                log,
-                onRequest,
-              });
-              await server.listen(apiPort(apiId));
-              servers.set(apiId, server);
-              changed.push(`API ${apiId} added`);
-            }
-            return changed;
-          };
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             webSocketApiIds(served).flatMap((apiId) => {
               const server = servers.get(apiId);
@@ -77,20 +42,27 @@ export function webSocketService(): LocalService {
                 ];
               });
             });
-          await serve(model);
-          return {
-            endpoints: endpointsOf(model),
-            reload: async (next) => ({
-              changed: await serve(next.model),
-              endpoints: endpointsOf(next.model),
-            }),
-          };
+          // Known APIs are re-read in place, so their open connections stay.
+          return servers.start(model, {
+            apis: (served) => webSocketApiIds(served).map((apiId) => ({ apiId, label: apiId })),
+            port: apiPort,
+            create: ({ apiId }, served) =>
+              createWebSocketApiServer({
+                model: served,
+                apiId,
+                invoker,
+                region,
+                accountId: served.accountId,
+                credentials,
+                log,
+                onRequest,
+              }),
+            endpoints: endpointsOf,
+          });
         },
         async close() {
           // Before the Lambda runtime closes (services close in reverse order): `$disconnect` still runs.
-          const open = [...servers.values()];
-          servers.clear();
-          for (const server of open) await server.close();
+          await servers.close();
         },
       };
     },

@@ -1,10 +1,6 @@
-import { JwtVerifier } from 'aws-jwt-verify';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import * as z from 'zod';
 import { PARTNER_SCOPE } from '../../shared/partner-scope';
-import { isTokenProblem, MAX_CLOCK_SKEW_SECONDS } from './id-token-verifier';
-import { jwksFetcher } from './jwks-fetcher';
-import { reject } from './rejection';
+import { createClaimsVerifier } from './claims-verifier';
 
 /** Who a verified client-credentials access token says the caller is: a machine client, no user. */
 export interface PartnerIdentity {
@@ -31,22 +27,6 @@ const partnerClaims = z.object({
   }),
 });
 
-class InvalidPartnerClaims extends Error {
-  override readonly name = 'InvalidPartnerClaims';
-}
-
-function checkClaims(payload: unknown): PartnerIdentity {
-  const parsed = partnerClaims.safeParse(payload);
-  if (!parsed.success) {
-    const problems = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || issue.message))];
-    throw new InvalidPartnerClaims(`missing or invalid claims: ${problems.join(', ')}`);
-  }
-  if (parsed.data.iat !== undefined && parsed.data.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
-    throw new InvalidPartnerClaims('token issued in the future');
-  }
-  return { clientId: parsed.data.client_id, expiresAt: parsed.data.exp };
-}
-
 /**
  * Verifies access tokens of the same user pool (issuer and keys as the ID-token verifier's). Access tokens have no
  * `aud`: which clients may call is decided by the tenant binding, not here.
@@ -55,26 +35,11 @@ export function createPartnerTokenVerifier(options: {
   issuer: string;
   jwksUri: string;
 }): PartnerTokenVerifier {
-  const verifier = JwtVerifier.create(
-    {
-      issuer: options.issuer,
-      audience: null,
-      jwksUri: options.jwksUri,
-      customJwtCheck: ({ payload }) => {
-        checkClaims(payload);
-      },
-    },
-    { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) },
-  );
-  return {
-    async verify(token) {
-      try {
-        return checkClaims(await verifier.verify(token));
-      } catch (error) {
-        if (error instanceof InvalidPartnerClaims || isTokenProblem(error))
-          return reject((error as Error).message);
-        throw error;
-      }
-    },
-  };
+  return createClaimsVerifier({
+    issuer: options.issuer,
+    audience: null,
+    jwksUri: options.jwksUri,
+    claims: partnerClaims,
+    identity: (claims): PartnerIdentity => ({ clientId: claims.client_id, expiresAt: claims.exp }),
+  });
 }

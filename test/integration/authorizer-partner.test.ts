@@ -8,10 +8,10 @@ import { createIdentityServer, type LocalIdentity } from 'cdk-local-cloud/testin
 import { createPartnerClient } from '../../bin/partner-clients';
 import { readAuthorizerConfig } from '../../services/authorizer/config';
 import { createAuthorizerHandler } from '../../services/authorizer/handler';
-import { tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
 import { documentClient } from '../../shared/dynamo';
 import { partnerClientKeys } from '../../shared/keys/partner-client-keys';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 const POOL_ID = 'us-east-1_PartnerPool1';
@@ -25,25 +25,6 @@ let engine: DynamoEngine;
 let identity: LocalIdentity;
 let idp: CognitoIdentityProviderClient;
 let handler: (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
-
-async function putProfile(tenantId: string, status: 'ACTIVE' | 'SUSPENDED'): Promise<void> {
-  await documentClient.send(
-    new PutCommand({
-      TableName: TEST_ENV.TABLE_NAME,
-      Item: tenantProfileCodec.toItem({
-        tenantId,
-        name: `Tenant ${tenantId}`,
-        tier: 'basic',
-        status,
-        apiKeyId: `key-${tenantId}`,
-        apiKeyValue: API_KEY_VALUE,
-        adminEmail: `admin@${tenantId}.example.com`,
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      }),
-    }),
-  );
-}
 
 /**
  * A partner's machine client: for a tenant as the operator's CLI makes it (bin/partner-clients.ts); for no tenant,
@@ -143,8 +124,8 @@ beforeAll(async () => {
       JWKS_URI: `${identity.issuerUrl(POOL_ID)}/.well-known/jwks.json`,
     }),
   );
-  await putProfile(TENANT, 'ACTIVE');
-  await putProfile(SUSPENDED, 'SUSPENDED');
+  await putTenantProfile(TENANT, 'ACTIVE', { apiKeyValue: API_KEY_VALUE });
+  await putTenantProfile(SUSPENDED, 'SUSPENDED', { apiKeyValue: API_KEY_VALUE });
 }, 60_000);
 
 afterAll(async () => {

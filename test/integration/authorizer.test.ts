@@ -10,11 +10,11 @@ import {
 import { readAuthorizerConfig } from '../../services/authorizer/config';
 import { createAuthorizerHandler } from '../../services/authorizer/handler';
 import { CorruptItemError } from '../../shared/codecs/stored-item';
-import { type TenantStatus, tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { logger } from '../../shared/logger';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 type Handler = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -35,33 +35,13 @@ let engine: DynamoEngine;
 let issuer: JwtIssuer;
 let handler: Handler;
 
-/** Stores a profile as onboarding writes it (through the same codec). */
-async function putProfile(tenantId: string, status: TenantStatus, apiKeyValue: string): Promise<void> {
-  await documentClient.send(
-    new PutCommand({
-      TableName: TEST_ENV.TABLE_NAME,
-      Item: tenantProfileCodec.toItem({
-        tenantId,
-        name: `Tenant ${tenantId}`,
-        tier: 'premium',
-        status,
-        ...(status === 'ONBOARDING' ? {} : { apiKeyId: `key-${tenantId}` }),
-        apiKeyValue,
-        adminEmail: `admin@${tenantId}.example.com`,
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      }),
-    }),
-  );
-}
-
 beforeAll(async () => {
   engine = await startDynamo();
   issuer = await startJwtIssuer();
   handler = handlerFor();
-  await putProfile(ACTIVE_TENANT, 'ACTIVE', API_KEY_VALUE);
-  await putProfile(SUSPENDED_TENANT, 'SUSPENDED', 'suspendedTenantApiKeyValue0123456789');
-  await putProfile(ONBOARDING_TENANT, 'ONBOARDING', 'onboardingTenantApiKeyValue0123456789');
+  await putTenantProfile(ACTIVE_TENANT, 'ACTIVE', { tier: 'premium', apiKeyValue: API_KEY_VALUE });
+  await putTenantProfile(SUSPENDED_TENANT, 'SUSPENDED', { tier: 'premium' });
+  await putTenantProfile(ONBOARDING_TENANT, 'ONBOARDING', { tier: 'premium' });
 });
 
 afterAll(async () => {
@@ -347,7 +327,7 @@ describe('the Lambda TOKEN authorizer', () => {
     ])(
       'when %s (corrupt profile), naming its key in the error and the log',
       async (_, tenantId, change, field) => {
-        await putProfile(tenantId, 'ACTIVE', 'corruptTenantApiKeyValue0123456789');
+        await putTenantProfile(tenantId, 'ACTIVE', { tier: 'premium' });
         const { Item } = await documentClient.send(
           new GetCommand({ TableName: TEST_ENV.TABLE_NAME, Key: tenantKeys.profile(tenantId) }),
         );

@@ -1,5 +1,4 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { awsEvent } from '../../local/test/support/aws-events';
 import { DEFAULT_TEST_TENANT_ID, type JwtIssuer, startJwtIssuer } from '../../local/test/support/jwt-issuer';
@@ -8,11 +7,10 @@ import {
   type ConnectAuthorizerHandler,
   createConnectAuthorizerHandler,
 } from '../../services/connect-authorizer/handler';
-import { type TenantStatus, tenantProfileCodec } from '../../shared/codecs/tenant-profile-codec';
-import { documentClient } from '../../shared/dynamo';
 import { logger } from '../../shared/logger';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 jest.setTimeout(30_000);
@@ -25,25 +23,6 @@ let issuer: JwtIssuer;
 let planes: LocalControlPlanes;
 let cognito: CognitoIdentityProviderClient;
 let handler: ConnectAuthorizerHandler;
-
-async function putProfile(tenantId: string, status: TenantStatus): Promise<void> {
-  await documentClient.send(
-    new PutCommand({
-      TableName: TEST_ENV.TABLE_NAME,
-      Item: tenantProfileCodec.toItem({
-        tenantId,
-        name: `Tenant ${tenantId}`,
-        tier: 'basic',
-        status,
-        apiKeyId: `key-${tenantId}`,
-        apiKeyValue: `apiKeyValueOf-${tenantId}-0123456789`,
-        adminEmail: `admin@${tenantId}.example.com`,
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      }),
-    }),
-  );
-}
 
 /** A user of the (local) pool, as onboarding creates them; its `sub` is what tokens carry. */
 function createUser(email: string, tenantId = DEFAULT_TEST_TENANT_ID): string {
@@ -66,8 +45,8 @@ beforeAll(async () => {
     readConnectAuthorizerConfig({ ...TEST_ENV, ISSUER: issuer.issuer, JWKS_URI: issuer.jwksUri }),
     cognito,
   );
-  await putProfile(DEFAULT_TEST_TENANT_ID, 'ACTIVE');
-  await putProfile(SUSPENDED_TENANT, 'SUSPENDED');
+  await putTenantProfile(DEFAULT_TEST_TENANT_ID, 'ACTIVE');
+  await putTenantProfile(SUSPENDED_TENANT, 'SUSPENDED');
 });
 
 afterAll(async () => {

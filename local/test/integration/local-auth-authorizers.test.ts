@@ -13,6 +13,7 @@ import { parseRestAuthorizer } from '../../rest-api/rest-api-definition';
 import type { AuthorizationRequest } from '../../rest-api/rest-authorization';
 import requestEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-request.json';
 import tokenEventFixture from '../fixtures/aws-events/apigw-rest_authorizer-token.json';
+import { resourcesIn } from '../support/model-resource';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '111122223333';
@@ -24,15 +25,7 @@ const AUTHORIZER_URI = `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/func
 const ACCESS_KEY = 'AKIALOCALTEST0000001';
 const SECRET = 'local/secret/key/for/tests/only/0000000';
 
-function resource(
-  logicalId: string,
-  type: string,
-  physicalId: string,
-  properties: Record<string, unknown>,
-  attributes: Record<string, string> = {},
-): LocalResource {
-  return { stackName: 'AuthTest', logicalId, type, physicalId, properties, attributes };
-}
+const resource = resourcesIn('AuthTest');
 
 const tokenAuthorizer = resource('TokenAuthorizer', 'AWS::ApiGateway::Authorizer', 'tok001', {
   RestApiId: API_ID,

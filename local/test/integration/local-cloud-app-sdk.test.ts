@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 import { writeFiles } from '../support/installed-app';
 
-let work: string;
-let appDir: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 
 /** A package the app installed, which says it came from the app. */
@@ -24,7 +22,7 @@ const answer = (expression: string) =>
  * An app in os.tmpdir() (no node_modules above it) that installed its own `@aws-sdk/client-dynamodb` and a client
  * the local cloud does not have; its functions use those, one the local cloud has, and one nobody installed.
  */
-function synth(): void {
+function synth(cdkOut: string, appDir: string): void {
   writeFiles(appDir, {
     ...fromTheApp('@aws-sdk/client-dynamodb'),
     ...fromTheApp('@aws-sdk/client-only-the-app-has'),
@@ -37,7 +35,7 @@ function synth(): void {
       '};',
     ].join('\n'),
   });
-  const app = new App({ outdir: join(appDir, 'cdk.out') });
+  const app = new App({ outdir: cdkOut });
   const stack = new Stack(app, 'AppSdk');
   const api = new apigw.RestApi(stack, 'Api');
   const route = (path: string, code: lambda.Code, handler = 'index.handler') => {
@@ -62,15 +60,12 @@ function synth(): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-app-sdk-'));
-  appDir = join(work, 'app');
-  synth();
-  cloud = await startLocalCloud({ cdkOut: join(appDir, 'cdk.out'), port: 0, log: { write: () => true } });
+  served = await startCloudOnApp('local-cloud-app-sdk', synth);
+  cloud = served.cloud;
 }, 90_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 const get = async (path: string) => {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -11,10 +8,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
 import { deployOnlyLine } from '../../resource-coverage';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud | undefined;
 
 /**
@@ -75,15 +73,12 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-deploy-only-'));
-  const cdkOut = join(work, 'cdk.out');
-  synth(cdkOut);
-  cloud = await startLocalCloud({ cdkOut, port: 0, log: { write: () => true } });
+  served = await startCloudOnApp('local-cloud-deploy-only', synth);
+  cloud = served.cloud;
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 const running = (): LocalCloud => {

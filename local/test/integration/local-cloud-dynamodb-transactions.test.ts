@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -13,7 +10,8 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
 /**
  * A small CDK app of our own that moves money between accounts with DynamoDB transactions, the way public
@@ -39,7 +37,7 @@ exports.handler = async (event) => {
   }
 };`;
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 let client: DynamoDBClient;
 let docs: DynamoDBDocumentClient;
@@ -71,10 +69,9 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-tx-'));
-  synth(join(work, 'cdk.out'));
-  cloud = await startLocalCloud({ cdkOut: join(work, 'cdk.out'), port: 0, log: { write: () => true } });
-  const endpoint = cloud.endpoints.find((e) => e.kind === 'DynamoDB')?.url ?? '';
+  served = await startCloudOnApp('local-cloud-tx', synth);
+  cloud = served.cloud;
+  const endpoint = served.endpoint('DynamoDB');
   client = new DynamoDBClient({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS, endpoint });
   docs = DynamoDBDocumentClient.from(client);
   outputs = { ...cloud.model.outputs?.TransactionsApp };
@@ -82,8 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 /** What the stream consumer noted so far, by `<eventName>#<account>`, in stream order. */

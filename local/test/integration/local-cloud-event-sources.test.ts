@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
@@ -8,7 +5,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
 /**
  * A small CDK app of our own, written the way public CDK apps wire event sources: an SQS queue with a DLQ
@@ -36,7 +34,7 @@ exports.stream = async (event) => {
   }
 };`;
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 let db: DynamoDBClient;
 let queues: SQSClient;
@@ -91,10 +89,9 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-esm-'));
-  synth(join(work, 'cdk.out'));
-  cloud = await startLocalCloud({ cdkOut: join(work, 'cdk.out'), port: 0, log: { write: () => true } });
-  const endpoint = (kind: string) => cloud.endpoints.find((e) => e.kind === kind)?.url ?? '';
+  served = await startCloudOnApp('local-cloud-esm', synth);
+  cloud = served.cloud;
+  const { endpoint } = served;
   const client = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
   db = new DynamoDBClient({ ...client, endpoint: endpoint('DynamoDB') });
   queues = new SQSClient({ ...client, endpoint: endpoint('SQS') });
@@ -104,8 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   db?.destroy();
   queues?.destroy();
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 async function marked(pk: string): Promise<boolean> {

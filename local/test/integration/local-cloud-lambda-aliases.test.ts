@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
@@ -9,7 +6,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
 /**
  * A small CDK app of our own, wired the way apps that deploy through CodeDeploy or pin versions are: every
@@ -34,7 +32,7 @@ exports.handler = async (event, context) => {
   }
 };`;
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 let db: DynamoDBClient;
 let queues: SQSClient;
@@ -81,10 +79,9 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-aliases-'));
-  synth(join(work, 'cdk.out'));
-  cloud = await startLocalCloud({ cdkOut: join(work, 'cdk.out'), port: 0, log: { write: () => true } });
-  const endpoint = (kind: string) => cloud.endpoints.find((e) => e.kind === kind)?.url ?? '';
+  served = await startCloudOnApp('local-cloud-aliases', synth);
+  cloud = served.cloud;
+  const { endpoint } = served;
   const client = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
   db = new DynamoDBClient({ ...client, endpoint: endpoint('DynamoDB') });
   queues = new SQSClient({ ...client, endpoint: endpoint('SQS') });
@@ -95,8 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   db?.destroy();
   queues?.destroy();
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 async function ledgerItem(pk: string): Promise<Record<string, { S?: string }> | undefined> {

@@ -1,22 +1,14 @@
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cdkOut: string;
 let cloud: LocalCloud;
 
@@ -24,7 +16,7 @@ let cloud: LocalCloud;
  * An app whose NodejsFunctions leave `@aws-sdk/*` out of the bundle (CDK's default for nodejs24.x), synthesized
  * into os.tmpdir(): no node_modules above its cdk.out, so the SDK can only come from the Lambda runtime.
  */
-function synth(): void {
+function synth(cdkOut: string, work: string): void {
   const source = join(work, 'src');
   mkdirSync(source);
   // NodejsFunction runs `npx --no-install esbuild` in the lock file's directory: lend it the project's esbuild.
@@ -72,15 +64,13 @@ function synth(): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-sdk-'));
-  cdkOut = join(work, 'cdk.out');
-  synth();
-  cloud = await startLocalCloud({ cdkOut, port: 0, log: { write: () => true } });
+  served = await startCloudOnApp('local-cloud-sdk', synth);
+  cloud = served.cloud;
+  cdkOut = served.cdkOut;
 }, 90_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 const get = async (path: string) => {

@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
 import type { LocalService, StartContext } from '../../local-service';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud | undefined;
 const closed: Array<{ name: string; dynamoDbStillUp: boolean }> = [];
 const started: Array<{ name: string; context: StartContext }> = [];
@@ -44,7 +44,7 @@ function fakeService(name: string, declares: string): LocalService {
 }
 
 /** A function behind a REST API that answers with the fake services' endpoint variables; plus two extra types. */
-function synth(cdkOut: string): void {
+function synth(cdkOut: string, work: string): void {
   const code = join(work, 'code');
   mkdirSync(code, { recursive: true });
   writeFileSync(
@@ -68,20 +68,14 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-cloud-services-'));
-  const cdkOut = join(work, 'cdk.out');
-  synth(cdkOut);
-  cloud = await startLocalCloud({
-    cdkOut,
-    port: 0,
-    log: { write: () => true },
+  served = await startCloudOnApp('local-cloud-services', synth, {
     extraServices: [fakeService('first', 'Test::Fake::Thing'), fakeService('second', 'Test::Fake::Other')],
   });
+  cloud = served.cloud;
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 const running = (): LocalCloud => {

@@ -3,19 +3,17 @@
  * Lambda event or result over 6 MB, an integration that outlives its timeout — for the REST API and the
  * HTTP API, each with the status and body AWS gives (see README "Limits").
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
 const MB = 1024 * 1024;
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 let restUrl: string;
 let httpUrl: string;
@@ -58,20 +56,16 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-limits-'));
-  synth(join(work, 'cdk.out'));
-  cloud = await startLocalCloud({
-    cdkOut: join(work, 'cdk.out'),
-    port: 0,
+  served = await startCloudOnApp('local-limits', synth, {
     log: { write: (text: string) => logLines.push(text) },
   });
+  cloud = served.cloud;
   restUrl = cloud.restApis[0]?.url ?? '';
-  httpUrl = cloud.endpoints.find((e) => e.kind === 'HTTP API')?.url ?? '';
+  httpUrl = served.endpoint('HTTP API');
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 async function call(url: string, init: RequestInit = {}) {

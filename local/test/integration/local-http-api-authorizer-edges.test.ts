@@ -1,18 +1,13 @@
 import { createHttpApiServer, type HttpApiServer } from '../../http-api/http-api-server';
-import {
-  LambdaInvocationError,
-  type LambdaInvoker,
-  type LocalCloudModel,
-  type LocalResource,
-} from '../../model';
+import { LambdaInvocationError, type LambdaInvoker, type LocalCloudModel } from '../../model';
+import { resourcesIn } from '../support/model-resource';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const AUTHORIZER_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:policy-authorizer`;
 const HANDLER_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:handler`;
 
-const resource = (logicalId: string, type: string, physicalId: string, properties: Record<string, unknown>) =>
-  ({ stackName: 'Edges', logicalId, type, physicalId, properties, attributes: {} }) satisfies LocalResource;
+const resource = resourcesIn('Edges');
 
 /** A hand-built model: one API, a policy-format (not simple) Lambda authorizer on two routes, no cache. */
 const model: LocalCloudModel = {

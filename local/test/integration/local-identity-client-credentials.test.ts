@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -15,9 +12,10 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 let idp: CognitoIdentityProviderClient;
 let outputs: Record<string, string>;
@@ -67,14 +65,10 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-identity-m2m-'));
-  synth(join(work, 'cdk.out'));
-  cloud = await startLocalCloud({
-    cdkOut: join(work, 'cdk.out'),
+  served = await startCloudOnApp('local-identity-m2m', synth, {
     region: 'eu-west-1',
-    port: 0,
-    log: { write: () => true },
   });
+  cloud = served.cloud;
   outputs = cloud.model.outputs?.M2mApp ?? {};
   idp = new CognitoIdentityProviderClient({ region: 'eu-west-1', endpoint: cloud.identity.endpoint });
   // Synth and start outrun the default hook timeout when the shared machine is busy.
@@ -82,8 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   idp.destroy();
-  await cloud.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 async function machineSecret(clientId: string): Promise<string> {

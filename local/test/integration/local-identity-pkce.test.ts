@@ -7,16 +7,14 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { createIdentityServer, type LocalIdentity } from '../../identity/identity-server';
-import type { LocalResource } from '../../model';
+import { resourcesIn } from '../support/model-resource';
 
 const POOL_ID = 'eu-west-1_PkcePool01';
 const SPA_CLIENT_ID = 'pkceclient0000000000000001';
 const CALLBACK = 'http://localhost:5173/auth/callback';
 const PASSWORD = 'Chosen-Password-42';
 
-function resource(logicalId: string, type: string, physicalId: string, properties: Record<string, unknown>) {
-  return { stackName: 'PkceTest', logicalId, type, physicalId, properties, attributes: {} } as LocalResource;
-}
+const resource = resourcesIn('PkceTest');
 
 let identity: LocalIdentity;
 

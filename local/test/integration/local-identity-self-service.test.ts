@@ -11,7 +11,7 @@ import {
   UserNotConfirmedException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createIdentityServer, type LocalIdentity } from '../../identity/identity-server';
-import type { LocalResource } from '../../model';
+import { resourcesIn } from '../support/model-resource';
 
 const OPEN_POOL = 'eu-west-1_OpenPool01';
 const CLOSED_POOL = 'eu-west-1_ClosedPool1';
@@ -19,16 +19,7 @@ const OPEN_CLIENT = 'openclient0000000000000001';
 const CLOSED_CLIENT = 'closedclient00000000000001';
 const PASSWORD = 'Signed-Up-Pass-1';
 
-function resource(logicalId: string, type: string, physicalId: string, properties: Record<string, unknown>) {
-  return {
-    stackName: 'SelfService',
-    logicalId,
-    type,
-    physicalId,
-    properties,
-    attributes: {},
-  } as LocalResource;
-}
+const resource = resourcesIn('SelfService');
 
 let identity: LocalIdentity;
 let cognito: CognitoIdentityProviderClient;

@@ -21,21 +21,15 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createIdentityServer, issuerUrlFor, type LocalIdentity } from '../../identity/identity-server';
-import type { LocalCloudModel, LocalResource } from '../../model';
+import type { LocalCloudModel } from '../../model';
+import { resourcesIn } from '../support/model-resource';
 
 const POOL_ID = 'us-east-1_LocalPool1';
 const CLIENT_ID = 'localclient0000000000000001';
 const SRP_ONLY_CLIENT_ID = 'localclient0000000000000002';
 const TENANT = 'tnt_0123456789abc';
 
-function resource(
-  logicalId: string,
-  type: string,
-  physicalId: string,
-  properties: Record<string, unknown>,
-): LocalResource {
-  return { stackName: 'IdentityTest', logicalId, type, physicalId, properties, attributes: {} };
-}
+const resource = resourcesIn('IdentityTest');
 
 /** A pool as the CDK synthesizes it: sign-in by email, immutable custom attributes, two groups, two clients. */
 const model: LocalCloudModel = {

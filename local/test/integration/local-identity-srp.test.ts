@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createIdentityServer, type LocalIdentity } from '../../identity/identity-server';
-import type { LocalCloudModel, LocalResource } from '../../model';
+import type { LocalCloudModel } from '../../model';
+import { resourcesIn } from '../support/model-resource';
 
 const POOL_ID = 'eu-west-1_SrpPool01';
 const SPA_CLIENT_ID = 'srpclient00000000000000001';
@@ -21,9 +22,7 @@ const TENANT = 'tnt_0123456789abc';
 const TEMPORARY = 'Temporary-Pass-1';
 const CHOSEN = 'Chosen-Password-42';
 
-function resource(logicalId: string, type: string, physicalId: string, properties: Record<string, unknown>) {
-  return { stackName: 'SrpTest', logicalId, type, physicalId, properties, attributes: {} } as LocalResource;
-}
+const resource = resourcesIn('SrpTest');
 
 /** A pool as the CDK synthesizes it for an SPA: sign-in by email, an SRP client and an admin-auth client. */
 const model: LocalCloudModel = {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -9,7 +8,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud } from '../../local-cloud';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
 /**
  * The REST emulator's `AWS` service integrations against a small CDK app of our own (not this product): the
@@ -21,11 +21,11 @@ const TABLE = 'aws-integration-items';
 const QUEUE = 'aws-integration-messages';
 const ACCOUNT = '123456789012';
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud | undefined;
 const lines: string[] = [];
 
-function synth(cdkOut: string): void {
+function synth(cdkOut: string, work: string): void {
   const code = join(work, 'consumer');
   mkdirSync(code, { recursive: true });
   // Marks every item it sees on the stream with a `seen#<sk>` item in the same partition.
@@ -177,12 +177,7 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-rest-aws-'));
-  const cdkOut = join(work, 'cdk.out');
-  synth(cdkOut);
-  cloud = await startLocalCloud({
-    cdkOut,
-    port: 0,
+  served = await startCloudOnApp('local-rest-aws', synth, {
     log: {
       write: (text: string) => {
         lines.push(...text.split('\n'));
@@ -190,11 +185,11 @@ beforeAll(async () => {
       },
     },
   });
+  cloud = served.cloud;
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 function apiUrl(): string {

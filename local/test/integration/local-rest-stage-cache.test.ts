@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local-cloud';
+import { LOCAL_CREDENTIALS, type LocalCloud } from '../../local-cloud';
 import type { RequestRecord } from '../../request-records';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
 /**
  * The REST stage cache against a small CDK app of our own: a stage with a cache cluster, caching on for every
@@ -16,11 +16,11 @@ import type { RequestRecord } from '../../request-records';
  * and a second API whose stage has caching settings but no cache cluster. Each answer carries the function's
  * own invocation count, so a cache hit is a response the function did not produce.
  */
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud | undefined;
 const records: RequestRecord[] = [];
 
-function synth(cdkOut: string): void {
+function synth(cdkOut: string, work: string): void {
   const code = join(work, 'fn');
   mkdirSync(code, { recursive: true });
   writeFileSync(
@@ -101,20 +101,14 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-rest-stage-cache-'));
-  const cdkOut = join(work, 'cdk.out');
-  synth(cdkOut);
-  cloud = await startLocalCloud({
-    cdkOut,
-    port: 0,
-    log: { write: () => true },
+  served = await startCloudOnApp('local-rest-stage-cache', synth, {
     onRequest: (record) => records.push(record),
   });
+  cloud = served.cloud;
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 function api(logicalPrefix: string) {

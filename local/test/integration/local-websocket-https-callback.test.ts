@@ -1,15 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import WebSocket from 'ws';
-import { type LocalCloud, startLocalCloud } from '../../local-cloud';
+import type { LocalCloud } from '../../local-cloud';
 import { loopbackCertificate } from '../../loopback-tls';
+import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
 
-let work: string;
+let served: CloudOnApp | undefined;
 let cloud: LocalCloud;
 let socketUrl: string;
 const open: WebSocket[] = [];
@@ -45,9 +43,8 @@ function synth(cdkOut: string): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'local-websocket-https-'));
-  synth(join(work, 'cdk.out'));
-  cloud = await startLocalCloud({ cdkOut: join(work, 'cdk.out'), port: 0, log: { write: () => true } });
+  served = await startCloudOnApp('local-websocket-https', synth);
+  cloud = served.cloud;
   const endpoint = cloud.endpoints.find((e) => e.kind === 'WebSocket API');
   if (endpoint === undefined) throw new Error('no WebSocket API endpoint');
   socketUrl = endpoint.url;
@@ -55,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const socket of open) socket.terminate();
-  await cloud?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 function connect(url: string, options?: WebSocket.ClientOptions): Promise<WebSocket> {
