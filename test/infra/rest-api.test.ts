@@ -1,12 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, methodsByRoute } from './app';
+import { appTemplates, methodsByRoute } from './app';
 
-const { statelessTemplate: template } = buildApp();
+const { statelessTemplate: template } = appTemplates();
 const routes = methodsByRoute(template);
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const resources = template.toJSON().Resources as Resources;
 // The stage cache and WAF bill whether used or not: prod has them, a sandbox only when asked.
-const { statelessTemplate: prodTemplate } = buildApp('prod');
+const { statelessTemplate: prodTemplate } = appTemplates('prod');
 const prodResources = prodTemplate.toJSON().Resources as Resources;
 
 function logicalIdOf(
@@ -184,7 +184,7 @@ describe('a sandbox stage without the cache', () => {
   });
 
   it('gets the cache back with -c stageCache=true', () => {
-    const { statelessTemplate } = buildApp('sandbox', { stageCache: 'true' });
+    const { statelessTemplate } = appTemplates('sandbox', { stageCache: 'true' });
     statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
       CacheClusterEnabled: true,
       CacheClusterSize: '0.5',
@@ -282,7 +282,7 @@ describe('edge protection and observability', () => {
 
   it('has no WAF in a sandbox unless -c waf=true', () => {
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
-    buildApp('sandbox', { waf: 'true' }).statelessTemplate.resourceCountIs(
+    appTemplates('sandbox', { waf: 'true' }).statelessTemplate.resourceCountIs(
       'AWS::WAFv2::WebACLAssociation',
       1,
     );
