@@ -19,6 +19,15 @@ const common = {
 };
 const localCloud = require('./local/jest.config.js');
 
+/**
+ * The run's directory, where the product's cloud assembly and the infra templates are built once per run and shared
+ * by every suite and worker (test/support/run-cache.ts). jest runs it only when a project that names it has tests.
+ */
+const sharedBuilds = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   // A global option only (jest ignores it per project); the integration and e2e projects set their own in
@@ -27,6 +36,8 @@ module.exports = {
   // jest's default (cores - 1) runs a 2-core machine in band; the suites spend much of their time waiting on synths,
   // engines and sockets, so two workers overlap that: the whole run took 12.5 min instead of 18 here, all passing.
   maxWorkers: 2,
+  // Slowest first (jest's own order), but never two suites waiting on the one synth of the product at the start.
+  testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [
     {
       ...common,
@@ -42,9 +53,10 @@ module.exports = {
       // Setup synthesizes stacks and starts engines; on a loaded 2-core machine that outruns jest's 5 s.
       setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
-    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, ...sharedBuilds, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...common,
+      ...sharedBuilds,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
@@ -52,6 +64,7 @@ module.exports = {
     // Races, a fixed-count two-tenant soak, limits, crash and restart: bounded, each prints its figures.
     {
       ...common,
+      ...sharedBuilds,
       displayName: 'reliability',
       testMatch: ['<rootDir>/test/reliability/**/*.reliability.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],

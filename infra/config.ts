@@ -1,4 +1,5 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { MAX_RETRY_DELAY_SECONDS } from '../services/job-worker/environment';
 
 /** How CodeDeploy shifts traffic to a new version of each function's `live` alias. */
 export type FunctionDeployment = 'ALL_AT_ONCE' | 'CANARY_10PERCENT_5MINUTES';
@@ -58,6 +59,11 @@ export interface StageConfig {
   readonly waf: boolean;
   /** The REST stage cache cluster (billed hourly whether or not a method caches). */
   readonly stageCache: boolean;
+  /**
+   * The longest a failed job waits before its next delivery (the worker's backoff doubles from 1 s up to this):
+   * the tests' stack sets 1 so a poison job dead-letters in seconds; a deployment keeps the default.
+   */
+  readonly jobRetryMaxDelaySeconds: number;
 }
 
 /** What a stage starts from, before context overrides. */
@@ -75,6 +81,7 @@ const STAGES: Record<string, StageConfig> = {
     waf: false,
     // On by default so a sandbox shows the cached catalog prod has; `-c stageCache=false` saves its hourly cost.
     stageCache: true,
+    jobRetryMaxDelaySeconds: MAX_RETRY_DELAY_SECONDS,
   },
   prod: {
     stage: 'prod',
@@ -88,6 +95,7 @@ const STAGES: Record<string, StageConfig> = {
     syntheticsCanary: true,
     waf: true,
     stageCache: true,
+    jobRetryMaxDelaySeconds: MAX_RETRY_DELAY_SECONDS,
   },
 };
 
@@ -109,6 +117,7 @@ export const CONTEXT_KEYS = [
   'syntheticsCanary',
   'waf',
   'stageCache',
+  'jobRetryMaxDelaySeconds',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 export type StageOverrides = Partial<Record<ContextKey, unknown>>;
@@ -246,6 +255,17 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
   }
   for (const key of ['syntheticsCanary', 'waf', 'stageCache'] as const) {
     if (given(key) !== undefined) set(key, flag(key, given(key)));
+  }
+  if (given('jobRetryMaxDelaySeconds') !== undefined) {
+    const seconds = Number(given('jobRetryMaxDelaySeconds'));
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_RETRY_DELAY_SECONDS) {
+      throw new ConfigError(
+        'jobRetryMaxDelaySeconds',
+        given('jobRetryMaxDelaySeconds'),
+        `use whole seconds from 1 to ${MAX_RETRY_DELAY_SECONDS}, e.g. -c jobRetryMaxDelaySeconds=1`,
+      );
+    }
+    set('jobRetryMaxDelaySeconds', seconds);
   }
   if (!config.waf && !base.sandbox) {
     throw new ConfigError(

@@ -4,7 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { jobWorkerEnvironment } from '../services/job-worker/environment';
+import { jobWorkerEnvironment, MAX_RETRY_DELAY_SECONDS } from '../services/job-worker/environment';
 import { jobsEnvironment } from '../services/jobs/environment';
 import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
 import { createJobSchema } from '../services/jobs/job-schemas';
@@ -38,6 +38,11 @@ export interface JobsProps {
    * @default 5
    */
   readonly maxConcurrency?: number;
+  /**
+   * The cap of a failed job's retry backoff (1, 2, 4 … s), 1 to 300 s.
+   * @default 300
+   */
+  readonly retryMaxDelaySeconds?: number;
 }
 
 /**
@@ -96,7 +101,8 @@ export class Jobs extends Construct {
         'dynamodb:DeleteItem',
       ])
       .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:ChangeMessageVisibility'])
-      .bindValue('MAX_RECEIVE_COUNT', String(queue.maxReceiveCount));
+      .bindValue('MAX_RECEIVE_COUNT', String(queue.maxReceiveCount))
+      .bindValue('RETRY_MAX_DELAY_SECONDS', String(props.retryMaxDelaySeconds ?? MAX_RETRY_DELAY_SECONDS));
     this.eventSource = new lambdaEvents.SqsEventSource(queue.queue, {
       batchSize: props.batchSize ?? 5,
       reportBatchItemFailures: true,

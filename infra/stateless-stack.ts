@@ -69,6 +69,7 @@ export class StatelessStack extends Stack {
       idempotencyTable,
       queue: props.jobsQueue,
       allowedOrigins,
+      retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });
     const events = new EventIngestion(this, 'Events', { api, authorizer, table });
     const publicApi = new PublicApi(this, 'Public', {

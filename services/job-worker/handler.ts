@@ -79,7 +79,7 @@ export function createJobWorkerHandler(
         try {
           await visibility.delay(
             record.receiptHandle,
-            retryDelaySeconds(receiveCount, config.MAX_RECEIVE_COUNT),
+            retryDelaySeconds(receiveCount, config.MAX_RECEIVE_COUNT, config.RETRY_MAX_DELAY_SECONDS),
           );
         } catch (visibilityError) {
           // The queue's own visibility timeout still brings the message back.

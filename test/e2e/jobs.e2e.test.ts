@@ -9,7 +9,8 @@ import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { ACME, type ApiReply, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 
-// A poison job takes its five deliveries (1 + 2 + 4 + 8 s of backoff): jest's per-project testTimeout is not applied.
+// A poison job takes its five deliveries (4 s of backoff in the tests' stack, whose retries wait at most 1 s:
+// test/support/product-assembly.ts); jest's per-project testTimeout is not applied.
 jest.setTimeout(60_000);
 
 let e2e: E2eCloud;

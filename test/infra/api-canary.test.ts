@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { buildApp } from './app';
+import { appTemplates, buildApp } from './app';
 
 type Resource = {
   Type: string;
@@ -185,7 +185,7 @@ describe('the API canary in prod (on by default)', () => {
 
 describe('the API canary in sandbox', () => {
   it('does not exist by default: no canary, bucket, secret, client or alarm of it', () => {
-    const { statelessTemplate: template } = buildApp('sandbox');
+    const { statelessTemplate: template } = appTemplates('sandbox');
     for (const type of [
       'AWS::Synthetics::Canary',
       'AWS::SecretsManager::Secret',

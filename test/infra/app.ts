@@ -1,17 +1,77 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type StageOverrides, stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
 import { StatelessStack } from '../../infra/stateless-stack';
+import { runDirectory } from '../support/run-cache';
+
+/** The two templates of the app for a stage and its overrides. */
+export interface AppTemplates {
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+}
+
+/** Where the templates of a variant are kept in the jest run's directory (test/support/run-cache.ts). */
+function templatesFile(stage: string, overrides: StageOverrides): string {
+  const variant = JSON.stringify([stage, Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b))]);
+  const key = createHash('sha256').update(variant).digest('hex').slice(0, 16);
+  return join(runDirectory(), `infra-templates-${key}.json`);
+}
+
+/** Keeps a variant's templates for every suite of the run; written whole, then renamed, so no reader sees half. */
+function keepTemplates(stage: string, overrides: StageOverrides, templates: AppTemplates): void {
+  const file = templatesFile(stage, overrides);
+  if (existsSync(file)) return;
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(
+    partial,
+    JSON.stringify({
+      stateful: templates.statefulTemplate.toJSON(),
+      stateless: templates.statelessTemplate.toJSON(),
+    }),
+  );
+  renameSync(partial, file);
+}
+
+const memo = new Map<string, AppTemplates>();
 
 /**
- * Both stacks of the app for a stage, synthesized without bundling (these tests assert the template only).
- * `extend` runs on the stateless stack after every capability and before synth (to add what a test needs there).
+ * The templates of both stacks for a stage, for suites that assert only templates: the app is built once per jest
+ * run for each stage and overrides (by the first suite to ask, in any worker, or by a `buildApp` of the same
+ * variant), and every other suite reads the same templates. Two workers asking at the same moment may both build.
+ */
+export function appTemplates(stage = 'sandbox', overrides: StageOverrides = {}): AppTemplates {
+  const file = templatesFile(stage, overrides);
+  let templates = memo.get(file);
+  if (templates === undefined) {
+    if (existsSync(file)) {
+      const kept = JSON.parse(readFileSync(file, 'utf8')) as { stateful: object; stateless: object };
+      templates = {
+        statefulTemplate: Template.fromJSON(kept.stateful),
+        statelessTemplate: Template.fromJSON(kept.stateless),
+      };
+    } else {
+      const { statefulTemplate, statelessTemplate } = buildApp(stage, overrides);
+      templates = { statefulTemplate, statelessTemplate };
+    }
+    memo.set(file, templates);
+  }
+  return templates;
+}
+
+/**
+ * Both stacks of the app for a stage as constructs, synthesized without bundling (these tests assert templates
+ * and constructs, never bundles), for suites that need the constructs (cdk-nag packs, construct queries) or add
+ * to the app: `extend` runs on the stateless stack after every capability and before synth. Suites that assert
+ * templates only use `appTemplates`, which this feeds.
  */
 export function buildApp(
   stage = 'sandbox',
   overrides: StageOverrides = {},
-  extend: (stack: StatelessStack) => void = () => undefined,
+  extend?: (stack: StatelessStack) => void,
 ) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const config = stageConfig(stage, overrides);
@@ -26,14 +86,16 @@ export function buildApp(
     userPoolClient: stateful.userPoolClient,
     jobsQueue: stateful.jobsQueue,
   });
-  extend(stateless);
-  return {
+  extend?.(stateless);
+  const built = {
     app,
     stateful,
     stateless,
     statefulTemplate: Template.fromStack(stateful),
     statelessTemplate: Template.fromStack(stateless),
   };
+  if (extend === undefined) keepTemplates(stage, overrides, built);
+  return built;
 }
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;

@@ -11,7 +11,7 @@ import { authorizerEnvironment } from '../../services/authorizer/environment';
 import { catalogEnvironment } from '../../services/catalog/environment';
 import { ordersEnvironment } from '../../services/orders/environment';
 import { tenantsEnvironment } from '../../services/tenants/environment';
-import { buildApp } from './app';
+import { appTemplates, buildApp } from './app';
 
 /** A stack of its own (no bundling), for constructs used outside the product's composition. */
 function scratchStack() {
@@ -33,7 +33,7 @@ describe('the environment contract of a function', () => {
     ['catalog', catalogEnvironment],
     ['tenants', tenantsEnvironment],
   ])('gives the %s function exactly the variables of its environment.ts', (service, environment) => {
-    const functions = buildApp().statelessTemplate.findResources('AWS::Lambda::Function');
+    const functions = appTemplates().statelessTemplate.findResources('AWS::Lambda::Function');
     const fn = Object.values(functions).find(
       (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
     );

@@ -99,6 +99,12 @@ describe('stage config', () => {
     [{ allowedOrigins: 'https://app.example.com/x' }, 'is not an origin'],
     [{ allowedOrigins: ' , ' }, 'list at least one origin'],
     [{ colour: 'blue' }, 'unknown config key(s) colour: use one of allowedOrigins,'],
+    [
+      { jobRetryMaxDelaySeconds: '0' },
+      'config jobRetryMaxDelaySeconds="0" is not valid: use whole seconds from 1 to 300',
+    ],
+    [{ jobRetryMaxDelaySeconds: '301' }, 'config jobRetryMaxDelaySeconds="301" is not valid'],
+    [{ jobRetryMaxDelaySeconds: '1.5' }, 'config jobRetryMaxDelaySeconds="1.5" is not valid'],
   ])('refuses %j naming the key and the fix', (overrides, message) => {
     expect(() => stageConfig('sandbox', overrides as Record<string, unknown>)).toThrow(message);
   });
@@ -115,6 +121,14 @@ describe('stage config', () => {
     expect(() => stageConfig('prod', { waf: 'false' })).toThrow(
       'config waf="false" is not valid: prod always has WAF: only a sandbox stage may switch it off',
     );
+  });
+
+  it("caps a failed job's retry backoff at 5 minutes unless -c jobRetryMaxDelaySeconds says less", () => {
+    expect(stageConfig('sandbox').jobRetryMaxDelaySeconds).toBe(300);
+    expect(stageConfig('prod').jobRetryMaxDelaySeconds).toBe(300);
+    expect(
+      stageConfigFromContext((key) => ({ jobRetryMaxDelaySeconds: '1' })[key]).jobRetryMaxDelaySeconds,
+    ).toBe(1);
   });
 
   it('refuses an unknown stage naming the known ones', () => {

@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { buildApp } from './app';
+import { appTemplates, buildApp } from './app';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
 const ZONE = 'Z0123456789ABC';
@@ -22,13 +22,13 @@ const apps = {
     certificateArn: CERT,
     disableDefaultEndpoints: 'true',
   }),
-  sandboxWithBoth: buildApp('sandbox', {
+  sandboxWithBoth: appTemplates('sandbox', {
     domainName: 'sandbox.example.org',
     hostedZoneId: ZONE,
     certificateArn: CERT,
   }),
-  prodWithout: buildApp('prod'),
-  sandboxWithout: buildApp('sandbox'),
+  prodWithout: appTemplates('prod'),
+  sandboxWithout: appTemplates('sandbox'),
 };
 const withZone = apps.prodWithZone.statelessTemplate;
 const certificateOnly = apps.prodWithCertificateOnly.statelessTemplate;

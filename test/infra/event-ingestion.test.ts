@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, methodsByRoute } from './app';
+import { appTemplates, methodsByRoute } from './app';
 
-const { statelessTemplate: template } = buildApp();
+const { statelessTemplate: template } = appTemplates();
 const post = methodsByRoute(template)['POST /events'] ?? {};
 const resources = template.toJSON().Resources as Record<
   string,

@@ -6,9 +6,9 @@ import { Jobs } from '../../infra/jobs';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from '../../infra/jobs-queue';
 import { TenantAuthorizer } from '../../infra/tenant-authorizer';
 import { TenantRestApi } from '../../infra/tenant-rest-api';
-import { buildApp, statementsOfFunction } from './app';
+import { appTemplates, statementsOfFunction } from './app';
 
-const { statefulTemplate, statelessTemplate } = buildApp();
+const { statefulTemplate, statelessTemplate } = appTemplates();
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const resourcesOf = (type: string) =>
@@ -58,6 +58,19 @@ describe('the jobs queue', () => {
         ],
       });
     }
+  });
+});
+
+describe('the jobs worker', () => {
+  it('gets the retry backoff cap of the stage config (5 minutes unless -c jobRetryMaxDelaySeconds says less)', () => {
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'job-worker',
+          RETRY_MAX_DELAY_SECONDS: '300',
+        }),
+      },
+    });
   });
 });
 

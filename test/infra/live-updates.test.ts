@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, statementsOfFunction } from './app';
+import { appTemplates, statementsOfFunction } from './app';
 
-const built = buildApp();
+const built = appTemplates();
 const template = built.statelessTemplate;
 const resources = template.toJSON().Resources as Record<
   string,

@@ -5,7 +5,7 @@ import { DASHBOARD_SECTIONS, LIVE_UPDATE_METRICS } from '../../infra/monitoring/
 import { TABLE_OPERATIONS } from '../../infra/monitoring/operations-monitoring';
 import { ServiceFunction } from '../../infra/service-function';
 import type { StatelessStack } from '../../infra/stateless-stack';
-import { buildApp } from './app';
+import { appTemplates, buildApp } from './app';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type MetricStat = {
@@ -34,7 +34,7 @@ const sandbox = buildWith('sandbox', (stack) => {
     evaluationPeriods: 1,
   });
 });
-const prod = buildApp('prod', { alarmEmail: 'ops@example.com' }).statelessTemplate;
+const prod = appTemplates('prod', { alarmEmail: 'ops@example.com' }).statelessTemplate;
 
 const resourcesOf = (template: Template, type: string) =>
   Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);

@@ -2,15 +2,15 @@ import { stageConfig } from '../../infra/config';
 import { REST_ACCESS_LOG_FIELDS } from '../../infra/rest-access-log';
 import { logsInsightsQueries } from '../../infra/tenant-insights';
 import { METRICS_NAMESPACE } from '../../shared/metrics';
-import { buildApp } from './app';
+import { type AppTemplates, appTemplates } from './app';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 type Resources = Record<string, Resource>;
 
 const STAGES = ['sandbox', 'prod'] as const;
-const apps = Object.fromEntries(STAGES.map((stage) => [stage, buildApp(stage)])) as Record<
+const apps = Object.fromEntries(STAGES.map((stage) => [stage, appTemplates(stage)])) as Record<
   (typeof STAGES)[number],
-  ReturnType<typeof buildApp>
+  AppTemplates
 >;
 
 function resourcesOf(stage: (typeof STAGES)[number], which: 'stateless' | 'stateful' = 'stateless') {
@@ -193,7 +193,7 @@ describe.each(STAGES)('observability in the %s stage', (stage) => {
 
     it('gives every function, the CDK-provided ones included, a log group of the stack (none is left to Lambda)', () => {
       // The stage cache's and the canary's custom resources bring CDK's own functions (SDK call, bucket auto-delete).
-      const withCdkFunctions = buildApp(stage, {
+      const withCdkFunctions = appTemplates(stage, {
         stageCache: 'true',
         syntheticsCanary: 'true',
       }).statelessTemplate;

@@ -4,9 +4,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { stageConfig } from '../../infra/config';
 import { PublicApi } from '../../infra/public-api';
-import { buildApp, statementsOfFunction } from './app';
+import { appTemplates, statementsOfFunction } from './app';
 
-const { statelessTemplate } = buildApp();
+const { statelessTemplate } = appTemplates();
 type Resource = { Properties: Record<string, unknown> };
 // The stack also holds the live-updates WebSocket API: look only at the HTTP API and what belongs to it.
 const [httpApiId] = Object.entries(statelessTemplate.findResources('AWS::ApiGatewayV2::Api'))
@@ -61,7 +61,7 @@ describe('public HTTP API', () => {
       MaxAge: 600,
       AllowCredentials: false,
     });
-    const prod = buildApp('prod').statelessTemplate.findResources('AWS::ApiGatewayV2::Api');
+    const prod = appTemplates('prod').statelessTemplate.findResources('AWS::ApiGatewayV2::Api');
     const origins = (Object.values(prod)[0] as Resource).Properties.CorsConfiguration as {
       AllowOrigins: string[];
     };

@@ -1,13 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { bearerToken } from '../../services/authorizer/bearer-token';
-import { buildApp, methodsByRoute } from './app';
+import { appTemplates, methodsByRoute } from './app';
 
-const { statelessTemplate: template } = buildApp();
+const { statelessTemplate: template } = appTemplates();
 const routes = methodsByRoute(template);
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const resources = template.toJSON().Resources as Resources;
 // WAF bills whether used or not: prod has it, a sandbox only when asked. The stage cache is on in both (-c stageCache=false saves it).
-const { statelessTemplate: prodTemplate } = buildApp('prod');
+const { statelessTemplate: prodTemplate } = appTemplates('prod');
 const prodResources = prodTemplate.toJSON().Resources as Resources;
 
 function logicalIdOf(
@@ -232,7 +232,7 @@ describe('the sandbox stage cache', () => {
 });
 
 describe('a sandbox stage without the cache (-c stageCache=false)', () => {
-  const withoutCache = buildApp('sandbox', { stageCache: 'false' }).statelessTemplate.toJSON()
+  const withoutCache = appTemplates('sandbox', { stageCache: 'false' }).statelessTemplate.toJSON()
     .Resources as Resources;
   const stage = () =>
     Object.values(withoutCache).find((r) => r.Type === 'AWS::ApiGateway::Stage')?.Properties ?? {};
@@ -346,7 +346,7 @@ describe('edge protection and observability', () => {
 
   it('has no WAF in a sandbox unless -c waf=true', () => {
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
-    buildApp('sandbox', { waf: 'true' }).statelessTemplate.resourceCountIs(
+    appTemplates('sandbox', { waf: 'true' }).statelessTemplate.resourceCountIs(
       'AWS::WAFv2::WebACLAssociation',
       1,
     );

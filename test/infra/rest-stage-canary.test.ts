@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { applyRestStageCanary } from '../../infra/rest-stage-canary';
-import { buildApp } from './app';
+import { appTemplates } from './app';
 
 type Resources = Record<
   string,
@@ -26,7 +26,7 @@ describe.each(['sandbox', 'prod'])('the %s REST stage', (stage) => {
   describe('without a canary configured', () => {
     let template: Template;
     beforeAll(() => {
-      template = buildApp(stage).statelessTemplate;
+      template = appTemplates(stage).statelessTemplate;
     });
 
     it('has no canary and serves the latest deployment, which CloudFormation replaces as usual', () => {
@@ -43,7 +43,7 @@ describe.each(['sandbox', 'prod'])('the %s REST stage', (stage) => {
   describe('with -c restCanaryPercent=10 -c restCanaryStageVariables=release=canary', () => {
     let template: Template;
     beforeAll(() => {
-      template = buildApp(stage, {
+      template = appTemplates(stage, {
         restCanaryPercent: '10',
         restCanaryStageVariables: 'release=canary',
       }).statelessTemplate;

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, statementsOfFunction } from './app';
+import { appTemplates, statementsOfFunction } from './app';
 
-const { statelessTemplate, statefulTemplate } = buildApp();
+const { statelessTemplate, statefulTemplate } = appTemplates();
 
 const actionsOf = (statements: Array<Record<string, unknown>>) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])) as string[];

@@ -55,6 +55,8 @@ const workerConfig = () =>
     IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
     JOBS_QUEUE_URL: queues.workUrl,
     MAX_RECEIVE_COUNT: '5',
+    // As the tests' stack configures it: a poison job's four retries wait 1 s each, not 1 + 2 + 4 + 8.
+    RETRY_MAX_DELAY_SECONDS: '1',
   });
 
 beforeAll(async () => {

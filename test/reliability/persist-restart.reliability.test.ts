@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { synthesize } from '../../bin/synth';
+import { productAssembly } from '../support/product-assembly';
 
 interface Ready {
   readonly apiUrl: string;
@@ -16,11 +16,12 @@ interface Ready {
 }
 
 let work: string;
+let cdkOut: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'saas-orders-persist-'));
-  await synthesize(join(work, 'cdk.out'), { quiet: true });
+  cdkOut = await productAssembly();
 }, 120_000);
 
 afterAll(() => {
@@ -45,7 +46,7 @@ function startChild(
       'tsx',
       resolve('test/support/local-cloud-process.ts'),
       '--cdk-out',
-      join(work, 'cdk.out'),
+      cdkOut,
       '--port',
       String(port),
       '--persist',

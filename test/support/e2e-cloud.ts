@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LOCAL_CREDENTIALS, type LocalCloud, type RequestRecord, startLocalCloud } from 'cdk-local-cloud';
 import {
   DEMO_TENANTS,
@@ -11,7 +8,7 @@ import {
   seedLocalCloud,
   sigV4Headers as signRequest,
 } from '../../bin/demo-seed';
-import { synthesize } from '../../bin/synth';
+import { productAssembly } from './product-assembly';
 
 /** A running local cloud serving the synthesized app, seeded with the demo tenants, plus helpers to call it. */
 export interface E2eCloud {
@@ -32,16 +29,17 @@ export interface E2eCloud {
   readonly requests: readonly RequestRecord[];
   /** A fresh ID token for a demo user. */
   idToken(tenant: DemoTenant, user: 'admin' | 'member'): string;
-  /** Stops the cloud and removes the cloud assembly. */
+  /** Stops the cloud (the cloud assembly is the run's, shared with other suites). */
   close(): Promise<void>;
 }
 
 /**
- * Synthesizes the app, starts the whole local cloud on 127.0.0.1 (REST API on a free port) and seeds the demo
- * tenants through the product's own API, exactly as `npm start` does. Call once per suite.
+ * Starts the whole local cloud on 127.0.0.1 (REST API on a free port) on the product's cloud assembly (synthesized
+ * once per jest run, test/support/product-assembly.ts) and seeds the demo tenants through the product's own API,
+ * exactly as `npm start` does. Call once per suite.
  */
 export async function startE2eCloud(): Promise<E2eCloud> {
-  const cdkOut = mkdtempSync(join(tmpdir(), 'saas-orders-e2e-'));
+  const cdkOut = await productAssembly();
   const invocations: string[] = [];
   const events: Array<{ functionArn: string; event: unknown }> = [];
   const requests: RequestRecord[] = [];
@@ -56,7 +54,6 @@ export async function startE2eCloud(): Promise<E2eCloud> {
   };
   let cloud: LocalCloud | undefined;
   try {
-    await synthesize(cdkOut, { quiet: true });
     cloud = await startLocalCloud({
       cdkOut,
       port: 0,
@@ -79,14 +76,10 @@ export async function startE2eCloud(): Promise<E2eCloud> {
       events,
       requests,
       idToken: (tenant, user) => session.idToken(demoUsername(tenant, user)),
-      close: async () => {
-        await started.close();
-        rmSync(cdkOut, { recursive: true, force: true });
-      },
+      close: () => started.close(),
     };
   } catch (error) {
     await cloud?.close();
-    rmSync(cdkOut, { recursive: true, force: true });
     throw error;
   }
 }

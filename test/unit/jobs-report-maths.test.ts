@@ -1,5 +1,6 @@
+import { MAX_RETRY_DELAY_SECONDS } from '../../services/job-worker/environment';
 import { createReportAccumulator, type ReportedOrder } from '../../services/job-worker/orders-report';
-import { MAX_RETRY_DELAY_SECONDS, retryDelaySeconds } from '../../services/job-worker/retry-backoff';
+import { retryDelaySeconds } from '../../services/job-worker/retry-backoff';
 import { createJobSchema, daysInRange } from '../../services/jobs/job-schemas';
 import { sortableId, sortableIdBounds } from '../../shared/ids';
 
@@ -82,6 +83,11 @@ describe('retrying a failed job message', () => {
 
   it('never waits longer than the cap', () => {
     expect(retryDelaySeconds(30, 100)).toBe(MAX_RETRY_DELAY_SECONDS);
+  });
+
+  it('caps every wait at the configured cap, still nothing after the last delivery', () => {
+    expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(n, 5, 1))).toEqual([1, 1, 1, 1, 0]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(n, 5, 3))).toEqual([1, 2, 3, 3, 0]);
   });
 });
 
