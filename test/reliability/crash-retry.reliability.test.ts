@@ -59,6 +59,7 @@ beforeAll(async () => {
       IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
       JOBS_QUEUE_URL: queues.workUrl,
       MAX_RECEIVE_COUNT: '5',
+      RETRY_MAX_DELAY_SECONDS: '1',
     }),
   );
 }, 60_000);
