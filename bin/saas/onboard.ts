@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { sigV4Headers } from '../demo-seed';
+import type { SaasCommand } from './command';
+import { resolveTarget, TARGET_OPTIONS } from './target';
+import { withSlash } from './whoami';
+
+/**
+ * `onboard --name <name> --admin-email <email> [--tier basic|premium] [--stage <stage>]`: POST /tenants signed with
+ * SigV4 (IAM-authorized: only operators onboard) — the operator's AWS credentials from the default provider chain
+ * for a deployed stage, the local cloud's fake ones locally. Prints the new tenant; the admin gets a temporary
+ * password (by e-mail deployed; in the local cloud's log locally) for `sign-in`.
+ */
+export const onboard: SaasCommand = {
+  usage: 'onboard --name <name> --admin-email <email> [--tier basic|premium] [--stage <stage>]',
+  summary: 'create a tenant and its admin (POST /tenants, signed with your AWS credentials)',
+  async run(args) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        ...TARGET_OPTIONS,
+        name: { type: 'string' },
+        'admin-email': { type: 'string' },
+        tier: { type: 'string', default: 'basic' },
+      },
+    });
+    if (!values.name || !values['admin-email']) throw new Error('--name and --admin-email are required');
+    const target = await resolveTarget(values);
+    const url = new URL('tenants', withSlash(target.output('RestApiUrl'))).toString();
+    const payload = JSON.stringify({
+      name: values.name,
+      tier: values.tier,
+      adminEmail: values['admin-email'],
+    });
+    const credentials = target.credentials ?? (await defaultProvider()());
+    const headers = await sigV4Headers(url, payload, target.config.region, credentials);
+    const response = await fetch(url, { method: 'POST', headers, body: payload });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`POST ${url} → ${response.status} ${body}`);
+    process.stdout.write(`${body}\n`);
+  },
+};
