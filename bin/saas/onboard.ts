@@ -33,10 +33,30 @@ export const onboard: SaasCommand = {
       adminEmail: values['admin-email'],
     });
     const credentials = target.credentials ?? (await defaultProvider()());
-    const headers = await sigV4Headers(url, payload, target.config.region, credentials);
-    const response = await fetch(url, { method: 'POST', headers, body: payload });
-    const body = await response.text();
-    if (!response.ok) throw new Error(`POST ${url} → ${response.status} ${body}`);
+    const { status, body } = await postSigned(url, payload, target.config.region, credentials);
+    if (status >= 300) throw new Error(`POST ${url} → ${status} ${body}`);
     process.stdout.write(`${body}\n`);
   },
 };
+
+/** Attempts at a throttled (429) POST before giving up: API Gateway's throttle refills within seconds. */
+const THROTTLED_ATTEMPTS = 6;
+
+/**
+ * The signed POST, resent on 429 as an AWS SDK retries throttling (signed again: a signature is dated). Onboarding
+ * is safe to resend only because a throttled request never reached the function.
+ */
+async function postSigned(
+  url: string,
+  payload: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<{ status: number; body: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const headers = await sigV4Headers(url, payload, region, credentials);
+    const response = await fetch(url, { method: 'POST', headers, body: payload });
+    const body = await response.text();
+    if (response.status !== 429 || attempt === THROTTLED_ATTEMPTS) return { status: response.status, body };
+    await new Promise((wait) => setTimeout(wait, 500 * 2 ** (attempt - 1)));
+  }
+}
