@@ -35,6 +35,12 @@ export const clientCreate: SaasCommand = {
       ...(idpEndpoint === undefined ? {} : { endpoint: idpEndpoint }),
     });
     const dynamoDbUrl = target.session?.dynamoDbUrl;
+    if (target.credentials && !dynamoDbUrl && !process.env.AWS_ENDPOINT_URL_DYNAMODB) {
+      // A local pool from an outputs file: without its DynamoDB endpoint the binding would go to AWS's.
+      throw new Error(
+        'the local DynamoDB endpoint is unknown: use --stage local, or eval "$(npx cdk-local-cloud --print-env)" first',
+      );
+    }
     const dynamo = new DynamoDBClient({
       region: config.region,
       ...credentials,

@@ -259,6 +259,12 @@ describe('npm run saas against stack outputs (the local cloud or a deployed stag
         stderr: expect.stringContaining("not signed in to stage 'nosuch-stage'"),
       },
     );
+    // A local pool read from a file, without the local DynamoDB endpoint: refused, never sent to AWS's endpoint.
+    await expect(
+      saas(['client', 'create', '--outputs', outputsFile, '--tenant', 't-0001'], {
+        AWS_ENDPOINT_URL_DYNAMODB: '',
+      }),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('the local DynamoDB endpoint is unknown') });
     await expect(saas(['frobnicate'])).rejects.toMatchObject({
       stderr: expect.stringContaining("unknown command 'frobnicate'"),
     });
