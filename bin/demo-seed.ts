@@ -34,11 +34,12 @@ const CATALOG = [
 export interface SeedContext {
   readonly apiUrl: string;
   readonly region: string;
-  readonly credentials: { accessKeyId: string; secretAccessKey: string };
-  readonly cognitoEndpoint: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** The local identity's endpoint; none for a deployed pool (the SDK's regional one). */
+  readonly cognitoEndpoint?: string | undefined;
   readonly userPoolId: string;
   /** ID token of a user, as the SPA would have it after sign-in. */
-  idToken(username: string): string;
+  idToken(username: string): string | Promise<string>;
 }
 
 /** What a client of the running local cloud needs: the REST API, the public HTTP API, the user pool and fresh tokens. */
@@ -148,7 +149,7 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
 export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
   const cognito = new CognitoIdentityProviderClient({
     region: ctx.region,
-    endpoint: ctx.cognitoEndpoint,
+    ...(ctx.cognitoEndpoint === undefined ? {} : { endpoint: ctx.cognitoEndpoint }),
     credentials: ctx.credentials,
   });
   try {
@@ -201,8 +202,8 @@ async function onboard(
     tenant,
     tenantId,
     slug: String(created.slug),
-    adminToken: ctx.idToken(demoUsername(tenant, 'admin')),
-    memberToken: ctx.idToken(member),
+    adminToken: await ctx.idToken(demoUsername(tenant, 'admin')),
+    memberToken: await ctx.idToken(member),
   };
 }
 

@@ -25,9 +25,28 @@ function servicePorts(endpoints: LocalCloud['endpoints']): string {
   return [...ports].map(([name, list]) => `${name} :${list.join(',')}`).join(' · ');
 }
 
+/** How many stack outputs the banner shows before it points to the outputs file for the rest. */
+export const BANNER_OUTPUT_LINES = 16;
+
+/**
+ * `CliApp.TableName = app-table`: the stacks' `Outputs` resolved to local values, one line each, as a README that
+ * says "take the pool id from the stack outputs" expects to find them; capped so the banner still fits one screen.
+ */
+export function stackOutputLines(
+  outputs: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  limit = BANNER_OUTPUT_LINES,
+): string[] {
+  const all = Object.entries(outputs).flatMap(([stack, values]) =>
+    Object.entries(values).map(([key, value]) => `${stack}.${key} = ${value}`),
+  );
+  if (all.length <= limit) return all;
+  return [...all.slice(0, limit), `… ${all.length - limit} more in --outputs-file`];
+}
+
 /**
  * The ready banner, meant to fit one screen: one line per API (kind, construct id, URL), the other services on one
- * line, where the environment for SDK clients and the health route are, then the app's own lines.
+ * line, where the environment for SDK clients and the health route are, the stacks' outputs (capped), then the
+ * app's own lines.
  */
 export function readyBanner(cloud: LocalCloud, facts: BannerFacts, output: ConsoleOutput): string[] {
   const apis = cloud.endpoints.filter(
@@ -45,6 +64,7 @@ export function readyBanner(cloud: LocalCloud, facts: BannerFacts, output: Conso
     ),
     `  ${output.style('dim', 'services')}  ${servicePorts(services)}`,
     `  ${output.style('dim', 'SDK env')}   eval "$(curl -s ${facts.adminUrl}/_local/env)"   ${output.style('dim', `health: ${facts.adminUrl}/_local/health`)}`,
+    ...stackOutputLines(cloud.model.outputs ?? {}).map((line) => `  ${line}`),
     ...(facts.outputsFile ? [`  ${output.style('dim', 'outputs')}   ${facts.outputsFile}`] : []),
     ...facts.extra,
     '',

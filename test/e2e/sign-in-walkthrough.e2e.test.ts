@@ -1,6 +1,6 @@
 /**
  * End to end, the README's "After `cdk deploy`" walkthrough on the local cloud: the operator onboards a tenant
- * (SigV4), its admin signs in with `npm run token` by SRP from the stack outputs (answering NEW_PASSWORD_REQUIRED
+ * (SigV4), its admin signs in with `npm run saas -- sign-in` by SRP from the stack outputs (answering NEW_PASSWORD_REQUIRED
  * with the temporary password of the invitation), places an order with the ID token and sees it on the WebSocket.
  * The CLI is the same code that signs in to a deployed stage; only the outputs differ.
  */
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { callApi, type E2eCloud, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
+import { callApi, type E2eCloud, startE2eCloud } from '../support/e2e-cloud';
 import { LiveSocket } from '../support/live-socket';
 
 const ROOT = join(__dirname, '..', '..');
@@ -37,37 +37,34 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** POST /tenants, signed, resent on 429 as an SDK would (the seed has just spent the throttle's burst). */
-async function onboard(): Promise<string> {
-  const url = `${outputs.RestApiUrl}tenants`;
-  const payload = JSON.stringify({ name: 'Walkthrough Co', tier: 'basic', adminEmail: ADMIN });
-  for (let attempt = 1; ; attempt++) {
-    const headers = await sigV4Headers(url, payload, e2e.cloud.model.region);
-    const response = await fetch(url, { method: 'POST', headers, body: payload });
-    const body = (await response.json()) as Record<string, unknown>;
-    if (response.status !== 429 || attempt === 10) {
-      expect(response.status).toBe(201);
-      return String(body.tenantId);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-  }
+/** `npm run saas -- …` as the README runs it, secrets in the environment, tokens kept in the test's folder. */
+function saas(args: string[], env: Record<string, string> = {}) {
+  return run(
+    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [join(ROOT, 'bin', 'saas.ts'), ...args, '--outputs', outputsFile],
+    {
+      cwd: ROOT,
+      env: { ...process.env, SAAS_STATE_DIR: join(work, 'state'), ...env },
+    },
+  );
 }
 
 describe('after cdk deploy: a tenant, a signed-in admin, an order, a live update', () => {
   it('walks the README with the same CLI that signs in to a deployed stage', async () => {
-    const tenantId = await onboard();
+    // The operator onboards (SigV4 with the local cloud's fake credentials; resent on 429, the seed having just
+    // spent the throttle's burst).
+    const onboarded = await saas(['onboard', '--name', 'Walkthrough Co', '--admin-email', ADMIN]);
+    const tenantId = String((JSON.parse(onboarded.stdout) as Record<string, unknown>).tenantId);
 
     // The invitation Cognito e-mails (locally: printed to the log) carries the temporary password.
     const temporary = e2e.cloud.identity.pool(outputs.UserPoolId ?? '').requireUser(ADMIN).password;
-    const { stdout } = await run(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(ROOT, 'bin', 'token.ts'), '--username', ADMIN, '--outputs', outputsFile],
-      {
-        cwd: ROOT,
-        env: { ...process.env, SAAS_PASSWORD: temporary, SAAS_NEW_PASSWORD: 'Walkthrough-Pass-42' },
-      },
-    );
-    const idToken = stdout.trim();
+    await saas(['sign-in', '--username', ADMIN], {
+      SAAS_PASSWORD: temporary,
+      SAAS_NEW_PASSWORD: 'Walkthrough-Pass-42',
+    });
+    const idToken = (await saas(['token'])).stdout.trim();
+    const me = JSON.parse((await saas(['whoami'])).stdout) as Record<string, unknown>;
+    expect(JSON.stringify(me)).toContain(tenantId);
     const claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as Record<
       string,
       unknown

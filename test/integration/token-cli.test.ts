@@ -83,7 +83,7 @@ afterAll(async () => {
 function token(args: string[], env: Record<string, string>) {
   return run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bin', 'token.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, SAAS_STATE_DIR: join(work, 'state'), ...env },
   });
 }
 

@@ -186,6 +186,20 @@ describe('cdk-local-cloud serving an app', () => {
     expect(written.env.AWS_ENDPOINT_URL_DYNAMODB).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it('prints the stack outputs at start, resolved to local values, with the keys the outputs file has', async () => {
+    const written = outputs();
+    const printed = await eventually(
+      () => (cli.stdout().includes('CliApp.QueueUrl = ') ? cli.stdout() : undefined),
+      'the stack outputs in the ready banner',
+    );
+    for (const [key, value] of Object.entries(written.stackOutputs.CliApp ?? {})) {
+      expect(printed).toContain(`CliApp.${key} = ${value}\n`);
+    }
+    expect(Object.keys(written.stackOutputs.CliApp ?? {})).toEqual(
+      expect.arrayContaining(['QueueUrl', 'TableName']),
+    );
+  });
+
   it('prints one line per request, with the function and the authorizer cache miss, then hit', async () => {
     const url = outputs().apis.find((entry) => entry.kind === 'REST API')?.url;
     for (let i = 0; i < 2; i++) {
