@@ -84,6 +84,12 @@ export interface LambdaRuntime extends LambdaInvoker {
    * unknown ARNs are added. Resolves to the names of the functions that changed.
    */
   update(functions: readonly LocalFunction[]): Promise<string[]>;
+  /**
+   * Serves the functions whose code is in a directory named by `moves` from the directory it maps to (a bundle
+   * rebuilt without a synth): their environments are replaced as `update` replaces them, the others keep theirs.
+   * Resolves to the names of the functions that changed.
+   */
+  refreshCode(moves: ReadonlyMap<string, string>): Promise<string[]>;
   /** The directories on every function's NODE_PATH that provide the AWS SDK, in lookup order. */
   readonly providedModuleDirs: readonly string[];
   /** Stops every worker and rejects queued invocations; the runtime cannot be used afterwards. */
@@ -433,6 +439,13 @@ export function createLambdaRuntime(
         changed.push(fn.functionName);
       }
       return changed;
+    },
+    async refreshCode(moves: ReadonlyMap<string, string>): Promise<string[]> {
+      const next = [...pools.values()].flatMap(({ fn }) => {
+        const to = 'directory' in fn.code ? moves.get(fn.code.directory) : undefined;
+        return to === undefined ? [] : [{ ...fn, code: { directory: to } }];
+      });
+      return this.update(next);
     },
     async close(): Promise<void> {
       closed = true;
