@@ -421,31 +421,34 @@ export function createLambdaRuntime(
     return JSON.parse(outcome.payload);
   }
 
+  /** See LambdaRuntime.update. */
+  async function update(next: readonly LocalFunction[]): Promise<string[]> {
+    const changed: string[] = [];
+    for (const fn of next) {
+      const current = pools.get(fn.arn);
+      if (current !== undefined && JSON.stringify(current.fn) === JSON.stringify(fn)) continue;
+      // New invocations go to a fresh pool with the new code; the old one drains: idle environments stop
+      // now, busy ones after their current invocation.
+      createPool(fn);
+      if (current !== undefined) {
+        draining.add(current);
+        await current.retire();
+      }
+      changed.push(fn.functionName);
+    }
+    return changed;
+  }
+
   return {
     invoke,
     providedModuleDirs,
-    async update(next: readonly LocalFunction[]): Promise<string[]> {
-      const changed: string[] = [];
-      for (const fn of next) {
-        const current = pools.get(fn.arn);
-        if (current !== undefined && JSON.stringify(current.fn) === JSON.stringify(fn)) continue;
-        // New invocations go to a fresh pool with the new code; the old one drains: idle environments stop
-        // now, busy ones after their current invocation.
-        createPool(fn);
-        if (current !== undefined) {
-          draining.add(current);
-          await current.retire();
-        }
-        changed.push(fn.functionName);
-      }
-      return changed;
-    },
+    update,
     async refreshCode(moves: ReadonlyMap<string, string>): Promise<string[]> {
       const next = [...pools.values()].flatMap(({ fn }) => {
         const to = 'directory' in fn.code ? moves.get(fn.code.directory) : undefined;
         return to === undefined ? [] : [{ ...fn, code: { directory: to } }];
       });
-      return this.update(next);
+      return update(next);
     },
     async close(): Promise<void> {
       closed = true;
