@@ -36,6 +36,16 @@ function localEsbuild(cwd) {
   }
 }
 
+/**
+ * Another command that names a bundling directory (a `commandHooks` step, `bash -c` bundling of older aws-cdk-lib):
+ * that bundle is more than its esbuild run, so it is marked, and its function reloads through the full synth only.
+ */
+function tainted(command, args) {
+  const text = [command, ...(Array.isArray(args) ? args : [])].map(String).join(' ');
+  for (const [dir] of text.matchAll(/[^\s"'=:]*bundling-temp-[^\s"'/]+/g))
+    appendFileSync(join(logDir, 'bundles.jsonl'), `${JSON.stringify({ tainted: resolve(dir) })}\n`);
+}
+
 if (logDir) {
   const original = childProcess.spawnSync;
   let count = 0;
@@ -43,8 +53,10 @@ if (logDir) {
     const start = Array.isArray(args) ? esbuildArgsStart(command, args) : -1;
     const esbuildArgs = start < 0 ? [] : args.slice(start).map(String);
     const outfileArg = esbuildArgs.find((arg) => arg.startsWith('--outfile='));
-    if (outfileArg === undefined || !esbuildArgs.includes('--bundle'))
+    if (outfileArg === undefined || !esbuildArgs.includes('--bundle')) {
+      tainted(command, args);
       return original.call(this, command, args, options, ...rest);
+    }
     const cwd = resolve(options?.cwd ?? process.cwd());
     const outfile = resolve(cwd, outfileArg.slice('--outfile='.length));
     // The app's own --metafile (`metafile: true`) is kept; otherwise one of ours, outside the bundle's directory.

@@ -46,18 +46,21 @@ const sha256 = (file: string): string => createHash('sha256').update(readFileSyn
 /**
  * After a synth into `cdkOut`: matches each recorded bundle to the asset directory CDK moved it to (by the
  * bundle's bytes: CDK renames `bundling-temp-<source hash>` to `asset.<output hash>`, or drops it when that asset
- * exists already), writes the records into the cloud assembly and removes the log. Bundles that match no asset
- * are left out: their functions reload through the full synth.
+ * exists already), writes the records into the cloud assembly and removes the log. Bundles that match no asset,
+ * and bundles some other command wrote to (a `commandHooks` step), are left out: their functions reload through
+ * the full synth.
  */
 export function saveBundleRecords(logDir: string, cdkOut: string): readonly BundleRecord[] {
   const logFile = join(logDir, 'bundles.jsonl');
-  const raw: RawRecord[] = existsSync(logFile)
+  const raw: Array<RawRecord | { readonly tainted: string }> = existsSync(logFile)
     ? readFileSync(logFile, 'utf8')
         .split('\n')
         .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as RawRecord)
+        .map((line) => JSON.parse(line) as RawRecord | { readonly tainted: string })
     : [];
   rmSync(logDir, { recursive: true, force: true });
+  const tainted = new Set(raw.flatMap((line) => ('tainted' in line ? [line.tainted] : [])));
+  const built = raw.filter((line): line is RawRecord => !('tainted' in line) && !tainted.has(line.outdir));
   const assets = existsSync(cdkOut)
     ? readdirSync(cdkOut).filter(
         (name) => name.startsWith('asset.') && statSync(join(cdkOut, name)).isDirectory(),
@@ -65,7 +68,7 @@ export function saveBundleRecords(logDir: string, cdkOut: string): readonly Bund
     : [];
   const hashes = new Map<string, string>();
   const records: BundleRecord[] = [];
-  for (const { sha256: wanted, ...record } of raw) {
+  for (const { sha256: wanted, ...record } of built) {
     const assetDir = assets
       .map((name) => join(cdkOut, name))
       .find((dir) => {

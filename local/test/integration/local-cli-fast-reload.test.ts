@@ -26,15 +26,24 @@ const { NodejsFunction } = require('aws-cdk-lib/aws-lambda-nodejs');
 const { join } = require('node:path');
 const app = new App();
 const stack = new Stack(app, 'FastApp');
-const fn = (id, name, entry) => new NodejsFunction(stack, id, {
+const fn = (id, name, entry, bundling) => new NodejsFunction(stack, id, {
   functionName: name,
   entry: join(__dirname, entry),
   runtime: lambda.Runtime.NODEJS_24_X,
   depsLockFilePath: join(__dirname, 'package-lock.json'),
+  bundling,
 });
 const api = new apigw.RestApi(stack, 'Api', { restApiName: 'FastApi' });
 api.root.addResource('a').addMethod('GET', new apigw.LambdaIntegration(fn('AFn', 'fast-a', 'a.ts')));
 api.root.addResource('b').addMethod('GET', new apigw.LambdaIntegration(fn('BFn', 'fast-b', 'b.ts')));
+// A bundle that is more than its esbuild run: not replayed.
+fn('HookedFn', 'fast-hooked', 'hooked.ts', {
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input, output) => [\`echo hooked > \${output}/hooked.txt\`],
+  },
+});
 `;
 
 const entryA = (version: string) => `
@@ -80,6 +89,7 @@ beforeAll(async () => {
   );
   writeFileSync(join(app, 'a.ts'), entryA('v1'));
   writeFileSync(join(app, 'b.ts'), ENTRY_B);
+  writeFileSync(join(app, 'hooked.ts'), 'export const handler = async (): Promise<string> => "hooked";\n');
   const adminPort = await freePort();
   const outputsFile = join(app, 'outputs.json');
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -114,7 +124,17 @@ afterAll(async () => {
 describe('--watch: an edit to a NodejsFunction entry', () => {
   it('records how the synth bundled each function: its esbuild arguments and its inputs, by asset directory', () => {
     const records = loadBundleRecords(join(app, 'cdk.out'));
-    expect(records).toHaveLength(2);
+    // Not the function whose afterBundling hook writes into its bundle directory.
+    expect(
+      records
+        .map((record) =>
+          record.inputs
+            .find((input) => /\/(a|b|hooked)\.ts$/.test(input))
+            ?.split('/')
+            .pop(),
+        )
+        .sort(),
+    ).toEqual(['a.ts', 'b.ts']);
     const a = records.find((record) => record.inputs.some((input) => input.endsWith('a.ts')));
     expect(a?.inputs.some((input) => input.endsWith('label.ts'))).toBe(true);
     expect(a?.args).toContain('--bundle');
