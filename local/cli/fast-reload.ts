@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type BundleRecord, loadBundleRecords } from './bundle-records';
 
@@ -20,7 +20,10 @@ export interface FastReloader {
    * undefined when no recorded bundle reads any of the files (or a rebuild failed: the full synth reports it).
    */
   run(files: readonly string[]): Promise<FastReloadOutcome | undefined>;
-  /** After a full synth was served: forget the rebuilt directories, read the new synth's records. */
+  /**
+   * After a full synth was served: reads the new synth's records and removes the rebuilt directories no function
+   * serves from any more.
+   */
   reset(): void;
 }
 
@@ -56,6 +59,8 @@ const sameBytes = (a: string, b: string): boolean =>
  */
 export function fastReloader(appDir: string, cdkOut: string, cloud: () => CodeRefresher): FastReloader {
   const fastRoot = join(cdkOut, '.cdk-local-fast');
+  // Left by an earlier run: nothing serves from them now.
+  rmSync(fastRoot, { recursive: true, force: true });
   let records: BundleRecord[] | undefined;
   /** Asset directory → the directory its functions are served from now, when a rebuild replaced it. */
   const served = new Map<string, string>();
@@ -110,9 +115,15 @@ export function fastReloader(appDir: string, cdkOut: string, cloud: () => CodeRe
       return { functions, rebuilt: affected.length, ms: performance.now() - began };
     },
     reset() {
-      records = undefined;
-      served.clear();
-      rmSync(fastRoot, { recursive: true, force: true });
+      records = loadBundleRecords(cdkOut).map((record) => ({ ...record }));
+      // A function the synth moved to a new asset directory no longer serves from its rebuilt one. One whose asset
+      // directory stayed (a custom `assetHash`) was not reloaded by the synth: it keeps serving the rebuilt bundle.
+      const assets = new Set(records.map((record) => record.assetDir));
+      for (const assetDir of served.keys()) if (!assets.has(assetDir)) served.delete(assetDir);
+      const keep = new Set([...served.values()].map((dir) => basename(dir)));
+      if (existsSync(fastRoot))
+        for (const name of readdirSync(fastRoot))
+          if (!keep.has(name)) rmSync(join(fastRoot, name), { recursive: true, force: true });
     },
   };
 }
