@@ -1,6 +1,6 @@
 // Builds the installable package into dist/: the library and CLI as CommonJS, the worker scripts as ES modules.
 // Dependencies stay external (they are the package's own dependencies). Run by `npm pack` (prepack).
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -35,4 +35,6 @@ await build({
   outExtension: { '.js': '.mjs' },
   format: 'esm',
 });
+// Preloaded into the synth by path (see cli/bundle-recorder.cjs): plain JavaScript, copied as it is.
+copyFileSync(join(here, 'cli', 'bundle-recorder.cjs'), join(dist, 'bundle-recorder.cjs'));
 chmodSync(join(dist, 'cli.js'), 0o755);

@@ -64,6 +64,11 @@ export interface ComposedServices {
    * serving.
    */
   reload(): Promise<ReloadResult>;
+  /**
+   * Serves the functions whose code is in a directory named by `moves` from the directory it maps to (a bundle
+   * rebuilt by `--watch` without a synth), replacing only their environments; resolves to their names.
+   */
+  refreshCode(moves: ReadonlyMap<string, string>): Promise<string[]>;
   /** Closes every service, in reverse order of binding. */
   close(): Promise<void>;
 }
@@ -232,6 +237,8 @@ export async function composeServices(
       },
       functionEnv,
       reload,
+      refreshCode: async (moves) =>
+        (await Promise.all(started.map((running) => running.refreshCode?.(moves) ?? []))).flat(),
       close,
     };
   } catch (error) {

@@ -139,6 +139,11 @@ export interface StartedService {
    * a change to the service's resources makes the caller restart the whole cloud.
    */
   reload?(assembly: LoadedCloudAssembly): Promise<ServiceReload>;
+  /**
+   * Set by the service that runs functions: serves the functions whose code is in a directory named by `moves`
+   * from the directory it maps to (a bundle rebuilt without a synth); resolves to their names.
+   */
+  refreshCode?(moves: ReadonlyMap<string, string>): Promise<string[]>;
 }
 
 /** What a service's `reload` changed. */

@@ -1,6 +1,7 @@
 import type { LocalCloud } from '../local-cloud';
 import { watchPatterns } from './app-inputs';
 import { type AppWatcher, watchApp } from './app-watcher';
+import { fastReloader } from './fast-reload';
 import { recordSynth, type SynthRequest, synthInputsHash, synthNeeded } from './synth-cache';
 
 /** What the start-up synth did. */
@@ -99,52 +100,104 @@ export interface LiveReloadOptions {
 }
 
 /**
- * `--watch`: on every settled change to the app's inputs, re-synthesizes and reloads only what changed (see
- * `ComposedServices.reload`), printing one line. A failing synth leaves the last good version serving and is
- * printed once, not again until it fails differently or succeeds.
+ * `--watch`: on every settled change to the app's inputs, first rebuilds the bundles of the NodejsFunctions that
+ * read a changed file, with the esbuild command the last synth ran for them (fast-reload.ts), and serves them
+ * (`fast reload: a.ts → FnA (0.6 s); full synth following`); then re-synthesizes in the background and reloads
+ * only what changed (see `ComposedServices.reload`), printing one line. A function that was fast-reloaded is
+ * reloaded once more by that synth (its asset directory changes, not its bytes). A synth whose result is stale
+ * before it is served (another change came meanwhile) is not served: the next one is. A failing synth leaves
+ * the last good version serving and is printed once, not again until it fails differently or succeeds.
  */
 export function liveReload(options: LiveReloadOptions): AppWatcher {
   const { request } = options;
   let served = options.servedInputs ?? synthInputsHash(request);
   let lastFailure: string | undefined;
+  const fast = fastReloader(request.appDir, request.outdir, () => options.cloud());
+  /** Changed files the next served synth covers. */
+  const pending = new Set<string>();
+  let synthesizing: Promise<void> | undefined;
+  let again = false;
+
+  const synthOnce = async (): Promise<void> => {
+    const began = performance.now();
+    const inputs = synthInputsHash(request);
+    const files = [...pending];
+    const what = files.length === 1 ? files[0] : `${files.length} files`;
+    if (inputs === served) {
+      pending.clear();
+      return; // saved without a change, or changed back
+    }
+    try {
+      await options.synth();
+      // A change came during the synth: serving this assembly would undo its fast reload; the next synth serves.
+      if (again) return;
+      recordSynth(request.outdir, inputs);
+      const synthesized = performance.now();
+      const result = await options.cloud().reload();
+      fast.reset();
+      const took = `synth ${((synthesized - began) / 1000).toFixed(1)} s, reload ${((performance.now() - synthesized) / 1000).toFixed(1)} s`;
+      served = inputs;
+      lastFailure = undefined;
+      for (const file of files) pending.delete(file);
+      if (result.templateChanged) {
+        await options.restart();
+        options.step(`${what} changed: restarted the cloud (a service cannot reload in place; ${took})`);
+        return;
+      }
+      const parts = [
+        ...(result.changedFunctions.length > 0 ? [`functions ${result.changedFunctions.join(', ')}`] : []),
+        ...result.reloaded,
+      ];
+      options.step(
+        `${what} changed: ${parts.length > 0 ? `reloaded ${parts.join('; ')}` : 'nothing served changed'} (${took})`,
+      );
+    } catch (error) {
+      if (again) return;
+      for (const file of files) pending.delete(file);
+      const message = synthFailureText(error instanceof Error ? error.message : String(error));
+      if (failureKey(message) !== lastFailure) {
+        options.fail(
+          `${what} changed, but the app did not synthesize; still serving the last version:\n${message}`,
+        );
+      } else options.step(`${what} changed: still failing the same way; still serving the last version`);
+      lastFailure = failureKey(message);
+    }
+  };
+
+  /** Runs synths one after another until one started after the last change. */
+  const synthInBackground = (): void => {
+    if (synthesizing) {
+      again = true;
+      return;
+    }
+    synthesizing = (async () => {
+      do {
+        again = false;
+        await synthOnce();
+      } while (again);
+    })().finally(() => {
+      synthesizing = undefined;
+    });
+  };
+
   return watchApp({
     appDir: request.appDir,
     patterns: watchPatterns(request.appDir, request.outdir),
     alsoWatched: ['cdk.json', 'cdk.context.json', 'package-lock.json'],
     onChange: async (files) => {
-      const began = performance.now();
-      const inputs = synthInputsHash(request);
-      if (inputs === served) return; // saved without a change, or changed back
-      const what = files.length === 1 ? files[0] : `${files.length} files`;
-      try {
-        await options.synth();
-        recordSynth(request.outdir, inputs);
-        const synthesized = performance.now();
-        const result = await options.cloud().reload();
-        const took = `synth ${((synthesized - began) / 1000).toFixed(1)} s, reload ${((performance.now() - synthesized) / 1000).toFixed(1)} s`;
-        served = inputs;
-        lastFailure = undefined;
-        if (result.templateChanged) {
-          await options.restart();
-          options.step(`${what} changed: restarted the cloud (a service cannot reload in place; ${took})`);
-          return;
-        }
-        const parts = [
-          ...(result.changedFunctions.length > 0 ? [`functions ${result.changedFunctions.join(', ')}`] : []),
-          ...result.reloaded,
-        ];
+      for (const file of files) pending.add(file);
+      const outcome = await fast.run(files).catch(() => undefined);
+      if (outcome !== undefined) {
+        const what = files.length === 1 ? files[0] : `${files.length} files`;
+        const functions =
+          outcome.functions.length > 0
+            ? outcome.functions.join(', ')
+            : `no bundle changed (${outcome.rebuilt} rebuilt)`;
         options.step(
-          `${what} changed: ${parts.length > 0 ? `reloaded ${parts.join('; ')}` : 'nothing served changed'} (${took})`,
+          `fast reload: ${what} → ${functions} (${(outcome.ms / 1000).toFixed(1)} s); full synth following`,
         );
-      } catch (error) {
-        const message = synthFailureText(error instanceof Error ? error.message : String(error));
-        if (failureKey(message) !== lastFailure) {
-          options.fail(
-            `${what} changed, but the app did not synthesize; still serving the last version:\n${message}`,
-          );
-        } else options.step(`${what} changed: still failing the same way; still serving the last version`);
-        lastFailure = failureKey(message);
       }
+      synthInBackground();
     },
   });
 }

@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { BUNDLE_LOG_VARIABLE, newBundleLog, saveBundleRecords } from './bundle-records';
+
+/** The recorder preloaded into the synth (see bundle-recorder.cjs): next to this file, from source and from dist/. */
+const BUNDLE_RECORDER = join(__dirname, 'bundle-recorder.cjs');
 
 /** How to synthesize a CDK app into a cloud assembly. */
 export interface SynthesizeOptions {
@@ -16,6 +20,11 @@ export interface SynthesizeOptions {
   readonly stacks?: readonly string[];
   /** Keep the CLI's output instead of printing it; it is resolved, or explains a failure. @default true */
   readonly quiet?: boolean;
+  /**
+   * Record how each NodejsFunction bundle is built (bundle-recorder.cjs), for `--watch` to rebuild one bundle
+   * without a synth (fast-reload.ts). @default true
+   */
+  readonly recordBundles?: boolean;
 }
 
 /** The app's own CDK CLI: the first `node_modules/.bin/cdk` at or above its directory. */
@@ -53,12 +62,26 @@ export function synthesizeApp(options: SynthesizeOptions): Promise<string> {
     ...(options.stacks ?? []),
   ];
   const quiet = options.quiet ?? true;
+  const record = (options.recordBundles ?? true) && existsSync(BUNDLE_RECORDER);
+  const bundleLog = record ? newBundleLog() : undefined;
+  const recorderEnv: NodeJS.ProcessEnv = bundleLog
+    ? {
+        [BUNDLE_LOG_VARIABLE]: bundleLog,
+        // Quoted: the package may be installed under a path with spaces.
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(BUNDLE_RECORDER)}`.trim(),
+      }
+    : {};
   return new Promise((resolvePromise, reject) => {
     let output = '';
     const child = spawn(cli, args, {
       cwd: options.appDir,
       stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      env: {
+        ...process.env,
+        CDK_DISABLE_VERSION_CHECK: '1',
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        ...recorderEnv,
+      },
     });
     const keep = (chunk: Buffer) => {
       output += chunk.toString();
@@ -66,10 +89,14 @@ export function synthesizeApp(options: SynthesizeOptions): Promise<string> {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolvePromise(output)
-        : reject(new Error(`cdk synth exited with ${code}${output ? `:\n${output}` : ''}`)),
-    );
+    child.on('exit', (code) => {
+      if (code !== 0) {
+        if (bundleLog) rmSync(bundleLog, { recursive: true, force: true });
+        reject(new Error(`cdk synth exited with ${code}${output ? `:\n${output}` : ''}`));
+        return;
+      }
+      if (bundleLog) saveBundleRecords(bundleLog, options.outdir);
+      resolvePromise(output);
+    });
   });
 }

@@ -84,6 +84,12 @@ export interface LambdaRuntime extends LambdaInvoker {
    * unknown ARNs are added. Resolves to the names of the functions that changed.
    */
   update(functions: readonly LocalFunction[]): Promise<string[]>;
+  /**
+   * Serves the functions whose code is in a directory named by `moves` from the directory it maps to (a bundle
+   * rebuilt without a synth): their environments are replaced as `update` replaces them, the others keep theirs.
+   * Resolves to the names of the functions that changed.
+   */
+  refreshCode(moves: ReadonlyMap<string, string>): Promise<string[]>;
   /** The directories on every function's NODE_PATH that provide the AWS SDK, in lookup order. */
   readonly providedModuleDirs: readonly string[];
   /** Stops every worker and rejects queued invocations; the runtime cannot be used afterwards. */
@@ -415,24 +421,34 @@ export function createLambdaRuntime(
     return JSON.parse(outcome.payload);
   }
 
+  /** See LambdaRuntime.update. */
+  async function update(next: readonly LocalFunction[]): Promise<string[]> {
+    const changed: string[] = [];
+    for (const fn of next) {
+      const current = pools.get(fn.arn);
+      if (current !== undefined && JSON.stringify(current.fn) === JSON.stringify(fn)) continue;
+      // New invocations go to a fresh pool with the new code; the old one drains: idle environments stop
+      // now, busy ones after their current invocation.
+      createPool(fn);
+      if (current !== undefined) {
+        draining.add(current);
+        await current.retire();
+      }
+      changed.push(fn.functionName);
+    }
+    return changed;
+  }
+
   return {
     invoke,
     providedModuleDirs,
-    async update(next: readonly LocalFunction[]): Promise<string[]> {
-      const changed: string[] = [];
-      for (const fn of next) {
-        const current = pools.get(fn.arn);
-        if (current !== undefined && JSON.stringify(current.fn) === JSON.stringify(fn)) continue;
-        // New invocations go to a fresh pool with the new code; the old one drains: idle environments stop
-        // now, busy ones after their current invocation.
-        createPool(fn);
-        if (current !== undefined) {
-          draining.add(current);
-          await current.retire();
-        }
-        changed.push(fn.functionName);
-      }
-      return changed;
+    update,
+    async refreshCode(moves: ReadonlyMap<string, string>): Promise<string[]> {
+      const next = [...pools.values()].flatMap(({ fn }) => {
+        const to = 'directory' in fn.code ? moves.get(fn.code.directory) : undefined;
+        return to === undefined ? [] : [{ ...fn, code: { directory: to } }];
+      });
+      return update(next);
     },
     async close(): Promise<void> {
       closed = true;

@@ -129,6 +129,7 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
             notices: unprovidedSdkNotices(functions, started.providedModuleDirs),
             notServed: skipped,
             reload: async (next) => ({ changed: await started.update(functionsOf(next).functions) }),
+            refreshCode: (moves) => started.refreshCode(moves),
           };
         },
         close: async () => runtime?.close(),

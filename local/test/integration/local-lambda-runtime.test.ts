@@ -439,6 +439,24 @@ describe('the local Lambda runtime', () => {
     expect(error.payload.errorType).toBe('TypeError');
   });
 
+  it('serves a function from a rebuilt bundle directory on refreshCode, restarting only the functions served from the old one', async () => {
+    const { runtime, reports } = start([fn('rebuilt', 'bundle-v1'), fn('kept', 'counter')]);
+    expect(await runtime.invoke(`${ARN_PREFIX}rebuilt`, {})).toBe('bundle v1');
+    expect(await runtime.invoke(`${ARN_PREFIX}kept`, {})).toEqual({ count: 1 });
+
+    const changed = await runtime.refreshCode(new Map([[join(root, 'bundle-v1'), join(root, 'bundle-v2')]]));
+
+    expect(changed).toEqual(['rebuilt']);
+    expect(await runtime.invoke(`${ARN_PREFIX}rebuilt`, {})).toBe('bundle v2');
+    expect(await runtime.invoke(`${ARN_PREFIX}kept`, {})).toEqual({ count: 2 });
+    expect(reports.map((r) => [r.functionName, r.coldStart])).toEqual([
+      ['rebuilt', true],
+      ['kept', true],
+      ['rebuilt', true],
+      ['kept', false],
+    ]);
+  });
+
   it('swaps in a new bundle directory on update and keeps unchanged functions warm', async () => {
     const { runtime, reports } = start([fn('swapped', 'bundle-v1'), fn('kept', 'counter')]);
     expect(await runtime.invoke(`${ARN_PREFIX}swapped`, {})).toBe('bundle v1');
