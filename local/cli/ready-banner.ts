@@ -36,8 +36,11 @@ export function stackOutputLines(
   outputs: Readonly<Record<string, Readonly<Record<string, string>>>>,
   limit = BANNER_OUTPUT_LINES,
 ): string[] {
+  // CDK's own cross-stack exports (`ExportsOutput…`) are plumbing, not what a client reads: the file keeps them.
   const all = Object.entries(outputs).flatMap(([stack, values]) =>
-    Object.entries(values).map(([key, value]) => `${stack}.${key} = ${value}`),
+    Object.entries(values)
+      .filter(([key]) => !key.startsWith('ExportsOutput'))
+      .map(([key, value]) => `${stack}.${key} = ${value}`),
   );
   if (all.length <= limit) return all;
   return [...all.slice(0, limit), `… ${all.length - limit} more in --outputs-file`];

@@ -91,6 +91,13 @@ function sourceFiles(directory: string, files: string[] = []): string[] {
   return files;
 }
 
+/**
+ * Packages the SDK itself loads only when a request needs them, inside a try/catch that explains what to install
+ * (SigV4a signing for multi-region endpoints): Lambda's runtime does not provide them either, so a bundle that
+ * mentions them is not missing anything.
+ */
+const OPTIONAL_SDK_MODULES = new Set(['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a']);
+
 /** The `@aws-sdk/*` packages a function's code requires or imports without bundling them. */
 export function requiredSdkModules(fn: LocalFunction): Set<string> {
   const sources =
@@ -100,7 +107,9 @@ export function requiredSdkModules(fn: LocalFunction): Set<string> {
   const modules = new Set<string>();
   for (const source of sources) {
     if (!source.includes('@aws-sdk/')) continue;
-    for (const match of source.matchAll(SDK_SPECIFIER)) if (match[2] !== undefined) modules.add(match[2]);
+    for (const match of source.matchAll(SDK_SPECIFIER)) {
+      if (match[2] !== undefined && !OPTIONAL_SDK_MODULES.has(match[2])) modules.add(match[2]);
+    }
   }
   return modules;
 }

@@ -24,4 +24,12 @@ describe('the stack outputs in the ready banner', () => {
     ]);
     expect(stackOutputLines({ S: many }, 5)).toHaveLength(5);
   });
+
+  it('leaves out CDK’s cross-stack exports, which the outputs file still holds', () => {
+    expect(
+      stackOutputLines({
+        Stateful: { TableName: 't', ExportsOutputRefTableCD117FA1D18A8047: 't' },
+      }),
+    ).toEqual(['Stateful.TableName = t']);
+  });
 });
