@@ -114,11 +114,14 @@ export async function startJobsQueues(
   };
 }
 
-/** Polls `probe` until it returns a value, or fails naming `what`. */
+/**
+ * Polls `probe` until it returns a value, or fails naming `what`. The default leaves room under the worker suites'
+ * 60 s test timeout for a poison job's five deliveries on a loaded machine (they took over 25 s in a CI-like run).
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
   what: string,
-  ms = 25_000,
+  ms = 50_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
