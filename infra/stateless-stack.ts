@@ -13,6 +13,7 @@ import { LiveUpdates } from './live-updates';
 import { applyLogRetention } from './log-retention';
 import { OperationsMonitoring } from './monitoring/operations-monitoring';
 import { OrdersApi } from './orders-api';
+import { PartnerClientsApi } from './partner-clients-api';
 import { PublicApi } from './public-api';
 import { applyRestStageCanary } from './rest-stage-canary';
 import { ServiceFunction, useFunctionDeployment } from './service-function';
@@ -72,6 +73,7 @@ export class StatelessStack extends Stack {
       retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });
     const events = new EventIngestion(this, 'Events', { api, authorizer, table });
+    new PartnerClientsApi(this, 'PartnerClients', { api, authorizer, userPool, table, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,
