@@ -29,7 +29,12 @@ export function createPartnerClientsHandler(
       'POST /partner-clients': async (event) => {
         const principal = principalFromLambdaAuthorizer(event);
         const request = parseJsonBody(event, createPartnerClientSchema);
-        return { statusCode: 201, body: await partnerClients.create(principal, request) };
+        // The secret is in this answer only: no cache on the way may keep it.
+        return {
+          statusCode: 201,
+          body: await partnerClients.create(principal, request),
+          headers: { 'Cache-Control': 'no-store' },
+        };
       },
       'GET /partner-clients': async (event) => ({
         statusCode: 200,

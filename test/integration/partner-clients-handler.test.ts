@@ -71,6 +71,7 @@ describe('POST /partner-clients', () => {
     const response = await createClient(admin(tenant), { name: 'carrier-one' });
 
     expect(response.statusCode).toBe(201);
+    expect(response.headers['Cache-Control']).toBe('no-store');
     expect(response.body).toEqual({
       clientId: expect.any(String),
       clientSecret: expect.any(String),
