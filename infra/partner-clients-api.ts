@@ -17,6 +17,8 @@ export interface PartnerClientsApiProps {
   readonly authorizer: TenantAuthorizer;
   /** The pool the machine clients are created in. */
   readonly userPool: cognito.IUserPool;
+  /** The Cognito domain's `/oauth2/token`, where the clients get their tokens (told to the admin who creates one). */
+  readonly tokenUrl: string;
   /** The single table: the clients' bindings to their tenant. */
   readonly table: dynamodb.ITable;
   /** Origins allowed by CORS on the function's responses. */
@@ -47,6 +49,7 @@ export class PartnerClientsApi extends Construct {
         'cognito-idp:CreateUserPoolClient',
         'cognito-idp:DeleteUserPoolClient',
       ])
+      .bindValue('TOKEN_URL', props.tokenUrl)
       .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
 
     const integration = new apigw.LambdaIntegration(this.handler.live, { proxy: true });

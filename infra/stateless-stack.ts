@@ -30,6 +30,8 @@ export interface StatelessStackProps extends StackProps {
   readonly idempotencyTable: dynamodb.ITable;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
+  /** The Cognito domain whose `/oauth2/token` partners' machine clients get their tokens from. */
+  readonly userPoolDomain: cognito.UserPoolDomain;
   readonly jobsQueue: JobsQueue;
 }
 
@@ -73,7 +75,14 @@ export class StatelessStack extends Stack {
       retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });
     const events = new EventIngestion(this, 'Events', { api, authorizer, table });
-    new PartnerClientsApi(this, 'PartnerClients', { api, authorizer, userPool, table, allowedOrigins });
+    new PartnerClientsApi(this, 'PartnerClients', {
+      api,
+      authorizer,
+      userPool,
+      tokenUrl: `${props.userPoolDomain.baseUrl()}/oauth2/token`,
+      table,
+      allowedOrigins,
+    });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,

@@ -10,6 +10,8 @@ export const partnerClientsEnvironment = {
   TABLE_NAME: z.string().min(1),
   /** The user pool the machine clients are created in (the one whose tokens the authorizer verifies). */
   USER_POOL_ID: z.string().min(1),
+  /** The Cognito domain's token endpoint, returned with a new client so the partner knows where to sign in. */
+  TOKEN_URL: z.url(),
   /** Origins whose requests get CORS headers, comma-separated. */
   ALLOWED_ORIGINS: csv,
 } satisfies z.ZodRawShape;

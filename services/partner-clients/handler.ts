@@ -18,12 +18,15 @@ export function createPartnerClientsHandler(
   config: PartnerClientsConfig,
   idp: CognitoIdentityProviderClient = tracer.captureAWSv3Client(new CognitoIdentityProviderClient({})),
 ): ProxyHandler {
-  const partnerClients = createPartnerClientsService({
-    idp,
-    documents: documentClient,
-    userPoolId: config.USER_POOL_ID,
-    tableName: config.TABLE_NAME,
-  });
+  const partnerClients = createPartnerClientsService(
+    {
+      idp,
+      documents: documentClient,
+      userPoolId: config.USER_POOL_ID,
+      tableName: config.TABLE_NAME,
+    },
+    config.TOKEN_URL,
+  );
   return httpRouter(
     {
       'POST /partner-clients': async (event) => {

@@ -15,13 +15,14 @@ export interface CreatedPartnerClient {
   readonly clientSecret: string;
   readonly name: string;
   readonly scope: string;
+  readonly tokenUrl: string;
 }
 
 /**
  * A tenant admin's partner clients. The tenant is always the caller's (from the authorizer), and only admins may
  * create or list them: a member's request is refused with 403.
  */
-export function createPartnerClientsService(stores: PartnerClientStores) {
+export function createPartnerClientsService(stores: PartnerClientStores, tokenUrl: string) {
   function requireAdmin(principal: Principal): void {
     if (principal.role !== 'admin')
       throw new ForbiddenError("only a tenant's admin manages its partner clients");
@@ -38,6 +39,7 @@ export function createPartnerClientsService(stores: PartnerClientStores) {
       clientSecret: client.clientSecret,
       name: client.name,
       scope: PARTNER_SCOPE.fullName,
+      tokenUrl,
     };
   }
 

@@ -36,6 +36,20 @@ describe('/partner-clients', () => {
     });
   });
 
+  it("tells the admin the Cognito domain's token endpoint (TOKEN_URL from the stateful stack's domain)", () => {
+    const fn = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.POWERTOOLS_SERVICE_NAME === 'partner-clients',
+    );
+    const tokenUrl = JSON.stringify(
+      (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_URL,
+    );
+    expect(tokenUrl).toMatch(/UserPoolDomain|Domain/);
+    expect(tokenUrl).toMatch(/\.amazoncognito\.com\/oauth2\/token/);
+  });
+
   it('may create and delete app clients on the user pool only, and Put/Query the table', () => {
     const statements = statementsOfFunction(template, 'partner-clients');
     const cognito = statements.filter((s) => JSON.stringify(s.Action).includes('cognito-idp'));

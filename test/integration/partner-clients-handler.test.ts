@@ -77,6 +77,7 @@ describe('POST /partner-clients', () => {
       clientSecret: expect.any(String),
       name: 'carrier-one',
       scope: 'events/write',
+      tokenUrl: TEST_ENV.TOKEN_URL,
     });
     const clientId = String(response.body.clientId);
     const { Item } = await documentClient.send(
