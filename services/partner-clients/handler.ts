@@ -11,8 +11,8 @@ import { createPartnerClientsService } from './partner-clients-service';
 
 /**
  * `POST /partner-clients` and `GET /partner-clients` behind the REST API's Lambda authorizer, wired to `config`.
- * The Cognito client's endpoint comes from the SDK's own resolution (the local cloud sets it as AWS would not
- * need to).
+ * The Cognito client's endpoint comes from the SDK's own resolution (`AWS_ENDPOINT_URL_*`, which the local cloud
+ * sets), so the handler has no local-mode branch.
  */
 export function createPartnerClientsHandler(
   config: PartnerClientsConfig,
