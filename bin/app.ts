@@ -23,6 +23,7 @@ new StatelessStack(app, `SaasOrders-${stage}-Stateless`, {
   idempotencyTable: stateful.idempotencyTable,
   userPool: stateful.userPool,
   userPoolClient: stateful.userPoolClient,
+  userPoolDomain: stateful.userPoolDomain,
   jobsQueue: stateful.jobsQueue,
 });
 

@@ -37,7 +37,9 @@ export type UserPoolAction =
   | 'cognito-idp:AdminAddUserToGroup'
   | 'cognito-idp:AdminDisableUser'
   | 'cognito-idp:AdminEnableUser'
-  | 'cognito-idp:ListUsers';
+  | 'cognito-idp:ListUsers'
+  | 'cognito-idp:CreateUserPoolClient'
+  | 'cognito-idp:DeleteUserPoolClient';
 
 /** The construct-tree context key under which a stack says how its functions' `live` aliases shift traffic. */
 const FUNCTION_DEPLOYMENT_CONTEXT = 'saas-orders:function-deployment';

@@ -13,6 +13,7 @@ import { LiveUpdates } from './live-updates';
 import { applyLogRetention } from './log-retention';
 import { OperationsMonitoring } from './monitoring/operations-monitoring';
 import { OrdersApi } from './orders-api';
+import { PartnerClientsApi } from './partner-clients-api';
 import { PublicApi } from './public-api';
 import { applyRestStageCanary } from './rest-stage-canary';
 import { ServiceFunction, useFunctionDeployment } from './service-function';
@@ -29,6 +30,8 @@ export interface StatelessStackProps extends StackProps {
   readonly idempotencyTable: dynamodb.ITable;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
+  /** The Cognito domain whose `/oauth2/token` partners' machine clients get their tokens from. */
+  readonly userPoolDomain: cognito.UserPoolDomain;
   readonly jobsQueue: JobsQueue;
 }
 
@@ -72,6 +75,14 @@ export class StatelessStack extends Stack {
       retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });
     const events = new EventIngestion(this, 'Events', { api, authorizer, table });
+    new PartnerClientsApi(this, 'PartnerClients', {
+      api,
+      authorizer,
+      userPool,
+      tokenUrl: `${props.userPoolDomain.baseUrl()}/oauth2/token`,
+      table,
+      allowedOrigins,
+    });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createPartnerClient } from '../partner-clients';
+import { createPartnerClient } from '../../services/partner-clients/partner-clients-repository';
 import { cognitoEndpoint } from '../stack-outputs';
 import type { SaasCommand } from './command';
 import { resolveTarget, TARGET_OPTIONS } from './target';

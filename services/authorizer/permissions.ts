@@ -23,6 +23,9 @@ const TENANT_USER_ROUTES: readonly Route[] = [
   { method: 'POST', path: 'jobs' },
   { method: 'GET', path: 'jobs/*' },
   { method: 'POST', path: 'events' },
+  // Admins only: the partner-clients function refuses members (403) itself, since grants are cached per token.
+  { method: 'GET', path: 'partner-clients' },
+  { method: 'POST', path: 'partner-clients' },
 ];
 
 /** Role → the routes it may invoke. Pure data, so the policy can be reviewed against the API spec. */

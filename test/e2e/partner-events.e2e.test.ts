@@ -1,5 +1,5 @@
 /**
- * End to end: a partner's machine client posts an event with a client-credentials access token from the local
+ * End to end: a tenant admin creates a partner's machine client through `POST /partner-clients`; the client posts an event with a client-credentials access token from the local
  * Cognito domain (`CognitoDomainUrl` of the stack outputs), the tenant taken from the client's binding, never from
  * the request; an unbound client's token and a user's access token are refused.
  */
@@ -8,10 +8,9 @@ import {
   CreateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
-import { partnerClientKeys } from '../../shared/keys/partner-client-keys';
 import { PARTNER_SCOPE } from '../../shared/partner-scope';
 import { ACME, callApi, type E2eCloud, startE2eCloud } from '../support/e2e-cloud';
 
@@ -54,40 +53,44 @@ function tenantOf(token: string): string {
   return String(claims['custom:tenantId']);
 }
 
-/**
- * A partner client as it is made for a tenant (CreateUserPoolClient with client credentials for events/write,
- * and its binding), then its token from the stack's Cognito domain.
- */
-async function partnerToken(tenantId: string | undefined): Promise<string> {
+/** A client-credentials access token from the stack's Cognito domain, as a partner gets one. */
+async function clientCredentialsToken(clientId: string, clientSecret: string): Promise<string> {
+  const response = await fetch(`${outputs.CognitoDomainUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: PARTNER_SCOPE.fullName }),
+  });
+  expect(response.status).toBe(200);
+  return String(((await response.json()) as Record<string, unknown>).access_token);
+}
+
+/** A partner client created by the tenant's admin through the API, then its token. */
+async function partnerTokenFromApi(adminIdToken: string): Promise<string> {
+  const created = await callApi(`${e2e.apiUrl}/partner-clients`, 'POST', {
+    authorization: `Bearer ${adminIdToken}`,
+    body: { name: 'dhl' },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.scope).toBe(PARTNER_SCOPE.fullName);
+  return clientCredentialsToken(String(created.body.clientId), String(created.body.clientSecret));
+}
+
+/** A client with the partner settings made directly in the pool and bound to no tenant, then its token. */
+async function unboundPartnerToken(): Promise<string> {
   const { UserPoolClient } = await idp.send(
     new CreateUserPoolClientCommand({
       UserPoolId: outputs.UserPoolId,
-      ClientName: `partner-${tenantId ?? 'unbound'}`,
+      ClientName: 'partner-unbound',
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
       AllowedOAuthScopes: [PARTNER_SCOPE.fullName],
       AllowedOAuthFlowsUserPoolClient: true,
     }),
   );
-  const clientId = UserPoolClient?.ClientId ?? '';
-  if (tenantId !== undefined) {
-    await documents.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...partnerClientKeys.binding(clientId), clientId, tenantId },
-      }),
-    );
-  }
-  const response = await fetch(`${outputs.CognitoDomainUrl}/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${clientId}:${UserPoolClient?.ClientSecret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: PARTNER_SCOPE.fullName }),
-  });
-  expect(response.status).toBe(200);
-  return String(((await response.json()) as Record<string, unknown>).access_token);
+  return clientCredentialsToken(UserPoolClient?.ClientId ?? '', String(UserPoolClient?.ClientSecret));
 }
 
 describe('POST /events by a partner (client credentials)', () => {
@@ -101,7 +104,7 @@ describe('POST /events by a partner (client credentials)', () => {
     expect(created.status).toBe(201);
     const orderId = String(created.body.orderId);
 
-    const token = await partnerToken(tenantId);
+    const token = await partnerTokenFromApi(e2e.idToken(ACME, 'admin'));
     const posted = await callApi(`${e2e.apiUrl}/events`, 'POST', {
       authorization: `Bearer ${token}`,
       body: { orderId, type: 'shipped', occurredAt: '2026-01-02T10:00:00Z', carrier: 'DHL' },
@@ -121,8 +124,29 @@ describe('POST /events by a partner (client credentials)', () => {
     expect(orders.status).toBe(403);
   });
 
+  it("lists the admin's partner clients, and refuses a member (403) and a body with unknown properties (400)", async () => {
+    const admin = e2e.idToken(ACME, 'admin');
+    const listed = await callApi(`${e2e.apiUrl}/partner-clients`, 'GET', {
+      authorization: `Bearer ${admin}`,
+    });
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body)).not.toMatch(/secret/i);
+
+    const byMember = await callApi(`${e2e.apiUrl}/partner-clients`, 'POST', {
+      authorization: `Bearer ${e2e.idToken(ACME, 'member')}`,
+      body: { name: 'dhl' },
+    });
+    expect(byMember.status).toBe(403);
+
+    const smuggled = await callApi(`${e2e.apiUrl}/partner-clients`, 'POST', {
+      authorization: `Bearer ${admin}`,
+      body: { name: 'dhl', tenantId: 'tsomeoneelse00000' },
+    });
+    expect(smuggled.status).toBe(400);
+  });
+
   it('refuses the token of a client bound to no tenant (401)', async () => {
-    const unbound = await partnerToken(undefined);
+    const unbound = await unboundPartnerToken();
     const posted = await callApi(`${e2e.apiUrl}/events`, 'POST', {
       authorization: `Bearer ${unbound}`,
       body: { orderId: 'o', type: 'shipped', occurredAt: '2026-01-02T10:00:00Z' },

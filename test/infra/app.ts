@@ -84,6 +84,7 @@ export function buildApp(
     idempotencyTable: stateful.idempotencyTable,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
+    userPoolDomain: stateful.userPoolDomain,
     jobsQueue: stateful.jobsQueue,
   });
   extend?.(stateless);

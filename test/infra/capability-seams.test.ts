@@ -162,7 +162,7 @@ describe('the tenant authorizer', () => {
     expect(() => app.synth()).toThrow('DELETE /jobs/* is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders, jobs and events routes it grants', () => {
+  it('sees in the product exactly the orders, jobs, events and partner-clients routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
@@ -176,6 +176,8 @@ describe('the tenant authorizer', () => {
         'GET jobs/*',
         'POST jobs',
         'POST events',
+        'GET partner-clients',
+        'POST partner-clients',
       ].sort(),
     );
   });

@@ -38,6 +38,8 @@ describe('the REST API routes', () => {
         'PATCH /orders/{orderId}',
         'POST /orders',
         'POST /events',
+        'GET /partner-clients',
+        'POST /partner-clients',
         'POST /tenants',
         'PUT /catalog/{sku}',
       ].sort(),
@@ -55,6 +57,8 @@ describe('the REST API routes', () => {
     ['PATCH /orders/{orderId}', 'CUSTOM'],
     ['DELETE /orders/{orderId}', 'CUSTOM'],
     ['POST /events', 'CUSTOM'],
+    ['GET /partner-clients', 'CUSTOM'],
+    ['POST /partner-clients', 'CUSTOM'],
   ])('authorizes %s with %s', (route, type) => {
     expect(routes[route]?.AuthorizationType).toBe(type);
   });

@@ -5,9 +5,9 @@ import {
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createIdentityServer, type LocalIdentity } from 'cdk-local-cloud/testing';
-import { createPartnerClient } from '../../bin/partner-clients';
 import { readAuthorizerConfig } from '../../services/authorizer/config';
 import { createAuthorizerHandler } from '../../services/authorizer/handler';
+import { createPartnerClient } from '../../services/partner-clients/partner-clients-repository';
 import { documentClient } from '../../shared/dynamo';
 import { partnerClientKeys } from '../../shared/keys/partner-client-keys';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
@@ -27,7 +27,7 @@ let idp: CognitoIdentityProviderClient;
 let handler: (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
 /**
- * A partner's machine client: for a tenant as the operator's CLI makes it (bin/partner-clients.ts); for no tenant,
+ * A partner's machine client: for a tenant as the operator's CLI and POST /partner-clients make it (services/partner-clients); for no tenant,
  * a client with the same settings and no binding.
  */
 async function partnerClient(scopes: string[], tenantId?: string) {

@@ -103,6 +103,8 @@ describe('the Lambda TOKEN authorizer', () => {
               'POST/jobs',
               'GET/jobs/*',
               'POST/events',
+              'GET/partner-clients',
+              'POST/partner-clients',
             ].map((route) => `${PREFIX}${route}`),
           },
         ],

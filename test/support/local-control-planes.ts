@@ -51,7 +51,7 @@ const resource = (
 ): LocalResource => ({ stackName: 'TestStateful', logicalId, type, physicalId, properties, attributes: {} });
 
 /**
- * The user pool and its groups exactly as the stateful stack synthesizes them (sign-in by email, the immutable
+ * The user pool, its groups and resource servers exactly as the stateful stack synthesizes them (sign-in by email, the immutable
  * custom attributes and their lengths), so the tests meet the pool that deploys; plus the tier usage plans.
  */
 function controlPlaneModel(options: LocalControlPlanesOptions): LocalCloudModel {
@@ -68,12 +68,21 @@ function controlPlaneModel(options: LocalControlPlanesOptions): LocalCloudModel 
       UserPoolId: options.userPoolId,
     }),
   );
+  // The resource servers too, so machine clients get the scopes the stack declares (`events/write`).
+  const resourceServers = Object.entries(template.findResources('AWS::Cognito::UserPoolResourceServer')).map(
+    ([id, server]) =>
+      resource(id, 'AWS::Cognito::UserPoolResourceServer', String(server.Properties.Identifier), {
+        ...server.Properties,
+        UserPoolId: options.userPoolId,
+      }),
+  );
   return {
     region: 'us-east-1',
     accountId: '123456789012',
     resources: [
       resource(pool[0], 'AWS::Cognito::UserPool', options.userPoolId, pool[1].Properties),
       ...groups,
+      ...resourceServers,
       ...options.usagePlans.map((plan) =>
         resource(`Plan${plan.id}`, 'AWS::ApiGateway::UsagePlan', plan.id, { UsagePlanName: plan.name }),
       ),

@@ -8,6 +8,7 @@ export const TEST_ENV = {
   ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:5173',
   USER_POOL_ID: 'us-east-1_TestPool1',
   USER_POOL_CLIENT_ID: 'testclient0123456789abcdef',
+  TOKEN_URL: 'https://saas-orders-test.auth.us-east-1.amazoncognito.com/oauth2/token',
   BASIC_USAGE_PLAN_NAME: 'saas-orders-test-basic',
   PREMIUM_USAGE_PLAN_NAME: 'saas-orders-test-premium',
   REST_API_ID: 'testapi123',

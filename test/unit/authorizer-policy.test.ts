@@ -14,6 +14,9 @@ const EVERY_TENANT_ROUTE = [
   'POST/jobs',
   'GET/jobs/*',
   'POST/events',
+  // Granted to members too (the policy is cached per token); the function itself refuses them with 403.
+  'GET/partner-clients',
+  'POST/partner-clients',
 ];
 
 const caller: AuthorizedCaller = {
@@ -25,11 +28,14 @@ const caller: AuthorizedCaller = {
 };
 
 describe('the authorizer policy', () => {
-  it.each(['admin', 'member'] as const)('allows a %s every orders, jobs and events route', (role) => {
-    expect(allowedResources(METHOD_ARN, role)).toEqual(
-      EVERY_TENANT_ROUTE.map((route) => `${PREFIX}${route}`),
-    );
-  });
+  it.each(['admin', 'member'] as const)(
+    'allows a %s every orders, jobs, events and partner-clients route',
+    (role) => {
+      expect(allowedResources(METHOD_ARN, role)).toEqual(
+        EVERY_TENANT_ROUTE.map((route) => `${PREFIX}${route}`),
+      );
+    },
+  );
 
   it('gives both roles the same routes, since admin-only operations sit behind the Cognito authorizer', () => {
     expect(ROUTES_BY_ROLE.admin).toEqual(ROUTES_BY_ROLE.member);
