@@ -43,8 +43,9 @@ describe('/partner-clients', () => {
         (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.POWERTOOLS_SERVICE_NAME === 'partner-clients',
     );
+    if (fn === undefined) throw new Error('no partner-clients function in the template');
     const tokenUrl = JSON.stringify(
-      (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_URL,
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_URL,
     );
     expect(tokenUrl).toMatch(/UserPoolDomain|Domain/);
     expect(tokenUrl).toMatch(/\.amazoncognito\.com\/oauth2\/token/);
