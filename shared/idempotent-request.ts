@@ -7,13 +7,13 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { isConditionFailure } from './condition-failure';
 import { dynamoClient } from './dynamo';
 import { AppError, ConflictError, UnprocessableError } from './errors';
 import { secretId } from './ids';
@@ -108,7 +108,7 @@ export function idempotentRequest<R extends KeyedRequest, T>(
       );
       return mine;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionFailure(error)) throw error;
     }
     const { Item } = await client.send(
       new GetItemCommand({ TableName: options.tableName, Key: claimKey(request), ConsistentRead: true }),

@@ -49,7 +49,7 @@ function accepts(url: string): Promise<boolean> {
 }
 
 /** Checks every endpoint of the cloud (each listener once, however many URLs it serves). */
-export async function healthReport(state: AdminState, startedAt: number): Promise<HealthReport> {
+async function healthReport(state: AdminState, startedAt: number): Promise<HealthReport> {
   const phase = state.phase();
   const cloud = state.cloud();
   const services = cloud

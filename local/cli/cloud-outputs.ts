@@ -51,7 +51,7 @@ const declared = (resource: LocalResource): DeclaredResource => ({
 });
 
 /** The environment an SDK client or the AWS CLI outside the cloud needs to reach it. */
-export function clientEnvironment(cloud: Pick<LocalCloud, 'functionEnv' | 'model'>): Record<string, string> {
+function clientEnvironment(cloud: Pick<LocalCloud, 'functionEnv' | 'model'>): Record<string, string> {
   return {
     ...Object.fromEntries(
       Object.entries(cloud.functionEnv).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL_')),

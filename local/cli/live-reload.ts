@@ -20,7 +20,7 @@ export interface SynthOutcome {
  * `force` synthesizes anyway. The inputs are hashed before the synth, so a file saved during it makes the next
  * start synthesize again rather than trust a stale assembly.
  */
-export async function synthIfChanged(
+async function synthIfChanged(
   request: SynthRequest,
   synth: () => Promise<unknown>,
   force = false,

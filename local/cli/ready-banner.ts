@@ -26,7 +26,7 @@ function servicePorts(endpoints: LocalCloud['endpoints']): string {
 }
 
 /** How many stack outputs the banner shows before it points to the outputs file for the rest. */
-export const BANNER_OUTPUT_LINES = 16;
+const BANNER_OUTPUT_LINES = 16;
 
 /**
  * `CliApp.TableName = app-table`: the stacks' `Outputs` resolved to local values, one line each, as a README that

@@ -49,7 +49,7 @@ export class LocalStreams {
 
   /** Starts the capture proxy; until `configure`, writes pass through unrecorded. */
   static async start(options: LocalStreamsOptions): Promise<LocalStreams> {
-    const capture = new StreamCapture(options.engineEndpoint, options.region, { ...options.credentials });
+    const capture = new StreamCapture(options.engineEndpoint);
     return new LocalStreams(capture, await capture.listen(options.port ?? 0), options);
   }
 
@@ -123,8 +123,7 @@ export class LocalStreams {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.pollers.map((p) => p.stop()));
-    this.pollers = [];
+    await this.stopEventSources();
     await this.capture.close();
     for (const log of this.logs.values()) log.close();
   }

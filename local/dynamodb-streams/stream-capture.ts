@@ -67,7 +67,7 @@ export class StreamCapture implements DynamoDbFront {
   /** Tables with a stream, by name; empty until the template is known (writes pass through unrecorded). */
   private tables: ReadonlyMap<string, StreamedTable> = new Map();
 
-  constructor(engineEndpoint: string, _region?: string, _credentials?: unknown) {
+  constructor(engineEndpoint: string) {
     this.engine = new EngineClient(engineEndpoint);
     this.server = loopbackServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -103,7 +103,7 @@ export class StreamCapture implements DynamoDbFront {
     key: WireItem,
   ): void {
     const table = this.tables.get(tableName);
-    if (table) this.record({ table, key: keyOf(table, key) }, before, after);
+    if (table) this.record({ table, key: tableKeyOf(table.keyAttributes, key) }, before, after);
   }
 
   /** Runs `work` holding the write locks of the given tables (taken in name order, so no deadlock). */
@@ -187,14 +187,16 @@ export class StreamCapture implements DynamoDbFront {
         if (!table || !Array.isArray(entries)) return [];
         return entries.flatMap((entry) => {
           const source = entry?.PutRequest?.Item ?? entry?.DeleteRequest?.Key;
-          return source ? [{ table, key: keyOf(table, source) }] : [];
+          return source ? [{ table, key: tableKeyOf(table.keyAttributes, source) }] : [];
         });
       });
     }
     const table = this.tables.get(String(input.TableName ?? ''));
     if (!table) return [];
     const source = (target === 'PutItem' ? input.Item : input.Key) as WireItem | undefined;
-    return source && typeof source === 'object' ? [{ table, key: keyOf(table, source) }] : [];
+    return source && typeof source === 'object'
+      ? [{ table, key: tableKeyOf(table.keyAttributes, source) }]
+      : [];
   }
 
   /** Each item as it is now, in wire JSON; undefined when one cannot be read. */
@@ -242,10 +244,4 @@ function send(res: ServerResponse, engineAnswer: EngineAnswer): void {
   const answer = inDynamoDbWording(engineAnswer);
   res.writeHead(answer.status, answer.headers);
   res.end(answer.raw);
-}
-
-function keyOf(table: StreamedTable, item: WireItem): WireItem {
-  return Object.fromEntries(
-    table.keyAttributes.flatMap((name) => (item[name] !== undefined ? [[name, item[name]]] : [])),
-  ) as WireItem;
 }

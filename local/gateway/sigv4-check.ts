@@ -92,7 +92,7 @@ function parseAmzDate(value: string): Date | undefined {
  * How AWS quotes a malformed Authorization header today: hashed, never as sent (it may be a bearer token
  * sent to the wrong route).
  */
-export function hashedForMessage(authorization: string): string {
+function hashedForMessage(authorization: string): string {
   const digest = createHash('sha256').update(authorization).digest('base64');
   return `Authorization header (hashed with SHA-256 and encoded with Base64): '${digest}'.`;
 }

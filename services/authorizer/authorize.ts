@@ -1,3 +1,4 @@
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { TenantProfile } from '../../shared/codecs/tenant-profile-codec';
 import { logger } from '../../shared/logger';
@@ -25,12 +26,7 @@ export interface AuthorizeDependencies {
 /** The `token_use` a token claims, read before verification only to pick the verifier that then checks it. */
 function claimedTokenUse(token: string): unknown {
   try {
-    return (
-      JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
-        string,
-        unknown
-      >
-    ).token_use;
+    return decomposeUnverifiedJwt(token).payload.token_use;
   } catch {
     return undefined;
   }

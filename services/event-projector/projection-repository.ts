@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import * as z from 'zod';
 import type { TimelineEntry } from '../../shared/codecs/order-event-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
+import { isConditionFailure } from '../../shared/condition-failure';
 import { documentClient } from '../../shared/dynamo';
 import { orderEventKeys } from '../../shared/keys/order-event-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
@@ -21,10 +22,6 @@ const storedState = z.object({
   eventTypes: z.set(z.string()).optional(),
   timeline: z.array(z.object({ eventId: z.string() })).optional(),
 });
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 /** The projector's DynamoDB access: one conditional update per event on its order, and the event's outcome. */
 export function createProjectionRepository(

@@ -9,6 +9,7 @@ import {
 import * as z from 'zod';
 import { JOB_VERSION_ATTRIBUTE, type Job, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
+import { isConditionFailure } from '../../shared/condition-failure';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { jobKeys } from '../../shared/keys/job-keys';
@@ -36,10 +37,6 @@ export interface JobTransition {
 const JOB_SK_PREFIX = 'JOB#';
 
 const storedChunk = z.object({ offset: z.int().min(0), orders: z.array(z.unknown()) });
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 /**
  * All DynamoDB access for jobs, shared by the jobs API (which creates them) and the worker (which runs them).

@@ -6,14 +6,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Connection, connectionCodec } from '../../shared/codecs/connection-codec';
+import { isConditionFailure } from '../../shared/condition-failure';
 import { documentClient } from '../../shared/dynamo';
 import { connectionKeys } from '../../shared/keys/connection-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { TABLE } from '../../shared/table';
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 /**
  * The connection store: one item per open connection under its tenant's partition, expiring by TTL. Every key

@@ -11,6 +11,7 @@ import { catalogItemCodec } from '../../shared/codecs/catalog-item-codec';
 import { type TimelineEntry, timelineEntry } from '../../shared/codecs/order-event-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
 import { trackingPointerCodec } from '../../shared/codecs/tracking-pointer-codec';
+import { isConditionFailure } from '../../shared/condition-failure';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
@@ -110,10 +111,6 @@ export function toItem(tenantId: string, order: Order): Record<string, unknown> 
  */
 export function fromItem(item: Record<string, unknown>): Order {
   return decodeItem('order', storedOrder, item);
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 function delay(ms: number): Promise<void> {
