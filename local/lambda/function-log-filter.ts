@@ -73,7 +73,10 @@ export class InvocationLog {
   /** A line the function wrote. */
   line(line: string): void {
     // Everything is shown: no level to read (this runs for every line a function writes).
-    if (this.mode === 'all') return this.write(line);
+    if (this.mode === 'all') {
+      this.write(line);
+      return;
+    }
     this.level = logLevelOf(line) ?? this.level;
     this.pass(line, this.level);
   }
