@@ -5,7 +5,8 @@
  * `child_process.spawnSync(<runner…> esbuild --bundle <entry> … --outfile=<dir>/index.js)`, the runner being
  * `npx --no-install`, `yarn run`, `pnpm exec` or `bun run` (or none when esbuild is global). This wraps spawnSync
  * to record each such esbuild run — working directory, arguments, the bundling environment — and asks esbuild for
- * a metafile (which does not change the bundle) so the watcher knows each bundle's inputs. `--watch` re-runs a
+ * a metafile (which does not change the bundle) so the watcher knows each bundle's inputs, and runs the esbuild binary
+ * the runner would have found without the runner (the same build, one Node.js start fewer per function). `--watch` re-runs a
  * recorded build when one of its inputs changes instead of synthesizing the whole app (see fast-reload.ts).
  * Plain JavaScript: it runs inside the app's processes, whatever they are (tsx, ts-node, node).
  */
@@ -64,8 +65,13 @@ if (logDir) {
     const metafile = own
       ? resolve(cwd, own.slice('--metafile='.length))
       : join(logDir, `${process.pid}-${count++}.meta.json`);
-    const spawnArgs = own ? args : [...args, `--metafile=${metafile}`];
-    const result = original.call(this, command, spawnArgs, options);
+    const withMetafile = own ? esbuildArgs : [...esbuildArgs, `--metafile=${metafile}`];
+    // The runner (`npx --no-install esbuild` …) only finds node_modules/.bin/esbuild from `cwd`: running that
+    // binary directly builds the same bundle without starting a Node.js process per function (~0.5 s each).
+    const direct = start > 0 ? localEsbuild(cwd) : undefined;
+    const result = direct
+      ? original.call(this, direct, withMetafile, options)
+      : original.call(this, command, [...args.slice(0, start), ...withMetafile], options);
     if (result.error || result.status !== 0) return result;
     try {
       const env = {};
