@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { LocalCloud } from '../local-cloud';
 import { closeServer, listenOn } from '../loopback-server';
+import type { RequestRecord } from '../request-records';
 import { type CloudOutputs, cloudOutputs, exportLines } from './cloud-outputs';
 
 /** Where the command line is: the health route says it, so a script can wait for `ready`. */
@@ -30,6 +31,28 @@ export interface AdminState {
   readonly phase: () => CliPhase;
   /** The cloud being served, once there is one. */
   readonly cloud: () => LocalCloud | undefined;
+  /** The requests the gateways served most recently, oldest first. @default none */
+  readonly recentRequests?: () => readonly RequestRecord[];
+}
+
+/** How many request records {@link RecentRequests} keeps: enough for a script's last few calls, a bounded memory. */
+export const RECENT_REQUESTS_KEPT = 200;
+
+/**
+ * The last {@link RECENT_REQUESTS_KEPT} request records, for `GET /_local/requests`: a script or a page can see what
+ * the one-line request log shows — status, functions, authorizer and stage-cache hit or miss — without parsing it.
+ */
+export class RecentRequests {
+  private readonly records: RequestRecord[] = [];
+
+  add(record: RequestRecord): void {
+    this.records.push(record);
+    if (this.records.length > RECENT_REQUESTS_KEPT) this.records.shift();
+  }
+
+  list(): readonly RequestRecord[] {
+    return this.records;
+  }
 }
 
 /** Whether something accepts TCP connections at the URL's host and port. */
@@ -63,8 +86,9 @@ async function healthReport(state: AdminState, startedAt: number): Promise<Healt
 
 /**
  * The command line's own listener, on 127.0.0.1: `GET /_local/health` (JSON, see {@link HealthReport}),
- * `GET /_local/outputs` (what `--outputs-file` writes) and `GET /_local/env` (what `--print-env` prints). It answers
- * from the first moment, so a script can poll it while the app is synthesized.
+ * `GET /_local/outputs` (what `--outputs-file` writes), `GET /_local/env` (what `--print-env` prints) and
+ * `GET /_local/requests[?limit=N]` (the most recent request records, newest last). It answers from the first moment,
+ * so a script can poll it while the app is synthesized.
  */
 export async function startAdminServer(
   port: number,
@@ -76,8 +100,14 @@ export async function startAdminServer(
     type: 'application/json',
     body: JSON.stringify(body, null, 2),
   });
-  const answer = async (path: string) => {
+  const answer = async (path: string, query: URLSearchParams) => {
     const cloud = state.cloud();
+    if (path === '/_local/requests') {
+      const limit = query.get('limit') ?? String(RECENT_REQUESTS_KEPT);
+      if (!/^[1-9]\d*$/.test(limit))
+        return json(400, { message: `limit must be a positive integer, not '${limit}'` });
+      return json(200, { requests: (state.recentRequests?.() ?? []).slice(-Number(limit)) });
+    }
     if (path === '/_local/health') {
       const report = await healthReport(state, startedAt);
       return json(report.status === 'ok' ? 200 : 503, report);
@@ -89,16 +119,18 @@ export async function startAdminServer(
         ? { status: 200, type: 'text/plain', body: exportLines(outputs.env) }
         : json(200, outputs);
     }
-    return json(404, { message: `no route ${path}: try /_local/health, /_local/outputs or /_local/env` });
+    return json(404, {
+      message: `no route ${path}: try /_local/health, /_local/outputs, /_local/env or /_local/requests`,
+    });
   };
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method !== 'GET') {
       res.writeHead(405, { 'content-type': 'application/json', allow: 'GET' });
       res.end(JSON.stringify({ message: `${req.method} is not allowed: the admin routes answer GET` }));
       return;
     }
-    answer(path)
+    answer(url.pathname, url.searchParams)
       .then(({ status, type, body }) => {
         res.writeHead(status, { 'content-type': type });
         res.end(body);

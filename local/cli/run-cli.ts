@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local-cloud';
 import type { RequestRecord } from '../request-records';
 import { deployOnlyLine } from '../resource-coverage';
-import { type CliPhase, startAdminServer } from './admin-server';
+import { type CliPhase, RecentRequests, startAdminServer } from './admin-server';
 import { cloudOutputs } from './cloud-outputs';
 import { ConsoleOutput, FunctionNames } from './console-output';
 import { CliExit, EXIT } from './exit-codes';
@@ -149,14 +149,17 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   const started = Date.now();
   let phase: CliPhase = 'synthesizing';
   let serving: LocalCloud | undefined;
-  const admin = await startAdminServer(adminPort, { phase: () => phase, cloud: () => serving }).catch(
-    (error: Error) => {
-      throw new CliExit(
-        EXIT.startFailed,
-        `the admin listener could not start on port ${adminPort}: ${error.message}`,
-      );
-    },
-  );
+  const recent = new RecentRequests();
+  const admin = await startAdminServer(adminPort, {
+    phase: () => phase,
+    cloud: () => serving,
+    recentRequests: () => recent.list(),
+  }).catch((error: Error) => {
+    throw new CliExit(
+      EXIT.startFailed,
+      `the admin listener could not start on port ${adminPort}: ${error.message}`,
+    );
+  });
   const appDir = process.cwd();
   const fromCloudAssembly = values['cdk-out'] !== undefined;
   const cdkOut = values['cdk-out'] ? resolve(values['cdk-out']) : join(appDir, 'cdk.out');
@@ -184,6 +187,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
   let names = new FunctionNames();
   let ready = false;
   const onRequest = (record: RequestRecord) => {
+    recent.add(record);
     // The app's own start script (seeding) calls the APIs before the banner: only failures are worth a line then.
     if (ready || record.status >= 500) output.request(record, names);
   };

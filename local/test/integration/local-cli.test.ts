@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CloudOutputs } from '../../cli/cloud-outputs';
 import { EXIT } from '../../cli/exit-codes';
 import { freePort } from '../../loopback-server';
+import type { RequestRecord } from '../../request-records';
 
 /*
  * The command line as a person and a script meet it: run as a child process (through tsx, as from source) against a
@@ -217,6 +218,33 @@ describe('cdk-local-cloud serving an app', () => {
       /^\d\d:\d\d:\d\d {2}GET {5}\/prod\/hello +200 {2}\s*\d+ ms {2}HelloApi → HelloFn {2}auth miss$/,
     );
     expect(lines[1]).toMatch(/HelloApi → HelloFn {2}auth hit$/);
+  });
+
+  it('lists the latest requests as JSON on its requests route, with the authorizer cache outcome, newest last', async () => {
+    const url = outputs().apis.find((entry) => entry.kind === 'REST API')?.url;
+    await fetch(`${url}/hello`, { headers: { Authorization: 'allow-me' } }).then((response) =>
+      response.text(),
+    );
+
+    const response = await fetch(`${adminUrl}/_local/requests?limit=1`);
+    const { requests } = (await response.json()) as { requests: RequestRecord[] };
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      kind: 'REST API',
+      api: 'HelloApi',
+      method: 'GET',
+      path: '/prod/hello',
+      status: 200,
+      authorizer: { cache: 'hit' },
+    });
+  });
+
+  it('refuses a requests limit that is not a positive integer with 400 saying so', async () => {
+    const response = await fetch(`${adminUrl}/_local/requests?limit=-3`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      "limit must be a positive integer, not '-3'",
+    );
   });
 
   it("shows a function's WARN line but not its INFO line nor Lambda's START/END/REPORT", async () => {
