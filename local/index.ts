@@ -4,6 +4,7 @@
  * app's own start script can wrap with hooks (seed data, print its own examples).
  */
 
+export { type AdminState, RecentRequests, startAdminServer } from './cli/admin-server';
 export { type CloudOutputs, cloudOutputs } from './cli/cloud-outputs';
 export {
   CliExit,
