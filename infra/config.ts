@@ -66,8 +66,8 @@ export interface StageConfig {
   readonly jobRetryMaxDelaySeconds: number;
 }
 
-/** What a stage starts from, before context overrides. */
-const STAGES: Record<string, StageConfig> = {
+/** The profiles a stage is built on (`-c profile=…`), before context overrides. */
+const PROFILES: Record<string, StageConfig> = {
   sandbox: {
     stage: 'sandbox',
     sandbox: true,
@@ -104,6 +104,7 @@ const STAGES: Record<string, StageConfig> = {
  * arrive as strings from the CLI, or as JSON values from cdk.json.
  */
 export const CONTEXT_KEYS = [
+  'profile',
   'allowedOrigins',
   'alarmEmail',
   'domainName',
@@ -206,16 +207,30 @@ function stageVariables(value: unknown): Record<string, string> {
 }
 
 /**
- * Resolves a stage's config: the stage's defaults, then each context override, validated. A bad or missing
+ * A stage's name: it names the stacks, the REST and WebSocket stages, plans, dashboards and the Cognito domain, so two
+ * stages (two attendees of a workshop, say) share one account without a clash.
+ */
+const STAGE_NAME = /^[a-z][a-z0-9-]{1,19}$/;
+
+/**
+ * Resolves a stage's config: any stage name, built on the `sandbox` profile (`prod` on the `prod` one) unless
+ * `-c profile=…` says otherwise, then each context override, validated. A bad or missing
  * value fails synth with a message naming the key and the fix.
  */
 export function stageConfig(stage: string, overrides: StageOverrides = {}): StageConfig {
-  const base = STAGES[stage];
-  if (!base) {
-    throw new Error(
-      `unknown stage '${stage}': use one of ${Object.keys(STAGES).join(', ')} (cdk synth -c stage=sandbox)`,
+  if (!STAGE_NAME.test(stage) || stage === 'local') {
+    throw new ConfigError(
+      'stage',
+      stage,
+      "use 2 to 20 lowercase letters, digits or hyphens starting with a letter (e.g. -c stage=alice); 'local' names the local cloud in the CLIs",
     );
   }
+  const profileName = overrides.profile ?? (stage === 'prod' ? 'prod' : 'sandbox');
+  const profile = typeof profileName === 'string' ? PROFILES[profileName] : undefined;
+  if (!profile) {
+    throw new ConfigError('profile', profileName, `use one of ${Object.keys(PROFILES).join(', ')}`);
+  }
+  const base: StageConfig = { ...profile, stage };
   const unknown = Object.keys(overrides).filter((key) => !(CONTEXT_KEYS as readonly string[]).includes(key));
   if (unknown.length > 0) {
     throw new Error(`unknown config key(s) ${unknown.join(', ')}: use one of ${CONTEXT_KEYS.join(', ')}`);
@@ -352,7 +367,11 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
 export function stageConfigFromContext(tryGetContext: (key: string) => unknown): StageConfig {
   const stage = tryGetContext('stage') ?? 'sandbox';
   if (typeof stage !== 'string')
-    throw new ConfigError('stage', stage, 'use -c stage=sandbox or -c stage=prod');
+    throw new ConfigError(
+      'stage',
+      stage,
+      'use a stage name, e.g. -c stage=sandbox, -c stage=prod or -c stage=alice',
+    );
   const overrides: StageOverrides = {};
   for (const key of CONTEXT_KEYS) {
     const value = tryGetContext(key);

@@ -98,7 +98,7 @@ describe('stage config', () => {
     ],
     [{ allowedOrigins: 'https://app.example.com/x' }, 'is not an origin'],
     [{ allowedOrigins: ' , ' }, 'list at least one origin'],
-    [{ colour: 'blue' }, 'unknown config key(s) colour: use one of allowedOrigins,'],
+    [{ colour: 'blue' }, 'unknown config key(s) colour: use one of profile, allowedOrigins,'],
     [
       { jobRetryMaxDelaySeconds: '0' },
       'config jobRetryMaxDelaySeconds="0" is not valid: use whole seconds from 1 to 300',
@@ -131,7 +131,28 @@ describe('stage config', () => {
     ).toBe(1);
   });
 
-  it('refuses an unknown stage naming the known ones', () => {
-    expect(() => stageConfig('qa')).toThrow("unknown stage 'qa': use one of sandbox, prod");
+  it('builds any stage name on the sandbox profile, or on the profile -c profile names', () => {
+    expect(stageConfig('alice')).toEqual({ ...stageConfig('sandbox'), stage: 'alice' });
+    expect(stageConfig('prod-eu', { profile: 'prod' })).toEqual({ ...stageConfig('prod'), stage: 'prod-eu' });
+    expect(stageConfigFromContext((key) => ({ stage: 'bob', profile: 'sandbox' })[key])).toMatchObject({
+      stage: 'bob',
+      sandbox: true,
+    });
+  });
+
+  it.each([
+    ['QA', 'use 2 to 20 lowercase letters'],
+    ['1st', 'use 2 to 20 lowercase letters'],
+    ['a-stage-name-far-too-long', 'use 2 to 20 lowercase letters'],
+    ['local', "'local' names the local cloud in the CLIs"],
+  ])('refuses the stage name %j saying what a stage name is', (stage, message) => {
+    expect(() => stageConfig(stage)).toThrow(`config stage="${stage}" is not valid: `);
+    expect(() => stageConfig(stage)).toThrow(message);
+  });
+
+  it('refuses an unknown profile naming the known ones', () => {
+    expect(() => stageConfig('alice', { profile: 'staging' })).toThrow(
+      'config profile="staging" is not valid: use one of sandbox, prod',
+    );
   });
 });
