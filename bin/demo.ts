@@ -9,6 +9,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { APP_NAME } from '../shared/app-name';
 import { Narrator, StepFailed } from './demo/narrator';
 import { type ServedRequest, STORY_STEPS, tellStory } from './demo/story';
 import { resolveTarget, TARGET_OPTIONS } from './saas/target';
@@ -86,7 +87,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const started = local && !(await healthy(adminUrl)) ? await startLocalCloud(adminUrl) : undefined;
   try {
     const target = await resolveTarget(values);
-    process.stdout.write(`saas-orders, the story — stage ${target.stage}\n`);
+    process.stdout.write(`${APP_NAME}, the story — stage ${target.stage}\n`);
     await tellStory({
       target,
       narrator: new Narrator(STORY_STEPS, pace),

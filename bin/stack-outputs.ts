@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { APP_PASCAL_NAME } from '../shared/app-name';
 import { type LocalSession, readLocalSession } from './local-session';
 
 /**
@@ -23,7 +24,7 @@ export type StackOutputs = Record<string, Record<string, string>>;
 
 /** The stacks of a stage: `SaasOrders-<stage>-Stateful` and `-Stateless` (bin/app.ts names them). */
 export function stageStackNames(stage: string): string[] {
-  return [`SaasOrders-${stage}-Stateful`, `SaasOrders-${stage}-Stateless`];
+  return [`${APP_PASCAL_NAME}-${stage}-Stateful`, `${APP_PASCAL_NAME}-${stage}-Stateless`];
 }
 
 /** Where a command reads the stack outputs: its `--outputs`, `--stage` and `--region` options. */

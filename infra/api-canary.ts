@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { APP_NAME } from '../shared/app-name';
 import { TENANT_SLUG_PATTERN } from '../shared/tenant-slug';
 import { acknowledgeSdkCallFunction } from './sdk-call-function';
 
@@ -101,8 +102,7 @@ export class ApiCanary extends Construct {
     });
 
     this.credentials = new secretsmanager.Secret(this, 'Credentials', {
-      description:
-        'saas-orders API canary user: {username, password[, totpSeed]}; the user is created by an operator',
+      description: `${APP_NAME} API canary user: {username, password[, totpSeed]}; the user is created by an operator`,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({
           username: `api-canary@${stack.stackName.toLowerCase()}.invalid`,

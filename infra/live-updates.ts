@@ -14,6 +14,7 @@ import { broadcasterEnvironment } from '../services/broadcaster/environment';
 import { connectAuthorizerEnvironment } from '../services/connect-authorizer/environment';
 import { liveConnectionsEnvironment } from '../services/live-connections/environment';
 import { ROUTE_SELECTION_EXPRESSION } from '../services/live-connections/message-schemas';
+import { APP_NAME } from '../shared/app-name';
 import { ENTITY_ATTRIBUTE, ENTITY_TYPES } from '../shared/keys/entity-type';
 import { ServiceFunction } from './service-function';
 
@@ -108,7 +109,7 @@ export class LiveUpdates extends Construct {
 
     const integration = new WebSocketLambdaIntegration('Connections', this.connections.live);
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
-      description: 'saas-orders live updates',
+      description: `${APP_NAME} live updates`,
       routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
       connectRouteOptions: {
         integration,

@@ -17,6 +17,7 @@ import {
 } from '../services/public-catalog/public-catalog-repository';
 import { publicTrackingEnvironment } from '../services/public-tracking/environment';
 import { TRACKING_VIEW_ATTRIBUTES } from '../services/public-tracking/tracking-view';
+import { APP_NAME } from '../shared/app-name';
 import { PUBLIC_CATALOG_ATTRIBUTES } from '../shared/codecs/catalog-item-codec';
 import { TRACKING_POINTER_ATTRIBUTES } from '../shared/codecs/tracking-pointer-codec';
 import { CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
@@ -148,8 +149,8 @@ export class PublicApi extends Construct {
     });
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
-      apiName: `saas-orders-public-${props.stageName}`,
-      description: 'saas-orders HTTP API: public catalog, order tracking, /me',
+      apiName: `${APP_NAME}-public-${props.stageName}`,
+      description: `${APP_NAME} HTTP API: public catalog, order tracking, /me`,
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...props.allowedOrigins],

@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
+import { APP_NAME } from '../shared/app-name';
 import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { FunctionDeployment } from './config';
 
@@ -42,7 +43,7 @@ export type UserPoolAction =
   | 'cognito-idp:DeleteUserPoolClient';
 
 /** The construct-tree context key under which a stack says how its functions' `live` aliases shift traffic. */
-const FUNCTION_DEPLOYMENT_CONTEXT = 'saas-orders:function-deployment';
+const FUNCTION_DEPLOYMENT_CONTEXT = `${APP_NAME}:function-deployment`;
 
 const DEPLOYMENT_CONFIGS: Record<FunctionDeployment, codedeploy.ILambdaDeploymentConfig> = {
   ALL_AT_ONCE: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,

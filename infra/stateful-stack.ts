@@ -2,6 +2,7 @@ import { Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } fro
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { APP_NAME } from '../shared/app-name';
 import { PARTNER_SCOPE } from '../shared/partner-scope';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
@@ -118,13 +119,13 @@ export class StatefulStack extends Stack {
     // A Cognito prefix domain for managed login and /oauth2/token. The prefix is global to the region, so the
     // account is part of it (and Cognito reserves "aws" and "cognito": neither may appear).
     this.userPoolDomain = userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: `saas-orders-${props.config.stage}-${this.account}` },
+      cognitoDomain: { domainPrefix: `${APP_NAME}-${props.config.stage}-${this.account}` },
     });
     // Partners (carriers posting tracking events) sign in as machines: client credentials for the `events/write`
     // scope. Their clients are created per tenant (a client belongs to one tenant), not here.
     this.partnerResourceServer = userPool.addResourceServer('EventsResourceServer', {
       identifier: PARTNER_SCOPE.resourceServer,
-      userPoolResourceServerName: 'saas-orders partner events',
+      userPoolResourceServerName: `${APP_NAME} partner events`,
       scopes: [
         new cognito.ResourceServerScope({
           scopeName: PARTNER_SCOPE.scopeName,

@@ -4,6 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { APP_NAME } from '../shared/app-name';
 import type { RestAccessLogField } from './rest-access-log';
 
 /** Where the Logs Insights queries live: one `.query` file each, the only copy (the stack reads them). */
@@ -91,7 +92,7 @@ export class TenantInsights extends Construct {
       };
       this.rules.push(
         new cloudwatch.CfnInsightRule(this, name, {
-          ruleName: `saas-orders-${props.stageName}-${name}`,
+          ruleName: `${APP_NAME}-${props.stageName}-${name}`,
           ruleState: 'ENABLED',
           ruleBody: stack.toJsonString(body),
         }),
@@ -113,7 +114,7 @@ export class TenantInsights extends Construct {
           : [props.restAccessLogs, ...props.functionLogGroups];
       this.queries.push(
         new logs.CfnQueryDefinition(this, name, {
-          name: `saas-orders/${props.stageName}/${name}`,
+          name: `${APP_NAME}/${props.stageName}/${name}`,
           queryString,
           logGroupNames: groups.map((group) => group.logGroupName),
         }),

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import type * as z from 'zod';
+import { APP_NAME } from '../shared/app-name';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../shared/cors';
 import { modelFromZod } from './request-models';
 import { restAccessLogFormat } from './rest-access-log';
@@ -75,8 +76,8 @@ export class TenantRestApi extends Construct {
     this.executionLogLevel = apigw.MethodLoggingLevel[props.executionLogLevel ?? 'ERROR'];
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {});
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `saas-orders-${props.stageName}`,
-      description: 'saas-orders REST API: tenants, catalog, orders',
+      restApiName: `${APP_NAME}-${props.stageName}`,
+      description: `${APP_NAME} REST API: tenants, catalog, orders`,
       // Each tenant is metered by its own API key, which only the Lambda authorizer can supply.
       apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       endpointTypes: [apigw.EndpointType.REGIONAL],

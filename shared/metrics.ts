@@ -1,7 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { APP_PASCAL_NAME } from './app-name';
 
 /** The CloudWatch namespace of every metric the functions emit (set as POWERTOOLS_METRICS_NAMESPACE by infra). */
-export const METRICS_NAMESPACE = 'SaasOrders';
+export const METRICS_NAMESPACE = APP_PASCAL_NAME;
 
 /**
  * One EMF metrics buffer per function. Namespace and the `service` dimension come from the environment

@@ -1,4 +1,5 @@
 import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
+import { APP_PASCAL_NAME } from '../../shared/app-name';
 import { type LocalSession, readLocalSession } from '../local-session';
 import {
   type ClientConfig,
@@ -35,7 +36,7 @@ export interface Target {
 /** `sandbox` from `SaasOrders-sandbox-Stateful` (bin/app.ts names the stacks), so an outputs file's tokens are kept under its stage. */
 function stageOfStacks(outputs: StackOutputs): string | undefined {
   for (const stackName of Object.keys(outputs)) {
-    const stage = /^SaasOrders-([\w-]+)-State(?:ful|less)$/.exec(stackName)?.[1];
+    const stage = new RegExp(`^${APP_PASCAL_NAME}-([\\w-]+)-State(?:ful|less)$`).exec(stackName)?.[1];
     if (stage) return stage;
   }
   return undefined;

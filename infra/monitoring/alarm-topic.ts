@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, type IConstruct } from 'constructs';
+import { APP_NAME } from '../../shared/app-name';
 
 export interface AlarmTopicProps {
   /**
@@ -40,7 +41,7 @@ export class AlarmTopic extends Construct {
       },
     };
     this.key = new kms.Key(this, 'Key', {
-      description: 'saas-orders alarm topic: encrypts alarm notifications at rest',
+      description: `${APP_NAME} alarm topic: encrypts alarm notifications at rest`,
       enableKeyRotation: true,
       // The key protects notifications in flight only: nothing stored outlives it, so it goes with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -55,7 +56,7 @@ export class AlarmTopic extends Construct {
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'saas-orders alarms',
+      displayName: `${APP_NAME} alarms`,
       masterKey: this.key,
       enforceSSL: true,
     });

@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { APP_NAME } from '../../shared/app-name';
 import type { JobsQueue } from '../jobs-queue';
 import type { LiveUpdates } from '../live-updates';
 import type { PublicApi } from '../public-api';
@@ -185,7 +186,7 @@ export class OperationsMonitoring extends Construct {
 
     const functions = serviceFunctions(stack);
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
-      dashboardName: `saas-orders-${props.stage}`,
+      dashboardName: `${APP_NAME}-${props.stage}`,
       requestApis: [rest, http],
       webSocketStage: wsStage,
       jobsQueue: props.jobsQueue,

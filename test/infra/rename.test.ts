@@ -1,0 +1,102 @@
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { currentName, rename } from '../../bin/rename';
+
+/*
+ * `npm run rename -- <name>` makes the starter another product: run on a copy of this repository, nothing of the old
+ * name remains, the app synthesizes under the new name, and tests pass in the copy.
+ */
+
+const ROOT = resolve(__dirname, '..', '..');
+const run = promisify(execFile);
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const OLD_NAME = /saas-orders|saasorders|saas_orders/i;
+
+let copy: string;
+
+/**
+ * The repository's files (tracked, and new ones not ignored) as a fresh clone has them, with this checkout's
+ * node_modules linked in.
+ */
+function copyRepository(): string {
+  const target = mkdtempSync(join(tmpdir(), 'rename-'));
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(target, file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(target, file));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'));
+  return target;
+}
+
+function* filesOf(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'cdk.out') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesOf(path);
+    else yield path;
+  }
+}
+
+beforeAll(async () => {
+  copy = copyRepository();
+  await run(TSX, [join(copy, 'bin', 'rename.ts'), 'acme-shop'], { cwd: copy });
+}, 120_000);
+
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+describe('npm run rename', () => {
+  it('leaves nothing of the old name in any file, in any of its forms', () => {
+    const mentions = [...filesOf(copy)].filter((file) => OLD_NAME.test(readFileSync(file, 'utf8')));
+    expect(mentions).toEqual([]);
+    expect(currentName(copy)).toBe('acme-shop');
+    expect(JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).name).toBe('acme-shop');
+  });
+
+  it('synthesizes the renamed app: its stacks and resource names carry the new name', async () => {
+    const cdkOut = join(copy, 'cdk.out');
+    await run(TSX, [join(copy, 'bin', 'app.ts')], {
+      cwd: copy,
+      env: {
+        ...process.env,
+        CDK_OUTDIR: cdkOut,
+        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }),
+      },
+    });
+    const stateless = readFileSync(join(cdkOut, 'AcmeShop-sandbox-Stateless.template.json'), 'utf8');
+    expect(readdirSync(cdkOut)).toEqual(expect.arrayContaining(['AcmeShop-sandbox-Stateful.template.json']));
+    expect(stateless).toContain('"acme-shop-sandbox"');
+    expect(stateless).not.toMatch(OLD_NAME);
+  }, 300_000);
+
+  it('passes the unit tests in the renamed copy', async () => {
+    const { stdout, stderr } = await run(
+      join(copy, 'node_modules', '.bin', 'jest'),
+      ['--selectProjects', 'unit', '--ci'],
+      {
+        cwd: copy,
+      },
+    );
+    expect(`${stdout}${stderr}`).toMatch(/Tests: +\d+ passed, \d+ total/);
+  }, 300_000);
+
+  it('refuses a name a resource cannot carry, saying what a name is', () => {
+    expect(() => rename('Acme Shop', copy)).toThrow(
+      "'Acme Shop' is not a name every resource can carry: use lowercase words joined by hyphens",
+    );
+    expect(() => rename('acme-shop', copy)).toThrow('the app is already named acme-shop');
+  });
+});
