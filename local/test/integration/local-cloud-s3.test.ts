@@ -26,11 +26,13 @@ import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
  */
 const WRITER = `
 const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
+const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
 const s3 = new S3Client({});
 exports.handler = async (event) => {
   await s3.send(new PutObjectCommand({ Bucket: process.env.BUCKET, Key: event.key, Body: event.body }));
   const got = await s3.send(new GetObjectCommand({ Bucket: process.env.BUCKET, Key: event.key }));
-  return { bucket: process.env.BUCKET, domain: process.env.DOMAIN, body: await got.Body.transformToString() };
+  const download = await getSignedUrl(s3, new GetObjectCommand({ Bucket: process.env.BUCKET, Key: event.key }), { expiresIn: 300 });
+  return { bucket: process.env.BUCKET, domain: process.env.DOMAIN, body: await got.Body.transformToString(), download };
 };`;
 const RECORDER = 'exports.handler = async (event) => ({ records: event.Records.length });';
 const ORIGIN = 'https://console.example.com';
@@ -198,9 +200,13 @@ describe('S3 of a CDK app on the local cloud', () => {
     expect(cloud.functionEnv.AWS_ENDPOINT_URL_S3).toBe(served?.endpoint('S3'));
   });
 
-  it('lets a function put and get objects with an unmodified S3Client, the bucket name from its environment', async () => {
+  it('lets a function put, get and pre-sign objects with an unmodified S3Client, the bucket name from its environment', async () => {
     const result = await invoker?.invoke(functionArn('Writer'), { key: 'notes/hello.txt', body: 'hi there' });
     expect(result).toMatchObject({ bucket: outputs.BucketName, body: 'hi there' });
+    // The URL the function pre-signed reaches the object from outside the cloud.
+    const download = await fetch((result as { download: string }).download);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toBe('hi there');
     expect((result as { domain: string }).domain).toMatch(
       new RegExp(`^${outputs.BucketName}\\.s3\\.us-east-1\\.localhost:\\d+$`),
     );
