@@ -11,6 +11,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { cloudOutputs } from '../../cli/cloud-outputs';
 import { LOCAL_CREDENTIALS, type LocalCloud, startLocalCloud } from '../../local-cloud';
 import type { LocalService } from '../../local-service';
 import type { LambdaInvoker } from '../../model';
@@ -198,6 +199,18 @@ describe('S3 of a CDK app on the local cloud', () => {
       expect.stringMatching(/bucket S3App\/Files\w*: versioning not emulated/),
     );
     expect(cloud.functionEnv.AWS_ENDPOINT_URL_S3).toBe(served?.endpoint('S3'));
+  });
+
+  it('names the bucket and the S3 endpoint in the outputs scripts read (and --print-env)', () => {
+    const outputsFile = cloudOutputs(cloud);
+    expect(outputsFile.buckets).toEqual([
+      expect.objectContaining({
+        stackName: 'S3App',
+        bucketName: outputs.BucketName,
+        url: `${served?.endpoint('S3')}/${outputs.BucketName}`,
+      }),
+    ]);
+    expect(outputsFile.env.AWS_ENDPOINT_URL_S3).toBe(served?.endpoint('S3'));
   });
 
   it('lets a function put, get and pre-sign objects with an unmodified S3Client, the bucket name from its environment', async () => {
