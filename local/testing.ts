@@ -10,6 +10,7 @@ export { signJwt } from './identity/token-minting';
 export type { StoredUser, UserPoolStore } from './identity/user-pool-store';
 export type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
 export type { CorsRule } from './s3/bucket-cors';
+export type { NotificationRule } from './s3/bucket-definitions';
 export { type BucketOptions, LocalS3, type LocalS3Options } from './s3/local-s3';
 export type { ObjectEvent } from './s3/s3-front';
 export { LocalSqs } from './sqs/local-sqs';

@@ -1,7 +1,7 @@
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
 import type { CorsRule } from './bucket-cors';
-import { type BucketDefinition, bucketDefinitions } from './bucket-definitions';
+import { type BucketDefinition, bucketDefinitions, type NotificationRule } from './bucket-definitions';
 import { deliverObjectEvent, s3TestEvent } from './bucket-notifications';
 import { type S3Engine, startS3Engine } from './s3-engine';
 import type { ObjectEvent } from './s3-front';
@@ -21,6 +21,8 @@ export interface LocalS3Options {
 /** Settings of a bucket created by hand (a handler test's), as a template's bucket would declare them. */
 export interface BucketOptions {
   readonly cors?: readonly CorsRule[];
+  /** Where its events go once {@link LocalS3.deliverTo} has named the function invoker (and queue sender). */
+  readonly notifications?: readonly NotificationRule[];
 }
 
 /**
@@ -88,7 +90,7 @@ export class LocalS3 {
       logicalId: name,
       name,
       ...(options.cors ? { cors: options.cors } : {}),
-      notifications: [],
+      notifications: options.notifications ?? [],
       notApplied: [],
     });
   }

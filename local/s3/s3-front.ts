@@ -95,17 +95,21 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Which notification event a successful request makes, from its method and query (none for most). */
+/**
+ * Which notification event a successful request makes, from its method and query (none for most): a PUT of a
+ * sub-resource (`?tagging`, `?acl`, an upload's part) or an aborted upload makes none.
+ */
 function eventNameOf(method: string, query: URLSearchParams, headers: IncomingHttpHeaders, rawKey: string) {
-  if (!rawKey) {
-    if (method === 'POST' && query.has('delete')) return 'ObjectRemoved:Delete';
-    return undefined;
-  }
-  if (method === 'PUT' && !query.has('uploadId') && !query.has('partNumber')) {
+  // The SDK's `x-id` and a pre-signed URL's `X-Amz-*` name no sub-resource.
+  const subresources = [...query.keys()].filter((name) => name !== 'x-id' && !/^x-amz-/i.test(name));
+  const only = (...names: string[]) =>
+    subresources.length === names.length && names.every((name) => subresources.includes(name));
+  if (!rawKey) return method === 'POST' && only('delete') ? 'ObjectRemoved:Delete' : undefined;
+  if (method === 'PUT' && only()) {
     return header(headers, 'x-amz-copy-source') ? 'ObjectCreated:Copy' : 'ObjectCreated:Put';
   }
-  if (method === 'POST' && query.has('uploadId')) return 'ObjectCreated:CompleteMultipartUpload';
-  if (method === 'DELETE' && !query.has('uploadId')) return 'ObjectRemoved:Delete';
+  if (method === 'POST' && only('uploadId')) return 'ObjectCreated:CompleteMultipartUpload';
+  if (method === 'DELETE' && only()) return 'ObjectRemoved:Delete';
   return undefined;
 }
 

@@ -238,7 +238,8 @@ describe('cdk-local-cloud serving an app', () => {
     const lines = printer.stdout().trim().split('\n');
     expect(lines).toContain(`export AWS_ENDPOINT_URL_DYNAMODB='${outputs().env.AWS_ENDPOINT_URL_DYNAMODB}'`);
     expect(lines).toContain("export AWS_REGION='us-east-1'");
-    expect(lines.every((line) => /^export AWS_[A-Z_]+='[^']*'$/.test(line))).toBe(true);
+    expect(lines).toContain(`export AWS_ENDPOINT_URL_S3='${outputs().env.AWS_ENDPOINT_URL_S3}'`);
+    expect(lines.every((line) => /^export AWS_[A-Z0-9_]+='[^']*'$/.test(line))).toBe(true);
   });
 });
 

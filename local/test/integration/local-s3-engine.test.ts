@@ -393,3 +393,49 @@ describe('CORS from the bucket configuration', () => {
     expect(response.headers.get('access-control-expose-headers')).toBe('ETag');
   });
 });
+
+describe('notifications of a bucket created by hand (a handler test’s)', () => {
+  it('hands the records to the invoker it was given: creations under the prefix, and each key DeleteObjects removed', async () => {
+    const received: Array<{
+      arn: string;
+      records: Array<{ eventName: string; s3: { object: { key: string } } }>;
+    }> = [];
+    s3.deliverTo({
+      invoker: {
+        invoke: async (arn, event) => {
+          received.push({ arn, records: (event as { Records: never[] }).Records });
+          return null;
+        },
+      },
+    });
+    await s3.createBucket('notified', {
+      notifications: [
+        {
+          destination: 'lambda',
+          arn: 'importer',
+          events: ['s3:ObjectCreated:*'],
+          prefix: 'uploads/',
+          id: 'imports',
+        },
+        { destination: 'lambda', arn: 'cleaner', events: ['s3:ObjectRemoved:*'], id: 'cleanup' },
+      ],
+    });
+    await client.send(new PutObjectCommand({ Bucket: 'notified', Key: 'elsewhere/x.txt', Body: 'x' }));
+    await client.send(new PutObjectCommand({ Bucket: 'notified', Key: 'uploads/a.csv', Body: 'a' }));
+    await client.send(
+      new DeleteObjectsCommand({
+        Bucket: 'notified',
+        Delete: { Objects: [{ Key: 'uploads/a.csv' }, { Key: 'elsewhere/x.txt' }] },
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    while (received.filter((r) => r.arn === 'cleaner').length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const keysOf = (arn: string) =>
+      received.filter((r) => r.arn === arn).flatMap((r) => r.records.map((x) => x.s3.object.key));
+    expect(keysOf('importer')).toEqual(['uploads/a.csv']);
+    expect(keysOf('cleaner').sort()).toEqual(['elsewhere/x.txt', 'uploads/a.csv']);
+    expect(received.find((r) => r.arn === 'cleaner')?.records[0]?.eventName).toBe('ObjectRemoved:Delete');
+  });
+});
