@@ -199,6 +199,24 @@ describe('pre-signed URLs', () => {
     expect(await downloaded.text()).toBe('a,b\n1,2\n');
   });
 
+  it('refuses an upload whose Content-Type differs from the one the URL signed', async () => {
+    const put = await getSignedUrl(
+      client,
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'presigned/typed.csv', ContentType: 'text/csv' }),
+      { expiresIn: 300, signableHeaders: new Set(['content-type']) },
+    );
+    expect(new URL(put).searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
+    const wrong = await fetch(put, {
+      method: 'PUT',
+      body: '<html>',
+      headers: { 'content-type': 'text/html' },
+    });
+    expect(wrong.status).toBe(403);
+    expect(xmlError(await wrong.text()).code).toBe('SignatureDoesNotMatch');
+    const right = await fetch(put, { method: 'PUT', body: 'a,b', headers: { 'content-type': 'text/csv' } });
+    expect(right.status).toBe(200);
+  });
+
   it('answers an expired URL with 403 AccessDenied "Request has expired"', async () => {
     const signingDate = new Date(Date.now() - 10 * 60 * 1000);
     const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: BUCKET, Key: 'range.txt' }), {
