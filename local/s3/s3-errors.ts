@@ -19,7 +19,8 @@ export function s3RequestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }
 
-function escapeXml(text: string): string {
+/** Escapes text for an XML element. */
+export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

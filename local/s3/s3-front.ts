@@ -7,9 +7,10 @@ import {
 } from 'node:http';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
 import { type CorsRule, corsResponseHeaders, preflight } from './bucket-cors';
+import { objectHeaders, readPostForm } from './post-form';
 import { verifyPostPolicy } from './post-policy';
 import { isPresigned, type SecretLookup, verifyPresignedUrl } from './presigned-url';
-import { accessDenied, hostId, S3Error, s3ErrorXml, s3RequestId } from './s3-errors';
+import { accessDenied, escapeXml, hostId, S3Error, s3ErrorXml, s3RequestId } from './s3-errors';
 
 /** What the front knows of a bucket beyond what the engine stores. */
 export interface BucketSettings {
@@ -81,18 +82,6 @@ function addressOf(host: string, rawPath: string): Address | undefined {
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.at(-1) : value;
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit)
-      throw new S3Error(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -207,39 +196,17 @@ export class S3Front {
     }
 
     const contentType = header(req.headers, 'content-type') ?? '';
-    const isPostForm =
+    if (
       method === 'POST' &&
       address !== undefined &&
       !address.rawKey &&
-      /^multipart\/form-data/i.test(contentType);
+      /^multipart\/form-data/i.test(contentType)
+    ) {
+      await this.postUpload(req, res, address.bucket, requestId, origin);
+      return;
+    }
     let principal = 'Anonymous';
-    let body: Buffer | undefined;
-    let postedKey: string | undefined;
-    if (isPostForm && address) {
-      body = await readBody(req, this.options.maxBodyBytes);
-      const form = await new Request('http://s3.local/', {
-        method: 'POST',
-        headers: { 'content-type': contentType },
-        body,
-      }).formData();
-      const fields = new Map<string, string>();
-      let file: File | undefined;
-      for (const [name, value] of form.entries()) {
-        if (typeof value === 'string') fields.set(name.toLowerCase(), value);
-        else if (name.toLowerCase() === 'file') file = value;
-      }
-      if (!file) {
-        throw new S3Error(400, 'InvalidArgument', 'POST requires exactly one file upload per request.', {
-          ArgumentName: 'file',
-          ArgumentValue: '0',
-        });
-      }
-      postedKey = verifyPostPolicy(
-        { bucket: address.bucket, fields, fileSize: file.size, fileName: file.name },
-        this.options.secretOf,
-      );
-      principal = `AWS:${fields.get('x-amz-credential')?.split('/')[0] ?? ''}`;
-    } else if (isPresigned(rawQuery)) {
+    if (isPresigned(rawQuery)) {
       const accessKeyId = verifyPresignedUrl(
         { method, rawPath, rawQuery, headers: req.headers },
         this.options.secretOf,
@@ -261,10 +228,8 @@ export class S3Front {
       );
     }
     const enginePath = address?.enginePath ?? rawPath;
-    const eventName = isPostForm
-      ? 'ObjectCreated:Post'
-      : address && eventNameOf(method, query, req.headers, address.rawKey);
-    const answer = await this.forward(req, method, `${enginePath}${queryAt < 0 ? '' : `?${rawQuery}`}`, body);
+    const eventName = address && eventNameOf(method, query, req.headers, address.rawKey);
+    const answer = await this.forward(method, `${enginePath}${queryAt < 0 ? '' : `?${rawQuery}`}`, { req });
     const cors = address
       ? corsResponseHeaders(this.options.bucketSettings(address.bucket)?.cors, origin, method)
       : {};
@@ -277,9 +242,7 @@ export class S3Front {
     const succeeded = answer.status >= 200 && answer.status < 300;
     if (!succeeded && method !== 'HEAD') {
       // The engine's error document, with this request's id in it (as the header says).
-      const chunks: Buffer[] = [];
-      for await (const chunk of answer.response) chunks.push(chunk as Buffer);
-      const text = Buffer.concat(chunks)
+      const text = (await readAll(answer.response))
         .toString('utf8')
         .replace(/<RequestId>[^<]*<\/RequestId>/, `<RequestId>${requestId}</RequestId>`)
         .replace(/<HostId>[^<]*<\/HostId>/, `<HostId>${hostId(requestId)}</HostId>`);
@@ -293,9 +256,7 @@ export class S3Front {
       return;
     }
     // The answer of an event-making request is small (XML or empty): read it to know what happened.
-    const chunks: Buffer[] = [];
-    for await (const chunk of answer.response) chunks.push(chunk as Buffer);
-    const answerBody = Buffer.concat(chunks);
+    const answerBody = await readAll(answer.response);
     res.writeHead(answer.status, { ...headers, 'content-length': answerBody.length });
     res.end(answerBody);
     const text = answerBody.toString('utf8');
@@ -305,7 +266,7 @@ export class S3Front {
     const keys =
       eventName === 'ObjectRemoved:Delete' && !address.rawKey
         ? [...text.matchAll(/<Deleted>\s*<Key>([^<]*)<\/Key>/g)].map((m) => unescapeXml(m[1] ?? ''))
-        : [postedKey ?? decode(address.rawKey)];
+        : [decode(address.rawKey)];
     for (const key of keys) {
       this.announce({
         bucket: address.bucket,
@@ -320,6 +281,81 @@ export class S3Front {
     }
   }
 
+  /**
+   * A browser-based upload (`POST /<bucket>`, `multipart/form-data`): the form read, the policy verified, and
+   * the file stored with a PutObject of the object's headers; answered as S3 answers a POST
+   * (`success_action_redirect`, else `success_action_status` 200, 201 with a `PostResponse`, or 204).
+   */
+  private async postUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    requestId: string,
+    origin: string | undefined,
+  ): Promise<void> {
+    const form = await readPostForm(req, this.options.maxBodyBytes);
+    if (!form.file) {
+      throw new S3Error(400, 'InvalidArgument', 'POST requires exactly one file upload per request.', {
+        ArgumentName: 'file',
+        ArgumentValue: '0',
+      });
+    }
+    const key = verifyPostPolicy(
+      { bucket, fields: form.fields, fileSize: form.file.data.length, fileName: form.file.name },
+      this.options.secretOf,
+    );
+    const path = `/${bucket}/${encodeKey(key)}`;
+    const stored = await this.forward('PUT', path, {
+      body: form.file.data,
+      headers: objectHeaders(form.fields),
+    });
+    const answer = await readAll(stored.response);
+    if (stored.status !== 200) {
+      const error = /<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(answer.toString('utf8'));
+      throw new S3Error(
+        stored.status,
+        error?.[1] ?? 'InternalError',
+        error?.[2] ?? 'The object could not be stored.',
+      );
+    }
+    const eTag = String(stored.headers.etag ?? '');
+    const location = `http://${header(req.headers, 'host') ?? this.engine.host}${path}`;
+    const common = {
+      'x-amz-request-id': requestId,
+      'x-amz-id-2': hostId(requestId),
+      etag: eTag,
+      location,
+      ...corsResponseHeaders(this.options.bucketSettings(bucket)?.cors, origin, 'POST'),
+    };
+    const redirect = form.fields.get('success_action_redirect') ?? form.fields.get('redirect');
+    const status = form.fields.get('success_action_status');
+    if (redirect) {
+      const target = new URL(redirect);
+      target.searchParams.set('bucket', bucket);
+      target.searchParams.set('key', key);
+      target.searchParams.set('etag', eTag);
+      res.writeHead(303, { ...common, location: target.toString(), 'content-length': 0 });
+      res.end();
+    } else if (status === '201') {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${escapeXml(location)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><ETag>${escapeXml(eTag)}</ETag></PostResponse>`;
+      res.writeHead(201, {
+        ...common,
+        'content-type': 'application/xml',
+        'content-length': Buffer.byteLength(xml),
+      });
+      res.end(xml);
+    } else {
+      res.writeHead(status === '200' ? 200 : 204, { ...common, 'content-length': 0 });
+      res.end();
+    }
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const principalId = `AWS:${form.fields.get('x-amz-credential')?.split('/')[0] ?? ''}`;
+    this.announce({ bucket, key, eventName: 'ObjectCreated:Post', sourceIp, requestId, principalId }).catch(
+      (error: unknown) =>
+        this.options.log?.(`ObjectCreated:Post of s3://${bucket}/${key} not announced: ${String(error)}`),
+    );
+  }
+
   /** Reads the object's size and ETag from the engine (for created objects) and tells `onObjectEvent`. */
   private async announce(event: ObjectEvent): Promise<void> {
     const notify = this.options.onObjectEvent;
@@ -328,7 +364,7 @@ export class S3Front {
       notify(event);
       return;
     }
-    const head = await this.forward(undefined, 'HEAD', `/${event.bucket}/${encodeKey(event.key)}`, undefined);
+    const head = await this.forward('HEAD', `/${event.bucket}/${encodeKey(event.key)}`, {});
     head.response.resume();
     if (head.status !== 200) return;
     notify({
@@ -338,13 +374,14 @@ export class S3Front {
     });
   }
 
+  /** Sends a request to the engine: the caller's (streamed, or with `body`), or one of the front's own. */
   private forward(
-    req: IncomingMessage | undefined,
     method: string,
     path: string,
-    body: Buffer | undefined,
+    from: { readonly req?: IncomingMessage; readonly body?: Buffer; readonly headers?: IncomingHttpHeaders },
   ): Promise<EngineAnswer> {
-    const headers: IncomingHttpHeaders = { ...(req?.headers ?? {}), host: this.engine.host };
+    const { req, body } = from;
+    const headers: IncomingHttpHeaders = { ...(from.headers ?? req?.headers ?? {}), host: this.engine.host };
     if (body) headers['content-length'] = String(body.length);
     // The engine never sees the caller's authentication: the front has checked it.
     for (const name of ['authorization', 'origin']) delete headers[name];
@@ -354,10 +391,17 @@ export class S3Front {
         (response) => resolve({ status: response.statusCode ?? 500, headers: response.headers, response }),
       );
       upstream.on('error', reject);
-      if (body || !req) upstream.end(body);
-      else req.pipe(upstream);
+      if (req && !body) req.pipe(upstream);
+      else upstream.end(body);
     });
   }
+}
+
+/** A whole (small) engine answer. */
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** A decoded key as a path (each segment percent-encoded, slashes kept). */
