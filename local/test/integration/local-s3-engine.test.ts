@@ -268,7 +268,7 @@ describe('pre-signed POST (browser-based upload)', () => {
     const form = new FormData();
     for (const [name, value] of Object.entries({ ...fields, ...extra })) form.append(name, value);
     form.append('file', file, 'orders.ndjson');
-    return fetch(url, { method: 'POST', body: form });
+    return fetch(url, { method: 'POST', body: form, redirect: 'manual' });
   }
 
   const presign = (conditions: Parameters<typeof createPresignedPost>[1]['Conditions'] = [], expires = 300) =>
@@ -301,6 +301,30 @@ describe('pre-signed POST (browser-based upload)', () => {
         size: 8,
       }),
     );
+  });
+
+  it('answers 204 with the object’s Location by default, and 303 to success_action_redirect with bucket, key and ETag', async () => {
+    const plain = await createPresignedPost(client, {
+      Bucket: BUCKET,
+      Key: 'uploads/plain.txt',
+      Expires: 300,
+    });
+    const stored = await post(plain.fields, plain.url, new Blob(['plain']));
+    expect(stored.status).toBe(204);
+    expect(stored.headers.get('location')).toBe(`${s3.endpoint}/${BUCKET}/uploads/plain.txt`);
+
+    const redirected = await createPresignedPost(client, {
+      Bucket: BUCKET,
+      Key: 'uploads/redirected.txt',
+      Fields: { success_action_redirect: 'https://app.example.com/done' },
+      Expires: 300,
+    });
+    const answer = await post(redirected.fields, redirected.url, new Blob(['r']), {});
+    expect(answer.status).toBe(303);
+    const target = new URL(answer.headers.get('location') ?? '');
+    expect(target.origin + target.pathname).toBe('https://app.example.com/done');
+    expect(target.searchParams.get('key')).toBe('uploads/redirected.txt');
+    expect(target.searchParams.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
   });
 
   it('refuses a file above the content-length-range with 400 EntityTooLarge, and stores nothing', async () => {
