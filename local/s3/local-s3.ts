@@ -3,6 +3,7 @@ import type { LambdaInvoker, LocalCloudModel } from '../model';
 import type { CorsRule } from './bucket-cors';
 import { type BucketDefinition, bucketDefinitions, type NotificationRule } from './bucket-definitions';
 import { deliverObjectEvent, s3TestEvent } from './bucket-notifications';
+import type { SecretLookup } from './presigned-url';
 import { type S3Engine, startS3Engine } from './s3-engine';
 import type { ObjectEvent } from './s3-front';
 
@@ -10,6 +11,11 @@ export interface LocalS3Options {
   readonly region: string;
   /** What functions sign with; pre-signed URLs and POST policies are verified against its secret. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The secret of any other access key a URL or policy may be signed with (a function's role session, an STS
+   * session), for a local cloud that gives functions credentials of their own. @default only `credentials`
+   */
+  readonly secretOf?: SecretLookup;
   /** Keeps buckets and objects across restarts (as files). @default in memory */
   readonly dataDir?: string;
   /** Port of the S3 endpoint. @default 0, a free one */
@@ -57,6 +63,7 @@ export class LocalS3 {
     const engine = await startS3Engine({
       region: options.region,
       credentials: [options.credentials],
+      ...(options.secretOf ? { secretOf: options.secretOf } : {}),
       bucketSettings: (name) => self?.buckets.get(name),
       onObjectEvent: (event) => self?.objectEvent(event),
       log,

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script';
+import type { SecretLookup } from './presigned-url';
 import { type BucketSettings, type ObjectEvent, S3Front } from './s3-front';
 
 /** An S3-compatible endpoint on the loopback interface. */
@@ -15,6 +16,8 @@ export interface S3EngineOptions {
   readonly region: string;
   /** Access keys pre-signed URLs and POST policies may be signed with. */
   readonly credentials: ReadonlyArray<{ readonly accessKeyId: string; readonly secretAccessKey: string }>;
+  /** The secret of any other key a signer may use (functions' role sessions, STS sessions). @default none */
+  readonly secretOf?: SecretLookup;
   /** A bucket's CORS rules; `undefined` for a bucket without settings. */
   readonly bucketSettings: (bucket: string) => BucketSettings | undefined;
   readonly onObjectEvent?: (event: ObjectEvent) => void;
@@ -57,7 +60,7 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
   const secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey] as const));
   const front = new S3Front({
     engineEndpoint: `http://127.0.0.1:${port}`,
-    secretOf: (accessKeyId) => secrets.get(accessKeyId),
+    secretOf: (accessKeyId) => secrets.get(accessKeyId) ?? options.secretOf?.(accessKeyId),
     bucketSettings: options.bucketSettings,
     maxBodyBytes: bodyLimit,
     ...(options.onObjectEvent ? { onObjectEvent: options.onObjectEvent } : {}),

@@ -1,10 +1,16 @@
 import type { LocalService } from '../local-service';
 import type { BucketDefinition } from './bucket-definitions';
 import { LocalS3 } from './local-s3';
+import type { SecretLookup } from './presigned-url';
 
 export interface S3ServiceOptions {
   /** Delivers bucket notifications to SQS queues (the SQS service's sender); without it they are logged. */
   readonly sendToQueue?: (queueArn: string, body: string) => Promise<void>;
+  /**
+   * The secret of an access key other than the local credentials (functions' own role sessions), so the URLs
+   * and policies they pre-sign verify. @default only the local credentials
+   */
+  readonly secretOf?: SecretLookup;
 }
 
 /** One notice per bucket whose configuration is partly not applied locally. */
@@ -42,6 +48,7 @@ export function s3Service(options: S3ServiceOptions = {}): LocalService {
         credentials: context.credentials,
         port: context.servicePort(0),
         log: context.log,
+        ...(options.secretOf ? { secretOf: options.secretOf } : {}),
         ...(context.dataDir ? { dataDir: context.dataDir } : {}),
       });
       return {

@@ -244,6 +244,35 @@ describe('pre-signed URLs', () => {
     expect(xmlError(await response.text()).code).toBe('SignatureDoesNotMatch');
   });
 
+  it('verifies a URL signed with session credentials it learns of through secretOf (a function’s own role)', async () => {
+    const session = {
+      accessKeyId: 'ASIAFUNCTIONSESSION1',
+      secretAccessKey: 'session-secret',
+      sessionToken: 'token',
+    };
+    const withSessions = await LocalS3.start({
+      region: REGION,
+      credentials,
+      secretOf: (id) => (id === session.accessKeyId ? session.secretAccessKey : undefined),
+      log: () => undefined,
+    });
+    const admin = new S3Client({ region: REGION, endpoint: withSessions.endpoint, credentials });
+    const fn = new S3Client({ region: REGION, endpoint: withSessions.endpoint, credentials: session });
+    try {
+      await withSessions.createBucket('sessions');
+      await admin.send(new PutObjectCommand({ Bucket: 'sessions', Key: 'a.txt', Body: 'from a session' }));
+      const url = await getSignedUrl(fn, new GetObjectCommand({ Bucket: 'sessions', Key: 'a.txt' }));
+      expect(new URL(url).searchParams.get('X-Amz-Security-Token')).toBe('token');
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('from a session');
+    } finally {
+      admin.destroy();
+      fn.destroy();
+      await withSessions.close();
+    }
+  });
+
   it('answers a URL signed with an unknown key with 403 InvalidAccessKeyId', async () => {
     const stranger = new S3Client({
       region: REGION,
