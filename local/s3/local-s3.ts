@@ -79,6 +79,11 @@ export class LocalS3 {
     return this.engine.endpoint;
   }
 
+  /** Whether the engine behind the endpoint runs yet: it starts on first use (a bucket to create, a request). */
+  get engineStarted(): boolean {
+    return this.engine.started;
+  }
+
   /** What functions need to reach this S3 with an unmodified AWS SDK. */
   get functionEnvironment(): Record<string, string> {
     return { AWS_ENDPOINT_URL_S3: this.engine.endpoint };

@@ -1,14 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script';
 import type { SecretLookup } from './presigned-url';
-import { type BucketSettings, type ObjectEvent, S3Front } from './s3-front';
+import { type BucketSettings, type EngineAddress, type ObjectEvent, S3Front } from './s3-front';
 
 /** An S3-compatible endpoint on the loopback interface. */
 export interface S3Engine {
   /** `http://127.0.0.1:<port>`: what SDK clients use as `endpoint` (and functions as `AWS_ENDPOINT_URL_S3`). */
   readonly endpoint: string;
-  /** The largest object one PutObject or POST may carry here. */
-  readonly maxBodyBytes: number;
+  /** Whether the engine behind the endpoint has started (it does on first use). */
+  readonly started: boolean;
   close(): Promise<void>;
 }
 
@@ -30,11 +30,13 @@ export interface S3EngineOptions {
 
 const WORKER = workerScript(__dirname, 's3-engine-worker');
 
-/**
- * Starts the embedded S3 engine (fauxqs's S3, in a worker thread) behind the front that verifies pre-signed
- * requests and answers CORS (s3-front.ts), and resolves once both listen; the endpoint is the front's.
- */
-export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine> {
+interface RunningWorker {
+  readonly worker: Worker;
+  readonly address: EngineAddress;
+}
+
+/** Starts fauxqs's S3 in a worker thread and resolves once it listens. */
+async function startWorker(options: S3EngineOptions): Promise<RunningWorker> {
   const worker = new Worker(WORKER, {
     workerData: {
       region: options.region,
@@ -54,31 +56,49 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
   });
   worker.removeAllListeners('exit');
   worker.removeAllListeners('error');
-  worker.on('error', (error) =>
-    (options.log ?? ((line) => process.stderr.write(`[s3] ${line}\n`)))(`engine error: ${error.message}`),
-  );
+  const log = options.log ?? ((line: string) => process.stderr.write(`[s3] ${line}\n`));
+  worker.on('error', (error) => log(`engine error: ${error.message}`));
+  return { worker, address: { endpoint: `http://127.0.0.1:${port}`, maxBodyBytes: bodyLimit } };
+}
+
+async function stopWorker({ worker }: RunningWorker): Promise<void> {
+  const stopped = new Promise<void>((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+  worker.postMessage({ type: 'stop' });
+  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  await worker.terminate();
+}
+
+/**
+ * Opens the S3 endpoint: the front that verifies pre-signed requests and answers CORS (s3-front.ts) listens at
+ * once; the engine behind it (fauxqs's S3, in a worker thread) starts on the first request, so an app without
+ * buckets never loads it.
+ */
+export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine> {
+  let running: Promise<RunningWorker> | undefined;
   const secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey] as const));
   const front = new S3Front({
-    engineEndpoint: `http://127.0.0.1:${port}`,
+    engine: async () => {
+      running ??= startWorker(options);
+      return (await running).address;
+    },
     secretOf: (accessKeyId) => secrets.get(accessKeyId) ?? options.secretOf?.(accessKeyId),
     bucketSettings: options.bucketSettings,
-    maxBodyBytes: bodyLimit,
     ...(options.onObjectEvent ? { onObjectEvent: options.onObjectEvent } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const endpoint = await front.listen(options.port ?? 0);
   return {
     endpoint,
-    maxBodyBytes: bodyLimit,
+    get started() {
+      return running !== undefined;
+    },
     async close() {
       await front.close();
-      const stopped = new Promise<void>((resolve) => {
-        worker.once('message', () => resolve());
-        worker.once('exit', () => resolve());
-      });
-      worker.postMessage({ type: 'stop' });
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      await worker.terminate();
+      const worker = await running?.catch(() => undefined);
+      if (worker) await stopWorker(worker);
     },
   };
 }

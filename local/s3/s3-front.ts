@@ -33,17 +33,23 @@ export interface ObjectEvent {
   readonly principalId: string;
 }
 
+/** The engine behind the front, once it runs. */
+export interface EngineAddress {
+  /** Its own endpoint (fauxqs), path-style only. */
+  readonly endpoint: string;
+  /** The largest body it accepts (bodies above it are refused with S3's `EntityTooLarge`). */
+  readonly maxBodyBytes: number;
+}
+
 export interface S3FrontOptions {
-  /** The engine's own endpoint (fauxqs), path-style only. */
-  readonly engineEndpoint: string;
+  /** Starts the engine on first use (an app without buckets never pays for it), then resolves to it. */
+  readonly engine: () => Promise<EngineAddress>;
   /** Secrets of the access keys pre-signed URLs and POST policies may be signed with. */
   readonly secretOf: SecretLookup;
   /** A bucket's CORS rules and the like; `undefined` for a bucket the front knows nothing about. */
   readonly bucketSettings: (bucket: string) => BucketSettings | undefined;
   /** Told of every object created or removed (after the engine stored it). */
   readonly onObjectEvent?: (event: ObjectEvent) => void;
-  /** The largest body the engine accepts (bodies above it are refused with S3's `EntityTooLarge`). */
-  readonly maxBodyBytes: number;
   /** Where a failure to announce an object event is reported. */
   readonly log?: (line: string) => void;
 }
@@ -119,10 +125,8 @@ interface EngineAnswer {
 export class S3Front {
   private readonly server: LoopbackServer;
   private readonly agent = new Agent({ keepAlive: true });
-  private readonly engine: URL;
 
   constructor(private readonly options: S3FrontOptions) {
-    this.engine = new URL(options.engineEndpoint);
     this.server = loopbackServer((req, res) => {
       const requestId = s3RequestId();
       this.handle(req, res, requestId).catch((error: unknown) => {
@@ -218,12 +222,13 @@ export class S3Front {
       principal = `AWS:${/Credential=([^/]+)\//.exec(authorization)?.[1] ?? ''}`;
     }
 
+    const { maxBodyBytes } = await this.options.engine();
     const declared = Number(header(req.headers, 'content-length') ?? 0);
-    if (declared > this.options.maxBodyBytes) {
+    if (declared > maxBodyBytes) {
       return fail(
         new S3Error(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
           ProposedSize: String(declared),
-          MaxSizeAllowed: String(this.options.maxBodyBytes),
+          MaxSizeAllowed: String(maxBodyBytes),
         }),
       );
     }
@@ -293,7 +298,7 @@ export class S3Front {
     requestId: string,
     origin: string | undefined,
   ): Promise<void> {
-    const form = await readPostForm(req, this.options.maxBodyBytes);
+    const form = await readPostForm(req, (await this.options.engine()).maxBodyBytes);
     if (!form.file) {
       throw new S3Error(400, 'InvalidArgument', 'POST requires exactly one file upload per request.', {
         ArgumentName: 'file',
@@ -319,7 +324,7 @@ export class S3Front {
       );
     }
     const eTag = String(stored.headers.etag ?? '');
-    const location = `http://${header(req.headers, 'host') ?? this.engine.host}${path}`;
+    const location = `http://${header(req.headers, 'host') ?? 'localhost'}${path}`;
     const common = {
       'x-amz-request-id': requestId,
       'x-amz-id-2': hostId(requestId),
@@ -375,19 +380,20 @@ export class S3Front {
   }
 
   /** Sends a request to the engine: the caller's (streamed, or with `body`), or one of the front's own. */
-  private forward(
+  private async forward(
     method: string,
     path: string,
     from: { readonly req?: IncomingMessage; readonly body?: Buffer; readonly headers?: IncomingHttpHeaders },
   ): Promise<EngineAnswer> {
     const { req, body } = from;
-    const headers: IncomingHttpHeaders = { ...(from.headers ?? req?.headers ?? {}), host: this.engine.host };
+    const engine = new URL((await this.options.engine()).endpoint);
+    const headers: IncomingHttpHeaders = { ...(from.headers ?? req?.headers ?? {}), host: engine.host };
     if (body) headers['content-length'] = String(body.length);
     // The engine never sees the caller's authentication: the front has checked it.
     for (const name of ['authorization', 'origin']) delete headers[name];
     return new Promise((resolve, reject) => {
       const upstream = httpRequest(
-        { hostname: this.engine.hostname, port: this.engine.port, method, path, headers, agent: this.agent },
+        { hostname: engine.hostname, port: engine.port, method, path, headers, agent: this.agent },
         (response) => resolve({ status: response.statusCode ?? 500, headers: response.headers, response }),
       );
       upstream.on('error', reject);

@@ -465,6 +465,23 @@ describe('CORS from the bucket configuration', () => {
   });
 });
 
+describe('start-up cost', () => {
+  it('starts the engine only when a template has a bucket (or a request comes)', async () => {
+    const idle = await LocalS3.start({ region: REGION, credentials, log: () => undefined });
+    try {
+      await idle.createBuckets({ region: REGION, accountId: '123456789012', resources: [] });
+      expect(idle.engineStarted).toBe(false);
+      const response = await fetch(`${idle.endpoint}/nothing/here`, { method: 'OPTIONS' });
+      expect(response.status).toBe(400);
+      expect(idle.engineStarted).toBe(false);
+      await idle.createBucket('now-needed');
+      expect(idle.engineStarted).toBe(true);
+    } finally {
+      await idle.close();
+    }
+  });
+});
+
 describe('notifications of a bucket created by hand (a handler test’s)', () => {
   it('hands the records to the invoker it was given: creations under the prefix, and each key DeleteObjects removed', async () => {
     const received: Array<{
