@@ -119,7 +119,7 @@ interface EngineAnswer {
  * the engine leaves out — virtual-hosted-style addressing on `*.localhost`, SigV4 pre-signed URL verification,
  * POST policy verification, CORS from the bucket's configuration, S3's XML errors with a request id, and the
  * object events bucket notifications are made of. Requests signed in the `Authorization` header are served
- * without checking the signature (the local cloud enforces no IAM); a request with no credentials at all is
+ * without checking the signature (as the other local services serve them); a request with no credentials at all is
  * refused (buckets are private).
  */
 export class S3Front {
@@ -134,7 +134,12 @@ export class S3Front {
           error instanceof S3Error
             ? error
             : new S3Error(500, 'InternalError', `We encountered an internal error: ${String(error)}`);
-        this.sendError(res, s3Error, requestId, header(req.headers, 'origin'), req.method ?? 'GET');
+        // With the bucket's CORS headers, so a browser can read why its upload was refused.
+        const bucket = addressOf(
+          header(req.headers, 'host') ?? '',
+          (req.url ?? '/').split('?')[0] ?? '/',
+        )?.bucket;
+        this.sendError(res, s3Error, requestId, header(req.headers, 'origin'), req.method ?? 'GET', bucket);
       });
     });
   }

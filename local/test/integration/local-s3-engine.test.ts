@@ -456,6 +456,21 @@ describe('CORS from the bucket configuration', () => {
     expect(xmlError(await response.text()).code).toBe('AccessForbidden');
   });
 
+  it('adds the CORS headers to a refusal too, so the browser can read why', async () => {
+    const { url, fields } = await createPresignedPost(client, {
+      Bucket: BUCKET,
+      Key: 'uploads/cors.txt',
+      Conditions: [['content-length-range', 1, 2]],
+      Expires: 300,
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('file', new Blob(['too long']), 'cors.txt');
+    const response = await fetch(url, { method: 'POST', body: form, headers: { origin: ORIGIN } });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+  });
+
   it('adds the CORS headers to an allowed origin’s actual request', async () => {
     const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: BUCKET, Key: 'range.txt' }));
     const response = await fetch(url, { headers: { origin: ORIGIN } });
