@@ -55,7 +55,7 @@ export interface S3FrontOptions {
 }
 
 /** Where a request points: the bucket, and the path the engine (path-style) is asked for. */
-interface Address {
+export interface Address {
   readonly bucket: string;
   /** The key, still percent-encoded as sent (empty for a bucket-level request). */
   readonly rawKey: string;
@@ -74,10 +74,11 @@ function decode(text: string): string {
 }
 
 /** Reads the bucket from the host (virtual-hosted style) or from the first path segment (path style). */
-function addressOf(host: string, rawPath: string): Address | undefined {
+export function addressOf(host: string, rawPath: string): Address | undefined {
   const hostname = host.replace(/:\d+$/, '').toLowerCase();
   const virtual = VIRTUAL_HOST.exec(hostname)?.[1];
-  if (virtual && !virtual.startsWith('s3')) {
+  // `s3.localhost` and `s3.<region>.localhost` are the endpoint itself (path style), not a bucket named `s3`.
+  if (virtual && !/^s3(\.[a-z0-9-]+)?$/.test(virtual)) {
     return { bucket: virtual, rawKey: rawPath.slice(1), enginePath: `/${virtual}${rawPath}` };
   }
   const [, bucketSegment = '', ...rest] = rawPath.split('/');

@@ -4,7 +4,7 @@ import { bucketDefinitions } from '../../s3/bucket-definitions';
 import { matchingRules, recordKey } from '../../s3/bucket-notifications';
 import { verifyPresignedUrl } from '../../s3/presigned-url';
 import type { S3Error } from '../../s3/s3-errors';
-import type { ObjectEvent } from '../../s3/s3-front';
+import { addressOf, type ObjectEvent } from '../../s3/s3-front';
 import { resourcesIn } from '../support/model-resource';
 
 /** The pure rules of the local S3: pre-signed URL checks, the template's bucket settings, notification matching. */
@@ -162,5 +162,31 @@ describe('notification matching', () => {
 
   it('writes keys as S3 records do: URL-encoded, + for spaces, slashes kept', () => {
     expect(recordKey('tenants/a b/ü:1.csv')).toBe('tenants/a+b/%C3%BC%3A1.csv');
+  });
+});
+
+describe('bucket addressing', () => {
+  it.each([
+    [
+      '127.0.0.1:4566',
+      '/files/a/b.txt',
+      { bucket: 'files', rawKey: 'a/b.txt', enginePath: '/files/a/b.txt' },
+    ],
+    [
+      'files.localhost:4566',
+      '/a/b.txt',
+      { bucket: 'files', rawKey: 'a/b.txt', enginePath: '/files/a/b.txt' },
+    ],
+    ['files.s3.localhost:4566', '/a', { bucket: 'files', rawKey: 'a', enginePath: '/files/a' }],
+    ['my.files.s3.eu-west-1.localhost', '/a', { bucket: 'my.files', rawKey: 'a', enginePath: '/my.files/a' }],
+    ['s3-files.localhost', '/a', { bucket: 's3-files', rawKey: 'a', enginePath: '/s3-files/a' }],
+    ['s3.localhost:4566', '/files/a', { bucket: 'files', rawKey: 'a', enginePath: '/files/a' }],
+    [
+      's3.us-east-1.localhost',
+      '/files/a%20b',
+      { bucket: 'files', rawKey: 'a%20b', enginePath: '/files/a%20b' },
+    ],
+  ])('reads %s%s', (host, path, expected) => {
+    expect(addressOf(host, path)).toEqual(expected);
   });
 });
