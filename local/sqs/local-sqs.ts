@@ -76,6 +76,7 @@ export class LocalSqs {
 
   /** Creates the template's queues (a persisted engine keeps them; their attributes follow the template). */
   async createQueues(model: LocalCloudModel): Promise<void> {
+    this.engine.setAppAccount(model.accountId);
     const engineArn = (name: string) => `arn:aws:sqs:${this.options.region}:${ENGINE_ACCOUNT}:${name}`;
     this.queues = inCreationOrder(queueDefinitions(model, engineArn));
     for (const queue of this.queues) {

@@ -3,6 +3,8 @@ import { LocalSqs } from './local-sqs';
 
 /** The SQS service, with a sender other services use once it is bound (e.g. on-failure destinations). */
 export interface SqsService extends LocalService {
+  /** The engine's endpoint once bound (fauxqs also serves SNS there, for the SNS service); else undefined. */
+  readonly engineEndpoint: () => string | undefined;
   /** Sends a message to a queue named by ARN; fails before the service is bound. */
   readonly sendToQueue: (queueArn: string, body: string) => Promise<void>;
   /** An event-source mapping's on-failure destination: SQS queues get the note; other kinds are logged. */
@@ -25,6 +27,7 @@ export function sqsService(): SqsService {
         'AWS::SQS::QueuePolicy': 'queue policies are accepted but not enforced (no IAM locally)',
       },
     },
+    engineEndpoint: () => running?.endpoint,
     sendToQueue: async (queueArn, body) => {
       if (!running) throw new Error('the SQS service is not bound yet');
       await running.send(queueArn, body);
