@@ -16,6 +16,7 @@ import { freePort } from './loopback-server';
 import type { RequestRecorder } from './request-records';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
+import { secretsService } from './secrets/secrets-service';
 import { snsService } from './sns/sns-service';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
@@ -98,6 +99,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     webSocketService(),
     // New services go after the existing ones, so those keep the ports they had (see ServiceContext.servicePort).
     snsService({ engineEndpoint: sqs.engineEndpoint }),
+    secretsService(),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];

@@ -37,6 +37,10 @@ export interface CloudOutputs {
   readonly queues: ReadonlyArray<
     DeclaredResource & { readonly queueName: string; readonly queueUrl: string }
   >;
+  /** Secrets Manager secrets (read them with the `env` below: `aws secretsmanager get-secret-value`). */
+  readonly secrets: ReadonlyArray<DeclaredResource & { readonly secretArn: string }>;
+  /** SSM parameters (`aws ssm get-parameter --name`). */
+  readonly parameters: ReadonlyArray<DeclaredResource & { readonly parameterName: string }>;
   /** The stacks' `Outputs`, by stack then output name, resolved to local values. */
   readonly stackOutputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Every service endpoint (DynamoDB, SQS, the issuer, the control plane, …) by kind. */
@@ -99,6 +103,14 @@ export function cloudOutputs(cloud: LocalCloud): CloudOutputs {
       ...declared(queue),
       queueName: queue.attributes.QueueName ?? queue.physicalId,
       queueUrl: queue.physicalId,
+    })),
+    secrets: ofType('AWS::SecretsManager::Secret').map((secret) => ({
+      ...declared(secret),
+      secretArn: secret.physicalId,
+    })),
+    parameters: ofType('AWS::SSM::Parameter').map((parameter) => ({
+      ...declared(parameter),
+      parameterName: parameter.physicalId,
     })),
     stackOutputs: cloud.model.outputs ?? {},
     endpoints: cloud.endpoints

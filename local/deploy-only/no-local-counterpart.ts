@@ -9,11 +9,6 @@ export const NO_LOCAL_COUNTERPART: Readonly<Record<string, string>> = {
     'no local S3: objects are not stored, and a function that reads or writes the bucket reaches no local endpoint',
   'AWS::S3::BucketPolicy': 'no local S3 (and no IAM locally): the policy is not enforced',
   'Custom::CDKBucketDeployment': 'no local S3: the files are not copied into the bucket',
-  // Functions read secrets and parameters at run time: missing them changes behaviour, so they are not deploy-only.
-  'AWS::SecretsManager::Secret':
-    'no local Secrets Manager: a function that reads the secret reaches no local endpoint (pass the value another way to run it locally)',
-  'AWS::SSM::Parameter':
-    'no local Parameter Store: a function that reads the parameter reaches no local endpoint',
   'Custom::AWS':
     'an AwsCustomResource makes its SDK call while CloudFormation deploys; locally the call is not made, so whatever it sets stays unset',
 };
