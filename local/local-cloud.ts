@@ -4,6 +4,7 @@ import { apiGatewayControlService } from './apigateway-control/control-plane-ser
 import { type ComposedServices, composeServices } from './compose-services';
 import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
+import { eventBridgeService } from './eventbridge/eventbridge-service';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
@@ -100,6 +101,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // New services go after the existing ones, so those keep the ports they had (see ServiceContext.servicePort).
     snsService({ engineEndpoint: sqs.engineEndpoint }),
     secretsService(),
+    eventBridgeService({ sendToQueue: sqs.sendToQueue }),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];

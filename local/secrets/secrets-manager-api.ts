@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { JsonApiError, type JsonOperation, requiredString } from '../json-api-server';
 import { deterministicId } from '../template/physical-ids';
 import { generateSecretString, generateSecretStringSchema } from './generate-secret';
-import { JsonApiError, type JsonOperation, requiredString } from './json-api';
 import type { SecretStore, StoredSecret } from './secret-store';
 
 const NOT_FOUND = "Secrets Manager can't find the specified secret.";

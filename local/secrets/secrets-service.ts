@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { jsonApiHandler } from '../json-api-server';
 import type { LocalService } from '../local-service';
 import { loopbackServer } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
 import type { NotEmulatedResources } from '../resource-coverage';
 import { generateSecretString } from './generate-secret';
-import { jsonApiHandler } from './json-api';
 import { secretsOfTemplate } from './secret-definitions';
 import { SecretStore } from './secret-store';
 import { secretArn, secretsManagerApi } from './secrets-manager-api';

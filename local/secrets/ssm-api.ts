@@ -1,4 +1,4 @@
-import { JsonApiError, type JsonOperation, requiredString } from './json-api';
+import { JsonApiError, type JsonOperation, requiredString } from '../json-api-server';
 import type { SecretStore, StoredParameter } from './secret-store';
 
 const TYPES = new Set(['String', 'StringList', 'SecureString']);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
   QueueNameExists,
@@ -122,9 +123,17 @@ export class LocalSqs {
   }
 
   /** Sends one message to a queue named by ARN (an on-failure destination, a test). */
-  async send(queueArn: string, body: string): Promise<void> {
+  async send(queueArn: string, body: string, messageGroupId?: string): Promise<void> {
+    const name = queueNameOfArn(queueArn);
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.urlOf(queueNameOfArn(queueArn)), MessageBody: body }),
+      new SendMessageCommand({
+        QueueUrl: this.urlOf(name),
+        MessageBody: body,
+        // A FIFO queue needs a group, and a deduplication id unless it deduplicates by content.
+        ...(name.endsWith('.fifo')
+          ? { MessageGroupId: messageGroupId ?? 'default', MessageDeduplicationId: randomUUID() }
+          : {}),
+      }),
     );
   }
 

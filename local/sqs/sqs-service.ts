@@ -5,8 +5,8 @@ import { LocalSqs } from './local-sqs';
 export interface SqsService extends LocalService {
   /** The engine's endpoint once bound (fauxqs also serves SNS there, for the SNS service); else undefined. */
   readonly engineEndpoint: () => string | undefined;
-  /** Sends a message to a queue named by ARN; fails before the service is bound. */
-  readonly sendToQueue: (queueArn: string, body: string) => Promise<void>;
+  /** Sends a message to a queue named by ARN (a FIFO one needs the group); fails before the service is bound. */
+  readonly sendToQueue: (queueArn: string, body: string, messageGroupId?: string) => Promise<void>;
   /** An event-source mapping's on-failure destination: SQS queues get the note; other kinds are logged. */
   readonly failureDestination: (destinationArn: string, note: Record<string, unknown>) => Promise<void>;
 }
@@ -28,9 +28,9 @@ export function sqsService(): SqsService {
       },
     },
     engineEndpoint: () => running?.endpoint,
-    sendToQueue: async (queueArn, body) => {
+    sendToQueue: async (queueArn, body, messageGroupId) => {
       if (!running) throw new Error('the SQS service is not bound yet');
-      await running.send(queueArn, body);
+      await running.send(queueArn, body, messageGroupId);
     },
     failureDestination: async (destinationArn, note) => {
       if (destinationArn.split(':')[2] === 'sqs') {

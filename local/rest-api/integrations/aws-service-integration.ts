@@ -5,6 +5,7 @@ import { type ParameterSources, resolveMappingExpression } from '../parameter-ma
 import type { RestIntegrationDefinition } from '../rest-api-definition';
 import { type AwsServiceAdapter, type AwsServiceReply, parseServiceUri } from './aws-service-call';
 import { dynamoDbServiceAdapter } from './dynamodb-service-adapter';
+import { jsonProtocolServiceAdapter } from './json-protocol-service-adapter';
 import { lambdaServiceAdapter } from './lambda-service-adapter';
 import type { IntegrationOutcome, IntegrationRequest, RestIntegration } from './rest-integration';
 import { sqsServiceAdapter } from './sqs-service-adapter';
@@ -12,6 +13,12 @@ import { sqsServiceAdapter } from './sqs-service-adapter';
 /** The AWS services an `AWS` integration may call locally, by the service name in the integration's Uri. */
 const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
   dynamodb: dynamoDbServiceAdapter,
+  events: jsonProtocolServiceAdapter({
+    targetPrefix: 'AWSEvents',
+    contentType: 'application/x-amz-json-1.1',
+    endpointName: 'eventbridge',
+    actions: ['PutEvents'],
+  }),
   lambda: lambdaServiceAdapter,
   sqs: sqsServiceAdapter,
 };

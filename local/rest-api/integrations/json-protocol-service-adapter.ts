@@ -1,0 +1,44 @@
+import type { AwsServiceAdapter } from './aws-service-call';
+
+/** How one AWS JSON-protocol service is called through an `AWS` integration's `action/{Action}` Uri. */
+export interface JsonProtocolService {
+  /** The `X-Amz-Target` prefix (`AWSEvents`, `Kinesis_20131202`, `AWSStepFunctions`). */
+  readonly targetPrefix: string;
+  /** `application/x-amz-json-1.0` or `-1.1`. */
+  readonly contentType: string;
+  /** The service's `AWS_ENDPOINT_URL_<NAME>` name, lowercased (`eventbridge`, `kinesis`, `sfn`). */
+  readonly endpointName: string;
+  /** The actions the local service serves. */
+  readonly actions: readonly string[];
+}
+
+/**
+ * An `AWS` integration with a service that speaks AWS's JSON protocol (EventBridge, Kinesis, Step Functions):
+ * the rendered request template is the request body, sent to the service's local endpoint with the action as
+ * `X-Amz-Target`; its status and JSON body are what integration responses select on and map.
+ */
+export function jsonProtocolServiceAdapter(service: JsonProtocolService): AwsServiceAdapter {
+  return {
+    endpointName: service.endpointName,
+    unsupported(target) {
+      if (target.kind === 'action' && service.actions.includes(target.value)) return undefined;
+      return `${target.kind}/${target.value} is not emulated (actions: ${service.actions.join(', ')})`;
+    },
+    async call(call) {
+      const answer = await fetch(call.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': service.contentType,
+          'x-amz-target': `${service.targetPrefix}.${call.target.value}`,
+        },
+        body: call.body.trim() === '' ? '{}' : call.body,
+        signal: call.signal,
+      });
+      return {
+        statusCode: answer.status,
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': crypto.randomUUID() },
+        body: await answer.text(),
+      };
+    },
+  };
+}
