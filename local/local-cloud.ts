@@ -8,6 +8,7 @@ import { eventBridgeService } from './eventbridge/eventbridge-service';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
+import { kinesisService } from './kinesis/kinesis-service';
 import type { FunctionLogs } from './lambda/function-log-filter';
 import { lambdaService } from './lambda/lambda-service';
 import { LOCAL_CREDENTIALS } from './local-credentials';
@@ -102,6 +103,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     snsService({ engineEndpoint: sqs.engineEndpoint }),
     secretsService(),
     eventBridgeService({ sendToQueue: sqs.sendToQueue }),
+    kinesisService({ failureDestination: sqs.failureDestination }),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];
