@@ -21,6 +21,7 @@ import { StageCaches } from './rest-api/stage-cache';
 import { secretsService } from './secrets/secrets-service';
 import { snsService } from './sns/sns-service';
 import { sqsService } from './sqs/sqs-service';
+import { stepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { webSocketService } from './websocket/websocket-service';
 
 export { LOCAL_CREDENTIALS } from './local-credentials';
@@ -104,6 +105,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     secretsService(),
     eventBridgeService({ sendToQueue: sqs.sendToQueue }),
     kinesisService({ failureDestination: sqs.failureDestination }),
+    stepFunctionsService({ sendToQueue: sqs.sendToQueue }),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];

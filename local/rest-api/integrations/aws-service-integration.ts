@@ -36,6 +36,13 @@ const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
     ],
   }),
   lambda: lambdaServiceAdapter,
+  states: jsonProtocolServiceAdapter({
+    targetPrefix: 'AWSStepFunctions',
+    contentType: 'application/x-amz-json-1.0',
+    endpointName: 'sfn',
+    signingName: 'states',
+    actions: ['StartExecution', 'StartSyncExecution', 'DescribeExecution'],
+  }),
   sqs: sqsServiceAdapter,
 };
 

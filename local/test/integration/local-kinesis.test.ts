@@ -23,7 +23,11 @@ import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
  */
 const ACCOUNT = '123456789012';
 let served: CloudOnApp | undefined;
-const batches: Array<{ readonly arn: string; readonly event: { Records: Array<Record<string, any>> } }> = [];
+interface KinesisTestRecord {
+  readonly eventID: string;
+  readonly kinesis: { readonly data: string; readonly sequenceNumber: string };
+}
+const batches: Array<{ readonly arn: string; readonly event: { Records: KinesisTestRecord[] } }> = [];
 
 function synth(cdkOut: string): void {
   const app = new App({ outdir: cdkOut });
