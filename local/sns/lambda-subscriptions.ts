@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -8,7 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../model';
-import { ENGINE_ACCOUNT, engineArn, type SubscriptionDefinition } from './topic-definitions';
+import { ENGINE_ACCOUNT, type SubscriptionDefinition } from './topic-definitions';
 
 /** The envelope the engine writes to a subscribed queue (non-raw delivery). */
 interface Envelope {
@@ -74,7 +73,7 @@ export interface LambdaSubscriptionOptions {
 
 /**
  * Delivers an SNS topic to a Lambda subscription. The engine delivers only to queues, so the subscription is
- * made for a hidden queue of its own with the same filter policy (the engine filters, attributes and body
+ * made (by the SNS service) for a hidden queue of its own with the same filter policy (the engine filters, attributes and body
  * scope alike), and each notification found there invokes the function asynchronously with the SNS event.
  * Not emulated: Lambda's retries of a failed asynchronous invocation (a failure is logged, the notification
  * dropped) and the subscription's own redrive policy.
@@ -92,29 +91,11 @@ export class LambdaSubscription {
     });
   }
 
-  /** Creates the hidden queue, subscribes it, and starts delivering. */
+  /** Creates the hidden queue (the SNS service subscribes it) and starts delivering from it. */
   async start(): Promise<void> {
-    const { subscription, region } = this.options;
+    const { subscription } = this.options;
     const name = deliveryQueueName(subscription);
     await this.sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const sns = new SNSClient({
-      region,
-      endpoint: this.options.engineEndpoint,
-      credentials: this.options.credentials,
-    });
-    try {
-      const { RawMessageDelivery: _raw, ...attributes } = subscription.attributes;
-      await sns.send(
-        new SubscribeCommand({
-          TopicArn: engineArn(subscription.topicArn),
-          Protocol: 'sqs',
-          Endpoint: `arn:aws:sqs:${region}:${ENGINE_ACCOUNT}:${name}`,
-          Attributes: attributes,
-        }),
-      );
-    } finally {
-      sns.destroy();
-    }
     const queueUrl = `${this.options.engineEndpoint.replace(/\/+$/, '')}/${ENGINE_ACCOUNT}/${name}`;
     this.loop = this.poll(queueUrl);
   }

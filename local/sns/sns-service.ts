@@ -1,10 +1,16 @@
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
 import type { LocalService } from '../local-service';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
 import type { NotEmulatedResources } from '../resource-coverage';
-import { LambdaSubscription } from './lambda-subscriptions';
+import { deliveryQueueName, LambdaSubscription } from './lambda-subscriptions';
 import { SnsFront } from './sns-front';
-import { engineArn, subscriptionDefinitions, topicDefinitions } from './topic-definitions';
+import { ENGINE_ACCOUNT, engineArn, subscriptionDefinitions, topicDefinitions } from './topic-definitions';
 
 /** Where the SNS service finds its engine: the SQS service's fauxqs, which serves SNS on the same endpoint. */
 export interface SnsServiceOptions {
@@ -19,6 +25,47 @@ const DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda']);
  * notice at start rather than a resource not emulated (which `--strict` refuses).
  */
 const TO_PEOPLE = new Set(['email', 'email-json', 'sms']);
+
+/** A subscription as the engine holds it: its ARNs in the engine's account. */
+interface EngineSubscription {
+  readonly topicArn: string;
+  readonly endpoint: string;
+  readonly attributes: Record<string, string>;
+}
+
+/**
+ * Makes the engine's subscriptions the template's (every one is to a queue: Lambda subscriptions go through a
+ * hidden queue). The engine refuses a second Subscribe with other attributes, so a subscription of the same topic
+ * and queue is made again, and a hidden queue's subscription the template no longer has is removed: a
+ * re-synthesized filter policy takes effect on reload, and under `--persist` after a restart. Subscriptions an
+ * app made itself at run time to other endpoints stay.
+ */
+async function syncSubscriptions(client: SNSClient, wanted: readonly EngineSubscription[]): Promise<void> {
+  const wantedKeys = new Set(wanted.map((w) => `${w.topicArn} ${w.endpoint}`));
+  const topics = [...new Set(wanted.map((w) => w.topicArn))];
+  for (const topicArn of topics) {
+    const { Subscriptions = [] } = await client.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }),
+    );
+    for (const existing of Subscriptions) {
+      const key = `${topicArn} ${existing.Endpoint}`;
+      const staleDelivery = existing.Endpoint?.includes(':cdk-local-sns-lambda-') && !wantedKeys.has(key);
+      if (existing.SubscriptionArn && (wantedKeys.has(key) || staleDelivery)) {
+        await client.send(new UnsubscribeCommand({ SubscriptionArn: existing.SubscriptionArn }));
+      }
+    }
+  }
+  for (const subscription of wanted) {
+    await client.send(
+      new SubscribeCommand({
+        TopicArn: subscription.topicArn,
+        Protocol: 'sqs',
+        Endpoint: subscription.endpoint,
+        Attributes: subscription.attributes,
+      }),
+    );
+  }
+}
 
 /**
  * SNS: the template's topics and their SQS and Lambda subscriptions (filter policies on attributes or body,
@@ -60,6 +107,7 @@ export function snsService(options: SnsServiceOptions): LocalService {
             await client.send(new CreateTopicCommand({ Name: topic.name, Attributes: topic.attributes }));
           }
           const { subscriptions, invalid } = subscriptionDefinitions(model);
+          const wanted: EngineSubscription[] = [];
           for (const { id, reason } of invalid) {
             notServed.push({ type: 'AWS::SNS::Subscription', logicalIds: [id], reason });
           }
@@ -80,16 +128,20 @@ export function snsService(options: SnsServiceOptions): LocalService {
               continue;
             }
             if (subscription.protocol === 'sqs') {
-              await client.send(
-                new SubscribeCommand({
-                  TopicArn: engineArn(subscription.topicArn),
-                  Protocol: 'sqs',
-                  Endpoint: engineArn(subscription.endpoint),
-                  Attributes: subscription.attributes,
-                }),
-              );
+              wanted.push({
+                topicArn: engineArn(subscription.topicArn),
+                endpoint: engineArn(subscription.endpoint),
+                attributes: subscription.attributes,
+              });
               continue;
             }
+            // The function's notifications are the envelope in a hidden queue: raw delivery does not apply.
+            const { RawMessageDelivery: _raw, ...attributes } = subscription.attributes;
+            wanted.push({
+              topicArn: engineArn(subscription.topicArn),
+              endpoint: `arn:aws:sqs:${context.region}:${ENGINE_ACCOUNT}:${deliveryQueueName(subscription)}`,
+              attributes,
+            });
             const delivery = new LambdaSubscription({
               subscription,
               engineEndpoint: engine,
@@ -102,6 +154,7 @@ export function snsService(options: SnsServiceOptions): LocalService {
             await delivery.start();
             deliveries.push(delivery);
           }
+          await syncSubscriptions(client, wanted);
         } finally {
           client.destroy();
         }
@@ -116,7 +169,7 @@ export function snsService(options: SnsServiceOptions): LocalService {
             endpoints: [{ kind: 'SNS', name: 'sns', url: endpoint }],
             notServed,
             notices,
-            // Topics and subscriptions are made again (the engine takes both idempotently); messages stay.
+            // Topics are made again (idempotent), subscriptions synced (see syncSubscriptions); messages stay.
             reload: async (next) => {
               await stopDeliveries();
               const { notices: nextNotices } = await serve(next.model, invoker);

@@ -22,6 +22,8 @@ interface SnsEvent {
 }
 const events: Array<{ readonly arn: string; readonly event: SnsEvent }> = [];
 
+let threshold = 100;
+
 function synth(cdkOut: string): void {
   const app = new App({ outdir: cdkOut });
   const stack = new Stack(app, 'SnsApp', { env: { account: ACCOUNT, region: 'us-east-1' } });
@@ -31,7 +33,7 @@ function synth(cdkOut: string): void {
   topic.addSubscription(
     new subscriptions.SqsSubscription(big, {
       rawMessageDelivery: true,
-      filterPolicy: { amount: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: 100 }) },
+      filterPolicy: { amount: sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: threshold }) },
     }),
   );
   topic.addSubscription(
@@ -171,5 +173,22 @@ describe('SNS topics and subscriptions', () => {
       },
     });
     expect(events.filter(({ arn }) => arn.endsWith(':sns-app-audit'))).toHaveLength(1);
+  });
+
+  it('applies a changed filter policy after a reload of the re-synthesized app', async () => {
+    threshold = 1000;
+    synth(served?.cdkOut ?? '');
+    await served?.cloud.reload();
+    const publish = (amount: string) =>
+      client().send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: `amount ${amount}`,
+          MessageAttributes: { amount: { DataType: 'Number', StringValue: amount } },
+        }),
+      );
+    await publish('250');
+    await publish('2000');
+    expect(await receive('sns-app-big')).toEqual(['amount 2000']);
   });
 });
