@@ -8,6 +8,7 @@ import { dynamoDbServiceAdapter } from './dynamodb-service-adapter';
 import { jsonProtocolServiceAdapter } from './json-protocol-service-adapter';
 import { lambdaServiceAdapter } from './lambda-service-adapter';
 import type { IntegrationOutcome, IntegrationRequest, RestIntegration } from './rest-integration';
+import { snsServiceAdapter } from './sns-service-adapter';
 import { sqsServiceAdapter } from './sqs-service-adapter';
 
 /** The AWS services an `AWS` integration may call locally, by the service name in the integration's Uri. */
@@ -43,6 +44,7 @@ const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
     signingName: 'states',
     actions: ['StartExecution', 'StartSyncExecution', 'DescribeExecution'],
   }),
+  sns: snsServiceAdapter,
   sqs: sqsServiceAdapter,
 };
 

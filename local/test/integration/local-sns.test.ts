@@ -1,6 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -53,6 +55,36 @@ function synth(cdkOut: string): void {
     new subscriptions.LambdaSubscription(audit, {
       filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['audit'] }) },
     }),
+  );
+  const role = new iam.Role(stack, 'GatewayRole', {
+    assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+  });
+  topic.grantPublish(role);
+  const api = new apigw.RestApi(stack, 'Api', { deployOptions: { stageName: 'prod' } });
+  api.root.addResource('publish').addMethod(
+    'POST',
+    new apigw.AwsIntegration({
+      service: 'sns',
+      action: 'Publish',
+      options: {
+        credentialsRole: role,
+        requestParameters: {
+          'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+        },
+        requestTemplates: {
+          'application/json': `Action=Publish&TopicArn=$util.urlEncode('${topic.topicArn}')&Message=$util.urlEncode($input.body)`,
+        },
+        integrationResponses: [
+          {
+            statusCode: '202',
+            responseTemplates: {
+              'application/json': `{"messageId": "$input.path('$.PublishResponse.PublishResult.MessageId')"}`,
+            },
+          },
+        ],
+      },
+    }),
+    { methodResponses: [{ statusCode: '202' }] },
   );
   app.synth();
 }
@@ -173,6 +205,21 @@ describe('SNS topics and subscriptions', () => {
       },
     });
     expect(events.filter(({ arn }) => arn.endsWith(':sns-app-audit'))).toHaveLength(1);
+  });
+
+  it('publishes through a REST AWS integration (sns:Publish with a form-encoded mapping template)', async () => {
+    const response = await fetch(`${served?.cloud.restApis[0]?.url}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ region: 'eu-south-1' }),
+    });
+    expect(response.status).toBe(202);
+    const { messageId } = (await response.json()) as { messageId: string };
+    expect(messageId).toMatch(/^[0-9a-f-]{36}$/);
+    const bodies = (await receive('sns-app-eu')).map((body) => JSON.parse(body));
+    expect(bodies).toEqual([
+      expect.objectContaining({ MessageId: messageId, Message: JSON.stringify({ region: 'eu-south-1' }) }),
+    ]);
   });
 
   it('applies a changed filter policy after a reload of the re-synthesized app', async () => {
