@@ -167,16 +167,14 @@ function synth(cdkOut: string, work: string): void {
     }),
     { methodResponses: [{ statusCode: '202' }] },
   );
-  api.root
-    .addResource('notify')
-    .addMethod(
-      'POST',
-      new apigw.AwsIntegration({
-        service: 's3',
-        path: 'some-bucket/some-key',
-        options: { credentialsRole: role },
-      }),
-    );
+  api.root.addResource('notify').addMethod(
+    'POST',
+    new apigw.AwsIntegration({
+      service: 's3',
+      path: 'some-bucket/some-key',
+      options: { credentialsRole: role },
+    }),
+  );
   app.synth();
 }
 
