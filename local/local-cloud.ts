@@ -4,9 +4,11 @@ import { apiGatewayControlService } from './apigateway-control/control-plane-ser
 import { type ComposedServices, composeServices } from './compose-services';
 import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
+import { eventBridgeService } from './eventbridge/eventbridge-service';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
+import { kinesisService } from './kinesis/kinesis-service';
 import type { FunctionLogs } from './lambda/function-log-filter';
 import { lambdaService } from './lambda/lambda-service';
 import { LOCAL_CREDENTIALS } from './local-credentials';
@@ -17,7 +19,10 @@ import type { RequestRecorder } from './request-records';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
 import { s3Service } from './s3/s3-service';
+import { secretsService } from './secrets/secrets-service';
+import { snsService } from './sns/sns-service';
 import { sqsService } from './sqs/sqs-service';
+import { stepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { webSocketService } from './websocket/websocket-service';
 
 export { LOCAL_CREDENTIALS } from './local-credentials';
@@ -97,6 +102,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     httpApiService({ throttling: options.throttling }),
     webSocketService(),
     s3Service({ sendToQueue: sqs.sendToQueue }),
+    // New services go after the existing ones, so those keep the ports they had (see ServiceContext.servicePort).
+    snsService({ engineEndpoint: sqs.engineEndpoint }),
+    secretsService(),
+    eventBridgeService({ sendToQueue: sqs.sendToQueue }),
+    kinesisService({ failureDestination: sqs.failureDestination }),
+    stepFunctionsService({ sendToQueue: sqs.sendToQueue }),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];

@@ -39,6 +39,10 @@ export interface CloudOutputs {
   >;
   /** Each S3 bucket: its name, and the URL of the bucket on the local S3 endpoint (path style). */
   readonly buckets: ReadonlyArray<DeclaredResource & { readonly bucketName: string; readonly url: string }>;
+  /** Secrets Manager secrets (read them with the `env` below: `aws secretsmanager get-secret-value`). */
+  readonly secrets: ReadonlyArray<DeclaredResource & { readonly secretArn: string }>;
+  /** SSM parameters (`aws ssm get-parameter --name`). */
+  readonly parameters: ReadonlyArray<DeclaredResource & { readonly parameterName: string }>;
   /** The stacks' `Outputs`, by stack then output name, resolved to local values. */
   readonly stackOutputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Every service endpoint (DynamoDB, SQS, the issuer, the control plane, …) by kind. */
@@ -106,6 +110,14 @@ export function cloudOutputs(cloud: LocalCloud): CloudOutputs {
       ...declared(bucket),
       bucketName: bucket.physicalId,
       url: `${cloud.functionEnv.AWS_ENDPOINT_URL_S3 ?? ''}/${bucket.physicalId}`,
+    })),
+    secrets: ofType('AWS::SecretsManager::Secret').map((secret) => ({
+      ...declared(secret),
+      secretArn: secret.physicalId,
+    })),
+    parameters: ofType('AWS::SSM::Parameter').map((parameter) => ({
+      ...declared(parameter),
+      parameterName: parameter.physicalId,
     })),
     stackOutputs: cloud.model.outputs ?? {},
     endpoints: cloud.endpoints

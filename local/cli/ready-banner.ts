@@ -47,6 +47,21 @@ export function stackOutputLines(
 }
 
 /**
+ * How to read the app's secrets and parameters from a shell, once the SDK env is evaluated (the AWS CLI honours
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL_SSM`): one example line per kind the app has.
+ */
+export function secretReadLines(cloud: Pick<LocalCloud, 'model'>): string[] {
+  const first = (type: string) => cloud.model.resources.find((resource) => resource.type === type);
+  const secret = first('AWS::SecretsManager::Secret');
+  const parameter = first('AWS::SSM::Parameter');
+  const name = (arn: string) => /:secret:(.+)-[A-Za-z0-9]{6}$/.exec(arn)?.[1] ?? arn;
+  return [
+    ...(secret ? [`aws secretsmanager get-secret-value --secret-id '${name(secret.physicalId)}'`] : []),
+    ...(parameter ? [`aws ssm get-parameter --name '${parameter.physicalId}'`] : []),
+  ];
+}
+
+/**
  * The ready banner, meant to fit one screen: one line per API (kind, construct id, URL), the other services on one
  * line, where the environment for SDK clients and the health route are, the stacks' outputs (capped), then the
  * app's own lines.
@@ -67,6 +82,7 @@ export function readyBanner(cloud: LocalCloud, facts: BannerFacts, output: Conso
     ),
     `  ${output.style('dim', 'services')}  ${servicePorts(services)}`,
     `  ${output.style('dim', 'SDK env')}   eval "$(curl -s ${facts.adminUrl}/_local/env)"   ${output.style('dim', `health: ${facts.adminUrl}/_local/health`)}`,
+    ...secretReadLines(cloud).map((line) => `  ${output.style('dim', 'secrets')}   ${line}`),
     ...stackOutputLines(cloud.model.outputs ?? {}).map((line) => `  ${line}`),
     ...(facts.outputsFile ? [`  ${output.style('dim', 'outputs')}   ${facts.outputsFile}`] : []),
     ...facts.extra,

@@ -14,9 +14,11 @@ const PERMISSIVE_ONLY = new Set([
   'AWS::SQS::QueuePolicy',
   'AWS::SNS::TopicPolicy',
   'AWS::S3::BucketPolicy',
+  'AWS::Events::EventBusPolicy',
+  'AWS::SecretsManager::ResourcePolicy',
 ]);
 
-/** What `--strict` refuses: every not-emulated resource an app could notice missing (S3, secrets, unknown types). */
+/** What `--strict` refuses: every not-emulated resource an app could notice missing (S3, custom resources, unknown types). */
 export function strictViolations(notEmulated: readonly NotEmulatedResources[]): NotEmulatedResources[] {
   return notEmulated.filter((group) => !PERMISSIVE_ONLY.has(group.type));
 }

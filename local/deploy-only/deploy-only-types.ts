@@ -7,7 +7,7 @@
  */
 import type { DeployOnlyCategory, DeployOnlyType } from '../local-service';
 import type { LocalResource } from '../model';
-import { deliveredToTheApp, givenToAFunction, notifiedByAnAlarm, resourcesNamedBy } from './resource-uses';
+import { givenToAFunction, resourcesNamedBy } from './resource-uses';
 
 const MONITORING: DeployOnlyCategory = {
   name: 'monitoring',
@@ -36,17 +36,6 @@ const ENCRYPTION: DeployOnlyCategory = {
   name: 'encryption at rest',
   reason: 'no local meaning: local data is not encrypted at rest',
 };
-
-const NOT_DELIVERED = 'no local SNS: messages published to it are not delivered';
-
-/** A topic only alarms notify, that no function is given and that delivers to no function, queue or stream. */
-function alarmTopic(topic: LocalResource, resources: readonly LocalResource[]): boolean {
-  return (
-    notifiedByAnAlarm(topic, resources) &&
-    !givenToAFunction(topic, resources) &&
-    !deliveredToTheApp(topic, resources)
-  );
-}
 
 /** A key no function is given, so it only encrypts other resources at rest. */
 function keyAtRest(key: LocalResource, resources: readonly LocalResource[]): boolean {
@@ -79,31 +68,6 @@ export const DEPLOY_ONLY_TYPES: Readonly<Record<string, DeployOnlyType>> = {
   'AWS::ApiGateway::Account': monitoring('API Gateway logging role'),
   'AWS::XRay::Group': monitoring('X-Ray group'),
   'AWS::XRay::SamplingRule': monitoring('X-Ray sampling rule'),
-  'AWS::SNS::Topic': {
-    ...monitoring('SNS topic'),
-    only: { applies: alarmTopic, otherwise: NOT_DELIVERED },
-  },
-  'AWS::SNS::Subscription': {
-    ...monitoring('SNS subscription'),
-    only: {
-      applies: (subscription, resources) => {
-        const topics = resourcesNamedBy(subscription.properties.TopicArn, 'AWS::SNS::Topic', resources);
-        return topics.length > 0 && topics.every((topic) => alarmTopic(topic, resources));
-      },
-      otherwise: NOT_DELIVERED,
-    },
-  },
-  'AWS::SNS::TopicPolicy': {
-    ...monitoring('SNS topic policy'),
-    only: {
-      applies: (policy, resources) => {
-        const topics = resourcesNamedBy(policy.properties.Topics, 'AWS::SNS::Topic', resources);
-        return topics.length > 0 && topics.every((topic) => alarmTopic(topic, resources));
-      },
-      otherwise: 'no local SNS (and no IAM locally): the policy is not enforced',
-    },
-  },
-
   'AWS::KMS::Key': {
     category: ENCRYPTION,
     label: 'KMS key',

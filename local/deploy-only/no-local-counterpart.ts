@@ -6,11 +6,11 @@
 export const NO_LOCAL_COUNTERPART: Readonly<Record<string, string>> = {
   'Custom::CDKBucketDeployment':
     'bucket deployments do not run locally: the files are not copied into the bucket',
-  // Functions read secrets and parameters at run time: missing them changes behaviour, so they are not deploy-only.
-  'AWS::SecretsManager::Secret':
-    'no local Secrets Manager: a function that reads the secret reaches no local endpoint (pass the value another way to run it locally)',
-  'AWS::SSM::Parameter':
-    'no local Parameter Store: a function that reads the parameter reaches no local endpoint',
+  // A CDN in front of an origin: browsers reach it at run time, so it is not deploy-only.
+  'AWS::CloudFront::Distribution':
+    'no local CDN: read the content from its origin (a bucket at its local S3 URL, an API at its local URL)',
+  'AWS::CloudFront::OriginAccessControl': 'no local CDN: the origin is read directly',
+  'AWS::CloudFront::ResponseHeadersPolicy': 'no local CDN: these response headers are not added',
   'Custom::AWS':
     'an AwsCustomResource makes its SDK call while CloudFormation deploys; locally the call is not made, so whatever it sets stays unset',
 };

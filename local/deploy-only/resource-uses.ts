@@ -29,38 +29,6 @@ export function givenToAFunction(resource: LocalResource, resources: readonly Lo
   );
 }
 
-const ALARM_TYPES = new Set(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']);
-const ALARM_ACTION_PROPERTIES = ['AlarmActions', 'OKActions', 'InsufficientDataActions'];
-
-/** Whether some alarm of the app notifies the topic. */
-export function notifiedByAnAlarm(topic: LocalResource, resources: readonly LocalResource[]): boolean {
-  const names = namesOf(topic);
-  return resources.some(
-    (other) =>
-      ALARM_TYPES.has(other.type) &&
-      ALARM_ACTION_PROPERTIES.some((property) => mentions(other.properties[property], names)),
-  );
-}
-
-/** Subscription protocols whose endpoint is code or a queue of an app, rather than a person or a pager. */
-const APP_PROTOCOLS = new Set(['lambda', 'sqs', 'firehose']);
-
-/** Whether some subscription delivers the topic's messages to a function, a queue or a stream. */
-export function deliveredToTheApp(topic: LocalResource, resources: readonly LocalResource[]): boolean {
-  const toTheApp = (subscription: unknown) =>
-    APP_PROTOCOLS.has(String((subscription as { Protocol?: unknown }).Protocol).toLowerCase());
-  const inline = Array.isArray(topic.properties.Subscription) ? topic.properties.Subscription : [];
-  return (
-    inline.some(toTheApp) ||
-    resources.some(
-      (other) =>
-        other.type === 'AWS::SNS::Subscription' &&
-        other.properties.TopicArn === topic.physicalId &&
-        toTheApp(other.properties),
-    )
-  );
-}
-
 /** The resources of `type` that `value` (e.g. a subscription's `TopicArn`) names. */
 export function resourcesNamedBy(
   value: unknown,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { functionArnOfInvocationUri } from '../gateway/lambda-integration-uri';
 import type { LocalCloudModel, LocalResource } from '../model';
 import { parseRouteKey, type RouteKey } from './route-selection';
+import { SERVICE_INTEGRATIONS } from './service-integrations';
 
 /**
  * Resource types the HTTP API service serves. `AWS::ApiGatewayV2::Api` is shared with the WebSocket service:
@@ -55,6 +56,7 @@ const integrationSchema = z.object({
   IntegrationType: z.string(),
   IntegrationUri: z.string().optional(),
   IntegrationSubtype: z.string().optional(),
+  RequestParameters: z.record(z.string(), z.string()).optional(),
   PayloadFormatVersion: z.string().optional(),
   TimeoutInMillis: count.optional(),
 });
@@ -103,6 +105,10 @@ export interface IntegrationDefinition {
   readonly payloadFormatVersion: '1.0' | '2.0';
   /** At most 30 s, AWS's cap for HTTP APIs. */
   readonly timeoutMs: number;
+  /** A first-class AWS service integration's `IntegrationSubtype` (`EventBridge-PutEvents`, …). */
+  readonly subtype?: string;
+  /** Its `RequestParameters`: the service's parameters, each a selection expression or a literal. */
+  readonly requestParameters: Readonly<Record<string, string>>;
 }
 
 /** An authorizer of the API (`JWT` or `REQUEST`). */
@@ -203,6 +209,8 @@ function integrationOf(id: string, p: z.infer<typeof integrationSchema>): Integr
     functionArn: functionArnOf(p.IntegrationUri),
     payloadFormatVersion: p.PayloadFormatVersion === '1.0' ? '1.0' : '2.0',
     timeoutMs: Math.min(MAX_TIMEOUT_MS, p.TimeoutInMillis ?? MAX_TIMEOUT_MS),
+    ...(p.IntegrationSubtype === undefined ? {} : { subtype: p.IntegrationSubtype }),
+    requestParameters: p.RequestParameters ?? {},
   };
 }
 
@@ -264,6 +272,12 @@ export function readHttpApiDefinition(model: LocalCloudModel, apiId: string): Ht
     const integration = integrationId === undefined ? undefined : integrations.get(integrationId);
     if (integration === undefined) {
       warnings.push(`HTTP API ${api.logicalId}: route ${p.RouteKey} has no integration (answers 500)`);
+    } else if (integration.subtype !== undefined) {
+      if (!SERVICE_INTEGRATIONS[integration.subtype]) {
+        warnings.push(
+          `HTTP API ${api.logicalId}: route ${p.RouteKey} uses the ${integration.subtype} integration, which is not emulated (answers 500; served: ${Object.keys(SERVICE_INTEGRATIONS).join(', ')})`,
+        );
+      }
     } else if (integration.type !== 'AWS_PROXY' || integration.functionArn === undefined) {
       warnings.push(
         `HTTP API ${api.logicalId}: route ${p.RouteKey} uses a ${integration.type} integration, which is not emulated (answers 500)`,
@@ -310,6 +324,7 @@ export function readHttpApiDefinition(model: LocalCloudModel, apiId: string): Ht
         functionArn: quickTarget,
         payloadFormatVersion: '2.0',
         timeoutMs: MAX_TIMEOUT_MS,
+        requestParameters: {},
       },
       authorizationType: 'NONE',
       authorizationScopes: [],

@@ -53,6 +53,12 @@ function addHeader(headers: Record<string, string[]>, name: string, value: strin
  * `application/json`, the result serialized as JSON (a string result therefore keeps its quotes, as the Lambda
  * output does). Otherwise `statusCode`, `headers` (scalars), `cookies` (each a `set-cookie`), `body` (a string)
  * and `isBase64Encoded` are honoured; without a content-type header, `application/json` is assumed (UNCONFIRMED).
+ *
+ * AWS-BEHAVIOUR: "When the payload format version 2.0 is used, if the Lambda function doesn't explicitly pass the
+ * status code in a valid JSON response, API Gateway assumes: isBase64Encoded false, statusCode 200, content-type
+ * application/json, body = the response" (AWS Knowledge Center, repost.aws/knowledge-center/
+ * api-gateway-status-codes-http-api; also docs.aws.amazon.com/apigateway/latest/developerguide/
+ * http-api-develop-integrations-lambda.html, "Lambda function response format").
  */
 export function mapV2Result(result: unknown): HttpApiResponse | undefined {
   if (!isRecord(result) || !('statusCode' in result)) {
@@ -85,7 +91,10 @@ export function mapV2Result(result: unknown): HttpApiResponse | undefined {
   return { statusCode, headers, body };
 }
 
-/** Maps a payload 1.0 result (the REST proxy format: `statusCode` required); undefined means malformed. */
+/**
+ * Maps a payload 1.0 result (the REST proxy format, but `statusCode` required: see `ProxyResultOptions`);
+ * undefined means malformed.
+ */
 export function mapV1Result(result: unknown): HttpApiResponse | undefined {
   const mapped = parseProxyResult(result);
   if (mapped === undefined) return undefined;

@@ -33,6 +33,7 @@ import {
 import { buildV1Event } from './payload-v1-event';
 import { buildV2Event, type HttpApiRequest, type RequestFacts, routeArnOf } from './payload-v2-event';
 import { selectRoute } from './route-selection';
+import { runServiceIntegration, SERVICE_INTEGRATIONS, type ServiceEndpoints } from './service-integrations';
 
 /** HTTP APIs refuse larger request bodies (AWS quota: 10 MB payload). */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -61,6 +62,8 @@ export interface HttpApiServerOptions {
   readonly integrationTimeoutMs?: number;
   /** @default 10 000, AWS's Lambda-authorizer timeout */
   readonly authorizerTimeoutMs?: number;
+  /** The AWS services first-class integrations call, by `AWS_ENDPOINT_URL_<NAME>` name. @default none */
+  readonly serviceEndpoints?: ServiceEndpoints;
 }
 
 /** A request as it arrives on the listener (or from a test), before stage and route selection. */
@@ -156,6 +159,40 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
     authorizer: Record<string, unknown> | undefined,
   ): Promise<HttpApiResponse> {
     const integration = route.integration;
+    if (integration?.subtype !== undefined) {
+      const service = SERVICE_INTEGRATIONS[integration.subtype];
+      if (!service) {
+        log(`http-api ${definition.name}: the ${integration.subtype} integration is not emulated`);
+        return jsonError(GATEWAY_ERRORS.internalError);
+      }
+      const timeoutMs = Math.min(
+        integration.timeoutMs,
+        options.integrationTimeoutMs ?? integration.timeoutMs,
+      );
+      try {
+        const answered = await runServiceIntegration(
+          service,
+          integration.requestParameters,
+          facts,
+          options.serviceEndpoints ?? {},
+          AbortSignal.timeout(timeoutMs),
+        );
+        if ('error' in answered) {
+          log(`http-api ${definition.name}: ${integration.subtype} on ${route.key.text}: ${answered.error}`);
+          return jsonError(GATEWAY_ERRORS.internalError);
+        }
+        return answered;
+      } catch (error) {
+        log(
+          `http-api ${definition.name}: ${integration.subtype} on ${route.key.text} failed: ${String(error)}`,
+        );
+        return jsonError(
+          error instanceof Error && error.name === 'TimeoutError'
+            ? GATEWAY_ERRORS.serviceUnavailable
+            : GATEWAY_ERRORS.internalError,
+        );
+      }
+    }
     if (integration?.type !== 'AWS_PROXY' || integration.functionArn === undefined) {
       log(`http-api ${definition.name}: route ${route.key.text} has no Lambda proxy integration to call`);
       return jsonError(GATEWAY_ERRORS.internalError);

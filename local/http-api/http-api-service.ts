@@ -1,6 +1,7 @@
 import { ApiServers } from '../gateway/api-servers';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
+import { awsServiceEndpoints } from '../rest-api/rest-api-service';
 import { HTTP_API_RESOURCE_TYPES, httpApiResources } from './http-api-definition';
 import { createHttpApiServer, type HttpApiServer } from './http-api-server';
 
@@ -20,7 +21,7 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
     async bind() {
       const servers = new ApiServers<HttpApiServer>();
       return {
-        async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
+        async start({ model, invoker, credentials, region, apiPort, log, onRequest, functionEnv }) {
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             httpApiResources(served).flatMap((api) => {
               const server = servers.get(api.physicalId);
@@ -47,6 +48,7 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
                 log,
                 onRequest,
                 throttling: options.throttling !== false,
+                serviceEndpoints: awsServiceEndpoints(functionEnv),
               }),
             endpoints: endpointsOf,
           });

@@ -224,16 +224,38 @@ export function proxyStatusCode(value: unknown): number | undefined {
   return statusCode;
 }
 
+/** How strict a gateway is about a proxy result's `statusCode`. */
+export interface ProxyResultOptions {
+  /**
+   * The status a result without `statusCode` gets; undefined makes `statusCode` required.
+   *
+   * AWS-BEHAVIOUR: a REST API (`AWS_PROXY`) treats every field of the proxy output as optional and answers 200
+   * when `statusCode` is left out; only unknown fields or wrongly typed ones are a "Malformed Lambda proxy
+   * response" (Obs.: LocalStack's AWS-validated REST implementation, `RestApiAwsProxyIntegration` —
+   * `int(lambda_response.get("statusCode") or 200)`, "none of the lambda response fields are mandatory").
+   * An HTTP API with payload 1.0 makes no such assumption and answers 500 (AWS Knowledge Center,
+   * repost.aws/knowledge-center/api-gateway-status-codes-http-api: "When the payload format version 1.0 is used,
+   * the Lambda integration must return a response in the following format. API Gateway doesn't make assumptions").
+   */
+  readonly defaultStatusCode?: number;
+}
+
 /**
  * Maps a Lambda proxy result to the HTTP response, or returns `undefined` when API Gateway would call it a
  * "Malformed Lambda proxy response" (502): not an object, unknown keys, a non-integer statusCode, a non-string body,
  * non-scalar header values. multiValueHeaders win over headers of the same name, as AWS merges them.
  */
-export function parseProxyResult(result: unknown): RestResponse | undefined {
+export function parseProxyResult(
+  result: unknown,
+  options: ProxyResultOptions = {},
+): RestResponse | undefined {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) return undefined;
   const fields = result as Record<string, unknown>;
   if (Object.keys(fields).some((key) => !ALLOWED_RESULT_KEYS.has(key))) return undefined;
-  const statusCode = proxyStatusCode(fields.statusCode);
+  const statusCode =
+    (fields.statusCode === undefined || fields.statusCode === null) && options.defaultStatusCode !== undefined
+      ? options.defaultStatusCode
+      : proxyStatusCode(fields.statusCode);
   if (statusCode === undefined) return undefined;
   if (fields.body !== undefined && fields.body !== null && typeof fields.body !== 'string') return undefined;
   const headers: Record<string, string[]> = {};

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
   QueueNameExists,
@@ -76,6 +77,7 @@ export class LocalSqs {
 
   /** Creates the template's queues (a persisted engine keeps them; their attributes follow the template). */
   async createQueues(model: LocalCloudModel): Promise<void> {
+    this.engine.setAppAccount(model.accountId);
     const engineArn = (name: string) => `arn:aws:sqs:${this.options.region}:${ENGINE_ACCOUNT}:${name}`;
     this.queues = inCreationOrder(queueDefinitions(model, engineArn));
     for (const queue of this.queues) {
@@ -121,9 +123,17 @@ export class LocalSqs {
   }
 
   /** Sends one message to a queue named by ARN (an on-failure destination, a test). */
-  async send(queueArn: string, body: string): Promise<void> {
+  async send(queueArn: string, body: string, messageGroupId?: string): Promise<void> {
+    const name = queueNameOfArn(queueArn);
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.urlOf(queueNameOfArn(queueArn)), MessageBody: body }),
+      new SendMessageCommand({
+        QueueUrl: this.urlOf(name),
+        MessageBody: body,
+        // A FIFO queue needs a group, and a deduplication id unless it deduplicates by content.
+        ...(name.endsWith('.fifo')
+          ? { MessageGroupId: messageGroupId ?? 'default', MessageDeduplicationId: randomUUID() }
+          : {}),
+      }),
     );
   }
 

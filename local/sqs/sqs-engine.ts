@@ -6,6 +6,8 @@ import { SqsTraceFront } from './sqs-trace-front';
 export interface SqsEngine {
   /** `http://127.0.0.1:<port>`: what SDK clients use as `endpoint` (and functions as `AWS_ENDPOINT_URL_SQS`). */
   readonly endpoint: string;
+  /** The app's account, put in place of the engine's in the SNS notifications queues receive. */
+  setAppAccount(account: string): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngi
   const endpoint = await front.listen(options.port ?? 0);
   return {
     endpoint,
+    setAppAccount(account) {
+      front.appAccount = account;
+    },
     async close() {
       await front.close();
       const stopped = new Promise<void>((resolve) => {

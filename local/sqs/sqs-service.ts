@@ -3,8 +3,10 @@ import { LocalSqs } from './local-sqs';
 
 /** The SQS service, with a sender other services use once it is bound (e.g. on-failure destinations). */
 export interface SqsService extends LocalService {
-  /** Sends a message to a queue named by ARN; fails before the service is bound. */
-  readonly sendToQueue: (queueArn: string, body: string) => Promise<void>;
+  /** The engine's endpoint once bound (fauxqs also serves SNS there, for the SNS service); else undefined. */
+  readonly engineEndpoint: () => string | undefined;
+  /** Sends a message to a queue named by ARN (a FIFO one needs the group); fails before the service is bound. */
+  readonly sendToQueue: (queueArn: string, body: string, messageGroupId?: string) => Promise<void>;
   /** An event-source mapping's on-failure destination: SQS queues get the note; other kinds are logged. */
   readonly failureDestination: (destinationArn: string, note: Record<string, unknown>) => Promise<void>;
 }
@@ -25,9 +27,10 @@ export function sqsService(): SqsService {
         'AWS::SQS::QueuePolicy': 'queue policies are accepted but not enforced (no IAM locally)',
       },
     },
-    sendToQueue: async (queueArn, body) => {
+    engineEndpoint: () => running?.endpoint,
+    sendToQueue: async (queueArn, body, messageGroupId) => {
       if (!running) throw new Error('the SQS service is not bound yet');
-      await running.send(queueArn, body);
+      await running.send(queueArn, body, messageGroupId);
     },
     failureDestination: async (destinationArn, note) => {
       if (destinationArn.split(':')[2] === 'sqs') {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   Agent,
   request as httpRequest,
@@ -7,6 +8,9 @@ import {
 } from 'node:http';
 import { jsonProtocolBody } from '../json-protocol-body';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
+
+/** An SNS ARN as the engine writes it, with its fixed account. */
+const ENGINE_TOPIC_ARN = /(arn:[^:]+:sns:[^:]*:)000000000000:/g;
 
 /** Trace headers kept for messages not yet received; the oldest go first past this many. */
 const MAX_TRACED_MESSAGES = 100_000;
@@ -79,11 +83,34 @@ export class SqsTraceFront {
         for (const sent of (output.Successful ?? []) as Input[])
           this.remember(sent.MessageId, systemTraceHeader(entries.get(String(sent.Id))) ?? requestTrace);
       }
-      if (operation === 'ReceiveMessage' && this.wantsTraceHeader(input) && this.addTraceHeaders(output))
-        answer.body = Buffer.from(JSON.stringify(output));
+      const traced =
+        operation === 'ReceiveMessage' && this.wantsTraceHeader(input) && this.addTraceHeaders(output);
+      const renamed = operation === 'ReceiveMessage' && this.renameTopicAccounts(output);
+      if (traced || renamed) answer.body = Buffer.from(JSON.stringify(output));
     }
     res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
     res.end(answer.body);
+  }
+
+  /**
+   * The app's account, for the SNS notifications the engine (which serves SNS too) writes to subscribed queues:
+   * their topic ARNs carry the engine's fixed account, which received bodies get replaced by this one (with
+   * the body's MD5, which SDK clients check), so a queue sees the topic ARN the template resolves to.
+   */
+  appAccount: string | undefined;
+
+  private renameTopicAccounts(output: Input): boolean {
+    const account = this.appAccount;
+    if (account === undefined) return false;
+    let renamed = false;
+    for (const message of (output.Messages ?? []) as Input[]) {
+      if (typeof message.Body !== 'string' || !message.Body.includes(':000000000000:')) continue;
+      const body = message.Body.replace(ENGINE_TOPIC_ARN, `$1${account}:`);
+      message.Body = body;
+      message.MD5OfBody = createHash('md5').update(body).digest('hex');
+      renamed = true;
+    }
+    return renamed;
   }
 
   private remember(messageId: unknown, trace: string | undefined): void {

@@ -306,6 +306,10 @@ const RULES: Record<string, IdentityRule> = {
     const name = b.named('Name');
     return { physicalId: name, attributes: { Arn: b.arn('events', `event-bus/${name}`), Name: name } };
   },
+  'AWS::Kinesis::Stream': (b) => {
+    const name = b.named('Name');
+    return { physicalId: name, attributes: { Arn: b.arn('kinesis', `stream/${name}`) } };
+  },
   'AWS::StepFunctions::StateMachine': (b) => {
     const name = b.named('StateMachineName');
     const arn = b.arn('states', `stateMachine:${name}`);

@@ -1,3 +1,5 @@
+import type { LambdaInvoker } from '../../model';
+
 /**
  * What an `AWS` (non-proxy service) integration asks of one AWS service, and what the service answered:
  * the seam between the REST emulator's integration step and the per-service adapters (DynamoDB, SQS).
@@ -22,6 +24,10 @@ export function parseServiceUri(uri: unknown): AwsServiceTarget | undefined {
 
 /** One request to a service, after the request template and the integration request parameters. */
 export interface AwsServiceCall {
+  /** The local functions, for the services that run them (Lambda invocations). */
+  readonly invoker: LambdaInvoker;
+  /** One line into the REST API's log (what happened after the answer, such as an asynchronous invocation). */
+  readonly log: (line: string) => void;
   readonly target: AwsServiceTarget;
   /** The rendered request template (or the passed-through body). */
   readonly body: string;
@@ -35,7 +41,7 @@ export interface AwsServiceCall {
   readonly headers: Readonly<Record<string, string>>;
   /** `integration.request.querystring.*`, as mapped. */
   readonly query: Readonly<Record<string, string>>;
-  /** The service's local endpoint (what functions get as `AWS_ENDPOINT_URL_<SERVICE>`). */
+  /** The service's local endpoint (what functions get as `AWS_ENDPOINT_URL_<SERVICE>`); `''` for endpointless ones. */
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -46,6 +52,11 @@ export interface AwsServiceCall {
 /** The service's answer, as the integration response step sees it (the status code is the selector). */
 export interface AwsServiceReply {
   readonly statusCode: number;
+  /**
+   * What `SelectionPattern` is matched against, when not the status code: for Lambda, the function's
+   * `errorMessage` (`''` on success, so only the default response, or a pattern matching the empty string, fits).
+   */
+  readonly selector?: string;
   readonly headers: Record<string, string>;
   readonly body: string;
   /** The body as bytes, for a service whose answers may be binary (S3's objects); passed through unchanged. */
@@ -54,6 +65,12 @@ export interface AwsServiceReply {
 
 /** One AWS service an `AWS` integration may call. A new service is a new adapter in the table of aws-integration.ts. */
 export interface AwsServiceAdapter {
+  /**
+   * The service's name in the cloud's `AWS_ENDPOINT_URL_<NAME>` variables, lowercased with `-` for `_`, when it
+   * differs from its name in the Uri (`events` → `eventbridge`); `null` for a service reached without an
+   * endpoint (Lambda, through the invoker). @default the Uri's service name
+   */
+  readonly endpointName?: string | null;
   /** Why `target` is not emulated, or `undefined` when it is. */
   unsupported(target: AwsServiceTarget): string | undefined;
   call(call: AwsServiceCall): Promise<AwsServiceReply>;

@@ -5,14 +5,48 @@ import { type ParameterSources, resolveMappingExpression } from '../parameter-ma
 import type { RestIntegrationDefinition } from '../rest-api-definition';
 import { type AwsServiceAdapter, type AwsServiceReply, parseServiceUri } from './aws-service-call';
 import { dynamoDbServiceAdapter } from './dynamodb-service-adapter';
+import { jsonProtocolServiceAdapter } from './json-protocol-service-adapter';
+import { lambdaServiceAdapter } from './lambda-service-adapter';
 import type { IntegrationOutcome, IntegrationRequest, RestIntegration } from './rest-integration';
 import { s3ServiceAdapter } from './s3-service-adapter';
+import { snsServiceAdapter } from './sns-service-adapter';
 import { sqsServiceAdapter } from './sqs-service-adapter';
 
 /** The AWS services an `AWS` integration may call locally, by the service name in the integration's Uri. */
 const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
   dynamodb: dynamoDbServiceAdapter,
+  events: jsonProtocolServiceAdapter({
+    targetPrefix: 'AWSEvents',
+    contentType: 'application/x-amz-json-1.1',
+    endpointName: 'eventbridge',
+    signingName: 'events',
+    actions: ['PutEvents'],
+  }),
+  kinesis: jsonProtocolServiceAdapter({
+    targetPrefix: 'Kinesis_20131202',
+    contentType: 'application/x-amz-json-1.1',
+    endpointName: 'kinesis',
+    signingName: 'kinesis',
+    actions: [
+      'PutRecord',
+      'PutRecords',
+      'ListStreams',
+      'DescribeStream',
+      'DescribeStreamSummary',
+      'GetShardIterator',
+      'GetRecords',
+    ],
+  }),
+  lambda: lambdaServiceAdapter,
+  states: jsonProtocolServiceAdapter({
+    targetPrefix: 'AWSStepFunctions',
+    contentType: 'application/x-amz-json-1.0',
+    endpointName: 'sfn',
+    signingName: 'states',
+    actions: ['StartExecution', 'StartSyncExecution', 'DescribeExecution'],
+  }),
   s3: s3ServiceAdapter,
+  sns: snsServiceAdapter,
   sqs: sqsServiceAdapter,
 };
 
@@ -61,8 +95,9 @@ function integrationParameters(
 /**
  * `AWS` integrations (API Gateway calling an AWS service directly, no function in between): the request
  * template is rendered with the VTL engine (`$input`, `$util`, `$context` with the authorizer's context and
- * identity), the call dispatched to the local engine of that service (DynamoDB, S3, SQS — see SERVICE_ADAPTERS),
- * and the service's status code selects the integration response, whose template and status are applied.
+ * identity), the call dispatched to the local engine of that service (see SERVICE_ADAPTERS), and the service's
+ * status code (for Lambda, the function's error message) selects the integration response, whose template and
+ * status are applied.
  * The integration's credentials role is logged with the call but not enforced (there is no IAM locally).
  */
 export const awsServiceIntegration: RestIntegration = {
@@ -82,8 +117,9 @@ export const awsServiceIntegration: RestIntegration = {
     const unsupported = awsServiceIntegration.unsupported?.(integration);
     const target = parseServiceUri(integration.uri);
     const adapter = target ? SERVICE_ADAPTERS[target.service] : undefined;
-    const endpoint = target ? request.awsServices.endpoints[target.service] : undefined;
-    if (unsupported || !target || !adapter || !endpoint) {
+    const endpointName = adapter?.endpointName === undefined ? target?.service : adapter.endpointName;
+    const endpoint = endpointName === null ? '' : request.awsServices.endpoints[endpointName ?? ''];
+    if (unsupported || !target || !adapter || endpoint === undefined) {
       request.log(`${where}: ${unsupported ?? `no local endpoint for ${target?.service}`}`);
       return { error: { responseType: 'API_CONFIGURATION_ERROR' } };
     }
@@ -112,6 +148,8 @@ export const awsServiceIntegration: RestIntegration = {
     let reply: AwsServiceReply;
     try {
       reply = await adapter.call({
+        invoker: request.invoker,
+        log: (line) => request.log(`${where}: ${line}`),
         target,
         body,
         bodyBytes: 'template' in chosen ? Buffer.from(body, 'utf8') : request.request.body,
@@ -137,7 +175,7 @@ export const awsServiceIntegration: RestIntegration = {
 
     const response = applyIntegrationResponse({
       integration,
-      selector: String(reply.statusCode),
+      selector: reply.selector ?? String(reply.statusCode),
       body: reply.body,
       ...(reply.bodyBytes ? { bodyBytes: reply.bodyBytes } : {}),
       headers: reply.headers,
@@ -146,7 +184,9 @@ export const awsServiceIntegration: RestIntegration = {
       accept: request.request.headers.accept?.at(-1),
     });
     if (!response) {
-      request.log(`${where}: no integration response matches status ${reply.statusCode} and none is default`);
+      request.log(
+        `${where}: no integration response matches ${JSON.stringify(reply.selector ?? String(reply.statusCode))} and none is default`,
+      );
       return { error: { responseType: 'API_CONFIGURATION_ERROR' } };
     }
     return { response };

@@ -5,7 +5,8 @@ import type { RestIntegration } from './rest-integration';
 
 /**
  * `AWS_PROXY` to Lambda: the request becomes a payload 1.0 proxy event and the function's result the
- * response. A function error or a malformed result is a 502, as in AWS.
+ * response. A function error or a malformed result is a 502, as in AWS; a result without `statusCode` is a 200
+ * (see `ProxyResultOptions`).
  */
 export const lambdaProxyIntegration: RestIntegration = {
   async run(request) {
@@ -41,7 +42,7 @@ export const lambdaProxyIntegration: RestIntegration = {
       request.log(`${definition.name}: ${functionArn} failed (${error.errorType}): ${error.message}`);
       return { error: { responseType: 'DEFAULT_5XX', statusCode: 502 } };
     }
-    const response = parseProxyResult(result);
+    const response = parseProxyResult(result, { defaultStatusCode: 200 });
     if (!response) {
       request.log(`${definition.name}: malformed Lambda proxy response from ${functionArn}`);
       return { error: { responseType: 'DEFAULT_5XX', statusCode: 502 } };

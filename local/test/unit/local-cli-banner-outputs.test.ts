@@ -1,4 +1,5 @@
-import { stackOutputLines } from '../../cli/ready-banner';
+import { secretReadLines, stackOutputLines } from '../../cli/ready-banner';
+import type { LocalResource } from '../../model';
 
 describe('the stack outputs in the ready banner', () => {
   it('prints one `Stack.OutputKey = value` line per output, stack by stack', () => {
@@ -31,5 +32,38 @@ describe('the stack outputs in the ready banner', () => {
         Stateful: { TableName: 't', ExportsOutputRefTableCD117FA1D18A8047: 't' },
       }),
     ).toEqual(['Stateful.TableName = t']);
+  });
+});
+
+describe('the secrets lines of the ready banner', () => {
+  const resource = (type: string, physicalId: string): LocalResource => ({
+    stackName: 'S',
+    logicalId: 'R',
+    type,
+    physicalId,
+    properties: {},
+    attributes: {},
+  });
+
+  it('shows how to read a secret (by name) and a parameter with the AWS CLI once the SDK env is evaluated', () => {
+    const model = {
+      region: 'us-east-1',
+      accountId: '123456789012',
+      resources: [
+        resource(
+          'AWS::SecretsManager::Secret',
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:app/keys-AbC123',
+        ),
+        resource('AWS::SSM::Parameter', '/app/greeting'),
+      ],
+    };
+    expect(secretReadLines({ model })).toEqual([
+      "aws secretsmanager get-secret-value --secret-id 'app/keys'",
+      "aws ssm get-parameter --name '/app/greeting'",
+    ]);
+  });
+
+  it('shows nothing for an app without secrets or parameters', () => {
+    expect(secretReadLines({ model: { region: 'us-east-1', accountId: '1', resources: [] } })).toEqual([]);
   });
 });

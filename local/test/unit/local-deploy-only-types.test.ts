@@ -4,7 +4,6 @@ import { NO_LOCAL_COUNTERPART } from '../../deploy-only/no-local-counterpart';
 import type { LocalResource } from '../../model';
 import { resourceCoverage } from '../../resource-coverage';
 
-const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:App-Topic';
 const KEY_ID = '0f1e2d3c-aaaa-bbbb-cccc-000000000001';
 
 const resource = (
@@ -21,14 +20,6 @@ const resource = (
   attributes: identity.attributes ?? {},
 });
 
-const topic = resource(
-  'Topic',
-  'AWS::SNS::Topic',
-  {},
-  { physicalId: TOPIC_ARN, attributes: { TopicArn: TOPIC_ARN } },
-);
-const alarm = resource('Alarm', 'AWS::CloudWatch::Alarm', { AlarmActions: [TOPIC_ARN] });
-const email = resource('Mail', 'AWS::SNS::Subscription', { TopicArn: TOPIC_ARN, Protocol: 'email' });
 const key = resource('Key', 'AWS::KMS::Key', {}, { physicalId: KEY_ID, attributes: { KeyId: KEY_ID } });
 const fn = (variables: Record<string, string>) =>
   resource('Fn', 'AWS::Lambda::Function', { Environment: { Variables: variables } });
@@ -52,9 +43,6 @@ describe('which resources are deploy-only', () => {
     'AWS::Logs::QueryDefinition',
     'AWS::Logs::MetricFilter',
     'AWS::Logs::SubscriptionFilter',
-    'AWS::SNS::Topic',
-    'AWS::SNS::Subscription',
-    'AWS::SNS::TopicPolicy',
     'AWS::KMS::Key',
     'AWS::KMS::Alias',
     'AWS::CodeDeploy::Application',
@@ -76,7 +64,7 @@ describe('which resources are deploy-only', () => {
     expect(NO_LOCAL_COUNTERPART[type]).toBeUndefined();
   });
 
-  it.each(['AWS::SecretsManager::Secret', 'AWS::SSM::Parameter', 'Custom::AWS'])(
+  it.each(['Custom::CDKBucketDeployment', 'AWS::CloudFront::Distribution', 'Custom::AWS'])(
     'declares %s not emulated, with its reason, since an app may use it at run time',
     (type) => {
       expect(NO_LOCAL_COUNTERPART[type]).toEqual(expect.any(String));
@@ -84,33 +72,13 @@ describe('which resources are deploy-only', () => {
     },
   );
 
-  it('counts a topic only alarms notify, and its e-mail subscription, as monitoring', () => {
-    const { deployOnly, notEmulated } = coverage([alarm, topic, email]);
-
-    expect(notEmulated).toEqual([]);
-    expect(deployOnly).toEqual([
-      expect.objectContaining({
-        category: 'monitoring',
-        types: expect.arrayContaining([
-          expect.objectContaining({ type: 'AWS::SNS::Topic', logicalIds: ['App/Topic'] }),
-          expect.objectContaining({ type: 'AWS::SNS::Subscription', logicalIds: ['App/Mail'] }),
-        ]),
-      }),
-    ]);
-  });
-
-  it('reports a topic a function is given, with its subscriptions, as not emulated: its messages would go nowhere', () => {
-    const resources = [alarm, topic, email, fn({ TOPIC_ARN })];
-
-    expect(notEmulatedTypes(resources)).toEqual(['AWS::SNS::Subscription', 'AWS::SNS::Topic']);
-    expect(coverage(resources).notEmulated[1]?.reason).toMatch(/not delivered/);
-  });
-
-  it('reports a topic that delivers to a queue as not emulated, even when an alarm notifies it', () => {
-    const toQueue = resource('ToQueue', 'AWS::SNS::Subscription', { TopicArn: TOPIC_ARN, Protocol: 'sqs' });
-
-    expect(notEmulatedTypes([alarm, topic, toQueue])).toEqual(['AWS::SNS::Subscription', 'AWS::SNS::Topic']);
-  });
+  it.each(['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy'])(
+    'leaves %s to the SNS service, which serves topics',
+    (type) => {
+      expect(DEPLOY_ONLY_TYPES[type]).toBeUndefined();
+      expect(NO_LOCAL_COUNTERPART[type]).toBeUndefined();
+    },
+  );
 
   it('counts a key no function is given as encryption at rest, and one a function is given as not emulated', () => {
     expect(deployOnlyTypes([key])).toEqual(['AWS::KMS::Key']);
