@@ -1,4 +1,6 @@
 import { ApiServers } from '../gateway/api-servers';
+import type { IamAuthority } from '../iam/call-authority';
+import { apiGatewayInvoker } from '../iam/invocation-guard';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
 import { HTTP_API_RESOURCE_TYPES, httpApiResources } from './http-api-definition';
@@ -7,6 +9,8 @@ import { createHttpApiServer, type HttpApiServer } from './http-api-server';
 export interface HttpApiServiceOptions {
   /** Enforce stage and route throttling. @default true */
   readonly throttling?: boolean | undefined;
+  /** IAM: functions' permissions for API Gateway, AWS_IAM routes' policies. @default not evaluated */
+  readonly iam?: IamAuthority;
 }
 
 /**
@@ -20,7 +24,8 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
     async bind() {
       const servers = new ApiServers<HttpApiServer>();
       return {
-        async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
+        async start({ model, invoker: functions, credentials, region, apiPort, log, onRequest }) {
+          const invoker = apiGatewayInvoker(functions, options.iam);
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             httpApiResources(served).flatMap((api) => {
               const server = servers.get(api.physicalId);
@@ -44,6 +49,7 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
                 region,
                 accountId: served.accountId,
                 credentials,
+                ...(options.iam ? { iam: options.iam } : {}),
                 log,
                 onRequest,
                 throttling: options.throttling !== false,

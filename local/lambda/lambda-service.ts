@@ -1,3 +1,4 @@
+import { credentialsEnvironment, functionCredentials } from '../iam/session-credentials';
 import type { LocalService } from '../local-service';
 import { loopbackCertificate } from '../loopback-tls';
 import type { LocalResource } from '../model';
@@ -96,17 +97,15 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
     resourceTypes: {
       // Invoking an alias or a version ARN runs the function it points to (see LocalFunction.qualifiers).
       emulated: ['AWS::Lambda::Function', 'AWS::Lambda::Alias', 'AWS::Lambda::Version'],
+      // Roles, policies and permissions are the IAM service's (local/iam).
       notEmulated: {
-        'AWS::Lambda::Permission': 'resource policies are not enforced: any local caller may invoke',
-        'AWS::IAM::Role': 'accepted, not enforced: a function may do locally what its role forbids in AWS',
-        'AWS::IAM::Policy': 'accepted, not enforced: a function may do locally what its role forbids in AWS',
         'AWS::Logs::LogGroup': 'function output goes to the console',
       },
     },
     async bind() {
       let runtime: LambdaRuntime | undefined;
       return {
-        async start({ assembly, region, credentials, functionEnv, sink, functionLogs }) {
+        async start({ assembly, region, functionEnv, sink, functionLogs }) {
           const { functions, skipped } = functionsOf(assembly);
           const started = createLambdaRuntime(functions, {
             log: sink,
@@ -117,11 +116,11 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
             extraEnv: {
               AWS_REGION: region,
               AWS_DEFAULT_REGION: region,
-              AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
               AWS_EC2_METADATA_DISABLED: 'true',
               ...functionEnv,
             },
+            // Each function signs with its own role's session, so the services can tell who calls them.
+            envOf: (fn) => credentialsEnvironment(functionCredentials(fn.arn)),
           });
           runtime = started;
           return {

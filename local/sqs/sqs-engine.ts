@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script';
-import { SqsTraceFront } from './sqs-trace-front';
+import { type SqsRequestAuthorizer, SqsTraceFront } from './sqs-trace-front';
 
 /** An SQS-compatible endpoint on the loopback interface. */
 export interface SqsEngine {
   /** `http://127.0.0.1:<port>`: what SDK clients use as `endpoint` (and functions as `AWS_ENDPOINT_URL_SQS`). */
   readonly endpoint: string;
+  /** Sets the check (IAM) every request passes before the engine serves it. */
+  authorizeWith(authorizer: SqsRequestAuthorizer | undefined): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngi
   const endpoint = await front.listen(options.port ?? 0);
   return {
     endpoint,
+    authorizeWith: (authorizer) => front.setAuthorizer(authorizer),
     async close() {
       await front.close();
       const stopped = new Promise<void>((resolve) => {

@@ -10,7 +10,7 @@ export function createIamAuthorizer(options: SigV4CheckOptions) {
   return {
     async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
       const result = await check.verify(request);
-      // No IAM policies locally: a known key may do anything, cache invalidation included.
+      // The signer's policies were evaluated for execute-api:Invoke (given IAM); cache invalidation is not.
       return result.ok ? { ok: true, identity: { ...result.identity }, mayInvalidateCache: true } : result;
     },
   };

@@ -1,0 +1,68 @@
+import type { LocalService, ResourceTypeSupport } from '../local-service';
+import type { IamAuthority, IamMode } from './call-authority';
+import { createStsServer } from './sts-server';
+
+/** The policy-bearing types IAM evaluates: roles and their policies, function permissions, queue policies. */
+const POLICY_TYPES = [
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::Lambda::Permission',
+  'AWS::SQS::QueuePolicy',
+] as const;
+
+/** What each policy type means under `--iam off` (nothing is checked) and `--iam warn` (checked, let through). */
+const UNENFORCED: Readonly<Record<IamMode, string | undefined>> = {
+  enforce: undefined,
+  warn: 'evaluated, not enforced (--iam warn): what AWS would refuse is logged and let through',
+  off: 'accepted, not enforced (--iam off): a caller may do locally what IAM forbids in AWS',
+};
+
+function resourceTypesFor(mode: IamMode): ResourceTypeSupport {
+  const reason = UNENFORCED[mode];
+  if (reason === undefined) return { emulated: [...POLICY_TYPES] };
+  return { emulated: [], notEmulated: Object.fromEntries(POLICY_TYPES.map((type) => [type, reason])) };
+}
+
+/** A start notice per AWS managed policy whose statements the local cloud does not know: it grants nothing here. */
+function unknownPolicyNotices(authority: IamAuthority): string[] {
+  if (authority.mode === 'off') return [];
+  return [...(authority.iamModel?.unknownManagedPolicies ?? [])].map(
+    ([arn, roles]) =>
+      `managed policy ${arn} (attached to ${roles.join(', ')}) is not known locally: it grants nothing here, so calls it would allow in AWS are refused`,
+  );
+}
+
+/**
+ * IAM and STS: gives the shared {@link IamAuthority} every template (so the other services evaluate each call
+ * against the template's roles and policies) and serves STS (`AssumeRole`, `GetCallerIdentity`) at
+ * `AWS_ENDPOINT_URL_STS`.
+ */
+export function iamService(authority: IamAuthority): LocalService {
+  return {
+    name: 'iam',
+    resourceTypes: resourceTypesFor(authority.mode),
+    async bind(context) {
+      const sts = createStsServer(authority);
+      const endpoint = await sts.listen(context.servicePort(0));
+      return {
+        functionEnv: { AWS_ENDPOINT_URL_STS: endpoint },
+        async start({ model }) {
+          authority.setModel(model);
+          return {
+            endpoints: [{ kind: 'STS', name: 'sts', url: endpoint }],
+            notices: unknownPolicyNotices(authority),
+            reload: async (next) => {
+              authority.setModel(next.model);
+              return {
+                changed: ['roles, policies and permissions re-read'],
+                notices: unknownPolicyNotices(authority),
+              };
+            },
+          };
+        },
+        close: () => sts.close(),
+      };
+    },
+  };
+}
