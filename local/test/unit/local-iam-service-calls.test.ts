@@ -1,6 +1,7 @@
 import { cognitoCall } from '../../iam/cognito-calls';
 import { dynamoDbCalls, dynamoDbTables } from '../../iam/dynamodb-calls';
 import { iamModelOf } from '../../iam/iam-model';
+import { s3AccessDenied, s3Calls } from '../../iam/s3-calls';
 import { sqsCall } from '../../iam/sqs-calls';
 import type { LocalCloudModel, LocalResource } from '../../model';
 
@@ -152,5 +153,37 @@ describe('SQS and Cognito requests as IAM calls', () => {
       resource: `arn:aws:cognito-idp:us-east-1:${ACCOUNT}:userpool/us-east-1_abc`,
     });
     expect(cognitoCall('InitiateAuth', { ClientId: 'x' }, 'us-east-1', ACCOUNT)).toBeUndefined();
+  });
+});
+
+describe('S3 requests as IAM calls (the hook for the local S3 engine)', () => {
+  const iam = iamModelOf(model);
+
+  it('lists a bucket as s3:ListBucket with s3:prefix, reads and writes objects on their ARN, a copy reading its source', () => {
+    expect(
+      s3Calls({ method: 'GET', bucket: 'files', query: { 'list-type': '2', prefix: 'tenant-a/' } }, iam),
+    ).toEqual([
+      { action: 's3:ListBucket', resource: 'arn:aws:s3:::files', context: { 's3:prefix': 'tenant-a/' } },
+    ]);
+    expect(
+      s3Calls({ method: 'PUT', bucket: 'files', key: 'a/b.txt', query: {}, copySource: '/files/c.txt' }, iam),
+    ).toEqual([
+      { action: 's3:PutObject', resource: 'arn:aws:s3:::files/a/b.txt' },
+      { action: 's3:GetObject', resource: 'arn:aws:s3:::files/c.txt' },
+    ]);
+    expect(
+      s3Calls({ method: 'DELETE', bucket: 'files', key: 'k', query: { uploadId: 'u' } }, iam)[0]?.action,
+    ).toBe('s3:AbortMultipartUpload');
+  });
+
+  it("answers a refusal as S3's 403 AccessDenied XML, the resource quoted", () => {
+    const { status, body } = s3AccessDenied(
+      'User: u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::f/k because x',
+      'R1',
+    );
+    expect(status).toBe(403);
+    expect(body).toContain(
+      '<Code>AccessDenied</Code><Message>User: u is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::f/k" because x</Message>',
+    );
   });
 });
