@@ -91,6 +91,7 @@ function synth(cdkOut: string): void {
       actions: ['dynamodb:GetItem'],
       resources: [table.tableArn],
       conditions: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
         'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenantId}'] },
       },
     }),

@@ -90,6 +90,7 @@ describe('IAM policy evaluation (the IAM User Guide\'s "Policy evaluation logic"
           Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
           Resource: TABLE,
           Condition: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
             'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenantId}*'] },
           },
         },
