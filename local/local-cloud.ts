@@ -18,6 +18,7 @@ import { freePort } from './loopback-server';
 import type { RequestRecorder } from './request-records';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
+import { s3Service } from './s3/s3-service';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
 
@@ -107,6 +108,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }),
     httpApiService({ throttling: options.throttling, iam }),
     webSocketService({ iam }),
+    s3Service({ sendToQueue: sqs.sendToQueue, iam }),
     deployOnlyService(),
     iamService(iam), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),

@@ -37,6 +37,8 @@ export interface CloudOutputs {
   readonly queues: ReadonlyArray<
     DeclaredResource & { readonly queueName: string; readonly queueUrl: string }
   >;
+  /** Each S3 bucket: its name, and the URL of the bucket on the local S3 endpoint (path style). */
+  readonly buckets: ReadonlyArray<DeclaredResource & { readonly bucketName: string; readonly url: string }>;
   /** The stacks' `Outputs`, by stack then output name, resolved to local values. */
   readonly stackOutputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Every service endpoint (DynamoDB, SQS, the issuer, the control plane, …) by kind. */
@@ -99,6 +101,11 @@ export function cloudOutputs(cloud: LocalCloud): CloudOutputs {
       ...declared(queue),
       queueName: queue.attributes.QueueName ?? queue.physicalId,
       queueUrl: queue.physicalId,
+    })),
+    buckets: ofType('AWS::S3::Bucket').map((bucket) => ({
+      ...declared(bucket),
+      bucketName: bucket.physicalId,
+      url: `${cloud.functionEnv.AWS_ENDPOINT_URL_S3 ?? ''}/${bucket.physicalId}`,
     })),
     stackOutputs: cloud.model.outputs ?? {},
     endpoints: cloud.endpoints

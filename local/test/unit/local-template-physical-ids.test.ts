@@ -177,6 +177,16 @@ describe('resource identities', () => {
     expect(bucket.attributes.Arn).toBe(`arn:aws:s3:::${bucket.physicalId}`);
   });
 
+  it('points a bucket’s domain names at the local S3 endpoint, virtual-hosted style, when it has one', () => {
+    const named = identity('AWS::S3::Bucket', { BucketName: 'uploads' }, { s3: 'http://127.0.0.1:4566' });
+    expect(named.physicalId).toBe('uploads');
+    expect(named.attributes.DomainName).toBe('uploads.s3.localhost:4566');
+    expect(named.attributes.RegionalDomainName).toBe('uploads.s3.us-east-2.localhost:4566');
+    expect(identity('AWS::S3::Bucket', { BucketName: 'uploads' }).attributes.DomainName).toBe(
+      'uploads.s3.amazonaws.com',
+    );
+  });
+
   it('falls back to <logicalId>-<shorthash> and a generic ARN for other types', () => {
     const acl = identity('AWS::WAFv2::WebACL', {}, {}, 'Acl');
     expect(acl.physicalId).toMatch(/^Acl-[0-9A-F]{8}$/);
