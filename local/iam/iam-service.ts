@@ -2,13 +2,14 @@ import type { LocalService, ResourceTypeSupport } from '../local-service';
 import type { IamAuthority, IamMode } from './call-authority';
 import { createStsServer } from './sts-server';
 
-/** The policy-bearing types IAM evaluates: roles and their policies, function permissions, queue policies. */
+/** The policy-bearing types IAM evaluates: roles and their policies, function permissions, queue and bucket policies. */
 const POLICY_TYPES = [
   'AWS::IAM::Role',
   'AWS::IAM::Policy',
   'AWS::IAM::ManagedPolicy',
   'AWS::Lambda::Permission',
   'AWS::SQS::QueuePolicy',
+  'AWS::S3::BucketPolicy',
 ] as const;
 
 /** What each policy type means under `--iam off` (nothing is checked) and `--iam warn` (checked, let through). */

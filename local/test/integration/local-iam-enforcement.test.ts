@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { LocalCloudOptions } from '../../local-cloud';
 import { type CloudOnApp, startCloudOnApp } from '../support/cloud-on-app';
@@ -15,6 +16,7 @@ const CODE = `
 const { DynamoDBClient, GetItemCommand, PutItemCommand } = require('@aws-sdk/client-dynamodb');
 const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
 const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
 const outcome = async (call) => {
   try { return { ok: true, ...(await call()) }; }
   catch (e) { return { ok: false, name: e.name, message: e.message, status: e.$metadata && e.$metadata.httpStatusCode }; }
@@ -27,6 +29,8 @@ exports.handler = async (event) => {
     get: () => outcome(() => get(new DynamoDBClient({}), pk)),
     put: () => outcome(() => new DynamoDBClient({}).send(new PutItemCommand({ TableName: process.env.TABLE, Item: { pk: { S: pk } } })).then(() => ({}))),
     send: () => outcome(() => new SQSClient({}).send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'hi' })).then(() => ({}))),
+    s3put: () => outcome(() => new S3Client({}).send(new PutObjectCommand({ Bucket: process.env.BUCKET, Key: q.key, Body: 'x' })).then(() => ({}))),
+    s3get: () => outcome(() => new S3Client({}).send(new GetObjectCommand({ Bucket: process.env.BUCKET, Key: q.key })).then(() => ({}))),
     whoami: () => outcome(() => new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => ({ arn: r.Arn, account: r.Account }))),
     assume: () => outcome(async () => {
       const sts = new STSClient({});
@@ -54,6 +58,7 @@ function synth(cdkOut: string): void {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
   });
   const queue = new sqs.Queue(stack, 'Jobs', { enforceSSL: true });
+  const bucket = new s3.Bucket(stack, 'Files', { enforceSSL: true });
   const api = new apigw.RestApi(stack, 'Api');
   const fn = (name: string) => {
     const created = new lambda.Function(stack, name, {
@@ -61,7 +66,7 @@ function synth(cdkOut: string): void {
       handler: 'index.handler',
       code: lambda.Code.fromInline(CODE),
       functionName: name,
-      environment: { TABLE: table.tableName, QUEUE_URL: queue.queueUrl },
+      environment: { TABLE: table.tableName, QUEUE_URL: queue.queueUrl, BUCKET: bucket.bucketName },
     });
     api.root.addResource(name).addMethod('GET', new apigw.LambdaIntegration(created));
     return created;
@@ -108,6 +113,17 @@ function synth(cdkOut: string): void {
       principals: [new iam.ArnPrincipal(sender.role?.roleArn ?? '')],
       actions: ['sqs:SendMessage'],
       resources: [queue.queueArn],
+    }),
+  );
+
+  // S3: a grant on one prefix (identity-based), and a bucket policy granting another function writes to `shared/`.
+  const filer = fn('filer');
+  bucket.grantReadWrite(filer, 'tenant-a/*');
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(sender.role?.roleArn ?? '')],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects('shared/*')],
     }),
   );
 
@@ -214,6 +230,21 @@ describe('IAM enforced by the local cloud (--iam enforce, the default)', () => {
     );
   });
 
+  it("evaluates S3 calls: a prefix grant, a bucket policy grant, and S3's AccessDenied otherwise", async () => {
+    expect((await call(served, 'filer?action=s3put&key=tenant-a/x.txt')).body).toEqual({ ok: true });
+    expect((await call(served, 'filer?action=s3get&key=tenant-a/x.txt')).body).toEqual({ ok: true });
+    const outside = await call(served, 'filer?action=s3put&key=tenant-b/x.txt');
+    expect(outside.body).toMatchObject({ ok: false, name: 'AccessDenied', status: 403 });
+    expect(outside.body.message).toMatch(
+      /is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::[^"]+\/tenant-b\/x\.txt" because no identity-based policy allows the s3:PutObject action/,
+    );
+    expect((await call(served, 'sender?action=s3put&key=shared/y.txt')).body).toEqual({ ok: true });
+    expect((await call(served, 'sender?action=s3put&key=private/y.txt')).body).toMatchObject({
+      ok: false,
+      name: 'AccessDenied',
+    });
+  });
+
   it('answers 500 for a function API Gateway has no permission to invoke, logging why, without running it', async () => {
     const before = lines.length;
     const { status, body } = await call(served, 'unpermitted?action=whoami');
@@ -232,6 +263,7 @@ describe('IAM enforced by the local cloud (--iam enforce, the default)', () => {
     expect(types).not.toContain('AWS::IAM::Policy');
     expect(types).not.toContain('AWS::Lambda::Permission');
     expect(types).not.toContain('AWS::SQS::QueuePolicy');
+    expect(types).not.toContain('AWS::S3::BucketPolicy');
   });
 });
 
