@@ -52,10 +52,9 @@ const ESCAPES: Readonly<Record<string, string>> = { '*': '*', '?': '?', $: '$' }
 
 /**
  * Replaces the policy variables of a Resource or condition value (`${aws:PrincipalTag/team}`, `${aws:username}`,
- * `${key, 'default'}`, the escapes `${*}` `${?}` `${$}`) with the request's values. A variable the request has no
- * value for (and no default) makes the whole value match nothing: undefined. The escapes are returned as
- * characters that glob matching takes literally only when `literalWildcards` is off — IAM keeps them literal,
- * which is approximated by escaping them out of glob syntax below.
+ * `${key, 'default'}`) with the request's values. A variable the request has no value for (and no default) makes
+ * the whole value match nothing: undefined. The escapes `${*}` `${?}` `${$}` become their character; IAM then
+ * matches that `*` or `?` literally, which this approximation does not (it matches it as a wildcard).
  */
 export function substituteVariables(value: string, context: RequestContext): string | undefined {
   if (!value.includes('${')) return value;

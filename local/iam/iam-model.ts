@@ -1,5 +1,5 @@
 import type { LocalCloudModel, LocalResource } from '../model';
-import { awsManagedPolicy, isAwsManagedPolicyArn } from './managed-policies';
+import { awsManagedPolicy } from './managed-policies';
 import { type PolicyDocument, parsePolicyDocument } from './policy-document';
 
 /** A role of the template with every policy that applies to it. */
@@ -121,8 +121,8 @@ export function iamModelOf(model: LocalCloudModel): IamModel {
       const policyArn = String(value);
       const known = customerManaged.get(policyArn) ?? awsManagedPolicy(policyArn);
       if (known) return [known];
-      if (isAwsManagedPolicyArn(policyArn) || !customerManaged.has(policyArn))
-        unknownManagedPolicies.set(policyArn, [...(unknownManagedPolicies.get(policyArn) ?? []), idOf(role)]);
+      // An AWS managed policy this model lacks, or a customer one outside the template: it grants nothing here.
+      unknownManagedPolicies.set(policyArn, [...(unknownManagedPolicies.get(policyArn) ?? []), idOf(role)]);
       return [];
     });
     roles.set(arn, {

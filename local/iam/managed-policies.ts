@@ -79,8 +79,3 @@ export function awsManagedPolicy(arn: string): PolicyDocument | undefined {
   const document = MANAGED_POLICIES[name];
   return document === undefined ? undefined : parsePolicyDocument(`AWS managed policy ${name}`, document);
 }
-
-/** True for an ARN of an AWS managed policy (`arn:aws:iam::aws:policy/...`). */
-export function isAwsManagedPolicyArn(arn: string): boolean {
-  return /^arn:[^:]+:iam::aws:policy\//.test(arn);
-}

@@ -91,7 +91,7 @@ function unprovidedSdkNotices(
 
 /**
  * Lambda: every Node.js function of the template in worker threads, with its own environment plus the
- * region, the local credentials and every other service's `functionEnv`. It provides the invoker the other
+ * region, its own role's session credentials (local/iam) and every other service's `functionEnv`. It provides the invoker the other
  * services get, and swaps changed bundles in place on reload. The AWS SDK the runtime provides comes from the
  * app's `node_modules`, then the local cloud's; a package some function needs that neither has is a notice.
  */
