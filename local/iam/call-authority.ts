@@ -220,6 +220,54 @@ export class IamAuthority {
     return { session };
   }
 
+  /**
+   * The calls an event-source mapping's function role must be allowed for Lambda to create the mapping (SQS:
+   * receive, delete, get attributes; a DynamoDB stream: describe, get records and shard iterators, list streams),
+   * each with the refusal it meets; empty when the role allows them all (or IAM is off).
+   */
+  eventSourceRefusals(functionArn: string, eventSourceArn: string): Refusal[] {
+    const model = this.model;
+    if (this.mode === 'off' || model === undefined) return [];
+    const roleArn = model.functionRoles.get(functionArn.split(':').slice(0, 7).join(':'));
+    if (roleArn === undefined) return [];
+    const functionName = functionArn.split(':')[6] ?? functionArn;
+    const principal = this.sessionPrincipal(roleArn, model.roles.get(roleArn), functionName, {});
+    const service = eventSourceArn.split(':')[2];
+    const actions =
+      service === 'sqs'
+        ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']
+        : service === 'dynamodb'
+          ? [
+              'dynamodb:DescribeStream',
+              'dynamodb:GetRecords',
+              'dynamodb:GetShardIterator',
+              'dynamodb:ListStreams',
+            ]
+          : [];
+    return actions.flatMap((action) => {
+      const request: AuthorizationRequest = {
+        principal,
+        action,
+        resource: eventSourceArn,
+        ...(service === 'sqs' && model.queuePolicies.has(eventSourceArn)
+          ? { resourcePolicy: model.queuePolicies.get(eventSourceArn) }
+          : {}),
+      };
+      const decision = evaluate(request);
+      return decision.allowed
+        ? []
+        : [
+            {
+              principal,
+              action,
+              resource: eventSourceArn,
+              reason: decision.reason,
+              message: accessDeniedMessage(request, decision.reason),
+            },
+          ];
+    });
+  }
+
   /** The role id STS names a session with (`AROA…:<session>`). */
   roleIdOf(roleArn: string | undefined): string {
     return `AROA${(roleArn ?? '')

@@ -1,4 +1,5 @@
 import type { LocalService, ResourceTypeSupport } from '../local-service';
+import type { LocalCloudModel } from '../model';
 import type { IamAuthority, IamMode } from './call-authority';
 import { createStsServer } from './sts-server';
 
@@ -34,6 +35,31 @@ function unknownPolicyNotices(authority: IamAuthority): string[] {
   );
 }
 
+/** The function ARN an event-source mapping's `FunctionName` names (a name, an ARN, maybe qualified). */
+function mappingFunctionArn(value: unknown, region: string, accountId: string): string {
+  const text = String(value ?? '');
+  return text.startsWith('arn:') ? text : `arn:aws:lambda:${region}:${accountId}:function:${text}`;
+}
+
+/**
+ * A notice per event-source mapping whose function's role lacks what Lambda checks when it creates the mapping
+ * (CloudFormation would fail the deployment): the mapping still runs locally, so the rest of the app can be tried.
+ */
+function eventSourceNotices(authority: IamAuthority, model: LocalCloudModel): string[] {
+  return model.resources
+    .filter((r) => r.type === 'AWS::Lambda::EventSourceMapping')
+    .flatMap((mapping) => {
+      const functionArn = mappingFunctionArn(mapping.properties.FunctionName, model.region, model.accountId);
+      const source = String(mapping.properties.EventSourceArn ?? '');
+      const refusals = authority.eventSourceRefusals(functionArn, source);
+      return refusals.length === 0
+        ? []
+        : [
+            `event source ${mapping.stackName}/${mapping.logicalId}: the function's role is not allowed ${refusals.map((r) => r.action).join(', ')} on ${source}: AWS would refuse to create this mapping (it is polled locally all the same)`,
+          ];
+    });
+}
+
 /**
  * IAM and STS: gives the shared {@link IamAuthority} every template (so the other services evaluate each call
  * against the template's roles and policies) and serves STS (`AssumeRole`, `GetCallerIdentity`) at
@@ -52,12 +78,12 @@ export function iamService(authority: IamAuthority): LocalService {
           authority.setModel(model);
           return {
             endpoints: [{ kind: 'STS', name: 'sts', url: endpoint }],
-            notices: unknownPolicyNotices(authority),
+            notices: [...unknownPolicyNotices(authority), ...eventSourceNotices(authority, model)],
             reload: async (next) => {
               authority.setModel(next.model);
               return {
                 changed: ['roles, policies and permissions re-read'],
-                notices: unknownPolicyNotices(authority),
+                notices: [...unknownPolicyNotices(authority), ...eventSourceNotices(authority, next.model)],
               };
             },
           };

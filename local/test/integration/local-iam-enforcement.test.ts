@@ -73,7 +73,12 @@ function synth(cdkOut: string): void {
   };
 
   // The most common first-deploy failure: a function that reads a table it was never granted.
-  fn('ungranted');
+  const ungranted = fn('ungranted');
+  // An event-source mapping made without the grants SqsEventSource adds: Lambda would refuse to create it.
+  new lambda.EventSourceMapping(stack, 'UngrantedMapping', {
+    target: ungranted,
+    eventSourceArn: new sqs.Queue(stack, 'Orphan').queueArn,
+  });
   table.grantReadData(fn('granted'));
 
   // A role policy scoping the function to one tenant's partition keys.
@@ -254,6 +259,15 @@ describe('IAM enforced by the local cloud (--iam enforce, the default)', () => {
     expect(lines.slice(before).join('')).toMatch(
       /Execution failed due to configuration error: Invalid permissions on Lambda function: User: apigateway\.amazonaws\.com is not authorized to perform: lambda:InvokeFunction/,
     );
+  });
+
+  it("says at start which event-source mapping's function role lacks what Lambda checks to create it", () => {
+    expect(served.cloud.notices).toContainEqual(
+      expect.stringMatching(
+        /^event source IamApp\/UngrantedMapping\w*: the function's role is not allowed sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on arn:aws:sqs:[^ ]+: AWS would refuse to create this mapping/,
+      ),
+    );
+    expect(served.cloud.notices.filter((notice) => notice.startsWith('event source'))).toHaveLength(1);
   });
 
   it('serves STS at the endpoint functions get, and lists IAM as served rather than not emulated', () => {
