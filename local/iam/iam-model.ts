@@ -34,7 +34,10 @@ export interface IamModel {
   readonly bucketPolicies: ReadonlyMap<string, PolicyDocument>;
   /** Each API Gateway authorizer's id, by `<apiId> <function ARN>` (the source ARN of its invocations names it). */
   readonly authorizers: ReadonlyMap<string, string>;
-  /** AWS managed policies attached to some role that this model does not know the statements of: they grant nothing. */
+  /**
+   * AWS managed policies attached to some role that this model does not know the statements of (they grant
+   * nothing), with the ARNs of the roles they are attached to.
+   */
   readonly unknownManagedPolicies: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -122,7 +125,7 @@ export function iamModelOf(model: LocalCloudModel): IamModel {
       const known = customerManaged.get(policyArn) ?? awsManagedPolicy(policyArn);
       if (known) return [known];
       // An AWS managed policy this model lacks, or a customer one outside the template: it grants nothing here.
-      unknownManagedPolicies.set(policyArn, [...(unknownManagedPolicies.get(policyArn) ?? []), idOf(role)]);
+      unknownManagedPolicies.set(policyArn, [...(unknownManagedPolicies.get(policyArn) ?? []), arn]);
       return [];
     });
     roles.set(arn, {

@@ -26,13 +26,28 @@ function resourceTypesFor(mode: IamMode): ResourceTypeSupport {
   return { emulated: [], notEmulated: Object.fromEntries(POLICY_TYPES.map((type) => [type, reason])) };
 }
 
-/** A start notice per AWS managed policy whose statements the local cloud does not know: it grants nothing here. */
+/**
+ * A start notice per AWS managed policy whose statements the local cloud does not know (it grants nothing here),
+ * for the roles a local caller can act as: a function's, or one whose trust policy names an AWS principal. A role
+ * only a service assumes (CodeDeploy's, say) never calls the local services, so its policies do not matter here.
+ */
 function unknownPolicyNotices(authority: IamAuthority): string[] {
-  if (authority.mode === 'off') return [];
-  return [...(authority.iamModel?.unknownManagedPolicies ?? [])].map(
-    ([arn, roles]) =>
-      `managed policy ${arn} (attached to ${roles.join(', ')}) is not known locally: it grants nothing here, so calls it would allow in AWS are refused`,
-  );
+  const model = authority.iamModel;
+  if (authority.mode === 'off' || model === undefined) return [];
+  const functionRoles = new Set(model.functionRoles.values());
+  const usedLocally = (roleArn: string) =>
+    functionRoles.has(roleArn) ||
+    (model.roles.get(roleArn)?.trustPolicy.statements ?? []).some(
+      (s) => s.principal === '*' || (s.principal !== undefined && s.principal.aws.length > 0),
+    );
+  return [...model.unknownManagedPolicies].flatMap(([arn, roleArns]) => {
+    const roles = roleArns.filter(usedLocally).map((roleArn) => model.roles.get(roleArn)?.id ?? roleArn);
+    return roles.length === 0
+      ? []
+      : [
+          `managed policy ${arn} (attached to ${roles.join(', ')}) is not known locally: it grants nothing here, so calls it would allow in AWS are refused`,
+        ];
+  });
 }
 
 /** The function ARN an event-source mapping's `FunctionName` names (a name, an ARN, maybe qualified). */
