@@ -121,6 +121,9 @@ function synth(cdkOut: string): void {
     }),
   );
 
+  // An AWS managed policy the local cloud does not know the statements of: it grants nothing, said at start.
+  fn('managed').role?.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonS3ReadOnlyAccess'));
+
   // S3: a grant on one prefix (identity-based), and a bucket policy granting another function writes to `shared/`.
   const filer = fn('filer');
   bucket.grantReadWrite(filer, 'tenant-a/*');
@@ -268,6 +271,14 @@ describe('IAM enforced by the local cloud (--iam enforce, the default)', () => {
       ),
     );
     expect(served.cloud.notices.filter((notice) => notice.startsWith('event source'))).toHaveLength(1);
+  });
+
+  it('names at start an AWS managed policy it does not know, which grants nothing locally', () => {
+    expect(served.cloud.notices).toContainEqual(
+      expect.stringMatching(
+        /^managed policy arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess \(attached to IamApp\/managedServiceRole\w*\) is not known locally: it grants nothing here/,
+      ),
+    );
   });
 
   it('serves STS at the endpoint functions get, and lists IAM as served rather than not emulated', () => {
