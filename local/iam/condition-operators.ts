@@ -35,6 +35,8 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
  */
 export function arnMatch(pattern: string, arn: string): boolean {
   if (pattern === '*') return true;
+  // Most policy resources name one ARN exactly: no need to split it.
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === arn;
   const p = splitArn(pattern);
   const a = splitArn(arn);
   if (p === undefined || a === undefined) return globMatch(pattern, arn);
