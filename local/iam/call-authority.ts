@@ -147,6 +147,14 @@ export class IamAuthority {
     return refusal;
   }
 
+  /**
+   * Whether IAM lets a principal do something a service only grants as a capability (a stage cache's
+   * invalidation): evaluated without a log line; always true unless enforcing.
+   */
+  allows(principal: Principal, call: CallToAuthorize): boolean {
+    return this.mode !== 'enforce' || evaluate({ principal, ...call }).allowed;
+  }
+
   /** Evaluates every call (a batch); the first refusal, or undefined. */
   authorizeAll(principal: Principal, calls: readonly CallToAuthorize[]): Refusal | undefined {
     for (const call of calls) {

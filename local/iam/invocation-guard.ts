@@ -29,9 +29,10 @@ const apiIdOfArn = (arn: unknown) => (typeof arn === 'string' ? arn.split(':')[5
 function sourceArnOf(iam: IamAuthority, functionArn: string, event: Event): string | undefined {
   const model = iam.iamModel;
   if (model === undefined) return undefined;
-  const prefix = `arn:aws:execute-api:${model.region}:${model.accountId}:`;
   const context = event.requestContext ?? {};
   const authorizerApi = apiIdOfArn(event.methodArn ?? event.routeArn);
+  const apiOfEvent = authorizerApi ?? (typeof context.apiId === 'string' ? context.apiId : undefined);
+  const prefix = `arn:aws:execute-api:${apiRegion(iam, functionArn, apiOfEvent)}:${model.accountId}:`;
   if (authorizerApi !== undefined && (event.type === 'TOKEN' || event.type === 'REQUEST')) {
     const id = model.authorizers.get(`${authorizerApi} ${functionArn}`) ?? 'unknown';
     return `${prefix}${authorizerApi}/authorizers/${id}`;
@@ -52,6 +53,36 @@ function sourceArnOf(iam: IamAuthority, functionArn: string, event: Event): stri
   if (typeof method === 'string' && typeof path === 'string')
     return `${prefix}${apiId}/${stage}/${method}${path}`;
   return undefined;
+}
+
+/**
+ * The region the API runs in, as the function's permissions name it: a stack deployed to a concrete region
+ * (`env: { region: 'eu-west-1' }`) has that region written in its permissions' source ARNs, while the local cloud
+ * serves every stack in its own region. The first permission naming this API with a concrete region says which;
+ * otherwise the local cloud's region.
+ */
+function apiRegion(iam: IamAuthority, functionArn: string, apiId: string | undefined): string {
+  const model = iam.iamModel;
+  const local = model?.region ?? 'us-east-1';
+  if (apiId === undefined || model === undefined) return local;
+  for (const statement of model.functionPolicies.get(functionArn)?.statements ?? []) {
+    for (const keys of Object.values(statement.condition)) {
+      for (const [key, values] of Object.entries(keys)) {
+        if (key.toLowerCase() !== 'aws:sourcearn') continue;
+        for (const value of values) {
+          const [, , service, region = '', , resource = ''] = value.split(':');
+          if (
+            service === 'execute-api' &&
+            resource.startsWith(`${apiId}/`) &&
+            region !== '' &&
+            !region.includes('*')
+          )
+            return region;
+        }
+      }
+    }
+  }
+  return local;
 }
 
 /**
