@@ -15,9 +15,8 @@ export interface S3Request {
 /**
  * The IAM calls one S3 request makes, as S3 authorizes them: object operations on `arn:aws:s3:::<bucket>/<key>`,
  * bucket ones on `arn:aws:s3:::<bucket>` with `s3:prefix` (ListObjects), each with the bucket's policy. Multipart
- * parts are `s3:PutObject`; a copy also reads its source. The hook the local S3 engine calls (local/s3, once merged):
- * `iam.authorizeAll(iam.principalOfRequest(headers, url), s3Calls(request, iam.iamModel))`, answering a refusal with
- * {@link s3AccessDenied}.
+ * parts are `s3:PutObject`; a copy also reads its source. The S3 front asks it for every signed request
+ * (local/s3/s3-service.ts).
  */
 export function s3Calls(request: S3Request, iam: IamModel): CallToAuthorize[] {
   const policy = iam.bucketPolicies.get(request.bucket);
@@ -68,12 +67,7 @@ export function s3Calls(request: S3Request, iam: IamModel): CallToAuthorize[] {
   return calls;
 }
 
-/** S3's refusal: 403 XML `AccessDenied` (S3 quotes the resource ARN in its message). */
-export function s3AccessDenied(message: string, requestId: string): { status: 403; body: string } {
-  const quoted = message.replace(/ on resource: (\S+)/, ' on resource: "$1"');
-  const escaped = quoted.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c);
-  return {
-    status: 403,
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${escaped}</Message><RequestId>${requestId}</RequestId></Error>`,
-  };
+/** An AccessDenied message as S3 words it: the resource ARN in quotes. */
+export function s3DeniedMessage(message: string): string {
+  return message.replace(/ on resource: (\S+)/, ' on resource: "$1"');
 }

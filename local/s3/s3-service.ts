@@ -1,5 +1,5 @@
 import type { IamAuthority } from '../iam/call-authority';
-import { s3Calls } from '../iam/s3-calls';
+import { s3Calls, s3DeniedMessage } from '../iam/s3-calls';
 import type { LocalService } from '../local-service';
 import type { BucketDefinition } from './bucket-definitions';
 import { LocalS3 } from './local-s3';
@@ -27,8 +27,7 @@ function s3Authorizer(iam: IamAuthority): S3Authorizer {
     const model = iam.iamModel;
     if (iam.mode === 'off' || model === undefined) return undefined;
     const refusal = iam.authorizeAll(iam.principalOf(accessKeyId), s3Calls(request, model));
-    // S3 quotes the resource in its AccessDenied message.
-    return refusal?.message.replace(/ on resource: (\S+)/, ' on resource: "$1"');
+    return refusal && s3DeniedMessage(refusal.message);
   };
 }
 

@@ -1,7 +1,7 @@
 import { cognitoCall } from '../../iam/cognito-calls';
 import { dynamoDbCalls, dynamoDbTables } from '../../iam/dynamodb-calls';
 import { iamModelOf } from '../../iam/iam-model';
-import { s3AccessDenied, s3Calls } from '../../iam/s3-calls';
+import { s3Calls, s3DeniedMessage } from '../../iam/s3-calls';
 import { sqsCall } from '../../iam/sqs-calls';
 import type { LocalCloudModel, LocalResource } from '../../model';
 
@@ -176,14 +176,11 @@ describe('S3 requests as IAM calls (the hook for the local S3 engine)', () => {
     ).toBe('s3:AbortMultipartUpload');
   });
 
-  it("answers a refusal as S3's 403 AccessDenied XML, the resource quoted", () => {
-    const { status, body } = s3AccessDenied(
-      'User: u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::f/k because x',
-      'R1',
-    );
-    expect(status).toBe(403);
-    expect(body).toContain(
-      '<Code>AccessDenied</Code><Message>User: u is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::f/k" because x</Message>',
-    );
+  it('words a refusal as S3 does, the resource quoted', () => {
+    expect(
+      s3DeniedMessage(
+        'User: u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::f/k because x',
+      ),
+    ).toBe('User: u is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::f/k" because x');
   });
 });
