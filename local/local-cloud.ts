@@ -6,6 +6,8 @@ import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
 import { eventBridgeService } from './eventbridge/eventbridge-service';
 import { httpApiService } from './http-api/http-api-service';
+import { IamAuthority, type IamMode } from './iam/call-authority';
+import { iamService } from './iam/iam-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
 import { kinesisService } from './kinesis/kinesis-service';
@@ -60,6 +62,12 @@ export interface LocalCloudOptions {
   readonly extraServices?: readonly LocalService[];
   /** Told how long each phase of the start took (`--timings`). */
   readonly timing?: (label: string, ms: number) => void;
+  /**
+   * IAM: `enforce` refuses every call the template's policies do not allow, as AWS would; `warn` logs them and
+   * lets them through; `off` checks nothing.
+   * @default 'enforce'
+   */
+  readonly iam?: IamMode;
 }
 
 /** A REST API as served locally. */
@@ -85,12 +93,15 @@ export interface LocalCloud extends ComposedServices {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
   const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
-  const identity = identityService();
-  const sqs = sqsService();
+  const sink = options.log ?? process.stdout;
+  // Every service asks the one authority; the IAM service gives it each template.
+  const iam = new IamAuthority(options.iam ?? 'enforce', (line) => sink.write(`[iam] ${line}\n`));
+  const identity = identityService({ iam });
+  const sqs = sqsService({ iam });
   const services: LocalService[] = [
-    dynamoDbService({ failureDestination: sqs.failureDestination }),
+    dynamoDbService({ failureDestination: sqs.failureDestination, iam }),
     identity,
-    apiGatewayControlService({ apiKeys, stageCaches }),
+    apiGatewayControlService({ apiKeys, stageCaches, iam }),
     lambdaService({ appDir: options.appDir ?? dirname(resolve(options.cdkOut)) }),
     sqs,
     restApiService({
@@ -98,17 +109,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       issuers: identity.issuers,
       throttling: options.throttling,
       stageCaches,
+      iam,
     }),
-    httpApiService({ throttling: options.throttling }),
-    webSocketService(),
-    s3Service({ sendToQueue: sqs.sendToQueue }),
+    httpApiService({ throttling: options.throttling, iam }),
+    webSocketService({ iam }),
+    s3Service({ sendToQueue: sqs.sendToQueue, iam }),
     // New services go after the existing ones, so those keep the ports they had (see ServiceContext.servicePort).
     snsService({ engineEndpoint: sqs.engineEndpoint }),
     secretsService(),
     eventBridgeService({ sendToQueue: sqs.sendToQueue }),
     kinesisService({ failureDestination: sqs.failureDestination }),
     stepFunctionsService({ sendToQueue: sqs.sendToQueue }),
-    deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
+    deployOnlyService(),
+    iamService(iam), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];
   const cloud = await composeServices(services, {
@@ -117,7 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     basePort: options.port === 0 ? await freePort() : (options.port ?? 3000),
     fixedServicePorts: options.port !== 0,
     persistDir: options.persistDir,
-    sink: options.log ?? process.stdout,
+    sink,
     functionLogs: options.functionLogs,
     onRequest: options.onRequest,
     credentials: LOCAL_CREDENTIALS,

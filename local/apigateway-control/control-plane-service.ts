@@ -1,4 +1,5 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
+import type { IamAuthority } from '../iam/call-authority';
 import type { LocalService } from '../local-service';
 import type { StageCaches } from '../rest-api/stage-cache';
 import { createApiGatewayControlServer } from './control-server';
@@ -14,6 +15,8 @@ export function apiGatewayControlService(options: {
   readonly apiKeys: ApiKeyStore;
   /** The REST APIs' stage caches, which FlushStageCache empties. */
   readonly stageCaches?: StageCaches;
+  /** IAM: each call is evaluated as `apigateway:<METHOD>` on its path. @default every call is served */
+  readonly iam?: IamAuthority;
 }): LocalService {
   return {
     name: 'apigateway-control',
@@ -25,6 +28,7 @@ export function apiGatewayControlService(options: {
       const server = createApiGatewayControlServer({
         apiKeys: options.apiKeys,
         stageCaches: options.stageCaches,
+        ...(options.iam ? { iam: options.iam } : {}),
         log: context.log,
       });
       const endpoint = await server.listen(context.servicePort(0));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-keys/api-key-store';
+import type { IamAuthority } from '../iam/call-authority';
 import { loopbackServer } from '../loopback-server';
 import type { StageCaches } from '../rest-api/stage-cache';
 
@@ -9,6 +10,8 @@ export interface ApiGatewayControlServerOptions {
   readonly apiKeys: ApiKeyStore;
   /** The REST APIs' stage caches (FlushStageCache, UpdateStage's cache-control settings); @default none known */
   readonly stageCaches?: StageCaches;
+  /** IAM: each call is evaluated as `apigateway:<METHOD>` on its path. @default every call is served */
+  readonly iam?: IamAuthority;
   /** @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -210,18 +213,40 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     : {};
 }
 
+/**
+ * IAM's check of a control-plane call: `apigateway:<METHOD>` on `arn:aws:apigateway:<region>::<path>`; a refusal
+ * is API Gateway's 403 AccessDeniedException.
+ */
+function iamRefusal(
+  iam: IamAuthority | undefined,
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+): Reply | undefined {
+  const model = iam?.iamModel;
+  if (iam === undefined || model === undefined) return undefined;
+  const refusal = iam.authorize(iam.principalOfRequest(req.headers, req.url), {
+    action: `apigateway:${method}`,
+    resource: `arn:aws:apigateway:${model.region}::${decodeURIComponent(url.pathname)}`,
+  });
+  return refusal ? error(403, 'AccessDeniedException', refusal.message) : undefined;
+}
+
 async function serve(
-  store: ApiKeyStore,
-  stageCaches: StageCaches | undefined,
+  options: ApiGatewayControlServerOptions,
   log: (line: string) => void,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  const { apiKeys: store, stageCaches } = options;
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://localhost');
   let reply: Reply;
   try {
-    reply = handleControlRequest(store, method, url, await readJson(req), stageCaches);
+    const body = await readJson(req);
+    reply =
+      iamRefusal(options.iam, req, method, url) ??
+      handleControlRequest(store, method, url, body, stageCaches);
   } catch (caught) {
     reply = error(400, 'BadRequestException', caught instanceof Error ? caught.message : 'Invalid request');
   }
@@ -240,6 +265,6 @@ export function createApiGatewayControlServer(
 ): ApiGatewayControlServer {
   const log = options.log ?? ((line: string) => console.log(line));
   return loopbackServer((req, res) => {
-    void serve(options.apiKeys, options.stageCaches, log, req, res);
+    void serve(options, log, req, res);
   });
 }

@@ -1,6 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { IAM_MODES, type IamMode } from '../iam/call-authority';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local-cloud';
 import type { RequestRecord } from '../request-records';
 import { deployOnlyLine } from '../resource-coverage';
@@ -50,6 +51,8 @@ const USAGE = `cdk-local-cloud [options]
   --admin-port N   the health and env routes (/_local/health, /_local/env) (default: --port + 99)
   --print-env      print the AWS_ENDPOINT_URL_*, credentials and region of the cloud running on --port, and exit:
                      eval "$(cdk-local-cloud --print-env)"
+  --iam MODE       enforce (default): refuse every call the app's IAM policies, function permissions and queue
+                     policies do not allow, as AWS would; warn: log what AWS would refuse and let it through; off
   --strict         exit 4 if the app declares a resource no local service emulates (IAM and resource
                      policies excepted: they only make the local cloud more permissive)
   -h, --help       this text
@@ -81,6 +84,7 @@ function parseCli(argv: readonly string[]) {
         'admin-port': { type: 'string' },
         'print-env': { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
+        iam: { type: 'string', default: 'enforce' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -95,6 +99,13 @@ function portOption(name: string, value: string): number {
     throw new CliExit(EXIT.usage, `--${name} ${value}: a port is an integer from 0 to 65535`);
   }
   return port;
+}
+
+function iamOption(value: string): IamMode {
+  const mode = IAM_MODES.find((m) => m === value);
+  if (mode === undefined)
+    throw new CliExit(EXIT.usage, `--iam ${value}: expected one of ${IAM_MODES.join(', ')}`);
+  return mode;
 }
 
 /** `--print-env`: asks the cloud already running on the admin port for its environment. */
@@ -127,6 +138,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     return;
   }
   const port = portOption('port', values.port);
+  const iam = iamOption(values.iam);
   const adminPort =
     values['admin-port'] !== undefined
       ? portOption('admin-port', values['admin-port'])
@@ -199,6 +211,7 @@ export async function runLocalCloudCli(argv: readonly string[], hooks: CliHooks 
     onRequest,
     ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
     ...(timing ? { timing } : {}),
+    iam,
   };
   const start = async (): Promise<LocalCloud> => {
     const next = await startLocalCloud(options);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CheckpointStore } from '../event-sources/checkpoints';
 import { eventSourceMappings } from '../event-sources/event-source-mapping';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
-import { StreamCapture, type StreamedTable } from './stream-capture';
+import { type RequestAuthorizer, StreamCapture, type StreamedTable } from './stream-capture';
 import { StreamLog } from './stream-log';
 import { type FailureDestination, type StreamBatchReport, StreamPoller } from './stream-poller';
 
@@ -86,6 +86,11 @@ export class LocalStreams {
       });
     }
     this.capture.setTables(tables);
+  }
+
+  /** Sets the check (IAM) every request to the DynamoDB endpoint passes before it is served. */
+  authorizeWith(authorizer: RequestAuthorizer | undefined): void {
+    this.capture.setAuthorizer(authorizer);
   }
 
   /** The stream of a table, by stream ARN (tests and tools read it). */

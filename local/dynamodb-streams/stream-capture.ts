@@ -21,6 +21,17 @@ export interface StreamedTable {
 
 type Input = Record<string, unknown>;
 
+/**
+ * Decides whether the caller may make a request (IAM): an error answer to send instead, or undefined to serve it.
+ * Given the request's headers and URL (who signed it), the operation and its input.
+ */
+export type RequestAuthorizer = (
+  headers: IncomingMessage['headers'],
+  url: string,
+  operation: string,
+  input: Record<string, unknown>,
+) => EngineAnswer | undefined;
+
 /** A write the proxy can attribute to items: the table and the key of each item it may change. */
 interface Write {
   readonly table: StreamedTable;
@@ -66,6 +77,8 @@ export class StreamCapture implements DynamoDbFront {
   private readonly locks = new Map<string, Promise<void>>();
   /** Tables with a stream, by name; empty until the template is known (writes pass through unrecorded). */
   private tables: ReadonlyMap<string, StreamedTable> = new Map();
+  /** IAM's check of each request, once the local cloud enforces it. */
+  private authorizer: RequestAuthorizer | undefined;
 
   constructor(engineEndpoint: string) {
     this.engine = new EngineClient(engineEndpoint);
@@ -80,6 +93,11 @@ export class StreamCapture implements DynamoDbFront {
   /** Sets the tables whose writes are recorded (once the template is loaded). */
   setTables(tables: ReadonlyMap<string, StreamedTable>): void {
     this.tables = tables;
+  }
+
+  /** Sets the check every request passes before it is served (IAM). */
+  setAuthorizer(authorizer: RequestAuthorizer | undefined): void {
+    this.authorizer = authorizer;
   }
 
   /** Starts the proxy; resolves to the endpoint clients (and functions) use instead of the engine's. */
@@ -133,6 +151,11 @@ export class StreamCapture implements DynamoDbFront {
     const forward = () => this.engine.forward(req.url ?? '/', req.method ?? 'POST', body, req.headers);
     if (!input) {
       send(res, await forward());
+      return;
+    }
+    const refusal = this.authorizer?.(req.headers, req.url ?? '/', target, input);
+    if (refusal) {
+      send(res, refusal);
       return;
     }
     const violation = itemLimitViolation(target, input);

@@ -1,10 +1,14 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { LocalStreams } from '../dynamodb-streams/local-streams';
+import type { RequestAuthorizer } from '../dynamodb-streams/stream-capture';
 import type { FailureDestination } from '../dynamodb-streams/stream-poller';
+import type { IamAuthority } from '../iam/call-authority';
+import { dynamoDbCalls, dynamoDbTables } from '../iam/dynamodb-calls';
 import type { LocalService } from '../local-service';
 import { closeServer, listenOn } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
+import { jsonAnswer } from './dynamodb-errors';
 import { type CfnTableProperties, createTableInput } from './template-tables';
 
 const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable']);
@@ -40,6 +44,28 @@ function tableDefinitions(model: LocalCloudModel): Map<string, string> {
 export interface DynamoDbServiceOptions {
   /** Where stream mappings' on-failure notes go (an SQS queue by ARN); without it they are only logged. */
   readonly failureDestination?: FailureDestination;
+  /** IAM: who may call what. @default every call is served */
+  readonly iam?: IamAuthority;
+}
+
+/** IAM's check of each request: `AccessDeniedException` (400, DynamoDB's JSON protocol) naming principal and action. */
+function iamCheck(
+  iam: IamAuthority,
+  tablesOf: () => ReturnType<typeof dynamoDbTables>,
+  model: () => LocalCloudModel,
+): RequestAuthorizer {
+  return (headers, url, operation, input) => {
+    if (iam.mode === 'off') return undefined;
+    const { region, accountId } = model();
+    const calls = dynamoDbCalls(operation, input, tablesOf(), region, accountId);
+    const refusal = iam.authorizeAll(iam.principalOfRequest(headers, url), calls);
+    return refusal
+      ? jsonAnswer(400, {
+          __type: 'com.amazon.coral.service#AccessDeniedException',
+          message: refusal.message,
+        })
+      : undefined;
+  };
 }
 
 /**
@@ -91,6 +117,15 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
           streams.configure(model);
           streams.startEventSources(model, invoker, failureDestination);
           let served = model;
+          let tables = dynamoDbTables(model);
+          if (options.iam)
+            streams.authorizeWith(
+              iamCheck(
+                options.iam,
+                () => tables,
+                () => served,
+              ),
+            );
           return {
             // Same engine: new tables are created, existing ones keep their items. A changed key schema or
             // index is not applied to a table that already exists (dynalite cannot alter them in place): said.
@@ -108,6 +143,7 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
               streams.configure(next.model);
               streams.startEventSources(next.model, invoker, failureDestination);
               served = next.model;
+              tables = dynamoDbTables(next.model);
               return {
                 changed: [
                   ...created.map((name) => `table ${name} created`),

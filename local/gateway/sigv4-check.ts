@@ -1,12 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { IamAuthority } from '../iam/call-authority';
 import type { IncomingRequest } from '../model';
+
+/** The secret of an access key, or undefined for a key the local cloud does not know. */
+export type SecretLookup = Readonly<Record<string, string>> | ((accessKeyId: string) => string | undefined);
 
 /** Options of `createSigV4Check`. */
 export interface SigV4CheckOptions {
   /** Secret access key by access key id: the credentials the local cloud accepts. */
-  readonly credentials: Readonly<Record<string, string>>;
+  readonly credentials: SecretLookup;
+  /**
+   * IAM: once the signature holds, the signer's policies must allow `action` on the method's execute-api ARN
+   * (`arn:aws:execute-api:<region>:<acct>:<apiId>/<stage>/<METHOD>/<path>`). @default any known key is allowed
+   */
+  readonly iam?: IamAuthority;
+  /** @default `execute-api:Invoke` (the `@connections` API checks `execute-api:ManageConnections`) */
+  readonly action?: string;
   readonly region: string;
   readonly accountId: string;
   /** Epoch milliseconds. */
@@ -49,7 +60,7 @@ export interface SigV4Identity {
 export interface SigV4Refusal {
   readonly ok: false;
   readonly statusCode: 403;
-  readonly responseType: 'MISSING_AUTHENTICATION_TOKEN' | 'INVALID_SIGNATURE';
+  readonly responseType: 'MISSING_AUTHENTICATION_TOKEN' | 'INVALID_SIGNATURE' | 'ACCESS_DENIED';
   readonly message: string;
 }
 
@@ -129,7 +140,10 @@ export function createSigV4Check(options: SigV4CheckOptions) {
       }
       const [, credential = '', signedHeaderList = '', signature = ''] = match;
       const [accessKeyId = '', scopeDate, scopeRegion, scopeService, terminator] = credential.split('/');
-      const secretAccessKey = options.credentials[accessKeyId];
+      const secretAccessKey =
+        typeof options.credentials === 'function'
+          ? options.credentials(accessKeyId)
+          : options.credentials[accessKeyId];
       if (secretAccessKey === undefined) return refuse.unrecognizedClient();
       if (scopeRegion !== options.region || scopeService !== 'execute-api' || terminator !== 'aws4_request') {
         return refuse.invalidSignature(
@@ -197,13 +211,23 @@ export function createSigV4Check(options: SigV4CheckOptions) {
       const expected = /Signature=([0-9a-f]+)/.exec(String(resigned.headers.authorization ?? ''))?.[1] ?? '';
       if (!sameHex(expected, signature)) return refuse.invalidSignature(SIGNATURE_MISMATCH);
 
+      const principal = options.iam?.principalOf(accessKeyId);
+      if (options.iam && principal) {
+        const resource = `arn:aws:execute-api:${options.region}:${options.accountId}:${request.restApiId}/${request.stage}/${request.request.method}${request.request.path}`;
+        const refusal = options.iam.authorize(principal, {
+          action: options.action ?? 'execute-api:Invoke',
+          resource,
+        });
+        if (refusal)
+          return { ok: false, statusCode: 403, responseType: 'ACCESS_DENIED', message: refusal.message };
+      }
       return {
         ok: true,
         identity: {
           accessKey: accessKeyId,
           caller: accessKeyId,
           user: accessKeyId,
-          userArn: `arn:aws:iam::${options.accountId}:user/local`,
+          userArn: principal?.arn ?? `arn:aws:iam::${options.accountId}:user/local`,
           accountId: options.accountId,
         },
       };

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBodyWithin } from '../gateway/request-body';
 import { UsageMeter } from '../gateway/usage-meter';
+import type { IamAuthority } from '../iam/call-authority';
+import { secretLookup } from '../iam/secret-lookup';
 import { loopbackServer } from '../loopback-server';
 import {
   LambdaInvocationError,
@@ -48,6 +50,8 @@ export interface HttpApiServerOptions {
   readonly accountId: string;
   /** The credentials SigV4 callers of AWS_IAM routes sign with. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** IAM: AWS_IAM routes evaluate the signer's policies; functions' own keys are accepted. @default neither */
+  readonly iam?: IamAuthority;
   /** Where problems are logged. @default console.log */
   readonly log?: (line: string) => void;
   /** Receives one record per request the listener served (the access log). */
@@ -146,7 +150,8 @@ export function createHttpApiServer(options: HttpApiServerOptions): HttpApiServe
       ...(options.authorizerTimeoutMs === undefined ? {} : { timeoutMs: options.authorizerTimeoutMs }),
     }),
     AWS_IAM: createIamAuthorization({
-      credentials: { [options.credentials.accessKeyId]: options.credentials.secretAccessKey },
+      credentials: secretLookup(options.credentials, options.iam),
+      ...(options.iam ? { iam: options.iam } : {}),
       region: options.region,
       accountId: options.accountId,
       now,

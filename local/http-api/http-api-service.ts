@@ -1,4 +1,6 @@
 import { ApiServers } from '../gateway/api-servers';
+import type { IamAuthority } from '../iam/call-authority';
+import { apiGatewayInvoker } from '../iam/invocation-guard';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
 import { awsServiceEndpoints } from '../rest-api/rest-api-service';
@@ -8,6 +10,8 @@ import { createHttpApiServer, type HttpApiServer } from './http-api-server';
 export interface HttpApiServiceOptions {
   /** Enforce stage and route throttling. @default true */
   readonly throttling?: boolean | undefined;
+  /** IAM: functions' permissions for API Gateway, AWS_IAM routes' policies. @default not evaluated */
+  readonly iam?: IamAuthority;
 }
 
 /**
@@ -21,7 +25,17 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
     async bind() {
       const servers = new ApiServers<HttpApiServer>();
       return {
-        async start({ model, invoker, credentials, region, apiPort, log, onRequest, functionEnv }) {
+        async start({
+          model,
+          invoker: functions,
+          credentials,
+          region,
+          apiPort,
+          log,
+          onRequest,
+          functionEnv,
+        }) {
+          const invoker = apiGatewayInvoker(functions, options.iam);
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             httpApiResources(served).flatMap((api) => {
               const server = servers.get(api.physicalId);
@@ -45,6 +59,7 @@ export function httpApiService(options: HttpApiServiceOptions = {}): LocalServic
                 region,
                 accountId: served.accountId,
                 credentials,
+                ...(options.iam ? { iam: options.iam } : {}),
                 log,
                 onRequest,
                 throttling: options.throttling !== false,

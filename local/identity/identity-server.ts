@@ -37,6 +37,17 @@ export interface IdentityServerOptions {
   readonly dataDir?: string;
   /** Receives the messages Cognito would e-mail (an invitation's temporary password). @default dropped */
   readonly deliver?: (line: string) => void;
+  /**
+   * IAM: checks a request before it is served; the error to answer with instead (AccessDeniedException), or
+   * undefined. Given the request's headers and URL (who signed it), the operation and its input.
+   * @default every request is served
+   */
+  readonly authorize?: (
+    headers: IncomingMessage['headers'],
+    url: string,
+    operation: string,
+    input: Record<string, unknown>,
+  ) => CognitoError | undefined;
 }
 
 /** The local Cognito-compatible issuer and Identity Provider API. */
@@ -260,10 +271,15 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new CognitoError('SerializationException', 'Request body must be a JSON object');
       }
-      const result = protocol.handle(
-        target.slice(COGNITO_TARGET_PREFIX.length),
+      const operation = target.slice(COGNITO_TARGET_PREFIX.length);
+      const refusal = options.authorize?.(
+        request.headers,
+        request.url ?? '/',
+        operation,
         body as Record<string, unknown>,
       );
+      if (refusal) throw refusal;
+      const result = protocol.handle(operation, body as Record<string, unknown>);
       sendJson(response, 200, result, contentType);
     } catch (error) {
       if (error instanceof CognitoError) {

@@ -1,4 +1,7 @@
+import type { IamAuthority } from '../iam/call-authority';
+import { cognitoCall } from '../iam/cognito-calls';
 import type { LocalService } from '../local-service';
+import { CognitoError } from './cognito-error';
 import {
   createIdentityServer,
   type IdentityIssuers,
@@ -20,7 +23,8 @@ export interface IdentityService extends LocalService {
  * loads, since `ProviderURL` and issuer URLs are built from it), the Identity Provider calls functions make
  * (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`), and the token admin endpoint `npm run token` calls.
  */
-export function identityService(): IdentityService {
+export function identityService(options: { readonly iam?: IamAuthority } = {}): IdentityService {
+  const { iam } = options;
   let server: LocalIdentity | undefined;
   const identity = (): LocalIdentity => {
     if (!server) throw new Error('the identity service is not bound yet');
@@ -47,6 +51,17 @@ export function identityService(): IdentityService {
         port: context.servicePort(0),
         deliver: (line) => context.log(line),
         ...(context.dataDir ? { dataDir: context.dataDir } : {}),
+        // IAM-signed operations (Admin*, pool and client management) are evaluated; the token-authorized ones are not.
+        ...(iam
+          ? {
+              authorize: (headers, url, operation, input) => {
+                const model = iam.iamModel;
+                const call = model && cognitoCall(operation, input, model.region, model.accountId);
+                const refusal = call && iam.authorize(iam.principalOfRequest(headers, url), call);
+                return refusal ? new CognitoError('AccessDeniedException', refusal.message) : undefined;
+              },
+            }
+          : {}),
       });
       server = running;
       const admin = createTokenAdminServer(running);

@@ -35,6 +35,12 @@ export interface LambdaRuntimeOptions {
    */
   readonly extraEnv?: Readonly<Record<string, string>>;
   /**
+   * Variables of one function that no function may override, after `extraEnv`: its role's credentials
+   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), as Lambda sets them per function.
+   * @default none
+   */
+  readonly envOf?: (fn: LocalFunction) => Readonly<Record<string, string>>;
+  /**
    * Execution environments per function; further concurrent invocations queue until one is free.
    * @default 4
    */
@@ -234,6 +240,7 @@ function functionEnv(
   return {
     ...fn.environment,
     ...options.extraEnv,
+    ...options.envOf?.(fn),
     // Reserved variables: Lambda sets these itself and functions cannot override them.
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),

@@ -1,3 +1,4 @@
+import { credentialsEnvironment, functionCredentials } from '../iam/session-credentials';
 import type { LocalService } from '../local-service';
 import { loopbackCertificate } from '../loopback-tls';
 import type { LocalResource } from '../model';
@@ -90,7 +91,7 @@ function unprovidedSdkNotices(
 
 /**
  * Lambda: every Node.js function of the template in worker threads, with its own environment plus the
- * region, the local credentials and every other service's `functionEnv`. It provides the invoker the other
+ * region, its own role's session credentials (local/iam) and every other service's `functionEnv`. It provides the invoker the other
  * services get, and swaps changed bundles in place on reload. The AWS SDK the runtime provides comes from the
  * app's `node_modules`, then the local cloud's; a package some function needs that neither has is a notice.
  */
@@ -100,17 +101,15 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
     resourceTypes: {
       // Invoking an alias or a version ARN runs the function it points to (see LocalFunction.qualifiers).
       emulated: ['AWS::Lambda::Function', 'AWS::Lambda::Alias', 'AWS::Lambda::Version'],
+      // Roles, policies and permissions are the IAM service's (local/iam).
       notEmulated: {
-        'AWS::Lambda::Permission': 'resource policies are not enforced: any local caller may invoke',
-        'AWS::IAM::Role': 'accepted, not enforced: a function may do locally what its role forbids in AWS',
-        'AWS::IAM::Policy': 'accepted, not enforced: a function may do locally what its role forbids in AWS',
         'AWS::Logs::LogGroup': 'function output goes to the console',
       },
     },
     async bind() {
       let runtime: LambdaRuntime | undefined;
       return {
-        async start({ assembly, region, credentials, functionEnv, sink, functionLogs }) {
+        async start({ assembly, region, functionEnv, sink, functionLogs }) {
           const { functions, skipped } = functionsOf(assembly);
           const started = createLambdaRuntime(functions, {
             log: sink,
@@ -121,11 +120,11 @@ export function lambdaService(options: LambdaServiceOptions = {}): LocalService 
             extraEnv: {
               AWS_REGION: region,
               AWS_DEFAULT_REGION: region,
-              AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
               AWS_EC2_METADATA_DISABLED: 'true',
               ...functionEnv,
             },
+            // Each function signs with its own role's session, so the services can tell who calls them.
+            envOf: (fn) => credentialsEnvironment(functionCredentials(fn.arn)),
           });
           runtime = started;
           return {

@@ -1,6 +1,9 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
 import { ApiServers } from '../gateway/api-servers';
 import { UsageMeter } from '../gateway/usage-meter';
+import type { IamAuthority } from '../iam/call-authority';
+import { apiGatewayInvoker } from '../iam/invocation-guard';
+import { secretLookup } from '../iam/secret-lookup';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
@@ -16,6 +19,8 @@ export interface RestApiServiceOptions {
   readonly issuers: IdentityIssuers;
   /** Enforce stage, method and usage-plan throttling and quotas. @default true */
   readonly throttling?: boolean;
+  /** IAM: functions' permissions for API Gateway, AWS_IAM methods' policies. @default not evaluated */
+  readonly iam?: IamAuthority;
   /** The stage caches, shared with the control plane (FlushStageCache). @default the service's own */
   readonly stageCaches?: StageCaches;
 }
@@ -71,12 +76,23 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
       const stageCaches = options.stageCaches ?? new StageCaches();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
-        async start({ model, invoker, credentials, region, apiPort, log, functionEnv, onRequest }) {
+        async start({
+          model,
+          invoker: functions,
+          credentials,
+          region,
+          apiPort,
+          log,
+          functionEnv,
+          onRequest,
+        }) {
+          const invoker = apiGatewayInvoker(functions, options.iam);
           // Kept across reloads with the meter and the key store: cached authorizer results stay valid.
           const authorizers = createRestAuthorizers({
             invoker,
             identity: options.issuers,
-            credentials: { [credentials.accessKeyId]: credentials.secretAccessKey },
+            credentials: secretLookup(credentials, options.iam),
+            ...(options.iam ? { iam: options.iam } : {}),
             region,
             accountId: model.accountId,
           });

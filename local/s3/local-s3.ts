@@ -5,7 +5,7 @@ import { type BucketDefinition, bucketDefinitions, type NotificationRule } from 
 import { deliverObjectEvent, s3TestEvent } from './bucket-notifications';
 import type { SecretLookup } from './presigned-url';
 import { type S3Engine, startS3Engine } from './s3-engine';
-import type { ObjectEvent } from './s3-front';
+import type { ObjectEvent, S3Authorizer } from './s3-front';
 
 export interface LocalS3Options {
   readonly region: string;
@@ -16,6 +16,11 @@ export interface LocalS3Options {
    * session), for a local cloud that gives functions credentials of their own. @default only `credentials`
    */
   readonly secretOf?: SecretLookup;
+  /**
+   * IAM: given the signer's access key and the request, the refusal message (403 AccessDenied), or undefined to
+   * serve it. @default every signed request is served
+   */
+  readonly authorize?: S3Authorizer;
   /** Keeps buckets and objects across restarts (as files). @default in memory */
   readonly dataDir?: string;
   /** Port of the S3 endpoint. @default 0, a free one */
@@ -64,6 +69,7 @@ export class LocalS3 {
       region: options.region,
       credentials: [options.credentials],
       ...(options.secretOf ? { secretOf: options.secretOf } : {}),
+      ...(options.authorize ? { authorize: options.authorize } : {}),
       bucketSettings: (name) => self?.buckets.get(name),
       onObjectEvent: (event) => self?.objectEvent(event),
       log,

@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script';
 import type { SecretLookup } from './presigned-url';
-import { type BucketSettings, type EngineAddress, type ObjectEvent, S3Front } from './s3-front';
+import {
+  type BucketSettings,
+  type EngineAddress,
+  type ObjectEvent,
+  type S3Authorizer,
+  S3Front,
+} from './s3-front';
 
 /** An S3-compatible endpoint on the loopback interface. */
 export interface S3Engine {
@@ -18,6 +24,11 @@ export interface S3EngineOptions {
   readonly credentials: ReadonlyArray<{ readonly accessKeyId: string; readonly secretAccessKey: string }>;
   /** The secret of any other key a signer may use (functions' role sessions, STS sessions). @default none */
   readonly secretOf?: SecretLookup;
+  /**
+   * IAM: given the signer's access key and the request, the refusal message (403 AccessDenied), or undefined to
+   * serve it. @default every signed request is served
+   */
+  readonly authorize?: S3Authorizer;
   /** A bucket's CORS rules; `undefined` for a bucket without settings. */
   readonly bucketSettings: (bucket: string) => BucketSettings | undefined;
   readonly onObjectEvent?: (event: ObjectEvent) => void;
@@ -86,6 +97,7 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
     },
     secretOf: (accessKeyId) => secrets.get(accessKeyId) ?? options.secretOf?.(accessKeyId),
     bucketSettings: options.bucketSettings,
+    ...(options.authorize ? { authorize: options.authorize } : {}),
     ...(options.onObjectEvent ? { onObjectEvent: options.onObjectEvent } : {}),
     ...(options.log ? { log: options.log } : {}),
   });

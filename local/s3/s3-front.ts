@@ -5,6 +5,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import type { S3Request } from '../iam/s3-calls';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
 import { type CorsRule, corsResponseHeaders, preflight } from './bucket-cors';
 import { objectHeaders, readPostForm } from './post-form';
@@ -52,7 +53,15 @@ export interface S3FrontOptions {
   readonly onObjectEvent?: (event: ObjectEvent) => void;
   /** Where a failure to announce an object event is reported. */
   readonly log?: (line: string) => void;
+  /**
+   * IAM: given the signer's access key and the request, the refusal message (403 AccessDenied), or undefined to
+   * serve it. @default every signed request is served
+   */
+  readonly authorize?: S3Authorizer;
 }
+
+/** Decides whether the signer of an S3 request may make it: AWS's AccessDenied message, or undefined. */
+export type S3Authorizer = (accessKeyId: string, request: S3Request) => string | undefined;
 
 /** Where a request points: the bucket, and the path the engine (path-style) is asked for. */
 export interface Address {
@@ -215,17 +224,28 @@ export class S3Front {
       await this.postUpload(req, res, address.bucket, requestId, origin);
       return;
     }
-    let principal = 'Anonymous';
+    let accessKeyId: string;
     if (isPresigned(rawQuery)) {
-      const accessKeyId = verifyPresignedUrl(
+      accessKeyId = verifyPresignedUrl(
         { method, rawPath, rawQuery, headers: req.headers },
         this.options.secretOf,
       );
-      principal = `AWS:${accessKeyId}`;
     } else {
       const authorization = header(req.headers, 'authorization');
       if (!authorization) return fail(accessDenied());
-      principal = `AWS:${/Credential=([^/]+)\//.exec(authorization)?.[1] ?? ''}`;
+      accessKeyId = /Credential=([^/]+)\//.exec(authorization)?.[1] ?? '';
+    }
+    const principal = `AWS:${accessKeyId}`;
+    if (address && this.options.authorize) {
+      const copySource = header(req.headers, 'x-amz-copy-source');
+      const refusal = this.options.authorize(accessKeyId, {
+        method,
+        bucket: address.bucket,
+        ...(address.rawKey ? { key: decode(address.rawKey) } : {}),
+        query: Object.fromEntries(query),
+        ...(copySource ? { copySource } : {}),
+      });
+      if (refusal) return fail(new S3Error(403, 'AccessDenied', refusal));
     }
 
     const { maxBodyBytes } = await this.options.engine();

@@ -1,7 +1,10 @@
+import type { IamAuthority } from '../iam/call-authority';
+import { s3Calls, s3DeniedMessage } from '../iam/s3-calls';
 import type { LocalService } from '../local-service';
 import type { BucketDefinition } from './bucket-definitions';
 import { LocalS3 } from './local-s3';
 import type { SecretLookup } from './presigned-url';
+import type { S3Authorizer } from './s3-front';
 
 export interface S3ServiceOptions {
   /** Delivers bucket notifications to SQS queues (the SQS service's sender); without it they are logged. */
@@ -11,6 +14,21 @@ export interface S3ServiceOptions {
    * and policies they pre-sign verify. @default only the local credentials
    */
   readonly secretOf?: SecretLookup;
+  /**
+   * IAM: each signed request is evaluated against the signer's policies and the bucket's policy (and the signing
+   * keys of functions' and STS sessions verify). @default every signed request is served
+   */
+  readonly iam?: IamAuthority;
+}
+
+/** IAM's check of an S3 request: the signer's policies and the bucket's, for each call S3 authorizes. */
+function s3Authorizer(iam: IamAuthority): S3Authorizer {
+  return (accessKeyId, request) => {
+    const model = iam.iamModel;
+    if (iam.mode === 'off' || model === undefined) return undefined;
+    const refusal = iam.authorizeAll(iam.principalOf(accessKeyId), s3Calls(request, model));
+    return refusal && s3DeniedMessage(refusal.message);
+  };
 }
 
 /** One notice per bucket whose configuration is partly not applied locally. */
@@ -38,17 +56,19 @@ export function s3Service(options: S3ServiceOptions = {}): LocalService {
     name: 's3',
     resourceTypes: {
       emulated: ['AWS::S3::Bucket', 'Custom::S3BucketNotifications'],
-      notEmulated: {
-        'AWS::S3::BucketPolicy': 'bucket policies are accepted but not enforced (no IAM locally)',
-      },
+      // Bucket policies are the IAM service's (local/iam).
     },
     async bind(context) {
+      const { iam } = options;
+      const secretOf =
+        options.secretOf ?? (iam ? (accessKeyId: string) => iam.secretOf(accessKeyId) : undefined);
       const s3 = await LocalS3.start({
         region: context.region,
         credentials: context.credentials,
         port: context.servicePort(0),
         log: context.log,
-        ...(options.secretOf ? { secretOf: options.secretOf } : {}),
+        ...(secretOf ? { secretOf } : {}),
+        ...(iam ? { authorize: s3Authorizer(iam) } : {}),
         ...(context.dataDir ? { dataDir: context.dataDir } : {}),
       });
       return {

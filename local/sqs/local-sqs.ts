@@ -11,8 +11,9 @@ import type { LambdaInvoker, LocalCloudModel } from '../model';
 import { inCreationOrder, type QueueDefinition, queueDefinitions, queueNameOfArn } from './queue-definitions';
 import { type SqsEngine, startSqsEngine } from './sqs-engine';
 import { type SqsBatchReport, SqsPoller } from './sqs-poller';
+import type { SqsRequestAuthorizer } from './sqs-trace-front';
 
-/** Resource types this service serves. Queue policies are accepted but not enforced (no IAM locally). */
+/** Resource types this service serves (queue policies are enforced by local/iam). */
 export const SQS_RESOURCE_TYPES = ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'] as const;
 
 /** The account the engine (fauxqs) puts in its ARNs, whatever account the template names. */
@@ -68,6 +69,11 @@ export class LocalSqs {
   /** What functions need to reach this SQS with an unmodified AWS SDK. */
   get functionEnvironment(): Record<string, string> {
     return { AWS_ENDPOINT_URL_SQS: this.engine.endpoint };
+  }
+
+  /** Sets the check (IAM) every request to the SQS endpoint passes before it is served. */
+  authorizeWith(authorizer: SqsRequestAuthorizer | undefined): void {
+    this.engine.authorizeWith(authorizer);
   }
 
   /** The queues created from the template. */

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script';
-import { SqsTraceFront } from './sqs-trace-front';
+import { type SqsRequestAuthorizer, SqsTraceFront } from './sqs-trace-front';
 
 /** An SQS-compatible endpoint on the loopback interface. */
 export interface SqsEngine {
@@ -8,6 +8,8 @@ export interface SqsEngine {
   readonly endpoint: string;
   /** The app's account, put in place of the engine's in the SNS notifications queues receive. */
   setAppAccount(account: string): void;
+  /** Sets the check (IAM) every request passes before the engine serves it. */
+  authorizeWith(authorizer: SqsRequestAuthorizer | undefined): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startSqsEngine(options: SqsEngineOptions): Promise<SqsEngi
     setAppAccount(account) {
       front.appAccount = account;
     },
+    authorizeWith: (authorizer) => front.setAuthorizer(authorizer),
     async close() {
       await front.close();
       const stopped = new Promise<void>((resolve) => {

@@ -1,5 +1,37 @@
+import type { IamAuthority } from '../iam/call-authority';
+import { sqsCall } from '../iam/sqs-calls';
 import type { LocalService } from '../local-service';
 import { LocalSqs } from './local-sqs';
+import type { SqsRequestAuthorizer } from './sqs-trace-front';
+
+/** Options of {@link sqsService}. */
+export interface SqsServiceOptions {
+  /** IAM: who may call what. @default every call is served */
+  readonly iam?: IamAuthority;
+}
+
+/**
+ * IAM's check of each request: SQS's AccessDenied (403; the JSON protocol's `__type` with the query protocol's
+ * code in `x-amzn-query-error`, which the SDK reads), naming principal and action. SQS's messages spell the
+ * action in lowercase (`sqs:sendmessage`).
+ */
+function iamCheck(iam: IamAuthority): SqsRequestAuthorizer {
+  return (headers, url, operation, input) => {
+    const model = iam.iamModel;
+    if (iam.mode === 'off' || model === undefined) return undefined;
+    const call = sqsCall(operation, input, model);
+    const refusal = iam.authorize(iam.principalOfRequest(headers, url), call);
+    if (!refusal) return undefined;
+    const message = refusal.message.replaceAll(refusal.action, refusal.action.toLowerCase());
+    return {
+      status: 403,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'AccessDenied;Sender' },
+      body: Buffer.from(
+        JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message }),
+      ),
+    };
+  };
+}
 
 /** The SQS service, with a sender other services use once it is bound (e.g. on-failure destinations). */
 export interface SqsService extends LocalService {
@@ -16,16 +48,14 @@ export interface SqsService extends LocalService {
  * and redrive policies, reached by functions through `AWS_ENDPOINT_URL_SQS` (the template's queue URLs point
  * at it too), and a poller per SQS event-source mapping.
  */
-export function sqsService(): SqsService {
+export function sqsService(options: SqsServiceOptions = {}): SqsService {
   let running: LocalSqs | undefined;
   let failureLog: (line: string) => void = (line) => process.stderr.write(`[sqs] ${line}\n`);
   const service: SqsService = {
     name: 'sqs',
     resourceTypes: {
+      // Queue policies are the IAM service's (local/iam).
       emulated: ['AWS::SQS::Queue', 'AWS::Lambda::EventSourceMapping'],
-      notEmulated: {
-        'AWS::SQS::QueuePolicy': 'queue policies are accepted but not enforced (no IAM locally)',
-      },
     },
     engineEndpoint: () => running?.endpoint,
     sendToQueue: async (queueArn, body, messageGroupId) => {
@@ -55,6 +85,7 @@ export function sqsService(): SqsService {
         },
       });
       running = sqs;
+      if (options.iam) sqs.authorizeWith(iamCheck(options.iam));
       return {
         templateEndpoints: { sqs: sqs.endpoint },
         functionEnv: sqs.functionEnvironment,

@@ -23,6 +23,24 @@ interface Forwarded {
   body: Buffer;
 }
 
+/** An answer the front sends instead of forwarding (an IAM refusal). */
+export interface FrontAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/**
+ * Decides whether the caller may make a request (IAM): the answer to send instead, or undefined to serve it.
+ * Given the request's headers and URL (who signed it), the operation and its input.
+ */
+export type SqsRequestAuthorizer = (
+  headers: IncomingHttpHeaders,
+  url: string,
+  operation: string,
+  input: Record<string, unknown>,
+) => FrontAnswer | undefined;
+
 /** The `AWSTraceHeader` message system attribute of a send request entry, if it sets one. */
 function systemTraceHeader(entry: Input | undefined): string | undefined {
   const attributes = entry?.MessageSystemAttributes as Record<string, { StringValue?: unknown }> | undefined;
@@ -43,6 +61,7 @@ export class SqsTraceFront {
   private readonly server: LoopbackServer;
   private readonly agent = new Agent({ keepAlive: true });
   private readonly traces = new Map<string, string>();
+  private authorizer: SqsRequestAuthorizer | undefined;
 
   constructor(private readonly engineEndpoint: string) {
     this.server = loopbackServer((req, res) => {
@@ -51,6 +70,11 @@ export class SqsTraceFront {
         res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: String(error) }));
       });
     });
+  }
+
+  /** Sets the check every JSON-protocol request passes before it is forwarded (IAM). */
+  setAuthorizer(authorizer: SqsRequestAuthorizer | undefined): void {
+    this.authorizer = authorizer;
   }
 
   /** Starts the proxy; resolves to the endpoint clients use instead of the engine's. */
@@ -69,6 +93,12 @@ export class SqsTraceFront {
     const body = Buffer.concat(chunks);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     const input = jsonProtocolBody(body);
+    const refusal = input ? this.authorizer?.(req.headers, req.url ?? '/', operation, input) : undefined;
+    if (refusal) {
+      res.writeHead(refusal.status, { ...refusal.headers, 'content-length': String(refusal.body.length) });
+      res.end(refusal.body);
+      return;
+    }
     const answer = await this.forward(req, body);
     const output = answer.status === 200 ? jsonProtocolBody(answer.body) : undefined;
     if (input && output) {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBodyWithin } from '../gateway/request-body';
 import { createSigV4Check, type SignedRequest, type SigV4Refusal } from '../gateway/sigv4-check';
+import type { IamAuthority } from '../iam/call-authority';
+import { secretLookup } from '../iam/secret-lookup';
 
 /** A live connection as the `@connections` API sees it. */
 export interface ManagedConnection {
@@ -23,6 +25,11 @@ export interface ConnectionsManagementApiOptions {
   readonly accountId: string;
   /** The access key callers sign with (the local cloud's credentials). */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * IAM: functions sign with their own role's keys, whose policies must allow `execute-api:ManageConnections`.
+   * @default only the local credentials are accepted, and not evaluated
+   */
+  readonly iam?: IamAuthority;
   /** The live connection with this id on this stage, if any. */
   readonly connection: (stage: string, connectionId: string) => ManagedConnection | undefined;
   readonly stages: ReadonlySet<string>;
@@ -64,7 +71,7 @@ function lowercasedHeaders(request: IncomingMessage): Record<string, string[]> {
 
 /** The SDK maps `x-amzn-ErrorType` to its exception classes (ForbiddenException and the like). */
 function refusal(result: SigV4Refusal): [string, string] {
-  return result.responseType === 'MISSING_AUTHENTICATION_TOKEN'
+  return result.responseType === 'MISSING_AUTHENTICATION_TOKEN' || result.responseType === 'ACCESS_DENIED'
     ? ['ForbiddenException', result.message]
     : ['InvalidSignatureException', result.message];
 }
@@ -78,7 +85,9 @@ function refusal(result: SigV4Refusal): [string, string] {
  */
 export function createConnectionsManagementApi(options: ConnectionsManagementApiOptions) {
   const iam = createSigV4Check({
-    credentials: { [options.credentials.accessKeyId]: options.credentials.secretAccessKey },
+    credentials: secretLookup(options.credentials, options.iam),
+    ...(options.iam ? { iam: options.iam } : {}),
+    action: 'execute-api:ManageConnections',
     region: options.region,
     accountId: options.accountId,
     now: options.now,

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import type { IamAuthority } from '../iam/call-authority';
 import { type PlainAndTlsListener, plainAndTlsListener } from '../loopback-tls';
 import type { LambdaInvoker, LocalCloudModel } from '../model';
 import {
@@ -57,6 +58,8 @@ export interface WebSocketApiServerOptions {
   readonly accountId: string;
   /** What `@connections` callers must sign with (SigV4, service `execute-api`). */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** IAM: `@connections` callers' policies must allow `execute-api:ManageConnections`. @default not evaluated */
+  readonly iam?: IamAuthority;
   readonly log?: (line: string) => void;
   /** Receives one record per handshake, message, `$disconnect` and `@connections` call. */
   readonly onRequest?: RequestRecorder;
@@ -375,6 +378,7 @@ export function createWebSocketApiServer(options: WebSocketApiServerOptions): We
     region: options.region,
     accountId: options.accountId,
     credentials: options.credentials,
+    ...(options.iam ? { iam: options.iam } : {}),
     connection: (stage, connectionId) => connections.get(keyOf(stage, connectionId)),
     stages: stageNames,
     maxPayloadBytes: limits.maxMessageBytes,

@@ -1,4 +1,6 @@
 import { ApiServers } from '../gateway/api-servers';
+import type { IamAuthority } from '../iam/call-authority';
+import { apiGatewayInvoker } from '../iam/invocation-guard';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
 import { WEBSOCKET_API_RESOURCE_TYPES, webSocketApiIds } from './websocket-api-definition';
@@ -10,14 +12,16 @@ import { createWebSocketApiServer, type WebSocketApiServer } from './websocket-a
  * URL) at `http://127.0.0.1:<port>/<stage>/@connections/<id>`. The same port answers `https://` and `wss://` with
  * the loopback certificate function workers trust, for functions that build the endpoint from the event.
  */
-export function webSocketService(): LocalService {
+export function webSocketService(options: { readonly iam?: IamAuthority } = {}): LocalService {
   return {
     name: 'websocket',
     resourceTypes: { emulated: [...WEBSOCKET_API_RESOURCE_TYPES] },
     async bind() {
       const servers = new ApiServers<WebSocketApiServer>();
       return {
-        async start({ model, invoker, credentials, region, apiPort, log, onRequest }) {
+        async start({ model, invoker: functions, credentials, region, apiPort, log, onRequest }) {
+          // Routes and the $connect authorizer run only with a permission for API Gateway (given IAM).
+          const invoker = apiGatewayInvoker(functions, options.iam);
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             webSocketApiIds(served).flatMap((apiId) => {
               const server = servers.get(apiId);
@@ -54,6 +58,7 @@ export function webSocketService(): LocalService {
                 region,
                 accountId: served.accountId,
                 credentials,
+                ...(options.iam ? { iam: options.iam } : {}),
                 log,
                 onRequest,
               }),

@@ -1,4 +1,5 @@
-import { createSigV4Check } from '../../gateway/sigv4-check';
+import { createSigV4Check, type SecretLookup } from '../../gateway/sigv4-check';
+import type { IamAuthority } from '../../iam/call-authority';
 import { jsonError } from '../http-api-response';
 import { parseQuery } from '../payload-v2-event';
 import type { AuthorizationInput, AuthorizationOutcome, RouteAuthorization } from './route-authorization';
@@ -6,7 +7,9 @@ import type { AuthorizationInput, AuthorizationOutcome, RouteAuthorization } fro
 /** Options of `createIamAuthorization`. */
 export interface IamAuthorizationOptions {
   /** Secret access key by access key id: the credentials the local cloud accepts. */
-  readonly credentials: Readonly<Record<string, string>>;
+  readonly credentials: SecretLookup;
+  /** IAM: the signer's policies must allow `execute-api:Invoke` on the route. @default not evaluated */
+  readonly iam?: IamAuthority;
   readonly region: string;
   readonly accountId: string;
   /** Epoch milliseconds. @default Date.now */
@@ -22,6 +25,7 @@ export interface IamAuthorizationOptions {
 export function createIamAuthorization(options: IamAuthorizationOptions): RouteAuthorization {
   const verifier = createSigV4Check({
     credentials: options.credentials,
+    ...(options.iam ? { iam: options.iam } : {}),
     region: options.region,
     accountId: options.accountId,
     now: options.now ?? Date.now,

@@ -10,8 +10,17 @@ export function createIamAuthorizer(options: SigV4CheckOptions) {
   return {
     async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
       const result = await check.verify(request);
-      // No IAM policies locally: a known key may do anything, cache invalidation included.
-      return result.ok ? { ok: true, identity: { ...result.identity }, mayInvalidateCache: true } : result;
+      if (!result.ok) return result;
+      // The signer's policies were evaluated for execute-api:Invoke (given IAM); `Cache-Control: max-age=0` needs
+      // execute-api:InvalidateCache on the method too.
+      const { iam } = options;
+      const mayInvalidateCache =
+        iam === undefined ||
+        iam.allows(iam.principalOf(result.identity.accessKey), {
+          action: 'execute-api:InvalidateCache',
+          resource: request.methodArn,
+        });
+      return { ok: true, identity: { ...result.identity }, mayInvalidateCache };
     },
   };
 }

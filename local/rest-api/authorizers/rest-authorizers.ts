@@ -1,3 +1,5 @@
+import type { SigV4CheckOptions } from '../../gateway/sigv4-check';
+import type { IamAuthority } from '../../iam/call-authority';
 import type { IdentityIssuers } from '../../identity/identity-server';
 import type { LambdaInvoker } from '../../model';
 import type { AuthorizationResult, RestAuthorizers } from '../rest-authorization';
@@ -13,7 +15,9 @@ export interface RestAuthorizersOptions {
   /** The local issuer whose keys verify COGNITO_USER_POOLS tokens. */
   readonly identity: IdentityIssuers;
   /** Secret access key by access key id, for AWS_IAM (SigV4). */
-  readonly credentials: Readonly<Record<string, string>>;
+  readonly credentials: SigV4CheckOptions['credentials'];
+  /** IAM: AWS_IAM methods evaluate the signer's policies for `execute-api:Invoke`. @default not evaluated */
+  readonly iam?: IamAuthority;
   readonly region: string;
   readonly accountId: string;
   /** Epoch milliseconds. @default Date.now */
@@ -37,6 +41,7 @@ export function createRestAuthorizers(options: RestAuthorizersOptions): RestAuth
   });
   const iam = createIamAuthorizer({
     credentials: options.credentials,
+    ...(options.iam ? { iam: options.iam } : {}),
     region: options.region,
     accountId: options.accountId,
     now,

@@ -1,3 +1,4 @@
+import { LambdaPermissionError } from '../../iam/invocation-guard';
 import { LambdaInvocationError } from '../../model';
 import { buildProxyEvent, parseProxyResult } from '../proxy-event';
 import { setHeader } from '../rest-response';
@@ -38,6 +39,11 @@ export const lambdaProxyIntegration: RestIntegration = {
     try {
       result = await request.invoker.invoke(functionArn, event);
     } catch (error) {
+      if (error instanceof LambdaPermissionError) {
+        // API Gateway's log line for a function without a permission for the API; the client sees a 500.
+        request.log(`${definition.name}: Execution failed due to configuration error: ${error.message}`);
+        return { error: { responseType: 'API_CONFIGURATION_ERROR' } };
+      }
       if (!(error instanceof LambdaInvocationError)) throw error;
       request.log(`${definition.name}: ${functionArn} failed (${error.errorType}): ${error.message}`);
       return { error: { responseType: 'DEFAULT_5XX', statusCode: 502 } };

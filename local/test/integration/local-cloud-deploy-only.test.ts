@@ -118,12 +118,13 @@ describe('a CDK app with monitoring, a deployment group, a custom domain and a s
     ).toEqual(['AWS::ApiGateway::BasePathMapping', 'AWS::ApiGateway::DomainName']);
   });
 
-  it('keeps the deploy-only types out of the not-emulated list, which keeps what is not served (IAM)', () => {
+  it('keeps the deploy-only types out of the not-emulated list, and IAM (enforced) out of both', () => {
     const deployOnly = running().deployOnly.flatMap((entry) => entry.types.map((type) => type.type));
     const notEmulated = running().notEmulated.map((entry) => entry.type);
 
     expect(notEmulated.filter((type) => deployOnly.includes(type))).toEqual([]);
-    expect(notEmulated).toContain('AWS::IAM::Role');
+    expect(notEmulated).not.toContain('AWS::IAM::Role');
+    expect(deployOnly).not.toContain('AWS::IAM::Role');
     expect(running().notEmulated.filter((entry) => entry.reason === undefined)).toEqual([]);
   });
 

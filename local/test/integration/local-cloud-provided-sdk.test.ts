@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LocalCloud } from '../../local-cloud';
@@ -50,6 +51,8 @@ function synth(cdkOut: string, work: string): void {
       bundling: { format },
     });
     api.root.addResource(path).addMethod('GET', new apigw.LambdaIntegration(fn));
+    // As in AWS, listing tables needs a grant (the local cloud enforces IAM).
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListTables'], resources: ['*'] }));
   }
   // Not part of the SDK: Lambda does not provide it, so neither may the local runtime.
   const other = new lambda.Function(stack, 'RequiresZod', {

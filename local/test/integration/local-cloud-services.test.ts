@@ -135,9 +135,8 @@ describe('composing the local cloud from services', () => {
     });
     expect(types).not.toContain('Test::Fake::Thing');
     expect(types).not.toContain('AWS::Lambda::Function');
-    expect(running().notEmulated).toContainEqual(
-      expect.objectContaining({ type: 'AWS::IAM::Role', reason: expect.stringContaining('not enforced') }),
-    );
+    // IAM is enforced by default: roles are served (by the IAM service), not listed.
+    expect(types).not.toContain('AWS::IAM::Role');
   });
 
   it('closes the services in reverse order', async () => {

@@ -75,6 +75,8 @@ const echo = new lambda.Function(stack, 'Echo', {
   ].join('\\n')),
 });
 const socket = new apigwv2.WebSocketApi(stack, 'Socket', { defaultRouteOptions: { integration: new WebSocketLambdaIntegration('Echo', echo) } });
+// As in AWS, posting back needs execute-api:ManageConnections (the local cloud enforces IAM).
+socket.grantManageConnections(echo);
 new apigwv2.WebSocketStage(stack, 'Live', { webSocketApi: socket, stageName: 'live', autoDeploy: true });
 // A client nobody installed: Lambda would provide it, so the start says it is missing.
 new lambda.Function(stack, 'Unready', {
