@@ -88,6 +88,33 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Browsers call Cognito from other origins: an SPA signs in through the JSON API (`InitiateAuth`, …) and exchanges its
+ * code at the domain's `/oauth2/token`. Cognito answers both cross-origin (any origin, no credentials), so a
+ * request with an `Origin` gets `Access-Control-Allow-Origin: *`, and a preflight is answered here with what it asks
+ * for. Resolves true when the request was a preflight, answered.
+ */
+function answeredCrossOrigin(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.headers.origin === undefined) return false;
+  response.setHeader('access-control-allow-origin', '*');
+  response.setHeader(
+    'access-control-expose-headers',
+    'x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage',
+  );
+  const preflight =
+    request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+  if (!preflight) return false;
+  response.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-headers':
+      request.headers['access-control-request-headers'] ??
+      'content-type, authorization, x-amz-target, x-amz-user-agent',
+    'access-control-max-age': '86400',
+  });
+  response.end();
+  return true;
+}
+
 function sendJson(
   response: ServerResponse,
   statusCode: number,
@@ -298,6 +325,7 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
   };
 
   const server: Server = createServer((request, response) => {
+    if (answeredCrossOrigin(request, response)) return;
     void handle(request, response);
   });
   port = await listenOn(server, port);

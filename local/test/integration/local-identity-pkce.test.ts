@@ -109,6 +109,29 @@ async function exchange(code: string, codeVerifier: string) {
 }
 
 describe('managed login: authorization code with PKCE on the local Cognito domain', () => {
+  it('answers a browser on another origin: the token endpoint preflight, then the exchange with CORS headers', async () => {
+    const preflight = await fetch(`${identity.endpoint}/oauth2/token`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+
+    const refused = await fetch(`${identity.endpoint}/oauth2/token`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5173', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: SPA_CLIENT_ID, code: 'nope' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('shows a login page, redirects to the callback with a code and the state, and exchanges the code for tokens', async () => {
     const { page, html, submitted } = await signInInBrowser(PASSWORD);
     expect(page.status).toBe(200);
