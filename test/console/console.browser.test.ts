@@ -1,0 +1,173 @@
+/**
+ * The web console in a real browser: headless Chromium (Debian's package, driven by playwright-core) against the
+ * local cloud started as the e2e suites start it, the console served by the same server `npm start` uses. People
+ * sign in through managed login (authorization code + PKCE), watch an order placed in a second browser arrive live
+ * over the WebSocket API, edit the catalog as an admin, and open the public storefront. Every page is checked for
+ * console errors; screenshots are kept in .cdk-local/test-artifacts/console/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  DEMO_PASSWORD,
+  LOCAL_CONSOLE_PORT,
+  localConsoleConfig,
+  setDemoPasswords,
+} from '../../bin/console-local';
+import { type ConsoleServer, startConsoleServer } from '../../bin/console-server';
+import { buildConsole } from '../../console/build';
+import { ACME, type E2eCloud, startE2eCloud } from '../support/e2e-cloud';
+import { chromiumExecutable } from './chromium';
+
+/**
+ * The origin the browser sees: the sandbox stage's CORS and callback URLs allow it. Its requests are answered by the
+ * console server on a free port (routed below), so the suite never needs port 5173 itself.
+ */
+const ORIGIN = `http://localhost:${LOCAL_CONSOLE_PORT}`;
+const ARTIFACTS = resolve(__dirname, '..', '..', '.cdk-local', 'test-artifacts', 'console');
+
+let executablePath: string;
+let e2e: E2eCloud;
+let server: ConsoleServer;
+let browser: Browser;
+let buildDir: string;
+/** Console errors and uncaught exceptions of every page, by page name: each must stay empty. */
+const pageErrors: Record<string, string[]> = {};
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  // First, before the cloud: no Chromium fails the suite with how to install it.
+  executablePath = chromiumExecutable();
+  buildDir = mkdtempSync(join(tmpdir(), 'console-build-'));
+  buildConsole(buildDir);
+  e2e = await startE2eCloud();
+  await setDemoPasswords(e2e.cloud);
+  server = await startConsoleServer({
+    dir: buildDir,
+    port: 0,
+    config: () => localConsoleConfig(e2e.cloud),
+    identityUrl: () => e2e.cloud.identity.endpoint,
+  });
+  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await server?.close();
+  await e2e?.close();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+/** A fresh browser profile whose page at {@link ORIGIN} is the console server's; errors recorded under `name`. */
+async function openPage(name: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  await context.route(`${ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const response = await route.fetch({
+      url: `${server.url.replace('localhost', '127.0.0.1')}${url.pathname}${url.search}`,
+    });
+    await route.fulfill({ response });
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  pageErrors[name] = errors;
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
+}
+
+/** Managed login as a person does it: the console's button, the Cognito domain's form, back with a code. */
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(`${ORIGIN}/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${ORIGIN}/`);
+  await page.getByText(`${username} (`).waitFor();
+  await page.getByText('live updates: live').waitFor();
+}
+
+const orderRow = (page: Page, orderId: string) => page.locator(`tr[data-order-id="${orderId}"]`);
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+describe('the web console in Chromium', () => {
+  let admin: Page;
+  let member: Page;
+
+  it('signs an admin and a member of one tenant in through managed login, each seeing its orders', async () => {
+    admin = await openPage('admin');
+    member = await openPage('member');
+    await signIn(admin, 'admin@acme.example.com');
+    await signIn(member, 'member@acme.example.com');
+    // The seed placed three orders for Acme: both see them.
+    for (const page of [admin, member]) await page.locator('tr[data-order-id]').nth(2).waitFor();
+    await shot(admin, 'orders');
+  });
+
+  it("shows an order placed in one browser live in the other's, and a status change back", async () => {
+    await member.getByLabel('Item').selectOption('GADGET-2');
+    await member.getByLabel('Quantity').fill('3');
+    await member.getByLabel('Note').fill('placed in the member browser');
+    await member.getByRole('button', { name: 'Place order' }).click();
+    const placed = member.locator('tr[data-order-id]', { hasText: 'placed in the member browser' });
+    await placed.waitFor();
+    const orderId = String(await placed.getAttribute('data-order-id'));
+
+    // No reload: the admin's page learns of it from the WebSocket.
+    await orderRow(admin, orderId).waitFor();
+    await expectText(orderRow(admin, orderId).locator('.status'), 'pending');
+    await admin.getByRole('button', { name: `Mark order ${orderId} confirmed` }).click();
+    await expectText(orderRow(member, orderId).locator('.status'), 'confirmed');
+    await shot(member, 'order-live');
+  });
+
+  it('lets an admin edit the catalog, and the storefront shows it', async () => {
+    await admin.getByRole('button', { name: 'Catalog' }).click();
+    await admin.getByRole('button', { name: 'Edit WIDGET-1' }).click();
+    await admin.getByLabel('Price').fill('13.75');
+    await admin.getByRole('button', { name: 'Save item' }).click();
+    await expectText(admin.locator('tr[data-sku="WIDGET-1"] .price'), '13.75 EUR');
+    await shot(admin, 'catalog');
+
+    // A member reads the catalog but has no edit controls.
+    await member.getByRole('button', { name: 'Catalog' }).click();
+    await member.locator('tr[data-sku="WIDGET-1"]').waitFor();
+    expect(await member.getByRole('button', { name: /^Edit / }).count()).toBe(0);
+
+    const visitor = await openPage('storefront');
+    await visitor.goto(`${ORIGIN}/store/${e2e.seeded[0]?.slug ?? ACME.slug}`);
+    const products = visitor.getByRole('list', { name: 'Products' });
+    await expectText(products.locator('li').filter({ hasText: 'Widget' }), '13.75 EUR');
+    // Items not on the storefront stay off it.
+    expect(await products.textContent()).not.toContain('Gizmo');
+    await shot(visitor, 'storefront');
+  });
+
+  it('runs a report job and shows it succeed', async () => {
+    await admin.getByRole('button', { name: 'Jobs' }).click();
+    await admin.getByRole('button', { name: 'Start report' }).click();
+    await expectText(admin.locator('tr[data-job-id] .status').first(), 'succeeded');
+    await shot(admin, 'jobs');
+  });
+
+  it('logged no console error on any page', () => {
+    expect(pageErrors).toEqual(Object.fromEntries(Object.keys(pageErrors).map((name) => [name, []])));
+  });
+});
+
+/** Waits until the element's text contains `text`, failing with what it showed instead. */
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  try {
+    await locator.filter({ hasText: text }).first().waitFor({ timeout: 20_000 });
+  } catch {
+    throw new Error(`expected "${text}", the page shows "${await locator.first().textContent()}"`);
+  }
+}
