@@ -21,8 +21,8 @@ import { ACME, type E2eCloud, startE2eCloud } from '../support/e2e-cloud';
 import { chromiumExecutable } from './chromium';
 
 /**
- * The origin the browser sees: the sandbox stage's CORS and callback URLs allow it. Its requests are answered by the
- * console server on a free port (routed below), so the suite never needs port 5173 itself.
+ * The origin the browser sees: the sandbox stage's CORS and callback URLs allow it. Chromium's host resolver maps it
+ * to the console server on a free port, so the suite never needs port 5173 itself (`npm start` may hold it).
  */
 const ORIGIN = `http://localhost:${LOCAL_CONSOLE_PORT}`;
 const ARTIFACTS = resolve(__dirname, '..', '..', '.cdk-local', 'test-artifacts', 'console');
@@ -49,7 +49,11 @@ beforeAll(async () => {
     config: () => localConsoleConfig(e2e.cloud),
     identityUrl: () => e2e.cloud.identity.endpoint,
   });
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  const consolePort = new URL(server.url).port;
+  browser = await chromium.launch({
+    executablePath,
+    args: [`--host-resolver-rules=MAP localhost:${LOCAL_CONSOLE_PORT} 127.0.0.1:${consolePort}`],
+  });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 600_000);
 
@@ -61,17 +65,10 @@ afterAll(async () => {
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
 
-/** A fresh browser profile whose page at {@link ORIGIN} is the console server's; errors recorded under `name`. */
+/** A page in a fresh browser profile (its own sessionStorage); console errors recorded under `name`. */
 async function openPage(name: string): Promise<Page> {
   const context = await browser.newContext();
   contexts.push(context);
-  await context.route(`${ORIGIN}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    const response = await route.fetch({
-      url: `${server.url.replace('localhost', '127.0.0.1')}${url.pathname}${url.search}`,
-    });
-    await route.fulfill({ response });
-  });
   const page = await context.newPage();
   const errors: string[] = [];
   pageErrors[name] = errors;

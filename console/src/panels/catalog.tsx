@@ -84,8 +84,8 @@ export function CatalogPanel({ api, session }: PanelProps) {
             <input
               value={draft.sku}
               required
-              pattern="[A-Z0-9][A-Z0-9-]{0,63}"
-              title="capital letters, digits and dashes"
+              pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}"
+              title="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
               onInput={(e) => setDraft({ ...draft, sku: e.currentTarget.value })}
             />
           </label>
