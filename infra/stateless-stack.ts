@@ -2,9 +2,11 @@ import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { consoleConfigFromOutputs } from '../console/console-config';
 import { ApiCanary } from './api-canary';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
+import { type ConsoleHosting, ConsolePublishing } from './console-site';
 import { CustomDomains } from './custom-domains';
 import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
@@ -33,6 +35,8 @@ export interface StatelessStackProps extends StackProps {
   /** The Cognito domain whose `/oauth2/token` partners' machine clients get their tokens from. */
   readonly userPoolDomain: cognito.UserPoolDomain;
   readonly jobsQueue: JobsQueue;
+  /** The console's hosting (stateful stack): its origin joins the APIs' CORS origins, its files are published here. */
+  readonly consoleHosting?: ConsoleHosting;
 }
 
 /**
@@ -47,7 +51,11 @@ export class StatelessStack extends Stack {
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
     useFunctionDeployment(this, props.config.functionDeployment);
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
-    const { allowedOrigins } = config;
+    // The console's origin first: gateway responses (401, 403, 429) name the first origin only.
+    const allowedOrigins = [
+      ...(props.consoleHosting ? [props.consoleHosting.origin] : []),
+      ...config.allowedOrigins,
+    ];
 
     const { executionLogLevel } = config;
     const api = new TenantRestApi(this, 'Rest', {
@@ -123,6 +131,21 @@ export class StatelessStack extends Stack {
     };
     for (const [key, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, key, { value, description });
+    if (props.consoleHosting) {
+      // config.json holds the same values as the two stacks' outputs, under the same keys (console/console-config.ts).
+      const statefulOutputs = {
+        UserPoolId: userPool.userPoolId,
+        SpaClientId: userPoolClient.userPoolClientId,
+        CognitoDomainUrl: props.userPoolDomain.baseUrl(),
+      };
+      const statelessOutputs = Object.fromEntries(
+        Object.entries(outputs).map(([key, [value]]) => [key, value]),
+      );
+      new ConsolePublishing(this, 'Console', {
+        hosting: props.consoleHosting,
+        config: consoleConfigFromOutputs({ stateful: statefulOutputs, stateless: statelessOutputs }),
+      });
+    }
 
     new TenantInsights(this, 'TenantInsights', {
       stageName: config.stage,
