@@ -144,8 +144,8 @@ export class StatefulStack extends Stack {
         })
       : undefined;
     const signInOrigins = [
-      ...(this.consoleHosting ? [this.consoleHosting.origin] : []),
       ...props.config.allowedOrigins,
+      ...(this.consoleHosting ? [this.consoleHosting.origin] : []),
     ];
     this.userPoolClient = userPool.addClient('SpaClient', {
       generateSecret: false,

@@ -51,10 +51,11 @@ export class StatelessStack extends Stack {
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
     useFunctionDeployment(this, props.config.functionDeployment);
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
-    // The console's origin first: gateway responses (401, 403, 429) name the first origin only.
+    // The console's origin after the configured ones: gateway responses (401, 403, 429) name the first origin only,
+    // and the local console (http://localhost:5173) is the first in a sandbox.
     const allowedOrigins = [
-      ...(props.consoleHosting ? [props.consoleHosting.origin] : []),
       ...config.allowedOrigins,
+      ...(props.consoleHosting ? [props.consoleHosting.origin] : []),
     ];
 
     const { executionLogLevel } = config;

@@ -25,6 +25,12 @@ export function jsonApi(baseUrl: string, token?: string) {
         ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }).catch(() => {
+      // A network failure, or an answer CORS hides from the page (gateway responses name one origin only).
+      throw new ApiError(
+        0,
+        `${method} ${path}: no readable answer (offline, or the sign-in expired: sign in again)`,
+      );
     });
     const text = await response.text();
     const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
