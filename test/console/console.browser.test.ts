@@ -109,7 +109,7 @@ describe('the web console in Chromium', () => {
     await shot(admin, 'orders');
   });
 
-  it("shows an order placed in one browser live in the other's, and a status change back", async () => {
+  it("shows an order placed in one browser live in the other's, a status change back, and its tracking page", async () => {
     await member.getByLabel('Item').selectOption('GADGET-2');
     await member.getByLabel('Quantity').fill('3');
     await member.getByLabel('Note').fill('placed in the member browser');
@@ -124,6 +124,12 @@ describe('the web console in Chromium', () => {
     await admin.getByRole('button', { name: `Mark order ${orderId} confirmed` }).click();
     await expectText(orderRow(member, orderId).locator('.status'), 'confirmed');
     await shot(member, 'order-live');
+
+    // The order's public tracking page (its link in the table) shows the new status, signed in or not.
+    const trackingPath = String(await orderRow(member, orderId).getByRole('link').getAttribute('href'));
+    const visitor = await openPage('tracking');
+    await visitor.goto(`${ORIGIN}${trackingPath}`);
+    await expectText(visitor.locator('.status'), 'confirmed');
   });
 
   it('lets an admin edit the catalog, and the storefront shows it', async () => {
