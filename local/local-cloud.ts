@@ -4,6 +4,7 @@ import { apiGatewayControlService } from './apigateway-control/control-plane-ser
 import { type ComposedServices, composeServices } from './compose-services';
 import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
+import { UsageMeter } from './gateway/usage-meter';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
@@ -79,12 +80,13 @@ export interface LocalCloud extends ComposedServices {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
   const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
+  const meter = new UsageMeter(); // the REST APIs count requests, the control plane's GetUsage reads them
   const identity = identityService();
   const sqs = sqsService();
   const services: LocalService[] = [
     dynamoDbService({ failureDestination: sqs.failureDestination }),
     identity,
-    apiGatewayControlService({ apiKeys, stageCaches }),
+    apiGatewayControlService({ apiKeys, stageCaches, meter }),
     lambdaService({ appDir: options.appDir ?? dirname(resolve(options.cdkOut)) }),
     sqs,
     restApiService({
@@ -92,6 +94,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       issuers: identity.issuers,
       throttling: options.throttling,
       stageCaches,
+      meter,
     }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),

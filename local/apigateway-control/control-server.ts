@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiKeyRecord, ApiKeyStore } from '../api-keys/api-key-store';
+import type { ApiKeyRecord, ApiKeyStore, UsagePlanRecord } from '../api-keys/api-key-store';
+import type { UsageMeter } from '../gateway/usage-meter';
 import { loopbackServer } from '../loopback-server';
 import type { StageCaches } from '../rest-api/stage-cache';
 
@@ -9,6 +10,8 @@ export interface ApiGatewayControlServerOptions {
   readonly apiKeys: ApiKeyStore;
   /** The REST APIs' stage caches (FlushStageCache, UpdateStage's cache-control settings); @default none known */
   readonly stageCaches?: StageCaches;
+  /** The meter the REST APIs count requests with, whose records GetUsage reads; @default no usage recorded */
+  readonly meter?: UsageMeter;
   /** @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -49,6 +52,42 @@ function apiKeyJson(key: ApiKeyRecord, includeValue: boolean): Record<string, un
 
 function usagePlanKeyJson(key: ApiKeyRecord): Record<string, unknown> {
   return { id: key.id, type: 'API_KEY', value: key.value, name: key.name };
+}
+
+function usagePlanJson(plan: UsagePlanRecord): Record<string, unknown> {
+  return {
+    id: plan.id,
+    name: plan.name,
+    apiStages: plan.apiStages.map((stage) => ({ apiId: stage.apiId, stage: stage.stage })),
+    ...(plan.throttle === undefined ? {} : { throttle: plan.throttle }),
+    ...(plan.quota === undefined ? {} : { quota: plan.quota }),
+  };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * GetUsage (`GET /usageplans/{id}/usage?startDate&endDate[&keyId]`): per key of the plan, one `[used,
+ * remaining]` entry per day, from the meter the REST APIs count with. Unlike API Gateway, whose records lag by
+ * minutes, the local records are current at once.
+ */
+function usageReply(
+  store: ApiKeyStore,
+  meter: UsageMeter | undefined,
+  plan: UsagePlanRecord,
+  url: URL,
+): Reply {
+  const startDate = url.searchParams.get('startDate') ?? '';
+  const endDate = url.searchParams.get('endDate') ?? '';
+  if (!DAY.test(startDate) || !DAY.test(endDate) || startDate > endDate) {
+    return error(400, 'BadRequestException', 'startDate and endDate must be yyyy-MM-dd dates, start first');
+  }
+  const keyId = url.searchParams.get('keyId') ?? undefined;
+  const keys = store.usagePlanKeys(plan.id).filter((key) => keyId === undefined || key.id === keyId);
+  const items = Object.fromEntries(
+    keys.map((key) => [key.id, meter?.usage(`${plan.id}/${key.id}`, plan.quota, startDate, endDate) ?? []]),
+  );
+  return { status: 200, body: { usagePlanId: plan.id, startDate, endDate, values: items } };
 }
 
 function field(body: Record<string, unknown>, name: string): string | undefined {
@@ -105,6 +144,7 @@ export function handleControlRequest(
   url: URL,
   body: Record<string, unknown>,
   stageCaches?: StageCaches,
+  meter?: UsageMeter,
 ): Reply {
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const stageReply = handleStageRequest(stageCaches, method, segments, body);
@@ -161,11 +201,21 @@ export function handleControlRequest(
     }
   }
   if (collection === 'usageplans' && id === undefined && method === 'GET') {
-    // GetUsagePlans: the plans of the template (no paging needed for a template's handful).
-    return {
-      status: 200,
-      body: { item: store.listUsagePlans().map((plan) => ({ id: plan.id, name: plan.name })) },
-    };
+    // GetUsagePlans: the plans of the template (no paging needed for a template's handful), or those a key is in.
+    const keyId = url.searchParams.get('keyId');
+    const plans = store
+      .listUsagePlans()
+      .filter((plan) => keyId === null || store.usagePlanKeys(plan.id).some((key) => key.id === keyId));
+    return { status: 200, body: { item: plans.map(usagePlanJson) } };
+  }
+  if (collection === 'usageplans' && id !== undefined && method === 'GET' && segments.length <= 3) {
+    const plan = store.getUsagePlan(id);
+    if (sub === undefined || sub === 'usage') {
+      if (!plan) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
+      return sub === undefined
+        ? { status: 200, body: usagePlanJson(plan) }
+        : usageReply(store, meter, plan, url);
+    }
   }
   if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 3) {
     if (!store.getUsagePlan(id)) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
@@ -213,6 +263,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 async function serve(
   store: ApiKeyStore,
   stageCaches: StageCaches | undefined,
+  meter: UsageMeter | undefined,
   log: (line: string) => void,
   req: IncomingMessage,
   res: ServerResponse,
@@ -221,7 +272,7 @@ async function serve(
   const url = new URL(req.url ?? '/', 'http://localhost');
   let reply: Reply;
   try {
-    reply = handleControlRequest(store, method, url, await readJson(req), stageCaches);
+    reply = handleControlRequest(store, method, url, await readJson(req), stageCaches, meter);
   } catch (caught) {
     reply = error(400, 'BadRequestException', caught instanceof Error ? caught.message : 'Invalid request');
   }
@@ -240,6 +291,6 @@ export function createApiGatewayControlServer(
 ): ApiGatewayControlServer {
   const log = options.log ?? ((line: string) => console.log(line));
   return loopbackServer((req, res) => {
-    void serve(options.apiKeys, options.stageCaches, log, req, res);
+    void serve(options.apiKeys, options.stageCaches, options.meter, log, req, res);
   });
 }

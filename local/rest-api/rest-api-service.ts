@@ -18,6 +18,8 @@ export interface RestApiServiceOptions {
   readonly throttling?: boolean;
   /** The stage caches, shared with the control plane (FlushStageCache). @default the service's own */
   readonly stageCaches?: StageCaches;
+  /** The meter, shared with the control plane (GetUsage reads its records). @default the service's own */
+  readonly meter?: UsageMeter;
 }
 
 /** A meter that admits everything: throttling and quotas off. */
@@ -67,7 +69,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
     async bind(context) {
       const servers = new ApiServers<RestApiServer>();
       // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
-      const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
+      const meter = options.throttling === false ? new UnlimitedMeter() : (options.meter ?? new UsageMeter());
       const stageCaches = options.stageCaches ?? new StageCaches();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
