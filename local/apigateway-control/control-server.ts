@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeyRecord, ApiKeyStore, UsagePlanRecord } from '../api-keys/api-key-store';
 import type { UsageMeter } from '../gateway/usage-meter';
 import { loopbackServer } from '../loopback-server';
+import type { AuthorizerCaches } from '../rest-api/authorizer-caches';
 import type { StageCaches } from '../rest-api/stage-cache';
 
 /** Options of `createApiGatewayControlServer`. */
@@ -10,6 +11,8 @@ export interface ApiGatewayControlServerOptions {
   readonly apiKeys: ApiKeyStore;
   /** The REST APIs' stage caches (FlushStageCache, UpdateStage's cache-control settings); @default none known */
   readonly stageCaches?: StageCaches;
+  /** The REST APIs' Lambda authorizer caches (FlushStageAuthorizersCache); @default none known */
+  readonly authorizerCaches?: AuthorizerCaches;
   /** The meter the REST APIs count requests with, whose records GetUsage reads; @default no usage recorded */
   readonly meter?: UsageMeter;
   /** @default console.log */
@@ -95,12 +98,14 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
 }
 
 /**
- * FlushStageCache (`DELETE /restapis/{id}/stages/{stage}/cache/data`) and UpdateStage
+ * FlushStageCache (`DELETE /restapis/{id}/stages/{stage}/cache/data`), FlushStageAuthorizersCache
+ * (`DELETE /restapis/{id}/stages/{stage}/cache/authorizers`) and UpdateStage
  * (`PATCH /restapis/{id}/stages/{stage}`) for the cache-control settings CloudFormation cannot set; other
  * stage patches are refused by name. `undefined` when the call is not a stage call.
  */
 function handleStageRequest(
   caches: StageCaches | undefined,
+  authorizerCaches: AuthorizerCaches | undefined,
   method: string,
   segments: readonly string[],
   body: Record<string, unknown>,
@@ -112,6 +117,10 @@ function handleStageRequest(
   }
   if (method === 'DELETE' && rest.join('/') === 'cache/data') {
     caches.flush(apiId, stage);
+    return { status: 202 };
+  }
+  if (method === 'DELETE' && rest.join('/') === 'cache/authorizers') {
+    authorizerCaches?.flush(apiId, stage);
     return { status: 202 };
   }
   if (method === 'PATCH' && rest.length === 0) {
@@ -137,6 +146,50 @@ function handleStageRequest(
   return undefined;
 }
 
+/** The fields UpdateApiKey may `replace`, and how each patch value becomes the key's. */
+const API_KEY_PATCHES: Readonly<
+  Record<
+    string,
+    (
+      value: string | undefined,
+    ) => Partial<Pick<ApiKeyRecord, 'name' | 'description' | 'customerId' | 'enabled'>> | string
+  >
+> = {
+  '/enabled': (value) =>
+    value === 'true' || value === 'false'
+      ? { enabled: value === 'true' }
+      : `Invalid value for enabled: ${value}`,
+  '/name': (value) => ({ name: value ?? '' }),
+  '/description': (value) => ({ description: value }),
+  '/customerId': (value) => ({ customerId: value }),
+};
+
+/**
+ * UpdateApiKey (`PATCH /apikeys/{id}`): `replace` on `/enabled`, `/name`, `/description`, `/customerId`, applied
+ * all or nothing, answering the updated key. Other operations (stage keys) are refused by name.
+ */
+function updateApiKey(store: ApiKeyStore, key: ApiKeyRecord, body: Record<string, unknown>): Reply {
+  const operations = Array.isArray(body.patchOperations) ? body.patchOperations : [];
+  let changes: Partial<Pick<ApiKeyRecord, 'name' | 'description' | 'customerId' | 'enabled'>> = {};
+  for (const entry of operations) {
+    const operation = (entry ?? {}) as Record<string, unknown>;
+    const path = String(operation.path ?? '');
+    const patch = operation.op === 'replace' ? API_KEY_PATCHES[path] : undefined;
+    if (patch === undefined) {
+      return error(
+        400,
+        'BadRequestException',
+        `UpdateApiKey ${String(operation.op)} ${path} is not emulated (only replace of ${Object.keys(API_KEY_PATCHES).join(', ')} is)`,
+      );
+    }
+    const outcome = patch(field(operation, 'value'));
+    if (typeof outcome === 'string') return error(400, 'BadRequestException', outcome);
+    changes = { ...changes, ...outcome };
+  }
+  const updated = store.updateApiKey(key.id, changes) ?? key;
+  return { status: 200, body: apiKeyJson(updated, false) };
+}
+
 /** Routes one control-plane call (REST-JSON, as @aws-sdk/client-api-gateway sends it). */
 export function handleControlRequest(
   store: ApiKeyStore,
@@ -144,10 +197,11 @@ export function handleControlRequest(
   url: URL,
   body: Record<string, unknown>,
   stageCaches?: StageCaches,
+  authorizerCaches?: AuthorizerCaches,
   meter?: UsageMeter,
 ): Reply {
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const stageReply = handleStageRequest(stageCaches, method, segments, body);
+  const stageReply = handleStageRequest(stageCaches, authorizerCaches, method, segments, body);
   if (stageReply) return stageReply;
   const flag = (name: string): boolean => url.searchParams.get(name) === 'true';
   const [collection, id, sub] = segments;
@@ -199,6 +253,7 @@ export function handleControlRequest(
       store.deleteApiKey(id);
       return { status: 202 };
     }
+    if (method === 'PATCH') return updateApiKey(store, key, body);
   }
   if (collection === 'usageplans' && id === undefined && method === 'GET') {
     // GetUsagePlans: the plans of the template (no paging needed for a template's handful), or those a key is in.
@@ -242,6 +297,22 @@ export function handleControlRequest(
       return { status: 200, body: { item: keys.map(usagePlanKeyJson) } };
     }
   }
+  if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 4) {
+    const keyId = segments[3] ?? '';
+    if (method === 'DELETE') {
+      const outcome = store.removeUsagePlanKey(id, keyId);
+      if (outcome === 'no-plan') return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
+      if (outcome === 'not-bound')
+        return error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+      return { status: 202 };
+    }
+    if (method === 'GET') {
+      const key = store.usagePlanKeys(id).find((k) => k.id === keyId);
+      return key
+        ? { status: 200, body: usagePlanKeyJson(key) }
+        : error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+    }
+  }
   return error(
     404,
     'NotFoundException',
@@ -263,6 +334,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 async function serve(
   store: ApiKeyStore,
   stageCaches: StageCaches | undefined,
+  authorizerCaches: AuthorizerCaches | undefined,
   meter: UsageMeter | undefined,
   log: (line: string) => void,
   req: IncomingMessage,
@@ -272,7 +344,15 @@ async function serve(
   const url = new URL(req.url ?? '/', 'http://localhost');
   let reply: Reply;
   try {
-    reply = handleControlRequest(store, method, url, await readJson(req), stageCaches, meter);
+    reply = handleControlRequest(
+      store,
+      method,
+      url,
+      await readJson(req),
+      stageCaches,
+      authorizerCaches,
+      meter,
+    );
   } catch (caught) {
     reply = error(400, 'BadRequestException', caught instanceof Error ? caught.message : 'Invalid request');
   }
@@ -291,6 +371,6 @@ export function createApiGatewayControlServer(
 ): ApiGatewayControlServer {
   const log = options.log ?? ((line: string) => console.log(line));
   return loopbackServer((req, res) => {
-    void serve(options.apiKeys, options.stageCaches, options.meter, log, req, res);
+    void serve(options.apiKeys, options.stageCaches, options.authorizerCaches, options.meter, log, req, res);
   });
 }
