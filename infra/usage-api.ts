@@ -44,7 +44,9 @@ export class UsageApi extends Construct {
       }),
     );
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    Validations.of(this.handler.function).acknowledge({
+    const { role } = this.handler.function;
+    if (role === undefined) throw new Error('the usage function has no role');
+    Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::/usageplans/*/usage]`,
       reason: 'plan ids cannot be referenced without a dependency cycle (see ServiceFunction.bindUsagePlan)',
     });
