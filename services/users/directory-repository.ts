@@ -41,6 +41,11 @@ export function createDirectoryRepository(tableName: string, client: DynamoDBDoc
     return user?.deletedAt === undefined ? user : undefined;
   }
 
+  /** The tenant's user as its directory holds it, the tombstone of a deleted one included. */
+  async function findWithTombstone(tenantId: string, userId: string): Promise<DirectoryUser | undefined> {
+    return readDirectoryUser(tableName, tenantId, userId, client);
+  }
+
   /** One page of the tenant's users (tombstones left out), by id. */
   async function list(
     tenantId: string,
@@ -172,6 +177,7 @@ export function createDirectoryRepository(tableName: string, client: DynamoDBDoc
 
   return {
     find,
+    findWithTombstone,
     list,
     update,
     remove,

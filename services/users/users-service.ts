@@ -134,8 +134,9 @@ export function createUsersService({ directory, pool, authorizerCache, audit }: 
     // Also when nothing changed here: a retry of a request that failed after the directory write repairs Cognito.
     await pool.moveToGroup(userId, next.role, user.role);
     await pool.setEnabled(userId, next.enabled);
+    // Also on a retry: a flush that failed after the directory changed must still happen.
+    await authorizerCache.flush();
     if (changed) {
-      await authorizerCache.flush();
       await record(caller, {
         action: 'user.update',
         target: { type: 'user', id: userId },
@@ -146,13 +147,23 @@ export function createUsersService({ directory, pool, authorizerCache, audit }: 
     return view(updated);
   }
 
-  /** `DELETE /users/{userId}`: the user is deleted from the pool; its old tokens are refused (a tombstone). */
+  /**
+   * `DELETE /users/{userId}`: the user is deleted from the pool; its old tokens are refused (a tombstone). Deleting
+   * a user whose tombstone is still there finishes the deletion again (the pool, the flush) and answers the same:
+   * a request that failed after the directory changed is repaired by sending it again.
+   */
   async function remove(caller: Caller, userId: string, now: Date = new Date()): Promise<void> {
     requireAdmin(caller.principal);
-    const user = await existing(caller.principal, userId);
-    await directory.remove(caller.principal.tenantId, user, now);
+    const { tenantId } = caller.principal;
+    const user = USER_ID_PATTERN.test(userId)
+      ? await directory.findWithTombstone(tenantId, userId)
+      : undefined;
+    if (!user) throw new NotFoundError(`user '${userId}' not found`);
+    const deletedBefore = user.deletedAt !== undefined;
+    if (!deletedBefore) await directory.remove(tenantId, user, now);
     await pool.remove(userId);
     await authorizerCache.flush();
+    if (deletedBefore) return;
     await record(caller, {
       action: 'user.delete',
       target: { type: 'user', id: userId },

@@ -72,5 +72,6 @@ describe('npm run saas -- seed', () => {
       authorization: `Bearer ${e2e.idToken(ACME, 'member')}`,
     });
     expect((orders.body.items as unknown[]).length).toBe(3);
-  });
+    // Two seeds of two tenants, each function starting cold once: minutes on a loaded machine.
+  }, 300_000);
 });

@@ -118,5 +118,6 @@ describe('after cdk deploy: a tenant, a signed-in admin, an order, a live update
     expect(memberOrder.status).toBe(201);
     const listed = JSON.parse((await saas(['users', 'list'])).stdout) as Array<Record<string, unknown>>;
     expect(listed.map((user) => user.email).sort()).toEqual([ADMIN, MEMBER]);
-  });
+    // Ten CLI runs, each a Node.js start with tsx: minutes on a loaded 2-core machine, not jest's minute.
+  }, 300_000);
 });

@@ -1,8 +1,10 @@
+import { APIGatewayClient, FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
 import {
   AdminCreateUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { readUsersConfig } from '../../services/users/config';
 import { createUsersHandler } from '../../services/users/handler';
 import { listAudit } from '../../shared/audit';
@@ -240,6 +242,48 @@ describe('PATCH /users/{userId}', () => {
   });
 });
 
+describe('a change that fails half-way', () => {
+  it('is finished by sending it again: a disable whose authorizer-cache flush failed flushes on the retry', async () => {
+    const { tenantId, admin } = await onboardedTenant();
+    const invited = await inviteUser(admin, { email: `gil@${tenantId}.example.com`, role: 'member' });
+    const userId = String(invited.body.userId);
+    planes.authorizerCaches.set(TEST_ENV.REST_API_ID, TEST_ENV.STAGE_NAME, 'Bearer gil-token', {
+      expiresAt: Date.now() + 300_000,
+      output: {},
+    });
+    // The one fault the engines cannot produce: API Gateway refusing the flush.
+    const failingGateway = new APIGatewayClient({});
+    mockClient(failingGateway)
+      .on(FlushStageAuthorizersCacheCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+    const failing = createUsersHandler(readUsersConfig(TEST_ENV), { apiGateway: failingGateway });
+    const first = await invoke(
+      failing,
+      lambdaAuthorizerEvent(
+        {
+          method: 'PATCH',
+          resource: '/users/{userId}',
+          pathParameters: { userId },
+          body: { enabled: false },
+        },
+        admin,
+      ),
+    );
+    expect(first.statusCode).toBe(500);
+    expect(
+      planes.authorizerCaches.get(TEST_ENV.REST_API_ID, TEST_ENV.STAGE_NAME, 'Bearer gil-token'),
+    ).toBeDefined();
+
+    const retry = await patchUser(admin, userId, { enabled: false });
+
+    expect([retry.statusCode, retry.body.enabled]).toEqual([200, false]);
+    expect(
+      planes.authorizerCaches.get(TEST_ENV.REST_API_ID, TEST_ENV.STAGE_NAME, 'Bearer gil-token'),
+    ).toBeUndefined();
+    expect(planes.userByEmail(`gil@${tenantId}.example.com`)?.enabled).toBe(false);
+  });
+});
+
 describe('DELETE /users/{userId}', () => {
   it('deletes the user from the pool and the listing, leaving a tombstone that refuses its old tokens', async () => {
     const { tenantId, admin } = await onboardedTenant();
@@ -262,7 +306,12 @@ describe('DELETE /users/{userId}', () => {
       resource: '/users',
     });
     expect(listed.body.items.map((user) => user.userId)).not.toContain(userId);
-    expect((await deleteUser(admin, userId)).statusCode).toBe(404);
+    const got = await call(admin, { method: 'GET', resource: '/users/{userId}', pathParameters: { userId } });
+    expect(got.statusCode).toBe(404);
+    // Sent again (as after a failure half-way), the deletion is finished again and answers the same.
+    expect((await deleteUser(admin, userId)).statusCode).toBe(204);
+    const { items } = await listAudit(TEST_ENV.TABLE_NAME, tenantId, { limit: 10 });
+    expect(items.filter((entry) => entry.action === 'user.delete')).toHaveLength(1);
   });
 
   it("refuses to remove the last admin (409) and another tenant's user (404)", async () => {
