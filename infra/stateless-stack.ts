@@ -24,7 +24,9 @@ import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantInsights } from './tenant-insights';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
+import { UsageApi } from './usage-api';
 import { TenantUsagePlans } from './usage-plans';
+import { UsersApi } from './users-api';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -92,6 +94,8 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
     });
+    new UsersApi(this, 'Users', { api, authorizer, userPool, table, allowedOrigins });
+    new UsageApi(this, 'Usage', { api, authorizer, table, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,

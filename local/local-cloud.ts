@@ -4,6 +4,7 @@ import { apiGatewayControlService } from './apigateway-control/control-plane-ser
 import { type ComposedServices, composeServices } from './compose-services';
 import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
+import { UsageMeter } from './gateway/usage-meter';
 import { httpApiService } from './http-api/http-api-service';
 import type { LocalIdentity } from './identity/identity-server';
 import { identityService } from './identity/identity-service';
@@ -14,6 +15,7 @@ import type { LocalService } from './local-service';
 import type { LogSink } from './log-sink';
 import { freePort } from './loopback-server';
 import type { RequestRecorder } from './request-records';
+import { AuthorizerCaches } from './rest-api/authorizer-caches';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
 import { sqsService } from './sqs/sqs-service';
@@ -79,12 +81,14 @@ export interface LocalCloud extends ComposedServices {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
   const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
+  const authorizerCaches = new AuthorizerCaches(); // likewise, for the Lambda authorizers' results
+  const meter = new UsageMeter(); // the REST APIs count requests, the control plane's GetUsage reads them
   const identity = identityService();
   const sqs = sqsService();
   const services: LocalService[] = [
     dynamoDbService({ failureDestination: sqs.failureDestination }),
     identity,
-    apiGatewayControlService({ apiKeys, stageCaches }),
+    apiGatewayControlService({ apiKeys, stageCaches, authorizerCaches, meter }),
     lambdaService({ appDir: options.appDir ?? dirname(resolve(options.cdkOut)) }),
     sqs,
     restApiService({
@@ -92,6 +96,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       issuers: identity.issuers,
       throttling: options.throttling,
       stageCaches,
+      authorizerCaches,
+      meter,
     }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),

@@ -1,11 +1,13 @@
 import type { ApiKeyStore } from '../api-keys/api-key-store';
+import type { UsageMeter } from '../gateway/usage-meter';
 import type { LocalService } from '../local-service';
+import type { AuthorizerCaches } from '../rest-api/authorizer-caches';
 import type { StageCaches } from '../rest-api/stage-cache';
 import { createApiGatewayControlServer } from './control-server';
 
 /**
- * The API Gateway control plane subset functions call (API keys, usage plans, FlushStageCache and the
- * stage's cache-control settings), reached through
+ * The API Gateway control plane subset functions call (API keys and their updates, usage plans and their keys,
+ * GetUsage, FlushStageCache, FlushStageAuthorizersCache and the stage's cache-control settings), reached through
  * `AWS_ENDPOINT_URL_API_GATEWAY`. It loads the template's keys and plans into `apiKeys`, the store it shares
  * with the REST APIs, so a key created at run time meters at once. Under `--persist` the keys and their
  * plan bindings survive restarts.
@@ -14,6 +16,10 @@ export function apiGatewayControlService(options: {
   readonly apiKeys: ApiKeyStore;
   /** The REST APIs' stage caches, which FlushStageCache empties. */
   readonly stageCaches?: StageCaches;
+  /** The REST APIs' Lambda authorizer caches, which FlushStageAuthorizersCache empties. */
+  readonly authorizerCaches?: AuthorizerCaches;
+  /** The REST APIs' meter, whose daily records GetUsage answers from. */
+  readonly meter?: UsageMeter;
 }): LocalService {
   return {
     name: 'apigateway-control',
@@ -25,6 +31,8 @@ export function apiGatewayControlService(options: {
       const server = createApiGatewayControlServer({
         apiKeys: options.apiKeys,
         stageCaches: options.stageCaches,
+        authorizerCaches: options.authorizerCaches,
+        meter: options.meter,
         log: context.log,
       });
       const endpoint = await server.listen(context.servicePort(0));
