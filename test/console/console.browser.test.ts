@@ -161,6 +161,23 @@ describe('the web console in Chromium', () => {
     await shot(admin, 'jobs');
   });
 
+  it("lets an admin invite a user and change its role, and shows the tenant's plan and quota", async () => {
+    await admin.getByRole('button', { name: 'Users' }).click();
+    await admin.getByLabel('E-mail').fill('buyer@acme.example.com');
+    await admin.getByRole('button', { name: 'Invite' }).click();
+    const invited = admin.locator('tr[data-email="buyer@acme.example.com"]');
+    await expectText(invited.locator('.role'), 'member');
+    await admin.getByRole('button', { name: 'Make buyer@acme.example.com admin' }).click();
+    await expectText(invited.locator('.role'), 'admin');
+    // A member has no Users panel.
+    expect(await member.getByRole('button', { name: 'Users' }).count()).toBe(0);
+
+    await admin.getByRole('button', { name: 'Usage' }).click();
+    await expectText(admin.locator('.tier'), 'basic');
+    await expectText(admin.locator('.quota'), ' used since ');
+    await shot(admin, 'users-usage');
+  });
+
   it('logged no console error on any page', () => {
     expect(pageErrors).toEqual(Object.fromEntries(Object.keys(pageErrors).map((name) => [name, []])));
   });
