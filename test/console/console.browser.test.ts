@@ -79,16 +79,46 @@ async function openPage(name: string): Promise<Page> {
   return page;
 }
 
-/** Managed login as a person does it: the console's button, the Cognito domain's form, back with a code. */
-async function signIn(page: Page, username: string): Promise<void> {
+/**
+ * Managed login as a person does it: the console's button, the Cognito domain's form, back with a code. With
+ * `keyboard`, only keys: Tab reaches the button first, Enter presses it, and the form is typed and submitted.
+ */
+async function signIn(page: Page, username: string, keyboard = false): Promise<void> {
   await page.goto(`${ORIGIN}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (keyboard) {
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Sign in');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Username').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
   await page.waitForURL(`${ORIGIN}/`);
   await page.getByText(`${username} (`).waitFor();
   await page.getByText('live updates: live').waitFor();
+}
+
+/**
+ * Form controls with no accessible name and buttons with no name, as `tag#id/name` (axe's "label" and
+ * "button-name" basics): each must be empty.
+ */
+function unnamedControls(page: Page): Promise<string[]> {
+  // A string, evaluated in the page: the tests' TypeScript has no DOM types.
+  return page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter((element) => {
+      const labelled = element.labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+      return element.tagName === 'BUTTON' ? !(element.textContent.trim() || labelled) : !labelled;
+    })
+    .map((element) => element.tagName.toLowerCase() + '#' + element.id + '/' + (element.getAttribute('name') ?? ''))`);
 }
 
 const orderRow = (page: Page, orderId: string) => page.locator(`tr[data-order-id="${orderId}"]`);
@@ -103,7 +133,7 @@ describe('the web console in Chromium', () => {
     admin = await openPage('admin');
     member = await openPage('member');
     await signIn(admin, 'admin@acme.example.com');
-    await signIn(member, 'member@acme.example.com');
+    await signIn(member, 'member@acme.example.com', true);
     // The seed placed three orders for Acme: both see them.
     for (const page of [admin, member]) await page.locator('tr[data-order-id]').nth(2).waitFor();
     await shot(admin, 'orders');
@@ -176,6 +206,14 @@ describe('the web console in Chromium', () => {
     await expectText(admin.locator('.tier'), 'basic');
     await expectText(admin.locator('.quota'), ' used since ');
     await shot(admin, 'users-usage');
+  });
+
+  it('names every control of every panel (labels, button names)', async () => {
+    for (const panel of ['Orders', 'Catalog', 'Jobs', 'Users', 'Usage']) {
+      await admin.getByRole('button', { name: panel, exact: true }).click();
+      await admin.getByRole('heading', { level: 2, name: panel }).waitFor();
+      expect({ panel, unnamed: await unnamedControls(admin) }).toEqual({ panel, unnamed: [] });
+    }
   });
 
   it('logged no console error on any page', () => {
