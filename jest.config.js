@@ -61,6 +61,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
+    // The web console in headless Chromium (playwright-core, Debian's chromium package) on the local cloud.
+    {
+      ...common,
+      ...sharedBuilds,
+      displayName: 'console',
+      testMatch: ['<rootDir>/test/console/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+    },
     // Races, a fixed-count two-tenant soak, limits, crash and restart: bounded, each prints its figures.
     {
       ...common,

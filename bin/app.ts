@@ -26,6 +26,7 @@ new StatelessStack(app, `${APP_PASCAL_NAME}-${stage}-Stateless`, {
   userPoolClient: stateful.userPoolClient,
   userPoolDomain: stateful.userPoolDomain,
   jobsQueue: stateful.jobsQueue,
+  consoleHosting: stateful.consoleHosting,
 });
 
 // Synth fails on any unacknowledged finding of either pack.

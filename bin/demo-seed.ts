@@ -1,10 +1,4 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  CognitoIdentityProviderClient,
-  UsernameExistsException,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_CREDENTIALS, type LocalCloud } from 'cdk-local-cloud';
 import type { Role } from '../shared/role';
@@ -139,40 +133,31 @@ async function signedPost(ctx: SeedContext, url: string, body: unknown) {
 }
 
 /**
- * Seeds the demo through the product's own front door: onboarding with a SigV4-signed POST /tenants, a member
- * created in the (local) Cognito, catalog items via PUT /catalog as the admin, and orders via POST /orders.
+ * Seeds the demo through the product's own front door: onboarding with a SigV4-signed POST /tenants, the member
+ * invited by the admin with POST /users, catalog items via PUT /catalog as the admin, and orders via POST /orders.
  * Safe to run again (with --persist): every step is idempotent. Most of the time is functions starting cold, and
  * two concurrent calls to one function start two workers: so the first tenant's catalog PUTs and its first
  * orders GET start the catalog and orders functions together while the other tenants are onboarded, and
  * everything after that is one call at a time, on warm workers.
  */
 export async function seedDemo(ctx: SeedContext): Promise<SeededTenant[]> {
-  const cognito = new CognitoIdentityProviderClient({
-    region: ctx.region,
-    ...(ctx.cognitoEndpoint === undefined ? {} : { endpoint: ctx.cognitoEndpoint }),
-    credentials: ctx.credentials,
-  });
-  try {
-    const [first, ...others] = DEMO_TENANTS;
-    if (first === undefined) return [];
-    const leader = await onboard(ctx, cognito, first);
-    const followers: OnboardedTenant[] = [];
-    const [existing] = await Promise.all([
-      newestOrder(ctx, leader),
-      stockCatalog(ctx, leader),
-      (async () => {
-        for (const tenant of others) followers.push(await onboard(ctx, cognito, tenant));
-      })(),
-    ]);
-    const seeded = [await placeOrders(ctx, leader, existing)];
-    for (const follower of followers) {
-      await stockCatalog(ctx, follower);
-      seeded.push(await placeOrders(ctx, follower, await newestOrder(ctx, follower)));
-    }
-    return seeded;
-  } finally {
-    cognito.destroy();
+  const [first, ...others] = DEMO_TENANTS;
+  if (first === undefined) return [];
+  const leader = await onboard(ctx, first);
+  const followers: OnboardedTenant[] = [];
+  const [existing] = await Promise.all([
+    newestOrder(ctx, leader),
+    stockCatalog(ctx, leader),
+    (async () => {
+      for (const tenant of others) followers.push(await onboard(ctx, tenant));
+    })(),
+  ]);
+  const seeded = [await placeOrders(ctx, leader, existing)];
+  for (const follower of followers) {
+    await stockCatalog(ctx, follower);
+    seeded.push(await placeOrders(ctx, follower, await newestOrder(ctx, follower)));
   }
+  return seeded;
 }
 
 /** A tenant once onboarded, with its member in the pool. */
@@ -184,12 +169,8 @@ interface OnboardedTenant {
   readonly memberToken: string;
 }
 
-/** Onboards a tenant (its admin comes with it) and creates its member. */
-async function onboard(
-  ctx: SeedContext,
-  cognito: CognitoIdentityProviderClient,
-  tenant: DemoTenant,
-): Promise<OnboardedTenant> {
+/** Onboards a tenant (its admin comes with it), whose admin invites its member. */
+async function onboard(ctx: SeedContext, tenant: DemoTenant): Promise<OnboardedTenant> {
   const created = await signedPost(ctx, `${ctx.apiUrl}/tenants`, {
     name: tenant.name,
     tier: tenant.tier,
@@ -197,12 +178,13 @@ async function onboard(
   });
   const tenantId = String(created.tenantId);
   const member = demoUsername(tenant, 'member');
-  await createMember(ctx, cognito, member, tenantId);
+  const adminToken = await ctx.idToken(demoUsername(tenant, 'admin'));
+  await inviteMember(ctx, adminToken, member);
   return {
     tenant,
     tenantId,
     slug: String(created.slug),
-    adminToken: await ctx.idToken(demoUsername(tenant, 'admin')),
+    adminToken,
     memberToken: await ctx.idToken(member),
   };
 }
@@ -258,31 +240,17 @@ async function placeOrders(
   return { tenant: seeded.tenant, tenantId: seeded.tenantId, slug: seeded.slug, trackingId };
 }
 
-/** The member of a tenant, in its group: created unless a previous seed (under --persist) did. */
-async function createMember(
-  ctx: SeedContext,
-  cognito: CognitoIdentityProviderClient,
-  member: string,
-  tenantId: string,
-): Promise<void> {
-  try {
-    await cognito.send(
-      new AdminCreateUserCommand({
-        UserPoolId: ctx.userPoolId,
-        Username: member,
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [
-          { Name: 'email', Value: member },
-          { Name: 'email_verified', Value: 'true' },
-          { Name: 'custom:tenantId', Value: tenantId },
-          { Name: 'custom:role', Value: 'member' },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof UsernameExistsException)) throw error;
-  }
-  await cognito.send(
-    new AdminAddUserToGroupCommand({ UserPoolId: ctx.userPoolId, Username: member, GroupName: 'member' }),
-  );
+/**
+ * The tenant's member, invited by its admin through `POST /users` (the tenant's directory and the pool both get
+ * it). A member a previous seed invited (under --persist) answers 409 "already a user": nothing to do.
+ */
+async function inviteMember(ctx: SeedContext, adminToken: string, member: string): Promise<void> {
+  const response = await fetch(`${ctx.apiUrl}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ email: member, role: 'member' }),
+  });
+  const text = await response.text();
+  if (response.status === 409 && text.includes('already a user of this tenant')) return;
+  if (response.status >= 300) throw new Error(`POST ${ctx.apiUrl}/users → ${response.status} ${text}`);
 }

@@ -2,12 +2,15 @@
 /**
  * `npm start`: the local cloud's command line (cdk-local-cloud, in local/) over this app — it synthesizes the app
  * and serves that template — plus what only this product knows: two demo tenants seeded through the API, the
- * session file `npm run token` reads, and two example requests that fetch their own token. Every option of
- * `cdk-local-cloud` works here (`npm start -- --help`).
+ * session file `npm run token` reads, two example requests that fetch their own token, and the web console
+ * (console/, served on http://localhost:5173). Every option of `cdk-local-cloud` works here (`npm start -- --help`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type CliHooks, exitOnCliFailure, type LocalCloud, runLocalCloudCli } from 'cdk-local-cloud';
+import { buildConsole } from '../console/build';
+import { DEMO_PASSWORD, LOCAL_CONSOLE_PORT, localConsoleConfig, setDemoPasswords } from './console-local';
+import { type ConsoleServer, startConsoleServer } from './console-server';
 import { DEMO_TENANTS, type DemoSession, demoSession, seedLocalCloud } from './demo-seed';
 
 const ROOT = resolve(__dirname, '..');
@@ -43,18 +46,50 @@ async function publishSession(cloud: LocalCloud, session: DemoSession): Promise<
 const TOKEN = (tenant: string, user: 'admin' | 'member') =>
   `$(npm run -s token -- --tenant ${tenant} --user ${user})`;
 
+/** The cloud the console's config and token route follow (the watcher restarts the cloud in place). */
+let current: LocalCloud | undefined;
+let consoleServer: ConsoleServer | undefined;
+
+/** Builds and serves the console once; after a restart it serves the new cloud's outputs. */
+async function serveConsole(cloud: LocalCloud): Promise<string> {
+  current = cloud;
+  if (consoleServer === undefined) {
+    const { outDir } = buildConsole();
+    consoleServer = await startConsoleServer({
+      dir: outDir,
+      port: LOCAL_CONSOLE_PORT,
+      config: () => localConsoleConfig(current ?? cloud),
+      identityUrl: () => (current ?? cloud).identity.endpoint,
+    }).catch((error: Error) => {
+      throw new Error(
+        `the console could not listen on port ${LOCAL_CONSOLE_PORT} (${error.message}): the stack's CORS and callback URLs allow http://localhost:${LOCAL_CONSOLE_PORT}, so free that port`,
+      );
+    });
+  }
+  return consoleServer.url;
+}
+
 const hooks: CliHooks = {
   async onReady(cloud, run) {
     // `--cdk-out` serves any app: only this one's template is sure to have the pool and APIs the demo needs.
     if (run.fromCloudAssembly) return [];
     const session = demoSession(cloud);
     await publishSession(cloud, session);
-    if (!run.seed) return [];
+    const consoleLine = await serveConsole(cloud).then(
+      (url) => `Console: ${url}  (storefront: ${url}/store/<slug>)`,
+      (error: Error) => `Console not served: ${error.message}`,
+    );
+    if (!run.seed) return ['', consoleLine];
     process.stdout.write('› seeding demo tenants through the API…\n');
     const seeded = await seedLocalCloud(cloud, session);
+    await setDemoPasswords(cloud);
     const [first] = seeded;
     const tenants = DEMO_TENANTS.map((tenant) => tenant.slug).join(', ');
     return [
+      '',
+      consoleLine,
+      `  sign in as admin@acme.example.com or member@acme.example.com, password ${DEMO_PASSWORD}`,
+      ...(first ? [`  ${consoleServer?.url ?? ''}/store/${first.slug}`] : []),
       '',
       `Demo tenants ${tenants}, users admin and member. A fresh ID token (1 h):`,
       '  npm run -s token -- --tenant acme --user member',

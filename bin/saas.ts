@@ -11,9 +11,10 @@ import { onboard } from './saas/onboard';
 import { seed } from './saas/seed';
 import { signIn } from './saas/sign-in';
 import { token } from './saas/token';
+import { usage, usersDelete, usersInvite, usersList, usersUpdate } from './saas/users';
 import { whoami } from './saas/whoami';
 
-/** The commands by name (`client create` is two words, as `aws cognito-idp` has them). */
+/** The commands by name (`client create`, `users invite` are two words, as `aws cognito-idp` has them). */
 const COMMANDS: Readonly<Record<string, SaasCommand>> = {
   onboard,
   'sign-in': signIn,
@@ -21,6 +22,11 @@ const COMMANDS: Readonly<Record<string, SaasCommand>> = {
   whoami,
   seed,
   'client create': clientCreate,
+  'users invite': usersInvite,
+  'users list': usersList,
+  'users update': usersUpdate,
+  'users delete': usersDelete,
+  usage,
 };
 
 function help(): string {

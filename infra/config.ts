@@ -60,6 +60,11 @@ export interface StageConfig {
   /** The REST stage cache cluster (billed hourly whether or not a method caches). */
   readonly stageCache: boolean;
   /**
+   * The web console (console/) on S3 + CloudFront, its origin added to the APIs' CORS and the SPA client's callback
+   * URLs (billed per request and GB served: cents a month for a sandbox).
+   */
+  readonly console: boolean;
+  /**
    * The longest a failed job waits before its next delivery (the worker's backoff doubles from 1 s up to this):
    * the tests' stack sets 1 so a poison job dead-letters in seconds; a deployment keeps the default.
    */
@@ -81,6 +86,8 @@ const PROFILES: Record<string, StageConfig> = {
     waf: false,
     // On by default so a sandbox shows the cached catalog prod has; `-c stageCache=false` saves its hourly cost.
     stageCache: true,
+    // On so `cdk deploy` ends with a page to sign in to; `-c console=false` leaves it out.
+    console: true,
     jobRetryMaxDelaySeconds: MAX_RETRY_DELAY_SECONDS,
   },
   prod: {
@@ -95,6 +102,8 @@ const PROFILES: Record<string, StageConfig> = {
     syntheticsCanary: true,
     waf: true,
     stageCache: true,
+    // A production console usually has its own domain and release cycle: `-c console=true` publishes this one.
+    console: false,
     jobRetryMaxDelaySeconds: MAX_RETRY_DELAY_SECONDS,
   },
 };
@@ -118,6 +127,7 @@ export const CONTEXT_KEYS = [
   'syntheticsCanary',
   'waf',
   'stageCache',
+  'console',
   'jobRetryMaxDelaySeconds',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -268,7 +278,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
     }
     set('functionDeployment', value);
   }
-  for (const key of ['syntheticsCanary', 'waf', 'stageCache'] as const) {
+  for (const key of ['syntheticsCanary', 'waf', 'stageCache', 'console'] as const) {
     if (given(key) !== undefined) set(key, flag(key, given(key)));
   }
   if (given('jobRetryMaxDelaySeconds') !== undefined) {

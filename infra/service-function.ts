@@ -36,8 +36,10 @@ export type UserPoolAction =
   | 'cognito-idp:AdminCreateUser'
   | 'cognito-idp:AdminGetUser'
   | 'cognito-idp:AdminAddUserToGroup'
+  | 'cognito-idp:AdminRemoveUserFromGroup'
   | 'cognito-idp:AdminDisableUser'
   | 'cognito-idp:AdminEnableUser'
+  | 'cognito-idp:AdminDeleteUser'
   | 'cognito-idp:ListUsers'
   | 'cognito-idp:CreateUserPoolClient'
   | 'cognito-idp:DeleteUserPoolClient';

@@ -6,6 +6,7 @@ import { APP_NAME } from '../shared/app-name';
 import { PARTNER_SCOPE } from '../shared/partner-scope';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
+import { ConsoleHosting } from './console-site';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
 import { applyLogRetention } from './log-retention';
 import { StageRemovalPolicy } from './stage-removal-policy';
@@ -29,6 +30,8 @@ export class StatefulStack extends Stack {
   readonly partnerResourceServer: cognito.UserPoolResourceServer;
   /** The async jobs queue (and its dead-letter queue) the jobs capability sends to and its worker reads. */
   readonly jobsQueue: JobsQueue;
+  /** The web console's bucket and distribution, when the stage has a console (`-c console=…`). */
+  readonly consoleHosting?: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -134,6 +137,17 @@ export class StatefulStack extends Stack {
       ],
     });
 
+    // The console's origin is a callback URL of the SPA client, beside the configured origins (local dev servers).
+    this.consoleHosting = props.config.console
+      ? new ConsoleHosting(this, 'Console', {
+          stage: props.config.stage,
+          retainData: props.config.retainData,
+        })
+      : undefined;
+    const signInOrigins = [
+      ...props.config.allowedOrigins,
+      ...(this.consoleHosting ? [this.consoleHosting.origin] : []),
+    ];
     this.userPoolClient = userPool.addClient('SpaClient', {
       generateSecret: false,
       // SRP for the SPA's own form and the CLI; the authorization-code grant with PKCE for managed login.
@@ -141,8 +155,8 @@ export class StatefulStack extends Stack {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: props.config.allowedOrigins.map((origin) => `${origin}/auth/callback`),
-        logoutUrls: props.config.allowedOrigins.map((origin) => `${origin}/`),
+        callbackUrls: signInOrigins.map((origin) => `${origin}/auth/callback`),
+        logoutUrls: signInOrigins.map((origin) => `${origin}/`),
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -170,6 +184,9 @@ export class StatefulStack extends Stack {
         this.table.tableName,
         'The table (partner client bindings are written here by the operator)',
       ],
+      ...(this.consoleHosting
+        ? { ConsoleUrl: [this.consoleHosting.origin, 'The web console'] as [string, string] }
+        : {}),
     };
     for (const [key, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, key, { value, description });

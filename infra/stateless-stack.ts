@@ -2,9 +2,11 @@ import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { consoleConfigFromOutputs } from '../console/console-config';
 import { ApiCanary } from './api-canary';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
+import { type ConsoleHosting, ConsolePublishing } from './console-site';
 import { CustomDomains } from './custom-domains';
 import { EventIngestion } from './event-ingestion';
 import { Jobs } from './jobs';
@@ -22,7 +24,9 @@ import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantInsights } from './tenant-insights';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
+import { UsageApi } from './usage-api';
 import { TenantUsagePlans } from './usage-plans';
+import { UsersApi } from './users-api';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -33,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   /** The Cognito domain whose `/oauth2/token` partners' machine clients get their tokens from. */
   readonly userPoolDomain: cognito.UserPoolDomain;
   readonly jobsQueue: JobsQueue;
+  /** The console's hosting (stateful stack): its origin joins the APIs' CORS origins, its files are published here. */
+  readonly consoleHosting?: ConsoleHosting;
 }
 
 /**
@@ -47,7 +53,12 @@ export class StatelessStack extends Stack {
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
     useFunctionDeployment(this, props.config.functionDeployment);
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
-    const { allowedOrigins } = config;
+    // The console's origin after the configured ones: gateway responses (401, 403, 429) name the first origin only,
+    // and the local console (http://localhost:5173) is the first in a sandbox.
+    const allowedOrigins = [
+      ...config.allowedOrigins,
+      ...(props.consoleHosting ? [props.consoleHosting.origin] : []),
+    ];
 
     const { executionLogLevel } = config;
     const api = new TenantRestApi(this, 'Rest', {
@@ -83,6 +94,8 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
     });
+    new UsersApi(this, 'Users', { api, authorizer, userPool, table, allowedOrigins });
+    new UsageApi(this, 'Usage', { api, authorizer, table, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,
@@ -123,6 +136,21 @@ export class StatelessStack extends Stack {
     };
     for (const [key, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, key, { value, description });
+    if (props.consoleHosting) {
+      // config.json holds the same values as the two stacks' outputs, under the same keys (console/console-config.ts).
+      const statefulOutputs = {
+        UserPoolId: userPool.userPoolId,
+        SpaClientId: userPoolClient.userPoolClientId,
+        CognitoDomainUrl: props.userPoolDomain.baseUrl(),
+      };
+      const statelessOutputs = Object.fromEntries(
+        Object.entries(outputs).map(([key, [value]]) => [key, value]),
+      );
+      new ConsolePublishing(this, 'Console', {
+        hosting: props.consoleHosting,
+        config: consoleConfigFromOutputs({ stateful: statefulOutputs, stateless: statelessOutputs }),
+      });
+    }
 
     new TenantInsights(this, 'TenantInsights', {
       stageName: config.stage,

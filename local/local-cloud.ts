@@ -5,6 +5,7 @@ import { type ComposedServices, composeServices } from './compose-services';
 import { deployOnlyService } from './deploy-only/deploy-only-service';
 import { dynamoDbService } from './dynamodb/dynamodb-service';
 import { eventBridgeService } from './eventbridge/eventbridge-service';
+import { UsageMeter } from './gateway/usage-meter';
 import { httpApiService } from './http-api/http-api-service';
 import { IamAuthority, type IamMode } from './iam/call-authority';
 import { iamService } from './iam/iam-service';
@@ -18,6 +19,7 @@ import type { LocalService } from './local-service';
 import type { LogSink } from './log-sink';
 import { freePort } from './loopback-server';
 import type { RequestRecorder } from './request-records';
+import { AuthorizerCaches } from './rest-api/authorizer-caches';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
 import { s3Service } from './s3/s3-service';
@@ -93,6 +95,8 @@ export interface LocalCloud extends ComposedServices {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
   const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
+  const authorizerCaches = new AuthorizerCaches(); // likewise, for the Lambda authorizers' results
+  const meter = new UsageMeter(); // the REST APIs count requests, the control plane's GetUsage reads them
   const sink = options.log ?? process.stdout;
   // Every service asks the one authority; the IAM service gives it each template.
   const iam = new IamAuthority(options.iam ?? 'enforce', (line) => sink.write(`[iam] ${line}\n`));
@@ -101,7 +105,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const services: LocalService[] = [
     dynamoDbService({ failureDestination: sqs.failureDestination, iam }),
     identity,
-    apiGatewayControlService({ apiKeys, stageCaches, iam }),
+    apiGatewayControlService({ apiKeys, stageCaches, authorizerCaches, meter, iam }),
     lambdaService({ appDir: options.appDir ?? dirname(resolve(options.cdkOut)) }),
     sqs,
     restApiService({
@@ -110,6 +114,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       throttling: options.throttling,
       stageCaches,
       iam,
+      authorizerCaches,
+      meter,
     }),
     httpApiService({ throttling: options.throttling, iam }),
     webSocketService({ iam }),

@@ -5,10 +5,14 @@
 export { type ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store';
 export * from './apigateway-control/control-server';
 export { type CfnTableProperties, createTableInput } from './dynamodb/template-tables';
+export { LocalStreams } from './dynamodb-streams/local-streams';
+export { UsageMeter } from './gateway/usage-meter';
 export { createIdentityServer, type LocalIdentity } from './identity/identity-server';
 export { signJwt } from './identity/token-minting';
 export type { StoredUser, UserPoolStore } from './identity/user-pool-store';
 export type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
+export { AuthorizerCaches } from './rest-api/authorizer-caches';
+export { StageCaches } from './rest-api/stage-cache';
 export type { CorsRule } from './s3/bucket-cors';
 export type { NotificationRule } from './s3/bucket-definitions';
 export { type BucketOptions, LocalS3, type LocalS3Options } from './s3/local-s3';

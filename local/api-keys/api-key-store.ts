@@ -254,6 +254,23 @@ export class ApiKeyStore {
     return deleted;
   }
 
+  /**
+   * Changes a key's name, description, customer id or enabled flag, like UpdateApiKey; undefined when there is no
+   * such key. A disabled key is refused by `authorize` from the next request on, as API Gateway refuses it.
+   */
+  updateApiKey(
+    id: string,
+    changes: Partial<Pick<ApiKeyRecord, 'name' | 'description' | 'customerId' | 'enabled'>>,
+    now: Date = new Date(),
+  ): ApiKeyRecord | undefined {
+    const key = this.keys.get(id);
+    if (!key) return undefined;
+    const updated: ApiKeyRecord = { ...key, ...changes, lastUpdatedDate: now };
+    this.keys.set(id, updated);
+    this.save();
+    return updated;
+  }
+
   /** Every usage plan, in template order. */
   listUsagePlans(): UsagePlanRecord[] {
     return [...this.plans.values()];
@@ -273,6 +290,14 @@ export class ApiKeyStore {
     this.planKeys.set(planId, keys);
     this.save();
     return 'created';
+  }
+
+  /** Unbinds a key from a plan, like DeleteUsagePlanKey. */
+  removeUsagePlanKey(planId: string, keyId: string): 'deleted' | 'no-plan' | 'not-bound' {
+    if (!this.plans.has(planId)) return 'no-plan';
+    if (!this.planKeys.get(planId)?.delete(keyId)) return 'not-bound';
+    this.save();
+    return 'deleted';
   }
 
   /** The keys bound to a plan. */

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiKeyRecord, ApiKeyStore } from '../api-keys/api-key-store';
+import type { ApiKeyRecord, ApiKeyStore, UsagePlanRecord } from '../api-keys/api-key-store';
+import type { UsageMeter } from '../gateway/usage-meter';
 import type { IamAuthority } from '../iam/call-authority';
 import { loopbackServer } from '../loopback-server';
+import type { AuthorizerCaches } from '../rest-api/authorizer-caches';
 import type { StageCaches } from '../rest-api/stage-cache';
 
 /** Options of `createApiGatewayControlServer`. */
@@ -12,6 +14,10 @@ export interface ApiGatewayControlServerOptions {
   readonly stageCaches?: StageCaches;
   /** IAM: each call is evaluated as `apigateway:<METHOD>` on its path. @default every call is served */
   readonly iam?: IamAuthority;
+  /** The REST APIs' Lambda authorizer caches (FlushStageAuthorizersCache); @default none known */
+  readonly authorizerCaches?: AuthorizerCaches;
+  /** The meter the REST APIs count requests with, whose records GetUsage reads; @default no usage recorded */
+  readonly meter?: UsageMeter;
   /** @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -54,17 +60,55 @@ function usagePlanKeyJson(key: ApiKeyRecord): Record<string, unknown> {
   return { id: key.id, type: 'API_KEY', value: key.value, name: key.name };
 }
 
+function usagePlanJson(plan: UsagePlanRecord): Record<string, unknown> {
+  return {
+    id: plan.id,
+    name: plan.name,
+    apiStages: plan.apiStages.map((stage) => ({ apiId: stage.apiId, stage: stage.stage })),
+    ...(plan.throttle === undefined ? {} : { throttle: plan.throttle }),
+    ...(plan.quota === undefined ? {} : { quota: plan.quota }),
+  };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * GetUsage (`GET /usageplans/{id}/usage?startDate&endDate[&keyId]`): per key of the plan, one `[used,
+ * remaining]` entry per day, from the meter the REST APIs count with. Unlike API Gateway, whose records lag by
+ * minutes, the local records are current at once.
+ */
+function usageReply(
+  store: ApiKeyStore,
+  meter: UsageMeter | undefined,
+  plan: UsagePlanRecord,
+  url: URL,
+): Reply {
+  const startDate = url.searchParams.get('startDate') ?? '';
+  const endDate = url.searchParams.get('endDate') ?? '';
+  if (!DAY.test(startDate) || !DAY.test(endDate) || startDate > endDate) {
+    return error(400, 'BadRequestException', 'startDate and endDate must be yyyy-MM-dd dates, start first');
+  }
+  const keyId = url.searchParams.get('keyId') ?? undefined;
+  const keys = store.usagePlanKeys(plan.id).filter((key) => keyId === undefined || key.id === keyId);
+  const items = Object.fromEntries(
+    keys.map((key) => [key.id, meter?.usage(`${plan.id}/${key.id}`, plan.quota, startDate, endDate) ?? []]),
+  );
+  return { status: 200, body: { usagePlanId: plan.id, startDate, endDate, values: items } };
+}
+
 function field(body: Record<string, unknown>, name: string): string | undefined {
   return typeof body[name] === 'string' ? body[name] : undefined;
 }
 
 /**
- * FlushStageCache (`DELETE /restapis/{id}/stages/{stage}/cache/data`) and UpdateStage
+ * FlushStageCache (`DELETE /restapis/{id}/stages/{stage}/cache/data`), FlushStageAuthorizersCache
+ * (`DELETE /restapis/{id}/stages/{stage}/cache/authorizers`) and UpdateStage
  * (`PATCH /restapis/{id}/stages/{stage}`) for the cache-control settings CloudFormation cannot set; other
  * stage patches are refused by name. `undefined` when the call is not a stage call.
  */
 function handleStageRequest(
   caches: StageCaches | undefined,
+  authorizerCaches: AuthorizerCaches | undefined,
   method: string,
   segments: readonly string[],
   body: Record<string, unknown>,
@@ -76,6 +120,10 @@ function handleStageRequest(
   }
   if (method === 'DELETE' && rest.join('/') === 'cache/data') {
     caches.flush(apiId, stage);
+    return { status: 202 };
+  }
+  if (method === 'DELETE' && rest.join('/') === 'cache/authorizers') {
+    authorizerCaches?.flush(apiId, stage);
     return { status: 202 };
   }
   if (method === 'PATCH' && rest.length === 0) {
@@ -101,6 +149,50 @@ function handleStageRequest(
   return undefined;
 }
 
+/** The fields UpdateApiKey may `replace`, and how each patch value becomes the key's. */
+const API_KEY_PATCHES: Readonly<
+  Record<
+    string,
+    (
+      value: string | undefined,
+    ) => Partial<Pick<ApiKeyRecord, 'name' | 'description' | 'customerId' | 'enabled'>> | string
+  >
+> = {
+  '/enabled': (value) =>
+    value === 'true' || value === 'false'
+      ? { enabled: value === 'true' }
+      : `Invalid value for enabled: ${value}`,
+  '/name': (value) => ({ name: value ?? '' }),
+  '/description': (value) => ({ description: value }),
+  '/customerId': (value) => ({ customerId: value }),
+};
+
+/**
+ * UpdateApiKey (`PATCH /apikeys/{id}`): `replace` on `/enabled`, `/name`, `/description`, `/customerId`, applied
+ * all or nothing, answering the updated key. Other operations (stage keys) are refused by name.
+ */
+function updateApiKey(store: ApiKeyStore, key: ApiKeyRecord, body: Record<string, unknown>): Reply {
+  const operations = Array.isArray(body.patchOperations) ? body.patchOperations : [];
+  let changes: Partial<Pick<ApiKeyRecord, 'name' | 'description' | 'customerId' | 'enabled'>> = {};
+  for (const entry of operations) {
+    const operation = (entry ?? {}) as Record<string, unknown>;
+    const path = String(operation.path ?? '');
+    const patch = operation.op === 'replace' ? API_KEY_PATCHES[path] : undefined;
+    if (patch === undefined) {
+      return error(
+        400,
+        'BadRequestException',
+        `UpdateApiKey ${String(operation.op)} ${path} is not emulated (only replace of ${Object.keys(API_KEY_PATCHES).join(', ')} is)`,
+      );
+    }
+    const outcome = patch(field(operation, 'value'));
+    if (typeof outcome === 'string') return error(400, 'BadRequestException', outcome);
+    changes = { ...changes, ...outcome };
+  }
+  const updated = store.updateApiKey(key.id, changes) ?? key;
+  return { status: 200, body: apiKeyJson(updated, false) };
+}
+
 /** Routes one control-plane call (REST-JSON, as @aws-sdk/client-api-gateway sends it). */
 export function handleControlRequest(
   store: ApiKeyStore,
@@ -108,9 +200,11 @@ export function handleControlRequest(
   url: URL,
   body: Record<string, unknown>,
   stageCaches?: StageCaches,
+  authorizerCaches?: AuthorizerCaches,
+  meter?: UsageMeter,
 ): Reply {
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const stageReply = handleStageRequest(stageCaches, method, segments, body);
+  const stageReply = handleStageRequest(stageCaches, authorizerCaches, method, segments, body);
   if (stageReply) return stageReply;
   const flag = (name: string): boolean => url.searchParams.get(name) === 'true';
   const [collection, id, sub] = segments;
@@ -162,13 +256,24 @@ export function handleControlRequest(
       store.deleteApiKey(id);
       return { status: 202 };
     }
+    if (method === 'PATCH') return updateApiKey(store, key, body);
   }
   if (collection === 'usageplans' && id === undefined && method === 'GET') {
-    // GetUsagePlans: the plans of the template (no paging needed for a template's handful).
-    return {
-      status: 200,
-      body: { item: store.listUsagePlans().map((plan) => ({ id: plan.id, name: plan.name })) },
-    };
+    // GetUsagePlans: the plans of the template (no paging needed for a template's handful), or those a key is in.
+    const keyId = url.searchParams.get('keyId');
+    const plans = store
+      .listUsagePlans()
+      .filter((plan) => keyId === null || store.usagePlanKeys(plan.id).some((key) => key.id === keyId));
+    return { status: 200, body: { item: plans.map(usagePlanJson) } };
+  }
+  if (collection === 'usageplans' && id !== undefined && method === 'GET' && segments.length <= 3) {
+    const plan = store.getUsagePlan(id);
+    if (sub === undefined || sub === 'usage') {
+      if (!plan) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
+      return sub === undefined
+        ? { status: 200, body: usagePlanJson(plan) }
+        : usageReply(store, meter, plan, url);
+    }
   }
   if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 3) {
     if (!store.getUsagePlan(id)) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
@@ -193,6 +298,22 @@ export function handleControlRequest(
       const nameQuery = url.searchParams.get('name') ?? '';
       const keys = store.usagePlanKeys(id).filter((k) => k.name.startsWith(nameQuery));
       return { status: 200, body: { item: keys.map(usagePlanKeyJson) } };
+    }
+  }
+  if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 4) {
+    const keyId = segments[3] ?? '';
+    if (method === 'DELETE') {
+      const outcome = store.removeUsagePlanKey(id, keyId);
+      if (outcome === 'no-plan') return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
+      if (outcome === 'not-bound')
+        return error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+      return { status: 202 };
+    }
+    if (method === 'GET') {
+      const key = store.usagePlanKeys(id).find((k) => k.id === keyId);
+      return key
+        ? { status: 200, body: usagePlanKeyJson(key) }
+        : error(404, 'NotFoundException', 'Invalid API Key identifier specified');
     }
   }
   return error(
@@ -238,7 +359,7 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const { apiKeys: store, stageCaches } = options;
+  const { apiKeys: store, stageCaches, authorizerCaches, meter } = options;
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://localhost');
   let reply: Reply;
@@ -246,7 +367,7 @@ async function serve(
     const body = await readJson(req);
     reply =
       iamRefusal(options.iam, req, method, url) ??
-      handleControlRequest(store, method, url, body, stageCaches);
+      handleControlRequest(store, method, url, body, stageCaches, authorizerCaches, meter);
   } catch (caught) {
     reply = error(400, 'BadRequestException', caught instanceof Error ? caught.message : 'Invalid request');
   }

@@ -36,12 +36,14 @@ function periodStart(period: QuotaSettings['period'], now: number): number {
 }
 
 /**
- * Throttling buckets and quota counters, keyed by whoever calls (a stage method, or a usage plan + key +
- * method). `now` is injectable so tests can move time without waiting.
+ * Throttling buckets, quota counters and daily usage records, keyed by whoever calls (a stage method, or a
+ * usage plan + key + method). `now` is injectable so tests can move time without waiting.
  */
 export class UsageMeter {
   private readonly buckets = new Map<string, { bucket: TokenBucket; signature: string }>();
   private readonly quotas = new Map<string, { windowStart: number; used: number }>();
+  /** Requests counted per client (`plan/key`) and UTC day (`YYYY-MM-DD`): the usage records GetUsage reads. */
+  private readonly days = new Map<string, Map<string, number>>();
 
   /** Where quota counters are kept (`--persist`); undefined: in memory. */
   private file: string | undefined;
@@ -62,6 +64,10 @@ export class UsageMeter {
       { windowStart: number; used: number }
     >;
     for (const [id, entry] of Object.entries(persisted)) this.quotas.set(id, entry);
+    const usageFile = join(dir, 'usage.json');
+    if (!existsSync(usageFile)) return;
+    const days = JSON.parse(readFileSync(usageFile, 'utf8')) as Record<string, Record<string, number>>;
+    for (const [id, counts] of Object.entries(days)) this.days.set(id, new Map(Object.entries(counts)));
   }
 
   private saveQuotas(): void {
@@ -69,6 +75,46 @@ export class UsageMeter {
     const temporary = `${this.file}.tmp`;
     writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.quotas)));
     renameSync(temporary, this.file);
+    const usageFile = join(this.file, '..', 'usage.json');
+    const days = Object.fromEntries([...this.days].map(([id, counts]) => [id, Object.fromEntries(counts)]));
+    writeFileSync(`${usageFile}.tmp`, JSON.stringify(days));
+    renameSync(`${usageFile}.tmp`, usageFile);
+  }
+
+  private record(id: string): void {
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const counts = this.days.get(id) ?? new Map<string, number>();
+    counts.set(day, (counts.get(day) ?? 0) + 1);
+    this.days.set(id, counts);
+  }
+
+  /**
+   * GetUsage's daily log for the client `id` from `startDate` to `endDate` (UTC days, `YYYY-MM-DD`, both
+   * included): per day `[used, remaining]`, the remaining quota being what was left of the day's quota period
+   * at the end of that day (0 when the plan has no quota, as API Gateway reports it).
+   */
+  usage(
+    id: string,
+    quota: QuotaSettings | undefined,
+    startDate: string,
+    endDate: string,
+  ): [number, number][] {
+    const counts = this.days.get(id) ?? new Map<string, number>();
+    const log: [number, number][] = [];
+    const end = Date.parse(`${endDate}T00:00:00Z`);
+    for (let day = Date.parse(`${startDate}T00:00:00Z`); day <= end; day += 86_400_000) {
+      const used = counts.get(new Date(day).toISOString().slice(0, 10)) ?? 0;
+      if (quota === undefined) {
+        log.push([used, 0]);
+        continue;
+      }
+      let usedInPeriod = 0;
+      for (let d = periodStart(quota.period, day); d <= day; d += 86_400_000) {
+        usedInPeriod += counts.get(new Date(d).toISOString().slice(0, 10)) ?? 0;
+      }
+      log.push([used, Math.max(0, quota.limit - usedInPeriod)]);
+    }
+    return log;
   }
 
   /** Takes one token from the bucket `id`; false means throttled. No limits means no throttling. */
@@ -88,13 +134,18 @@ export class UsageMeter {
 
   /** Counts one request against the quota `id`; false means the quota for this period is used up. */
   consume(id: string, quota: QuotaSettings | undefined): boolean {
-    if (!quota) return true;
+    if (!quota) {
+      this.record(id);
+      this.saveQuotas();
+      return true;
+    }
     const windowStart = periodStart(quota.period, this.now());
     const entry = this.quotas.get(id);
     const current = entry && entry.windowStart === windowStart ? entry : { windowStart, used: 0 };
     this.quotas.set(id, current);
     if (current.used >= quota.limit) return false;
     current.used += 1;
+    this.record(id);
     this.saveQuotas();
     return true;
   }

@@ -370,11 +370,34 @@ export function createCognitoProtocol(backend: CognitoBackend) {
       pool.updateAttributes(requiredString(body, 'Username'), attributeList(body.UserAttributes));
       return {};
     },
+    AdminRemoveUserFromGroup: (body) => {
+      const pool = backend.pool(requiredString(body, 'UserPoolId'));
+      pool.removeFromGroup(requiredString(body, 'Username'), requiredString(body, 'GroupName'));
+      return {};
+    },
+    AdminDisableUser: (body) => {
+      backend.pool(requiredString(body, 'UserPoolId')).setEnabled(requiredString(body, 'Username'), false);
+      return {};
+    },
+    AdminEnableUser: (body) => {
+      backend.pool(requiredString(body, 'UserPoolId')).setEnabled(requiredString(body, 'Username'), true);
+      return {};
+    },
     ListUsers: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
       const filter = typeof body.Filter === 'string' ? body.Filter : undefined;
       const limit = typeof body.Limit === 'number' ? body.Limit : 60;
-      return { Users: pool.listUsers(filter).slice(0, limit).map(userType) };
+      if (limit < 1 || limit > 60) throw invalidParameter('Limit must be between 1 and 60');
+      // The pagination token is the offset of the next page, opaque to the caller as Cognito's is.
+      const token = typeof body.PaginationToken === 'string' ? body.PaginationToken : undefined;
+      const offset = token === undefined ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
+      if (!Number.isInteger(offset) || offset < 0) throw invalidParameter('Invalid pagination token');
+      const users = pool.listUsers(filter);
+      const next = offset + limit < users.length ? offset + limit : undefined;
+      return {
+        Users: users.slice(offset, offset + limit).map(userType),
+        ...(next === undefined ? {} : { PaginationToken: Buffer.from(String(next)).toString('base64url') }),
+      };
     },
     InitiateAuth: (body) => {
       const client = backend.client(requiredString(body, 'ClientId'));

@@ -46,6 +46,20 @@ interface PersistedPool {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** The attributes ListUsers can filter on (Cognito's list; custom attributes are not searchable). */
+const SEARCHABLE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'username',
+  'email',
+  'phone_number',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'cognito:user_status',
+  'status',
+  'sub',
+]);
+
 function epochSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -131,6 +145,10 @@ export class UserPoolStore {
     const match = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
     if (match === null) throw invalidParameter(`Error while parsing filter.`);
     const [, attribute = '', operator, value = ''] = match;
+    if (!SEARCHABLE_ATTRIBUTES.has(attribute)) {
+      // Cognito searches a fixed set of standard attributes; custom ones cannot be filtered on.
+      throw invalidParameter(`Invalid search attribute: ${attribute}`);
+    }
     const read = (user: StoredUser) =>
       attribute === 'username'
         ? user.username
@@ -244,6 +262,27 @@ export class UserPoolStore {
       throw new CognitoError('ResourceNotFoundException', 'Group not found.');
     }
     if (!user.groups.includes(groupName)) user.groups.push(groupName);
+    this.save();
+  }
+
+  /** AdminRemoveUserFromGroup: removing a group the user is not in is no error, as in Cognito. */
+  removeFromGroup(name: string, groupName: string): void {
+    const user = this.requireUser(name);
+    if (!this.definition.groups.has(groupName)) {
+      throw new CognitoError('ResourceNotFoundException', 'Group not found.');
+    }
+    user.groups = user.groups.filter((group) => group !== groupName);
+    this.save();
+  }
+
+  /**
+   * AdminDisableUser / AdminEnableUser. A disabled user cannot sign in or refresh; tokens already issued stay
+   * valid until they expire, as in Cognito (resource servers that must refuse them at once ask AdminGetUser).
+   */
+  setEnabled(name: string, enabled: boolean): void {
+    const user = this.requireUser(name);
+    user.enabled = enabled;
+    user.modifiedAt = epochSeconds();
     this.save();
   }
 

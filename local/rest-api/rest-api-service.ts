@@ -7,6 +7,7 @@ import { secretLookup } from '../iam/secret-lookup';
 import type { IdentityIssuers } from '../identity/identity-server';
 import type { LocalService, ServiceEndpoint } from '../local-service';
 import type { LocalCloudModel } from '../model';
+import type { AuthorizerCaches } from './authorizer-caches';
 import { createRestAuthorizers } from './authorizers/rest-authorizers';
 import { createRestApiServer, type RestApiServer } from './rest-api-server';
 import { StageCaches } from './stage-cache';
@@ -23,6 +24,10 @@ export interface RestApiServiceOptions {
   readonly iam?: IamAuthority;
   /** The stage caches, shared with the control plane (FlushStageCache). @default the service's own */
   readonly stageCaches?: StageCaches;
+  /** The Lambda authorizers' result caches, shared with the control plane (FlushStageAuthorizersCache). */
+  readonly authorizerCaches?: AuthorizerCaches;
+  /** The meter, shared with the control plane (GetUsage reads its records). @default the service's own */
+  readonly meter?: UsageMeter;
 }
 
 /** A meter that admits everything: throttling and quotas off. */
@@ -72,7 +77,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
     async bind(context) {
       const servers = new ApiServers<RestApiServer>();
       // One meter for every API: a key's quota is one count, whichever API it is used on; kept under --persist.
-      const meter = options.throttling === false ? new UnlimitedMeter() : new UsageMeter();
+      const meter = options.throttling === false ? new UnlimitedMeter() : (options.meter ?? new UsageMeter());
       const stageCaches = options.stageCaches ?? new StageCaches();
       if (context.dataDir && options.throttling !== false) meter.persistQuotasIn(context.dataDir);
       return {
@@ -95,6 +100,7 @@ export function restApiService(options: RestApiServiceOptions): LocalService {
             ...(options.iam ? { iam: options.iam } : {}),
             region,
             accountId: model.accountId,
+            authorizerCaches: options.authorizerCaches,
           });
           const endpointsOf = (served: LocalCloudModel): ServiceEndpoint[] =>
             served.resources

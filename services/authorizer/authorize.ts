@@ -2,6 +2,7 @@ import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { TenantProfile } from '../../shared/codecs/tenant-profile-codec';
 import { logger } from '../../shared/logger';
+import { type DirectoryUser, isActiveUser } from '../../shared/user-directory';
 import { bearerToken } from './bearer-token';
 import type { IdTokenIdentity, IdTokenVerifier } from './id-token-verifier';
 import type { PartnerBinding } from './partner-clients';
@@ -13,6 +14,12 @@ import { isRejection, reject } from './rejection';
 export interface AuthorizeDependencies {
   readonly verifier: IdTokenVerifier;
   readonly tenantProfile: (tenantId: string) => Promise<TenantProfile | undefined>;
+  /**
+   * The user's item in its tenant's directory (shared/user-directory.ts): its role (the token's `custom:role` is
+   * immutable, so a role change lives there) and whether it is disabled or deleted. Users the directory does not
+   * know (created outside the users API) are judged by their token alone. Without it, tokens are judged alone.
+   */
+  readonly directoryUser?: (tenantId: string, userId: string) => Promise<DirectoryUser | undefined>;
   /**
    * Partners' machine clients (client credentials): their access tokens and the tenant each client belongs to.
    * Without it, access tokens are refused.
@@ -105,14 +112,22 @@ export interface AuthenticatedCaller {
 /**
  * The verification rules every authorizer of this product applies to an ID token, wherever the token came from
  * (the REST API's `Authorization` header, the WebSocket API's `?token=`): the token verifies, and its tenant has
- * a profile, is ACTIVE and is the tenant the profile names. A denial throws `Unauthorized`; a fault propagates.
+ * a profile, is ACTIVE and is the tenant the profile names, and its user is not disabled or deleted in the tenant's
+ * directory (whose role, when it has one, is the caller's). A denial throws `Unauthorized`; a fault propagates.
  */
 export async function authenticate(
   token: string,
-  { verifier, tenantProfile }: AuthorizeDependencies,
+  { verifier, tenantProfile, directoryUser }: AuthorizeDependencies,
 ): Promise<AuthenticatedCaller> {
-  const identity = await verifier.verify(token);
-  const profile = await tenantProfile(identity.tenantId);
+  const verified = await verifier.verify(token);
+  const [profile, user] = await Promise.all([
+    tenantProfile(verified.tenantId),
+    directoryUser?.(verified.tenantId, verified.userId),
+  ]);
+  if (user !== undefined && !isActiveUser(user)) {
+    return reject('user is disabled or deleted', { tenantId: verified.tenantId, userId: verified.userId });
+  }
+  const identity = user === undefined ? verified : { ...verified, role: user.role };
   if (!profile)
     return reject('tenant has no profile', { tenantId: identity.tenantId, userId: identity.userId });
   if (profile.status !== 'ACTIVE') {

@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
+import { readDirectoryUser } from '../../shared/user-directory';
 import { authorize } from './authorize';
 import { type AuthorizerConfig, readAuthorizerConfig } from './config';
 import { createIdTokenVerifier } from './id-token-verifier';
@@ -29,6 +30,7 @@ export function createAuthorizerHandler(config: AuthorizerConfig): AuthorizerHan
     authorize(event, {
       verifier,
       tenantProfile: (tenantId) => readTenantProfile(config.TABLE_NAME, tenantId),
+      directoryUser: (tenantId, userId) => readDirectoryUser(config.TABLE_NAME, tenantId, userId),
       partners: {
         verifier: partnerVerifier,
         binding: (clientId) => readPartnerBinding(config.TABLE_NAME, clientId),

@@ -26,6 +26,13 @@ const TENANT_USER_ROUTES: readonly Route[] = [
   // Admins only: the partner-clients function refuses members (403) itself, since grants are cached per token.
   { method: 'GET', path: 'partner-clients' },
   { method: 'POST', path: 'partner-clients' },
+  // Admins only, as above: the users function refuses members (403).
+  { method: 'GET', path: 'users' },
+  { method: 'POST', path: 'users' },
+  { method: 'GET', path: 'users/*' },
+  { method: 'PATCH', path: 'users/*' },
+  { method: 'DELETE', path: 'users/*' },
+  { method: 'GET', path: 'usage' },
 ];
 
 /** Role → the routes it may invoke. Pure data, so the policy can be reviewed against the API spec. */

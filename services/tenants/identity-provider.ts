@@ -36,12 +36,16 @@ export function createIdentityProvider(
    * and is in the admin group. Cognito emails the invitation with a temporary password on creation.
    * A user that already exists is accepted only if it belongs to this tenant (a retry), never another's.
    *
-   * @returns the username the admin signs in with
+   * @returns the username the admin signs in with and the user's `sub` (its id in the tenant's directory)
    */
-  async function ensureTenantAdmin(tenantId: string, email: string): Promise<string> {
+  async function ensureTenantAdmin(
+    tenantId: string,
+    email: string,
+  ): Promise<{ readonly username: string; readonly userId: string }> {
     const username = email;
+    let userId: string | undefined;
     try {
-      await cognito.send(
+      const created = await cognito.send(
         new AdminCreateUserCommand({
           UserPoolId: userPoolId,
           Username: username,
@@ -54,6 +58,7 @@ export function createIdentityProvider(
           DesiredDeliveryMediums: ['EMAIL'],
         }),
       );
+      userId = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
     } catch (error) {
       if (!(error instanceof UsernameExistsException)) throw error;
       // Only a race with another onboarding gets here: onboardTenant checks the email before claiming a name.
@@ -62,7 +67,14 @@ export function createIdentityProvider(
     await cognito.send(
       new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: ADMIN_GROUP }),
     );
-    return username;
+    if (userId === undefined) {
+      const user = await cognito.send(
+        new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }),
+      );
+      userId = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+    }
+    if (userId === undefined) throw new Error(`Cognito gave admin ${email} no sub`);
+    return { username, userId };
   }
 
   return { adminEmailOwner, ensureTenantAdmin };

@@ -11,6 +11,7 @@ import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { tenantSlugKeys } from '../../shared/keys/tenant-slug-keys';
 import { TABLE } from '../../shared/table';
+import { addDirectoryUser } from '../../shared/user-directory';
 
 const notExists = {
   ConditionExpression: 'attribute_not_exists(#pk)',
@@ -121,7 +122,18 @@ export function createTenantsRepository(tableName: string, client: DynamoDBDocum
     await activate(tenantKeys.name(record.name));
   }
 
+  /** Adds the onboarded admin to the tenant's user directory (once: a replay adds nothing). */
+  async function addDirectoryAdmin(
+    tenantId: string,
+    userId: string,
+    email: string,
+    now: Date,
+  ): Promise<void> {
+    await addDirectoryUser(tableName, tenantId, { userId, email, role: 'admin' }, { now, client });
+  }
+
   return {
+    addDirectoryAdmin,
     findTenantName,
     claimTenantName,
     claimTenantSlug,

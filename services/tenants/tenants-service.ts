@@ -48,6 +48,7 @@ export function createTenantsService({ repository, apiKeys, identityProvider }: 
     createProfileIfAbsent,
     findTenantName,
     setProfileApiKeyId,
+    addDirectoryAdmin,
   } = repository;
   const { ensureTenantApiKey } = apiKeys;
   const { adminEmailOwner, ensureTenantAdmin } = identityProvider;
@@ -112,7 +113,9 @@ export function createTenantsService({ repository, apiKeys, identityProvider }: 
     });
     const apiKeyId = await ensureTenantApiKey(record.tenantId, record.apiKeyValue, record.tier);
     await setProfileApiKeyId(record.tenantId, apiKeyId, timestamp);
-    await ensureTenantAdmin(record.tenantId, record.adminEmail);
+    const admin = await ensureTenantAdmin(record.tenantId, record.adminEmail);
+    // The tenant's user directory (GET /users, the last-admin rule, the authorizer's role) starts with its admin.
+    await addDirectoryAdmin(record.tenantId, admin.userId, record.adminEmail, now);
     await activateTenant(record, apiKeyId, timestamp);
     logger.info('tenant onboarded', { tier: record.tier, apiKeyId });
     return { result: resultOf(record, slug, apiKeyId), created: true };

@@ -1,7 +1,8 @@
 /**
  * End to end, the README's "After `cdk deploy`" walkthrough on the local cloud: the operator onboards a tenant
  * (SigV4), its admin signs in with `npm run saas -- sign-in` by SRP from the stack outputs (answering NEW_PASSWORD_REQUIRED
- * with the temporary password of the invitation), places an order with the ID token and sees it on the WebSocket.
+ * with the temporary password of the invitation), places an order with the ID token and sees it on the WebSocket; then
+ * invites a member with `npm run saas -- users invite`, who signs in answering NEW_PASSWORD_REQUIRED in turn and orders.
  * The CLI is the same code that signs in to a deployed stage; only the outputs differ.
  */
 import { execFile } from 'node:child_process';
@@ -14,6 +15,7 @@ import { LiveSocket } from '../support/live-socket';
 
 const ROOT = join(__dirname, '..', '..');
 const ADMIN = 'admin@walkthrough.example.com';
+const MEMBER = 'member@walkthrough.example.com';
 const run = promisify(execFile);
 
 let e2e: E2eCloud;
@@ -37,19 +39,22 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** `npm run saas -- …` as the README runs it, secrets in the environment, tokens kept in the test's folder. */
-function saas(args: string[], env: Record<string, string> = {}) {
+/**
+ * `npm run saas -- …` as the README runs it, secrets in the environment, tokens kept in the test's folder (one
+ * folder per person: the admin's and the member's terminals).
+ */
+function saas(args: string[], env: Record<string, string> = {}, person = 'admin') {
   return run(
     join(ROOT, 'node_modules', '.bin', 'tsx'),
     [join(ROOT, 'bin', 'saas.ts'), ...args, '--outputs', outputsFile],
     {
       cwd: ROOT,
-      env: { ...process.env, SAAS_STATE_DIR: join(work, 'state'), ...env },
+      env: { ...process.env, SAAS_STATE_DIR: join(work, `state-${person}`), ...env },
     },
   );
 }
 
-describe('after cdk deploy: a tenant, a signed-in admin, an order, a live update', () => {
+describe('after cdk deploy: a tenant, a signed-in admin, an order, a live update, an invited member', () => {
   it('walks the README with the same CLI that signs in to a deployed stage', async () => {
     // The operator onboards (SigV4 with the local cloud's fake credentials; resent on 429, the seed having just
     // spent the throttle's burst).
@@ -86,5 +91,33 @@ describe('after cdk deploy: a tenant, a signed-in admin, an order, a live update
     });
     expect(order.status).toBe(201);
     expect(await socket.next()).toMatchObject({ type: 'order', id: order.body.orderId, status: 'pending' });
-  });
+
+    // The admin invites a member (POST /users); the invitation (the local cloud's log) carries its temporary password.
+    const invited = JSON.parse(
+      (await saas(['users', 'invite', '--email', MEMBER, '--role', 'member'])).stdout,
+    ) as Record<string, unknown>;
+    expect(invited).toMatchObject({
+      email: MEMBER,
+      role: 'member',
+      enabled: true,
+      status: 'FORCE_CHANGE_PASSWORD',
+    });
+    const memberTemporary = e2e.cloud.identity.pool(outputs.UserPoolId ?? '').requireUser(MEMBER).password;
+    await saas(
+      ['sign-in', '--username', MEMBER],
+      { SAAS_PASSWORD: memberTemporary, SAAS_NEW_PASSWORD: 'Member-Pass-4242' },
+      'member',
+    );
+    const memberMe = JSON.parse((await saas(['whoami'], {}, 'member')).stdout) as Record<string, unknown>;
+    expect(memberMe).toMatchObject({ tenantId, role: 'member' });
+    const memberToken = (await saas(['token'], {}, 'member')).stdout.trim();
+    const memberOrder = await callApi(`${outputs.RestApiUrl}orders`, 'POST', {
+      authorization: `Bearer ${memberToken}`,
+      body: { items: [{ sku: 'WIDGET-1', quantity: 2 }] },
+    });
+    expect(memberOrder.status).toBe(201);
+    const listed = JSON.parse((await saas(['users', 'list'])).stdout) as Array<Record<string, unknown>>;
+    expect(listed.map((user) => user.email).sort()).toEqual([ADMIN, MEMBER]);
+    // Ten CLI runs, each a Node.js start with tsx: minutes on a loaded 2-core machine, not jest's minute.
+  }, 300_000);
 });

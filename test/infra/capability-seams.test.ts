@@ -162,7 +162,7 @@ describe('the tenant authorizer', () => {
     expect(() => app.synth()).toThrow('DELETE /jobs/* is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders, jobs, events and partner-clients routes it grants', () => {
+  it('sees in the product exactly the orders, jobs, events, partner-clients, users and usage routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
@@ -178,6 +178,12 @@ describe('the tenant authorizer', () => {
         'POST events',
         'GET partner-clients',
         'POST partner-clients',
+        'GET users',
+        'POST users',
+        'GET users/*',
+        'PATCH users/*',
+        'DELETE users/*',
+        'GET usage',
       ].sort(),
     );
   });

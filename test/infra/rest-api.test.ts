@@ -40,6 +40,12 @@ describe('the REST API routes', () => {
         'POST /events',
         'GET /partner-clients',
         'POST /partner-clients',
+        'GET /usage',
+        'GET /users',
+        'POST /users',
+        'GET /users/{userId}',
+        'PATCH /users/{userId}',
+        'DELETE /users/{userId}',
         'POST /tenants',
         'PUT /catalog/{sku}',
       ].sort(),
@@ -59,6 +65,11 @@ describe('the REST API routes', () => {
     ['POST /events', 'CUSTOM'],
     ['GET /partner-clients', 'CUSTOM'],
     ['POST /partner-clients', 'CUSTOM'],
+    ['GET /users', 'CUSTOM'],
+    ['POST /users', 'CUSTOM'],
+    ['PATCH /users/{userId}', 'CUSTOM'],
+    ['DELETE /users/{userId}', 'CUSTOM'],
+    ['GET /usage', 'CUSTOM'],
   ])('authorizes %s with %s', (route, type) => {
     expect(routes[route]?.AuthorizationType).toBe(type);
   });
@@ -220,7 +231,7 @@ describe('the catalog stage cache (prod)', () => {
       .flatMap(
         (r) => (r.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
       )
-      .filter((s) => s.Action === 'apigateway:DELETE');
+      .filter((s) => s.Action === 'apigateway:DELETE' && JSON.stringify(s.Resource).includes('/cache/data'));
     expect(flushGrants).toHaveLength(1);
     expect(JSON.stringify(flushGrants[0]?.Resource)).toContain('/stages/prod/cache/data');
   });
@@ -255,7 +266,7 @@ describe('a sandbox stage without the cache (-c stageCache=false)', () => {
 
   it('gives the catalog function nothing to flush and no grant to do it', () => {
     const policies = JSON.stringify(Object.values(withoutCache).filter((r) => r.Type === 'AWS::IAM::Policy'));
-    expect(policies).not.toContain('apigateway:DELETE');
+    expect(policies).not.toContain('/cache/data');
     expect(JSON.stringify(withoutCache)).toContain('"STAGE_CACHE":"off"');
   });
 });

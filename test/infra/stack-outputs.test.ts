@@ -54,7 +54,12 @@ describe('stack outputs: what a client needs to sign in and call the APIs, under
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      CallbackURLs: ['http://localhost:5173/auth/callback', 'http://localhost:3000/auth/callback'],
+      // Then the sandbox's web console (https://<distribution domain>/auth/callback).
+      CallbackURLs: [
+        'http://localhost:5173/auth/callback',
+        'http://localhost:3000/auth/callback',
+        Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      ],
     });
     statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'events',

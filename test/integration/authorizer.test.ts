@@ -12,6 +12,7 @@ import { createAuthorizerHandler } from '../../services/authorizer/handler';
 import { CorruptItemError } from '../../shared/codecs/stored-item';
 import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
+import { userKeys } from '../../shared/keys/user-keys';
 import { logger } from '../../shared/logger';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { putTenantProfile } from '../support/tenant-profiles';
@@ -82,6 +83,50 @@ async function expectRejected(call: () => Promise<unknown>, reason: RegExp): Pro
 
 const now = () => Math.floor(Date.now() / 1000);
 
+describe("the Lambda TOKEN authorizer and the tenant's user directory", () => {
+  const directoryUser = (userId: string, fields: Record<string, unknown>) =>
+    documentClient.send(
+      new PutCommand({
+        TableName: TEST_ENV.TABLE_NAME,
+        Item: {
+          ...userKeys.user(ACTIVE_TENANT, userId),
+          userId,
+          email: `${userId}@example.com`,
+          role: 'member',
+          enabled: true,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          updatedAt: '2026-01-01T00:00:00.000Z',
+          ...fields,
+        },
+      }),
+    );
+
+  it("refuses a disabled user's still-valid token", async () => {
+    await directoryUser('disabled-sub', { enabled: false });
+    await expectRejected(() => authorizeWith({ claims: { sub: 'disabled-sub' } }), /disabled or deleted/);
+  });
+
+  it("refuses a deleted user's still-valid token (its tombstone)", async () => {
+    await directoryUser('deleted-sub', {
+      enabled: false,
+      deletedAt: '2026-01-02T00:00:00.000Z',
+      expiresAt: now() + 3600,
+    });
+    await expectRejected(() => authorizeWith({ claims: { sub: 'deleted-sub' } }), /disabled or deleted/);
+  });
+
+  it("takes the role from the directory, not the token's immutable custom:role (a demoted admin is a member)", async () => {
+    await directoryUser('demoted-sub', { role: 'member' });
+    const result = await authorizeWith({ claims: { sub: 'demoted-sub', 'custom:role': 'admin' } });
+    expect(result.context).toMatchObject({ userId: 'demoted-sub', role: 'member' });
+  });
+
+  it('judges a user the directory does not know by its token alone', async () => {
+    const result = await authorizeWith({ claims: { sub: 'unlisted-sub', 'custom:role': 'admin' } });
+    expect(result.context).toMatchObject({ userId: 'unlisted-sub', role: 'admin' });
+  });
+});
+
 describe('the Lambda TOKEN authorizer', () => {
   describe('admits a verified member of an active tenant', () => {
     it('with its sub as principal and an Allow on every route its role may call', async () => {
@@ -105,6 +150,12 @@ describe('the Lambda TOKEN authorizer', () => {
               'POST/events',
               'GET/partner-clients',
               'POST/partner-clients',
+              'GET/users',
+              'POST/users',
+              'GET/users/*',
+              'PATCH/users/*',
+              'DELETE/users/*',
+              'GET/usage',
             ].map((route) => `${PREFIX}${route}`),
           },
         ],

@@ -36,9 +36,9 @@ export interface E2eCloud {
 /**
  * Starts the whole local cloud on 127.0.0.1 (REST API on a free port) on the product's cloud assembly (synthesized
  * once per jest run, test/support/product-assembly.ts) and seeds the demo tenants through the product's own API,
- * exactly as `npm start` does. Call once per suite.
+ * exactly as `npm start` does (unless `seed: false`). Call once per suite.
  */
-export async function startE2eCloud(): Promise<E2eCloud> {
+export async function startE2eCloud(options: { readonly seed?: boolean } = {}): Promise<E2eCloud> {
   const cdkOut = await productAssembly();
   const invocations: string[] = [];
   const events: Array<{ functionArn: string; event: unknown }> = [];
@@ -63,7 +63,8 @@ export async function startE2eCloud(): Promise<E2eCloud> {
     });
     const started = cloud;
     const session = demoSession(started);
-    const seeded = await seedLocalCloud(started, session);
+    // Unseeded for a suite that seeds itself (`saas seed`'s own test).
+    const seeded = options.seed === false ? [] : await seedLocalCloud(started, session);
 
     return {
       cloud: started,

@@ -5,9 +5,12 @@ import {
   type ApiGatewayControlServer,
   type ApiKeyRecord,
   ApiKeyStore,
+  AuthorizerCaches,
   createApiGatewayControlServer,
   createIdentityServer,
   type LocalIdentity,
+  StageCaches,
+  UsageMeter,
 } from 'cdk-local-cloud/testing';
 import { stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
@@ -16,6 +19,8 @@ import { StatefulStack } from '../../infra/stateful-stack';
 export interface UsagePlanFixture {
   readonly id: string;
   readonly name: string;
+  /** More of the plan's template properties (Throttle, Quota). */
+  readonly properties?: Record<string, unknown>;
 }
 
 /** Options of `startLocalControlPlanes`. */
@@ -23,6 +28,8 @@ export interface LocalControlPlanesOptions {
   /** The physical id the stack's user pool gets (the USER_POOL_ID the handler is configured with). */
   readonly userPoolId: string;
   readonly usagePlans: readonly UsagePlanFixture[];
+  /** A REST stage the control plane knows (FlushStageAuthorizersCache on it answers 202); @default none */
+  readonly stage?: { readonly restApiId: string; readonly stageName: string };
 }
 
 /**
@@ -34,6 +41,10 @@ export interface LocalControlPlanes {
   readonly userPool: UserPoolStore;
   /** API keys and usage-plan bindings, as the local control plane keeps them. */
   readonly apiKeys: ApiKeyStore;
+  /** The Lambda authorizer caches FlushStageAuthorizersCache empties. */
+  readonly authorizerCaches: AuthorizerCaches;
+  /** The usage meter GetUsage reads: a test counts requests on it as the REST API would. */
+  readonly meter: UsageMeter;
   /** The user who signs in with `email`, if any. */
   userByEmail(email: string): StoredUser | undefined;
   /** Every API key whose name is exactly `name`. */
@@ -84,7 +95,10 @@ function controlPlaneModel(options: LocalControlPlanesOptions): LocalCloudModel 
       ...groups,
       ...resourceServers,
       ...options.usagePlans.map((plan) =>
-        resource(`Plan${plan.id}`, 'AWS::ApiGateway::UsagePlan', plan.id, { UsagePlanName: plan.name }),
+        resource(`Plan${plan.id}`, 'AWS::ApiGateway::UsagePlan', plan.id, {
+          UsagePlanName: plan.name,
+          ...plan.properties,
+        }),
       ),
     ],
   };
@@ -103,13 +117,25 @@ export async function startLocalControlPlanes(
   const identity: LocalIdentity = await createIdentityServer();
   identity.registerModel(model);
   const apiKeys = ApiKeyStore.fromModel(model);
-  const control: ApiGatewayControlServer = createApiGatewayControlServer({ apiKeys, log: () => undefined });
+  const stageCaches = new StageCaches();
+  if (options.stage) stageCaches.registerStage(options.stage.restApiId, options.stage.stageName);
+  const authorizerCaches = new AuthorizerCaches();
+  const meter = new UsageMeter();
+  const control: ApiGatewayControlServer = createApiGatewayControlServer({
+    apiKeys,
+    stageCaches,
+    authorizerCaches,
+    meter,
+    log: () => undefined,
+  });
   process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = identity.endpoint;
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = await control.listen(0);
   const userPool = identity.pool(options.userPoolId);
   return {
     userPool,
     apiKeys,
+    authorizerCaches,
+    meter,
     userByEmail: (email) => userPool.listUsers(`email = "${email}"`)[0],
     keysNamed: (name) => apiKeys.listApiKeys(name).filter((key) => key.name === name),
     plansOf: (keyId) =>

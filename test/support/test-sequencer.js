@@ -2,7 +2,7 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 /** Suites that serve the product's cloud assembly, which the first of them synthesizes for the run (run-cache.ts). */
-const SERVES_THE_ASSEMBLY = /[\\/]test[\\/](e2e|reliability)[\\/]/;
+const SERVES_THE_ASSEMBLY = /[\\/]test[\\/](e2e|reliability|console)[\\/]/;
 
 /**
  * jest's order (last run's failures first, then the slowest first), except that the first two suites, which start

@@ -5,6 +5,7 @@ import {
 import { evaluatePolicy } from '../../gateway/policy-evaluation';
 import { LambdaInvocationError, type LambdaInvoker } from '../../model';
 import { authorizerInvocation, noteAuthorizerCacheHit } from '../../request-records';
+import { AuthorizerCaches } from '../authorizer-caches';
 import type { RestAuthorizerDefinition } from '../rest-api-definition';
 import type { AuthorizationRequest, AuthorizationResult } from '../rest-authorization';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './authorizer-events';
@@ -20,6 +21,8 @@ export interface LambdaAuthorizerOptions {
   readonly invoker: LambdaInvoker;
   /** Epoch milliseconds; injectable so cache expiry can be tested without waiting. */
   readonly now: () => number;
+  /** Where results are cached, per stage (the control plane flushes them). @default a cache of its own */
+  readonly caches?: AuthorizerCaches;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface LambdaAuthorizerOptions {
  * against its own method ARN, so one cached result never allows a method its policy does not cover.
  */
 export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
-  const cache = new Map<string, { expiresAt: number; output: LambdaAuthorizerOutput }>();
+  const cache = (options.caches ?? new AuthorizerCaches()) as AuthorizerCaches<LambdaAuthorizerOutput>;
 
   const decide = (
     request: AuthorizationRequest,
@@ -76,11 +79,10 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       const ttlSeconds = authorizer.resultTtlSeconds;
       // The cache belongs to one authorizer of one stage, as in API Gateway.
       const cacheKey =
-        ttlSeconds > 0 && values.length > 0
-          ? JSON.stringify([request.restApiId, request.stage, authorizer.logicalId, ...values])
-          : undefined;
+        ttlSeconds > 0 && values.length > 0 ? JSON.stringify([authorizer.logicalId, ...values]) : undefined;
       const startedAt = options.now();
-      const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
+      const cached =
+        cacheKey === undefined ? undefined : cache.get(request.restApiId, request.stage, cacheKey);
       if (cached !== undefined && cached.expiresAt > startedAt) {
         noteAuthorizerCacheHit();
         return decide(request, cached.output, 0, 'hit');
@@ -108,7 +110,12 @@ export function createLambdaAuthorizers(options: LambdaAuthorizerOptions) {
       const output = parseLambdaAuthorizerOutput(result);
       if (output === undefined) return authorizerRefusals.authorizerConfigurationError();
       const finishedAt = options.now();
-      if (cacheKey !== undefined) cache.set(cacheKey, { expiresAt: finishedAt + ttlSeconds * 1000, output });
+      if (cacheKey !== undefined) {
+        cache.set(request.restApiId, request.stage, cacheKey, {
+          expiresAt: finishedAt + ttlSeconds * 1000,
+          output,
+        });
+      }
       return decide(
         request,
         output,

@@ -2,6 +2,7 @@ import type { SigV4CheckOptions } from '../../gateway/sigv4-check';
 import type { IamAuthority } from '../../iam/call-authority';
 import type { IdentityIssuers } from '../../identity/identity-server';
 import type { LambdaInvoker } from '../../model';
+import type { AuthorizerCaches } from '../authorizer-caches';
 import type { AuthorizationResult, RestAuthorizers } from '../rest-authorization';
 import { authorizerRefusals } from './authorizer-refusals';
 import { createCognitoAuthorizer } from './cognito-authorizer';
@@ -22,6 +23,8 @@ export interface RestAuthorizersOptions {
   readonly accountId: string;
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /** The stages' Lambda authorizer caches, shared with the control plane. @default their own */
+  readonly authorizerCaches?: AuthorizerCaches;
   /** URL path prefix clients sign before the method path. @default `/<stage>` */
   readonly signedPathPrefix?: (restApiId: string, stage: string) => string;
 }
@@ -38,6 +41,7 @@ export function createRestAuthorizers(options: RestAuthorizersOptions): RestAuth
     accountId: options.accountId,
     invoker: options.invoker,
     now,
+    caches: options.authorizerCaches,
   });
   const iam = createIamAuthorizer({
     credentials: options.credentials,

@@ -1,0 +1,2 @@
+/** Stylesheets are bundled by esbuild (console/build.ts), imported for their side effect only. */
+declare module '*.css';

@@ -1,0 +1,123 @@
+import type { ConsoleConfig } from '../console-config';
+
+/** The signed-in user, as the ID token's claims name them. */
+export interface Session {
+  readonly idToken: string;
+  readonly email: string;
+  readonly tenantId: string;
+  readonly role: 'admin' | 'member';
+  /** Epoch ms after which the token is refused. */
+  readonly expiresAt: number;
+}
+
+const SESSION_KEY = 'console.session';
+const PENDING_KEY = 'console.pendingSignIn';
+/** The path Cognito sends the browser back to (the SPA client's callback URL is `<origin>/auth/callback`). */
+export const CALLBACK_PATH = '/auth/callback';
+
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+
+const randomText = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+
+function claimsOf(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1] ?? '';
+  const json = atob(payload.replaceAll('-', '+').replaceAll('_', '/'));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as Record<
+    string,
+    unknown
+  >;
+}
+
+function sessionOf(idToken: string): Session {
+  const claims = claimsOf(idToken);
+  return {
+    idToken,
+    email: String(claims.email ?? claims['cognito:username'] ?? ''),
+    tenantId: String(claims['custom:tenantId'] ?? ''),
+    role: claims['custom:role'] === 'admin' ? 'admin' : 'member',
+    expiresAt: Number(claims.exp ?? 0) * 1000,
+  };
+}
+
+/** The session kept for this tab, unless it expired. */
+export function currentSession(): Session | undefined {
+  const token = sessionStorage.getItem(SESSION_KEY);
+  if (token === null) return undefined;
+  const session = sessionOf(token);
+  if (session.expiresAt <= Date.now()) {
+    sessionStorage.removeItem(SESSION_KEY);
+    return undefined;
+  }
+  return session;
+}
+
+const redirectUri = () => `${location.origin}${CALLBACK_PATH}`;
+
+/**
+ * Managed login, authorization code with PKCE: the verifier and state stay in this tab's sessionStorage, the
+ * browser goes to the Cognito domain's `/oauth2/authorize`.
+ */
+export async function startSignIn(config: ConsoleConfig): Promise<void> {
+  const verifier = randomText();
+  const state = randomText();
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ verifier, state }));
+  const url = new URL(`${config.cognitoDomainUrl}/oauth2/authorize`);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: redirectUri(),
+    scope: 'openid email profile',
+    state,
+    code_challenge: base64url(new Uint8Array(digest)),
+    code_challenge_method: 'S256',
+  }).toString();
+  location.assign(url.toString());
+}
+
+/** Back from managed login: checks the state, exchanges the code (with the verifier) for tokens. */
+export async function completeSignIn(config: ConsoleConfig, params: URLSearchParams): Promise<Session> {
+  const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null') as {
+    verifier: string;
+    state: string;
+  } | null;
+  sessionStorage.removeItem(PENDING_KEY);
+  const error = params.get('error');
+  if (error !== null) throw new Error(`sign-in failed: ${params.get('error_description') ?? error}`);
+  const code = params.get('code');
+  if (pending === null || code === null || params.get('state') !== pending.state) {
+    throw new Error('this sign-in was not started here (or was already used): sign in again');
+  }
+  const response = await fetch(new URL(config.tokenUrl, location.origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: config.clientId,
+      code,
+      redirect_uri: redirectUri(),
+      code_verifier: pending.verifier,
+    }),
+  });
+  const body = (await response.json()) as { id_token?: string; error?: string };
+  if (!response.ok || body.id_token === undefined) {
+    throw new Error(`the code exchange failed: ${body.error ?? response.status}`);
+  }
+  sessionStorage.setItem(SESSION_KEY, body.id_token);
+  return sessionOf(body.id_token);
+}
+
+/** Forgets the tokens and ends the managed-login session, back to the console's root. */
+export function signOut(config: ConsoleConfig): void {
+  sessionStorage.removeItem(SESSION_KEY);
+  const url = new URL(`${config.cognitoDomainUrl}/logout`);
+  url.search = new URLSearchParams({
+    client_id: config.clientId,
+    logout_uri: `${location.origin}/`,
+  }).toString();
+  location.assign(url.toString());
+}

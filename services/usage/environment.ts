@@ -1,0 +1,13 @@
+import * as z from 'zod';
+import { csv } from '../../shared/config';
+
+/**
+ * The usage function's environment contract: every variable it is given, and how each is validated.
+ * config.ts reads it at run time; infra/usage-api.ts binds exactly these names at synth.
+ */
+export const usageEnvironment = {
+  /** The single table: the tenant's profile names its API key. */
+  TABLE_NAME: z.string().min(1),
+  /** Origins whose requests get CORS headers, comma-separated. */
+  ALLOWED_ORIGINS: csv,
+} satisfies z.ZodRawShape;

@@ -1,0 +1,231 @@
+/**
+ * The web console in a real browser: headless Chromium (Debian's package, driven by playwright-core) against the
+ * local cloud started as the e2e suites start it, the console served by the same server `npm start` uses. People
+ * sign in through managed login (authorization code + PKCE), watch an order placed in a second browser arrive live
+ * over the WebSocket API, edit the catalog as an admin, and open the public storefront. Every page is checked for
+ * console errors; screenshots are kept in .cdk-local/test-artifacts/console/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  DEMO_PASSWORD,
+  LOCAL_CONSOLE_PORT,
+  localConsoleConfig,
+  setDemoPasswords,
+} from '../../bin/console-local';
+import { type ConsoleServer, startConsoleServer } from '../../bin/console-server';
+import { buildConsole } from '../../console/build';
+import { ACME, type E2eCloud, startE2eCloud } from '../support/e2e-cloud';
+import { chromiumExecutable } from './chromium';
+
+/**
+ * The origin the browser sees: the sandbox stage's CORS and callback URLs allow it. Chromium's host resolver maps it
+ * to the console server on a free port, so the suite never needs port 5173 itself (`npm start` may hold it).
+ */
+const ORIGIN = `http://localhost:${LOCAL_CONSOLE_PORT}`;
+const ARTIFACTS = resolve(__dirname, '..', '..', '.cdk-local', 'test-artifacts', 'console');
+
+let executablePath: string;
+let e2e: E2eCloud;
+let server: ConsoleServer;
+let browser: Browser;
+let buildDir: string;
+/** Console errors and uncaught exceptions of every page, by page name: each must stay empty. */
+const pageErrors: Record<string, string[]> = {};
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  // First, before the cloud: no Chromium fails the suite with how to install it.
+  executablePath = chromiumExecutable();
+  buildDir = mkdtempSync(join(tmpdir(), 'console-build-'));
+  buildConsole(buildDir);
+  e2e = await startE2eCloud();
+  await setDemoPasswords(e2e.cloud);
+  server = await startConsoleServer({
+    dir: buildDir,
+    port: 0,
+    config: () => localConsoleConfig(e2e.cloud),
+    identityUrl: () => e2e.cloud.identity.endpoint,
+  });
+  const consolePort = new URL(server.url).port;
+  browser = await chromium.launch({
+    executablePath,
+    args: [`--host-resolver-rules=MAP localhost:${LOCAL_CONSOLE_PORT} 127.0.0.1:${consolePort}`],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await server?.close();
+  await e2e?.close();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+/** A page in a fresh browser profile (its own sessionStorage); console errors recorded under `name`. */
+async function openPage(name: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  pageErrors[name] = errors;
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
+}
+
+/**
+ * Managed login as a person does it: the console's button, the Cognito domain's form, back with a code. With
+ * `keyboard`, only keys: Tab reaches the button first, Enter presses it, and the form is typed and submitted.
+ */
+async function signIn(page: Page, username: string, keyboard = false): Promise<void> {
+  await page.goto(`${ORIGIN}/`);
+  if (keyboard) {
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Sign in');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Username').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.waitForURL(`${ORIGIN}/`);
+  await page.getByText(`${username} (`).waitFor();
+  await page.getByText('live updates: live').waitFor();
+}
+
+/**
+ * Form controls with no accessible name and buttons with no name, as `tag#id/name` (axe's "label" and
+ * "button-name" basics): each must be empty.
+ */
+function unnamedControls(page: Page): Promise<string[]> {
+  // A string, evaluated in the page: the tests' TypeScript has no DOM types.
+  return page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter((element) => {
+      const labelled = element.labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+      return element.tagName === 'BUTTON' ? !(element.textContent.trim() || labelled) : !labelled;
+    })
+    .map((element) => element.tagName.toLowerCase() + '#' + element.id + '/' + (element.getAttribute('name') ?? ''))`);
+}
+
+const orderRow = (page: Page, orderId: string) => page.locator(`tr[data-order-id="${orderId}"]`);
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+describe('the web console in Chromium', () => {
+  let admin: Page;
+  let member: Page;
+
+  it('signs an admin and a member of one tenant in through managed login, each seeing its orders', async () => {
+    admin = await openPage('admin');
+    member = await openPage('member');
+    await signIn(admin, 'admin@acme.example.com');
+    await signIn(member, 'member@acme.example.com', true);
+    // The seed placed three orders for Acme: both see them.
+    for (const page of [admin, member]) await page.locator('tr[data-order-id]').nth(2).waitFor();
+    await shot(admin, 'orders');
+  });
+
+  it("shows an order placed in one browser live in the other's, a status change back, and its tracking page", async () => {
+    await member.getByLabel('Item').selectOption('GADGET-2');
+    await member.getByLabel('Quantity').fill('3');
+    await member.getByLabel('Note').fill('placed in the member browser');
+    await member.getByRole('button', { name: 'Place order' }).click();
+    const placed = member.locator('tr[data-order-id]', { hasText: 'placed in the member browser' });
+    await placed.waitFor();
+    const orderId = String(await placed.getAttribute('data-order-id'));
+
+    // No reload: the admin's page learns of it from the WebSocket.
+    await orderRow(admin, orderId).waitFor();
+    await expectText(orderRow(admin, orderId).locator('.status'), 'pending');
+    await admin.getByRole('button', { name: `Mark order ${orderId} confirmed` }).click();
+    await expectText(orderRow(member, orderId).locator('.status'), 'confirmed');
+    await shot(member, 'order-live');
+
+    // The order's public tracking page (its link in the table) shows the new status, signed in or not.
+    const trackingPath = String(await orderRow(member, orderId).getByRole('link').getAttribute('href'));
+    const visitor = await openPage('tracking');
+    await visitor.goto(`${ORIGIN}${trackingPath}`);
+    await expectText(visitor.locator('.status'), 'confirmed');
+  });
+
+  it('lets an admin edit the catalog, and the storefront shows it', async () => {
+    await admin.getByRole('button', { name: 'Catalog' }).click();
+    await admin.getByRole('button', { name: 'Edit WIDGET-1' }).click();
+    await admin.getByLabel('Price').fill('13.75');
+    await admin.getByRole('button', { name: 'Save item' }).click();
+    await expectText(admin.locator('tr[data-sku="WIDGET-1"] .price'), '13.75 EUR');
+    await shot(admin, 'catalog');
+
+    // A member reads the catalog but has no edit controls.
+    await member.getByRole('button', { name: 'Catalog' }).click();
+    await member.locator('tr[data-sku="WIDGET-1"]').waitFor();
+    expect(await member.getByRole('button', { name: /^Edit / }).count()).toBe(0);
+
+    const visitor = await openPage('storefront');
+    await visitor.goto(`${ORIGIN}/store/${e2e.seeded[0]?.slug ?? ACME.slug}`);
+    const products = visitor.getByRole('list', { name: 'Products' });
+    await expectText(products.locator('li').filter({ hasText: 'Widget' }), '13.75 EUR');
+    // Items not on the storefront stay off it.
+    expect(await products.textContent()).not.toContain('Gizmo');
+    await shot(visitor, 'storefront');
+  });
+
+  it('runs a report job and shows it succeed', async () => {
+    await admin.getByRole('button', { name: 'Jobs' }).click();
+    await admin.getByRole('button', { name: 'Start report' }).click();
+    await expectText(admin.locator('tr[data-job-id] .status').first(), 'succeeded');
+    await shot(admin, 'jobs');
+  });
+
+  it("lets an admin invite a user and change its role, and shows the tenant's plan and quota", async () => {
+    await admin.getByRole('button', { name: 'Users' }).click();
+    await admin.getByLabel('E-mail').fill('buyer@acme.example.com');
+    await admin.getByRole('button', { name: 'Invite' }).click();
+    const invited = admin.locator('tr[data-email="buyer@acme.example.com"]');
+    await expectText(invited.locator('.role'), 'member');
+    await admin.getByRole('button', { name: 'Make buyer@acme.example.com admin' }).click();
+    await expectText(invited.locator('.role'), 'admin');
+    // A member has no Users panel.
+    expect(await member.getByRole('button', { name: 'Users' }).count()).toBe(0);
+
+    await admin.getByRole('button', { name: 'Usage' }).click();
+    await expectText(admin.locator('.tier'), 'basic');
+    await expectText(admin.locator('.quota'), ' used since ');
+    await shot(admin, 'users-usage');
+  });
+
+  it('names every control of every panel (labels, button names)', async () => {
+    for (const panel of ['Orders', 'Catalog', 'Jobs', 'Users', 'Usage']) {
+      await admin.getByRole('button', { name: panel, exact: true }).click();
+      await admin.getByRole('heading', { level: 2, name: panel }).waitFor();
+      expect({ panel, unnamed: await unnamedControls(admin) }).toEqual({ panel, unnamed: [] });
+    }
+  });
+
+  it('logged no console error on any page', () => {
+    expect(pageErrors).toEqual(Object.fromEntries(Object.keys(pageErrors).map((name) => [name, []])));
+  });
+});
+
+/** Waits until the element's text contains `text`, failing with what it showed instead. */
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  try {
+    await locator.filter({ hasText: text }).first().waitFor({ timeout: 20_000 });
+  } catch {
+    throw new Error(`expected "${text}", the page shows "${await locator.first().textContent()}"`);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * End to end on the local cloud, through the REST API and its Lambda authorizer: a tenant admin manages its own
+ * users (the seeded member was invited by the seed through POST /users), members cannot, another tenant's user is not
+ * found, the last admin stays, a disabled or deleted user's token already in use is refused at once (the authorizer's
+ * cache is flushed), and GET /usage answers numbers that move with the tenant's requests.
+ */
+import { ACME, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
+
+let e2e: E2eCloud;
+beforeAll(async () => {
+  e2e = await startE2eCloud();
+}, 600_000);
+afterAll(async () => {
+  await e2e?.close();
+});
+
+const bearer = (token: string) => `Bearer ${token}`;
+const admin = () => bearer(e2e.idToken(ACME, 'admin'));
+const subOf = (email: string) => e2e.cloud.identity.pool(e2e.userPoolId).requireUser(email).sub;
+
+describe('tenant admins manage their users', () => {
+  it("lists the tenant's users, the seeded member included, and only them", async () => {
+    const listed = await callApi(`${e2e.apiUrl}/users`, 'GET', { authorization: admin() });
+    expect(listed.status).toBe(200);
+    const emails = (listed.body.items as Array<{ email: string }>).map((user) => user.email).sort();
+    expect(emails).toEqual(['admin@acme.example.com', 'member@acme.example.com']);
+  });
+
+  it('refuses a member (403)', async () => {
+    const invite = await callApi(`${e2e.apiUrl}/users`, 'POST', {
+      authorization: bearer(e2e.idToken(ACME, 'member')),
+      body: { email: 'sneaky@acme.example.com', role: 'admin' },
+    });
+    expect([invite.status, invite.body.message]).toEqual([403, expect.stringMatching(/admin/)]);
+  });
+
+  it("answers 404 for another tenant's user, leaving it as it was", async () => {
+    const globexAdmin = subOf(`admin@${GLOBEX.slug}.example.com`);
+    const patched = await callApi(`${e2e.apiUrl}/users/${globexAdmin}`, 'PATCH', {
+      authorization: admin(),
+      body: { enabled: false },
+    });
+    expect(patched.status).toBe(404);
+    const globex = await callApi(`${e2e.apiUrl}/orders`, 'GET', {
+      authorization: bearer(e2e.idToken(GLOBEX, 'admin')),
+    });
+    expect(globex.status).toBe(200);
+  });
+
+  it('keeps the last admin: demoting or deleting it is a 409 that says why', async () => {
+    const self = subOf('admin@acme.example.com');
+    const demote = await callApi(`${e2e.apiUrl}/users/${self}`, 'PATCH', {
+      authorization: admin(),
+      body: { role: 'member' },
+    });
+    expect([demote.status, demote.body.message]).toEqual([409, expect.stringMatching(/last one/)]);
+    const remove = await callApi(`${e2e.apiUrl}/users/${self}`, 'DELETE', { authorization: admin() });
+    expect([remove.status, remove.body.message]).toEqual([409, expect.stringMatching(/last enabled admin/)]);
+  });
+
+  it("refuses a disabled user's token already in use at the REST API at once, and a deleted user's", async () => {
+    const invited = await callApi(`${e2e.apiUrl}/users`, 'POST', {
+      authorization: admin(),
+      body: { email: 'temp@acme.example.com', role: 'member' },
+    });
+    expect(invited.status).toBe(201);
+    const userId = String(invited.body.userId);
+    const token = bearer(
+      e2e.cloud.identity.mintTokens({
+        userPoolId: e2e.userPoolId,
+        clientId: e2e.clientId,
+        username: 'temp@acme.example.com',
+      }).idToken,
+    );
+    // Allowed, and the authorizer's Allow is now cached for this token (300 s).
+    expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: token })).status).toBe(200);
+
+    const disabled = await callApi(`${e2e.apiUrl}/users/${userId}`, 'PATCH', {
+      authorization: admin(),
+      body: { enabled: false },
+    });
+    expect([disabled.status, disabled.body.enabled]).toEqual([200, false]);
+    expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: token })).status).toBe(401);
+
+    await callApi(`${e2e.apiUrl}/users/${userId}`, 'PATCH', {
+      authorization: admin(),
+      body: { enabled: true },
+    });
+    expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: token })).status).toBe(200);
+
+    expect(
+      (await callApi(`${e2e.apiUrl}/users/${userId}`, 'DELETE', { authorization: admin() })).status,
+    ).toBe(204);
+    expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: token })).status).toBe(401);
+  });
+});
+
+describe('GET /usage', () => {
+  it("answers the tenant's limits and quota use, which moves by exactly the requests its key made", async () => {
+    const before = await callApi(`${e2e.apiUrl}/usage`, 'GET', { authorization: admin() });
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({
+      tier: 'basic',
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      quota: { limit: 10_000, period: 'MONTH', used: expect.any(Number), remaining: expect.any(Number) },
+    });
+    const quotaBefore = before.body.quota as { used: number; remaining: number };
+    expect(quotaBefore.used).toBeGreaterThan(0); // the seed's requests, and this one
+    for (let call = 0; call < 3; call += 1) {
+      expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: admin() })).status).toBe(200);
+    }
+    const after = await callApi(`${e2e.apiUrl}/usage`, 'GET', { authorization: admin() });
+    // Three orders reads and the second usage read, all on the tenant's key.
+    expect(after.body.quota).toMatchObject({
+      used: quotaBefore.used + 4,
+      remaining: quotaBefore.remaining - 4,
+    });
+  });
+});
