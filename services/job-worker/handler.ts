@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
+import { readTenantStatus } from '../../shared/tenant-status';
 import { jobMessageSchema } from '../jobs/job-message';
 import { createJobsRepository } from '../jobs/jobs-repository';
 import { createOrdersRepository } from '../orders/orders-repository';
@@ -49,6 +50,7 @@ export function createJobWorkerHandler(
       orders: createOrdersRepository(config.TABLE_NAME),
       reports: createReportQueries(config.TABLE_NAME),
       idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
+      tenantStatus: (tenantId) => readTenantStatus(config.TABLE_NAME, tenantId),
     });
   const visibility = deps.visibility ?? createMessageVisibility(config.JOBS_QUEUE_URL);
   const processor = new BatchProcessor(EventType.SQS);

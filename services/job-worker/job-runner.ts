@@ -17,7 +17,13 @@ import type { ReportQueries } from './report-queries';
 export const RUN_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 /** What one delivery of a job message came to. */
-export type RunOutcome = 'succeeded' | 'already-finished' | 'timed-out' | 'missing' | 'taken';
+export type RunOutcome =
+  | 'succeeded'
+  | 'already-finished'
+  | 'timed-out'
+  | 'missing'
+  | 'taken'
+  | 'tenant-not-active';
 
 export interface JobRunnerOptions {
   readonly jobs: JobsRepository;
@@ -29,7 +35,12 @@ export interface JobRunnerOptions {
   readonly dynamoClient?: DynamoDBClient;
   /** @default Date.now */
   readonly clock?: () => number;
+  /** The tenant's status (a job of a tenant that is not ACTIVE is not run). */
+  readonly tenantStatus: (tenantId: string) => Promise<string | undefined>;
 }
+
+/** Why a queued job of a suspended (or offboarded) tenant was not run. */
+export const TENANT_NOT_ACTIVE = { code: 'TenantNotActive', message: 'the tenant is not active' } as const;
 
 /**
  * Runs jobs: queued → running → succeeded, with progress on the job item (so the table's stream carries it).
@@ -76,6 +87,16 @@ export function createJobRunner(options: JobRunnerOptions) {
       return 'missing';
     }
     if (!UNFINISHED_JOB_STATUSES.includes(job.status)) return 'already-finished';
+    if ((await options.tenantStatus(tenantId)) !== 'ACTIVE') {
+      await jobs.transition(tenantId, jobId, {
+        to: 'failed',
+        from: UNFINISHED_JOB_STATUSES,
+        now: now(),
+        error: TENANT_NOT_ACTIVE,
+      });
+      log.warn('the tenant is not active; job marked failed, not run');
+      return 'tenant-not-active';
+    }
     if (isOverdue(job, clock())) {
       await jobs.transition(tenantId, jobId, {
         to: 'failed',

@@ -20,6 +20,7 @@ import { tenantId } from '../../shared/ids';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { jobKeys } from '../../shared/keys/job-keys';
 import { sqsClient } from '../../shared/sqs';
+import { readTenantStatus } from '../../shared/tenant-status';
 import {
   type LambdaAuthorizerContext,
   lambdaAuthorizerEvent,
@@ -29,6 +30,7 @@ import {
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fixtures';
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 // Worker tests wait for the real poller and SQS redelivery; jest's per-project testTimeout is not applied.
@@ -82,6 +84,7 @@ afterAll(async () => {
 
 async function tenantWithCatalog(): Promise<LambdaAuthorizerContext> {
   const id = tenantId();
+  await putTenantProfile(id, 'ACTIVE');
   await probe.seedCatalog(id, CATALOG);
   return member(id);
 }
@@ -328,6 +331,15 @@ describe('GET /jobs and /jobs/{jobId}', () => {
 });
 
 describe('the job worker, polled from SQS', () => {
+  it('does not run a queued job of a suspended tenant: it is failed with the reason and creates nothing', async () => {
+    const alice = await tenantWithCatalog();
+    await putTenantProfile(alice.tenantId, 'SUSPENDED');
+    const job = await runJob(alice, importOf(3));
+    expect(job.status).toBe('failed');
+    expect(job.error).toEqual({ code: 'TenantNotActive', message: 'the tenant is not active' });
+    expect(await probe.storedOrders(alice.tenantId)).toEqual([]);
+  });
+
   it('imports the valid orders priced from the catalog and reports the invalid ones by index', async () => {
     const alice = await tenantWithCatalog();
     const job = await runJob(alice, {
@@ -455,6 +467,7 @@ describe('the job worker, polled from SQS', () => {
         orders: dying,
         reports: createReportQueries(TEST_ENV.TABLE_NAME),
         idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+        tenantStatus: (tenant) => readTenantStatus(TEST_ENV.TABLE_NAME, tenant),
       }),
     });
     const job = await runJob(alice, importOf(60));
