@@ -5,10 +5,13 @@
 export { type ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store';
 export * from './apigateway-control/control-server';
 export { type CfnTableProperties, createTableInput } from './dynamodb/template-tables';
+export { LocalStreams } from './dynamodb-streams/local-streams';
 export { createIdentityServer, type LocalIdentity } from './identity/identity-server';
 export { signJwt } from './identity/token-minting';
 export type { StoredUser, UserPoolStore } from './identity/user-pool-store';
 export type { LambdaInvoker, LocalCloudModel, LocalResource } from './model';
+export { AuthorizerCaches } from './rest-api/authorizer-caches';
+export { StageCaches } from './rest-api/stage-cache';
 export { LocalSqs } from './sqs/local-sqs';
 export { renderVtl } from './vtl/render-vtl';
 export { createVtlInput } from './vtl/vtl-input';

@@ -151,6 +151,7 @@ describe('POST /tenants', () => {
     const profile = await item(tenantKeys.profile(tenantId));
     expect(profile).toEqual({
       ...tenantKeys.profile(tenantId),
+      ...tenantKeys.directoryIndex(tenantId),
       tenantId,
       name: request.name,
       tier: 'premium',

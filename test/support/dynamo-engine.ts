@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type CfnTableProperties, createTableInput } from 'cdk-local-cloud/testing';
+import { type CfnTableProperties, createTableInput, LocalStreams } from 'cdk-local-cloud/testing';
 import dynalite from 'dynalite';
 import { stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
@@ -37,15 +37,25 @@ export interface DynamoEngine {
 }
 
 /**
- * Starts dynalite (a real DynamoDB engine, in memory) in this process on a random port, creates the
- * stack's tables in it and points the AWS SDK at it through AWS_ENDPOINT_URL_DYNAMODB, as the local cloud
- * does for deployed handlers.
+ * Starts dynalite (a real DynamoDB engine, in memory) in this process on a random port behind the local cloud's
+ * DynamoDB front (which answers what dynalite lacks, e.g. TransactWriteItems), creates the stack's tables in it
+ * and points the AWS SDK at the front through AWS_ENDPOINT_URL_DYNAMODB, as the local cloud does for deployed
+ * handlers.
  */
 export async function startDynamo(): Promise<DynamoEngine> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const front = await LocalStreams.start({
+    engineEndpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    },
+    log: () => undefined,
+  });
+  const endpoint = front.endpoint;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   const client = new DynamoDBClient({ endpoint });
   for (const { logicalId, props } of tablesFromStack()) {
@@ -58,6 +68,7 @@ export async function startDynamo(): Promise<DynamoEngine> {
     client,
     stop: async () => {
       client.destroy();
+      await front.close();
       await new Promise<void>((resolve, reject) => server.close((e?: Error) => (e ? reject(e) : resolve())));
     },
   };

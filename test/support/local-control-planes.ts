@@ -5,9 +5,11 @@ import {
   type ApiGatewayControlServer,
   type ApiKeyRecord,
   ApiKeyStore,
+  AuthorizerCaches,
   createApiGatewayControlServer,
   createIdentityServer,
   type LocalIdentity,
+  StageCaches,
 } from 'cdk-local-cloud/testing';
 import { stageConfig } from '../../infra/config';
 import { StatefulStack } from '../../infra/stateful-stack';
@@ -23,6 +25,8 @@ export interface LocalControlPlanesOptions {
   /** The physical id the stack's user pool gets (the USER_POOL_ID the handler is configured with). */
   readonly userPoolId: string;
   readonly usagePlans: readonly UsagePlanFixture[];
+  /** The REST API stage whose caches the control plane may flush (FlushStageCache, FlushStageAuthorizersCache). */
+  readonly restStage?: { readonly restApiId: string; readonly stageName: string };
 }
 
 /**
@@ -34,6 +38,8 @@ export interface LocalControlPlanes {
   readonly userPool: UserPoolStore;
   /** API keys and usage-plan bindings, as the local control plane keeps them. */
   readonly apiKeys: ApiKeyStore;
+  /** The REST stage's Lambda authorizer results, as the control plane flushes them. */
+  readonly authorizerCaches: AuthorizerCaches;
   /** The user who signs in with `email`, if any. */
   userByEmail(email: string): StoredUser | undefined;
   /** Every API key whose name is exactly `name`. */
@@ -103,13 +109,22 @@ export async function startLocalControlPlanes(
   const identity: LocalIdentity = await createIdentityServer();
   identity.registerModel(model);
   const apiKeys = ApiKeyStore.fromModel(model);
-  const control: ApiGatewayControlServer = createApiGatewayControlServer({ apiKeys, log: () => undefined });
+  const stageCaches = new StageCaches();
+  if (options.restStage) stageCaches.registerStage(options.restStage.restApiId, options.restStage.stageName);
+  const authorizerCaches = new AuthorizerCaches();
+  const control: ApiGatewayControlServer = createApiGatewayControlServer({
+    apiKeys,
+    stageCaches,
+    authorizerCaches,
+    log: () => undefined,
+  });
   process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = identity.endpoint;
   process.env.AWS_ENDPOINT_URL_API_GATEWAY = await control.listen(0);
   const userPool = identity.pool(options.userPoolId);
   return {
     userPool,
     apiKeys,
+    authorizerCaches,
     userByEmail: (email) => userPool.listUsers(`email = "${email}"`)[0],
     keysNamed: (name) => apiKeys.listApiKeys(name).filter((key) => key.name === name),
     plansOf: (keyId) =>
