@@ -126,10 +126,13 @@ export class PublicApi extends Construct {
         anyTenant((t) => tenantKeys.profile(t).PK),
       ],
       attributes: [
-        ...keys,
-        ...TRACKING_POINTER_ATTRIBUTES,
-        ...TRACKING_VIEW_ATTRIBUTES,
-        ...TENANT_STATUS_ATTRIBUTES,
+        // The order's status and the profile's share a name: listed once.
+        ...new Set([
+          ...keys,
+          ...TRACKING_POINTER_ATTRIBUTES,
+          ...TRACKING_VIEW_ATTRIBUTES,
+          ...TENANT_STATUS_ATTRIBUTES,
+        ]),
       ],
     });
     this.meHandler = new ServiceFunction(this, 'MeHandler', {

@@ -400,27 +400,30 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
   }
 
   /**
-   * Lets the function post to the connections of one WebSocket stage: sets `envVar` to the stage's `@connections`
-   * callback URL and grants `execute-api:ManageConnections` on `POST @connections/*` of that API and stage only
-   * (not the whole API, not DELETE or GET).
+   * Lets the function post to (or, with `method` DELETE, close) the connections of one WebSocket stage: sets
+   * `envVar` to the stage's `@connections` callback URL and grants `execute-api:ManageConnections` on
+   * `<method> @connections/*` of that API and stage only (not the whole API, not the other methods).
    */
-  bindConnectionsApi(stage: apigwv2.WebSocketStage, envVar: keyof E & string): this {
+  bindConnectionsApi(
+    stage: apigwv2.WebSocketStage,
+    envVar: keyof E & string,
+    method: 'POST' | 'DELETE' = 'POST',
+  ): this {
     this.function.addEnvironment(envVar, stage.callbackUrl);
     const stack = Stack.of(this);
     const apiArn = stack.formatArn({ service: 'execute-api', resource: stage.api.apiId });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['execute-api:ManageConnections'],
-        resources: [`${apiArn}/${stage.stageName}/POST/@connections/*`],
+        resources: [`${apiArn}/${stage.stageName}/${method}/@connections/*`],
       }),
     );
     const apiId = stack.getLogicalId(stage.api.node.defaultChild as apigwv2.CfnApi);
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${stage.stageName}/POST/@connections/*]`,
-      reason:
-        'connection ids are assigned by API Gateway at run time; the grant is this API, this stage, POST only',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${stage.stageName}/${method}/@connections/*]`,
+      reason: `connection ids are assigned by API Gateway at run time; the grant is this API, this stage, ${method} only`,
     });
     return this;
   }

@@ -62,7 +62,22 @@ export class StatelessStack extends Stack {
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
 
-    new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
+    const live = new LiveUpdates(this, 'Live', {
+      table,
+      userPool,
+      userPoolClient,
+      stageName: config.stage,
+      executionLogLevel,
+    });
+    live.stage.node.addDependency(api.loggingAccount);
+    new TenantOnboarding(this, 'Tenants', {
+      api,
+      usagePlans,
+      userPool,
+      table,
+      allowedOrigins,
+      liveUpdatesStage: live.stage,
+    });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
     const jobs = new Jobs(this, 'Jobs', {
@@ -91,14 +106,6 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    const live = new LiveUpdates(this, 'Live', {
-      table,
-      userPool,
-      userPoolClient,
-      stageName: config.stage,
-      executionLogLevel,
-    });
-    live.stage.node.addDependency(api.loggingAccount);
     const domains = config.domain
       ? new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live })
       : undefined;
