@@ -3,6 +3,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { ApiCanary } from './api-canary';
+import { AuditApi } from './audit-api';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
 import { CustomDomains } from './custom-domains';
@@ -98,6 +99,7 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
     });
+    new AuditApi(this, 'Audit', { api, authorizer, table, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,

@@ -26,6 +26,8 @@ const TENANT_USER_ROUTES: readonly Route[] = [
   // Admins only: the partner-clients function refuses members (403) itself, since grants are cached per token.
   { method: 'GET', path: 'partner-clients' },
   { method: 'POST', path: 'partner-clients' },
+  // Admins only: the audit function refuses members (403) itself.
+  { method: 'GET', path: 'audit' },
 ];
 
 /** Role → the routes it may invoke. Pure data, so the policy can be reviewed against the API spec. */

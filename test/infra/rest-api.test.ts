@@ -41,6 +41,7 @@ describe('the REST API routes', () => {
         'GET /partner-clients',
         'POST /partner-clients',
         'POST /tenants',
+        'GET /audit',
         'GET /tenants',
         'GET /tenants/{tenantId}',
         'PATCH /tenants/{tenantId}',
@@ -54,6 +55,7 @@ describe('the REST API routes', () => {
   it.each([
     ['POST /tenants', 'AWS_IAM'],
     ['GET /tenants', 'AWS_IAM'],
+    ['GET /audit', 'CUSTOM'],
     ['GET /tenants/{tenantId}', 'AWS_IAM'],
     ['PATCH /tenants/{tenantId}', 'AWS_IAM'],
     ['POST /tenants/{tenantId}/suspend', 'AWS_IAM'],

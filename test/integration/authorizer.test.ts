@@ -105,6 +105,7 @@ describe('the Lambda TOKEN authorizer', () => {
               'POST/events',
               'GET/partner-clients',
               'POST/partner-clients',
+              'GET/audit',
             ].map((route) => `${PREFIX}${route}`),
           },
         ],
