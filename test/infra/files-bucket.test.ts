@@ -8,7 +8,9 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 const buckets = Object.entries(statefulTemplate.toJSON().Resources as Resources).filter(
   ([, r]) => r.Type === 'AWS::S3::Bucket',
 );
-const [filesId, files] = buckets.find(([id]) => id.startsWith('FilesBucket')) ?? ['', undefined];
+const found = buckets.find(([id]) => id.startsWith('FilesBucket'));
+if (!found) throw new Error('no files bucket in the stateful stack');
+const [filesId, files] = found;
 const s3Statements = (service: string) =>
   statementsOfFunction(statelessTemplate, service).filter((s) => JSON.stringify(s.Action).includes('s3:'));
 /** `{action: [key pattern, …]}` of a function's S3 grants, with the bucket reference left out. */
@@ -32,7 +34,7 @@ const grants = (service: string) => {
 
 describe('the files bucket', () => {
   it('is encrypted with S3-managed keys, TLS only, with every public access blocked', () => {
-    expect(files?.Properties).toMatchObject({
+    expect(files.Properties).toMatchObject({
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
       },
@@ -58,7 +60,7 @@ describe('the files bucket', () => {
   });
 
   it("allows browser uploads (POST) and downloads (GET) from the stage's allowed origins only", () => {
-    const rules = (files?.Properties.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> })
+    const rules = (files.Properties.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> })
       .CorsRules;
     expect(rules).toHaveLength(1);
     expect(rules[0]?.AllowedOrigins).toEqual([...stageConfig('sandbox').allowedOrigins]);
@@ -66,7 +68,7 @@ describe('the files bucket', () => {
   });
 
   it('expires every tenant file and aborts unfinished multipart uploads', () => {
-    expect(files?.Properties.LifecycleConfiguration).toEqual({
+    expect(files.Properties.LifecycleConfiguration).toEqual({
       Rules: [
         {
           Id: 'expire-tenant-files',
@@ -80,7 +82,7 @@ describe('the files bucket', () => {
   });
 
   it('logs access to a bucket of its own', () => {
-    expect(files?.Properties.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'files/' });
+    expect(files.Properties.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'files/' });
   });
 
   it('announces every object created under tenants/ on the jobs queue', () => {

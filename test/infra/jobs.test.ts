@@ -58,10 +58,11 @@ describe('the jobs queue', () => {
   });
 
   it('lets S3 send to the jobs queue only for the files bucket (its object-created notifications)', () => {
-    const [, policy] = resourcesOf('AWS::SQS::QueuePolicy').find(([, p]) =>
+    const found = resourcesOf('AWS::SQS::QueuePolicy').find(([, p]) =>
       JSON.stringify(p.Properties.Queues).includes(mainQueue?.[0] ?? '?'),
-    ) ?? ['', undefined];
-    const statements = (policy?.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> })
+    );
+    if (!found) throw new Error('the jobs queue has no policy');
+    const statements = (found[1].Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> })
       .Statement;
     const fromS3 = statements.filter((s) => JSON.stringify(s.Principal).includes('s3.amazonaws.com'));
     expect(fromS3).toHaveLength(1);
