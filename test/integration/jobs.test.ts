@@ -8,6 +8,7 @@ import { createJobRunner } from '../../services/job-worker/job-runner';
 import { importOrders } from '../../services/job-worker/orders-import';
 import { createReportQueries } from '../../services/job-worker/report-queries';
 import { readJobsConfig } from '../../services/jobs/config';
+import { createFileLinks } from '../../services/jobs/file-links';
 import { createJobsHandler } from '../../services/jobs/handler';
 import type { JobView } from '../../services/jobs/job-lifecycle';
 import { createJobQueue } from '../../services/jobs/job-queue';
@@ -313,6 +314,7 @@ describe('GET /jobs and /jobs/{jobId}', () => {
       repository: createJobsRepository(TEST_ENV.TABLE_NAME),
       queue: createJobQueue(queues.inboxUrl),
       idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+      files: createFileLinks(TEST_ENV.FILES_BUCKET_NAME),
       clock: () => twoHoursAgo,
     });
     const job = await service.createJob(

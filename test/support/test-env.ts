@@ -14,6 +14,7 @@ export const TEST_ENV = {
   REST_API_ID: 'testapi123',
   STAGE_NAME: 'test',
   STAGE_CACHE: 'off',
+  FILES_BUCKET_NAME: 'saas-orders-test-files',
 } as const;
 
 /**
