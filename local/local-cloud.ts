@@ -16,6 +16,7 @@ import { freePort } from './loopback-server';
 import type { RequestRecorder } from './request-records';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
+import { s3Service } from './s3/s3-service';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
 
@@ -95,6 +96,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),
+    s3Service({ sendToQueue: sqs.sendToQueue }),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];
