@@ -4,8 +4,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
-import { createJobQueue } from '../jobs/job-queue';
 import { type JobMessage, jobMessageSchema } from '../jobs/job-message';
+import { createJobQueue } from '../jobs/job-queue';
 import { createJobsRepository } from '../jobs/jobs-repository';
 import { createOrdersRepository } from '../orders/orders-repository';
 import { type JobWorkerConfig, readJobWorkerConfig } from './config';
@@ -75,7 +75,11 @@ export function createJobWorkerHandler(
         await runMessage(message, record, receiveCount);
       }
     };
-    const runMessage = async (message: JobMessage, record: SQSRecord, receiveCount: number): Promise<void> => {
+    const runMessage = async (
+      message: JobMessage,
+      record: SQSRecord,
+      receiveCount: number,
+    ): Promise<void> => {
       const log = logger.createChild({ persistentKeys: { ...message, messageId: record.messageId } });
       try {
         const outcome = await runner.run(message, log, context);

@@ -1,8 +1,8 @@
+import { Transform } from 'node:stream';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Transform } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { type Job, UNFINISHED_JOB_STATUSES } from '../../shared/codecs/job-codec';
 import { dynamoClient } from '../../shared/dynamo';
@@ -82,7 +82,8 @@ export function createJobRunner(options: JobRunnerOptions) {
     message: JobMessage,
     lambdaContext: Context,
   ): Promise<Execution> {
-    if (job.type !== 'orders.import' || !('source' in job.parameters)) throw new Error('not an upload import');
+    if (job.type !== 'orders.import' || !('source' in job.parameters))
+      throw new Error('not an upload import');
     const { format, key } = job.parameters;
     const segment = message.segment ?? 0;
     const file = await options.files.open(key);
@@ -107,7 +108,13 @@ export function createJobRunner(options: JobRunnerOptions) {
       ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}),
       shouldPause: () => lambdaContext.getRemainingTimeInMillis() < pauseAt,
       onBatch: (checkpoint) =>
-        jobs.recordCheckpoint(tenantId, job.jobId, checkpoint, { done: Math.min(bytes, file.size), total: file.size }, now()),
+        jobs.recordCheckpoint(
+          tenantId,
+          job.jobId,
+          checkpoint,
+          { done: Math.min(bytes, file.size), total: file.size },
+          now(),
+        ),
     });
     file.body.destroy();
     if (outcome.kind === 'rejected') return outcome;
@@ -202,7 +209,10 @@ export function createJobRunner(options: JobRunnerOptions) {
       return 'rejected';
     }
     const { result } = execution;
-    const finalProgress = execution.progress ?? { done: running.progress.total, total: running.progress.total };
+    const finalProgress = execution.progress ?? {
+      done: running.progress.total,
+      total: running.progress.total,
+    };
     const done = await jobs.transition(tenantId, jobId, {
       to: 'succeeded',
       from: ['running'],

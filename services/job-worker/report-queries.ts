@@ -53,7 +53,10 @@ export function createReportQueries(tableName: string, client: DynamoDBDocumentC
       );
       for await (const page of pages) {
         yield (page.Items ?? []).map((item) =>
-          decodeItem('order', reportedOrder, { ...item, orderId: String(item[TABLE.sortKey]).slice(ORDER_SK.length) }),
+          decodeItem('order', reportedOrder, {
+            ...item,
+            orderId: String(item[TABLE.sortKey]).slice(ORDER_SK.length),
+          }),
         );
       }
     },

@@ -101,20 +101,29 @@ export async function importUpload(context: UploadImportContext): Promise<Upload
   const resumeAfter = tally.line;
   const catalog = new Map<string, CatalogPrice>();
   let dataLines = 0;
-  let batch: Array<Extract<UploadLine, { value: unknown }>> = [];
+  let batch: UploadLine[] = [];
 
   const writeBatch = async (): Promise<void> => {
+    // A batch's errors are kept in line order, whichever step found them, so "the first 100" are the first lines.
+    const refused: LineError[] = [];
     const valid: Array<{ line: number; order: z.infer<typeof uploadLineSchema> }> = [];
-    for (const { line, value } of batch) {
-      const parsed = uploadLineSchema.safeParse(value);
-      if (!parsed.success) tally.refuse(line, describeIssues(parsed.error.issues));
+    for (const record of batch) {
+      if ('error' in record) {
+        refused.push({ line: record.line, reason: record.error });
+        continue;
+      }
+      const parsed = uploadLineSchema.safeParse(record.value);
+      if (!parsed.success) refused.push({ line: record.line, reason: describeIssues(parsed.error.issues) });
       else if (parsed.data.tenantId !== undefined && parsed.data.tenantId !== tenantId) {
-        tally.refuse(line, 'tenantId names another tenant: a file imports into its own tenant only');
-      } else valid.push({ line, order: parsed.data });
+        refused.push({
+          line: record.line,
+          reason: 'tenantId names another tenant: a file imports into its own tenant only',
+        });
+      } else valid.push({ line: record.line, order: parsed.data });
     }
-    const missing = [
-      ...new Set(valid.flatMap(({ order }) => order.items.map((item) => item.sku))),
-    ].filter((sku) => !catalog.has(sku));
+    const missing = [...new Set(valid.flatMap(({ order }) => order.items.map((item) => item.sku)))].filter(
+      (sku) => !catalog.has(sku),
+    );
     for (let i = 0; i < missing.length; i += CATALOG_BATCH) {
       const prices = await context.orders.getCatalogPrices(tenantId, missing.slice(i, i + CATALOG_BATCH));
       for (const [sku, price] of prices) catalog.set(sku, price);
@@ -138,12 +147,15 @@ export async function importUpload(context: UploadImportContext): Promise<Upload
         });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        tally.refuse(line, error.message);
+        refused.push({ line, reason: error.message });
       }
     }
+    for (const { line, reason } of refused.sort((a, b) => a.line - b.line)) tally.refuse(line, reason);
     for (let i = 0; i < toWrite.length; i += UPLOAD_WRITE_CONCURRENCY) {
       const outcomes = await Promise.allSettled(
-        toWrite.slice(i, i + UPLOAD_WRITE_CONCURRENCY).map((order) => context.orders.putNewOrder(tenantId, order)),
+        toWrite
+          .slice(i, i + UPLOAD_WRITE_CONCURRENCY)
+          .map((order) => context.orders.putNewOrder(tenantId, order)),
       );
       for (const outcome of outcomes) {
         if (outcome.status === 'rejected') throw outcome.reason;
@@ -171,10 +183,9 @@ export async function importUpload(context: UploadImportContext): Promise<Upload
         tally.line = record.line;
         break;
       }
-      if ('error' in record) tally.refuse(record.line, record.error);
-      else batch.push(record);
+      batch.push(record);
       tally.line = record.line;
-      if (batch.length >= UPLOAD_BATCH_LINES || (batch.length === 0 && tally.line % UPLOAD_BATCH_LINES === 0)) {
+      if (batch.length >= UPLOAD_BATCH_LINES) {
         await flush();
         if (context.shouldPause()) {
           context.body.destroy();
