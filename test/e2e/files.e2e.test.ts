@@ -29,7 +29,11 @@ function api(method: string, path: string, token: string, body?: unknown): Promi
   return callApi(`${e2e.apiUrl}${path}`, method, { authorization: `Bearer ${token}`, body });
 }
 
-async function pollUntilFinished(jobId: string, token: string, ms = 280_000): Promise<Record<string, unknown>> {
+async function pollUntilFinished(
+  jobId: string,
+  token: string,
+  ms = 280_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const { body: job } = await api('GET', `/jobs/${jobId}`, token);
@@ -82,7 +86,11 @@ describe('tenant files on the local cloud', () => {
   it('imports a 10,000-line NDJSON uploaded through the pre-signed POST into 10,000 orders', async () => {
     const token = e2e.idToken(ACME, 'member');
     const before = await orderCount(tenantOf(token));
-    const accepted = await api('POST', '/jobs', token, { type: 'orders.import', source: 'upload', format: 'ndjson' });
+    const accepted = await api('POST', '/jobs', token, {
+      type: 'orders.import',
+      source: 'upload',
+      format: 'ndjson',
+    });
     expect(accepted.status).toBe(202);
     const file = Array.from({ length: 10_000 }, (_, i) =>
       JSON.stringify({ items: [{ sku: 'WIDGET-1', quantity: (i % 5) + 1 }], note: `line ${i + 1}` }),
@@ -128,7 +136,11 @@ describe('tenant files on the local cloud', () => {
     const { pathname } = new URL(location);
     const [bucket, ...key] = pathname.slice(1).split('/');
     const expired = await getSignedUrl(
-      new S3Client({ endpoint: new URL(location).origin, forcePathStyle: true, credentials: LOCAL_CREDENTIALS }),
+      new S3Client({
+        endpoint: new URL(location).origin,
+        forcePathStyle: true,
+        credentials: LOCAL_CREDENTIALS,
+      }),
       new GetObjectCommand({ Bucket: bucket, Key: decodeURIComponent(key.join('/')) }),
       { expiresIn: 300, signingDate: new Date(Date.now() - 10 * 60_000) },
     );
@@ -143,7 +155,9 @@ describe('tenant files on the local cloud', () => {
     expect(created.status).toBe(201);
     const url = `${e2e.apiUrl}/orders/${String(created.body.orderId)}/invoice`;
 
-    const invoice = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/pdf' } });
+    const invoice = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/pdf' },
+    });
     expect(invoice.status).toBe(200);
     expect(invoice.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await invoice.arrayBuffer());
@@ -157,7 +171,11 @@ describe('tenant files on the local cloud', () => {
 
   it('refuses an upload over 100 MB at S3, and the job never starts', async () => {
     const token = e2e.idToken(GLOBEX, 'member');
-    const accepted = await api('POST', '/jobs', token, { type: 'orders.import', source: 'upload', format: 'csv' });
+    const accepted = await api('POST', '/jobs', token, {
+      type: 'orders.import',
+      source: 'upload',
+      format: 'csv',
+    });
     const posted = await postForm(accepted.body.upload as UploadForm, Buffer.alloc(101_000_000, 0x20));
     expect(posted.status).toBe(400);
     expect(posted.body).toContain('<Code>EntityTooLarge</Code>');

@@ -1,13 +1,20 @@
 import { Readable } from 'node:stream';
-import { MAX_LINE_BYTES, NotThisFormatError, type UploadLine, uploadLines } from '../../services/job-worker/upload-lines';
 import { jobMessagesOfS3Event } from '../../services/job-worker/upload-arrival';
+import {
+  MAX_LINE_BYTES,
+  NotThisFormatError,
+  type UploadLine,
+  uploadLines,
+} from '../../services/job-worker/upload-lines';
 import { TENANT_FILES } from '../../shared/tenant-files';
 
 /** A stream delivering `text` in chunks of `size` bytes, so lines straddle chunk boundaries. */
 const chunked = (text: string | Buffer, size = 7) => {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
   return Readable.from(
-    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)),
+    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>
+      bytes.subarray(i * size, (i + 1) * size),
+    ),
   );
 };
 const all = async (format: 'ndjson' | 'csv', body: Readable): Promise<UploadLine[]> => {
@@ -51,7 +58,16 @@ describe('CSV uploads', () => {
   it('turns rows into orders: items as SKU:QUANTITY;…, an optional note and tenant, quoted cells', async () => {
     const lines = await all('csv', chunked('\uFEFFitems,note,tenantId\nA-1:2; B-2:1,"a, b",\nC-3:x,,t1\n'));
     expect(lines).toEqual([
-      { line: 2, value: { items: [{ sku: 'A-1', quantity: 2 }, { sku: 'B-2', quantity: 1 }], note: 'a, b' } },
+      {
+        line: 2,
+        value: {
+          items: [
+            { sku: 'A-1', quantity: 2 },
+            { sku: 'B-2', quantity: 1 },
+          ],
+          note: 'a, b',
+        },
+      },
       { line: 3, value: { items: [{ sku: 'C-3', quantity: Number.NaN }], tenantId: 't1' } },
     ]);
   });
