@@ -13,9 +13,9 @@ import { importedOrderId } from './orders-import';
 import { NotThisFormatError, type UploadLine, uploadLines } from './upload-lines';
 
 /** Lines read before their orders are written and the checkpoint moves (one progress update per batch). */
-export const UPLOAD_BATCH_LINES = 200;
+export const UPLOAD_BATCH_LINES = 500;
 /** Conditional puts in flight at once. */
-export const UPLOAD_WRITE_CONCURRENCY = 25;
+export const UPLOAD_WRITE_CONCURRENCY = 50;
 /** Line errors kept on the job (all are counted). */
 export const MAX_KEPT_LINE_ERRORS = 100;
 /** BatchGetItem reads at most 100 keys. */
