@@ -19,7 +19,7 @@ let e2e: E2eCloud;
 
 beforeAll(async () => {
   e2e = await startE2eCloud();
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await e2e?.close();
