@@ -14,7 +14,8 @@ import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
 import { type OrdersConfig, readOrdersConfig } from './config';
-import { INVOICE_MEDIA_TYPE, renderInvoice } from './invoice-pdf';
+import { INVOICE_MEDIA_TYPE } from './invoice-media-type';
+import { renderInvoice } from './invoice-pdf';
 import {
   cancelOrderQuerySchema,
   createOrderSchema,
@@ -66,7 +67,11 @@ export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
         const order = await orders.getOrder(principal, pathParameter(event, 'orderId'));
         return {
           statusCode: 200,
-          binary: { contentType: INVOICE_MEDIA_TYPE, bytes: await renderInvoice(order) },
+          // Loaded on the first invoice only: the PDF library is half the bundle, and no other route needs it.
+          binary: {
+            contentType: INVOICE_MEDIA_TYPE,
+            bytes: await (await import('./invoice-pdf')).renderInvoice(order),
+          },
           headers: {
             'Content-Disposition': `inline; filename="invoice-${order.orderId}.pdf"`,
             'Cache-Control': 'private, no-store',

@@ -1,9 +1,6 @@
 import { PDFDocument, type PDFFont, StandardFonts } from '@pdfme/pdf-lib';
 import type { Order } from './orders-repository';
 
-/** The media type of an invoice: one of the REST API's binary media types (infra/tenant-rest-api.ts). */
-export const INVOICE_MEDIA_TYPE = 'application/pdf';
-
 const PAGE = { width: 595.28, height: 841.89 } as const; // A4, in points
 const MARGIN = 50;
 const LINE = 16;
