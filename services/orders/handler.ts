@@ -67,11 +67,7 @@ export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
         const order = await orders.getOrder(principal, pathParameter(event, 'orderId'));
         return {
           statusCode: 200,
-          // Loaded on the first invoice only: the PDF library is half the bundle, and no other route needs it.
-          binary: {
-            contentType: INVOICE_MEDIA_TYPE,
-            bytes: await (await import('./invoice-pdf')).renderInvoice(order),
-          },
+          binary: { contentType: INVOICE_MEDIA_TYPE, bytes: await renderInvoice(order) },
           headers: {
             'Content-Disposition': `inline; filename="invoice-${order.orderId}.pdf"`,
             'Cache-Control': 'private, no-store',
