@@ -1,6 +1,7 @@
 import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ApiCanary } from './api-canary';
 import { AuditApi } from './audit-api';
@@ -34,6 +35,8 @@ export interface StatelessStackProps extends StackProps {
   /** The Cognito domain whose `/oauth2/token` partners' machine clients get their tokens from. */
   readonly userPoolDomain: cognito.UserPoolDomain;
   readonly jobsQueue: JobsQueue;
+  /** Tenant files: the jobs API signs uploads and downloads in it, the worker reads uploads and writes reports. */
+  readonly filesBucket: s3.IBucket;
 }
 
 /**
@@ -87,6 +90,7 @@ export class StatelessStack extends Stack {
       table,
       idempotencyTable,
       queue: props.jobsQueue,
+      files: props.filesBucket,
       allowedOrigins,
       retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });

@@ -3,11 +3,13 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readJobWorkerConfig } from '../../services/job-worker/config';
+import { createFilesStore } from '../../services/job-worker/files-store';
 import { createJobWorkerHandler, type JobWorkerHandler } from '../../services/job-worker/handler';
 import { createJobRunner } from '../../services/job-worker/job-runner';
 import { importOrders } from '../../services/job-worker/orders-import';
 import { createReportQueries } from '../../services/job-worker/report-queries';
 import { readJobsConfig } from '../../services/jobs/config';
+import { createFileLinks } from '../../services/jobs/file-links';
 import { createJobsHandler } from '../../services/jobs/handler';
 import type { JobView } from '../../services/jobs/job-lifecycle';
 import { createJobQueue } from '../../services/jobs/job-queue';
@@ -30,6 +32,7 @@ import {
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fixtures';
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
+import { type FilesEngine, startFilesBucket } from '../support/s3-engine';
 import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
@@ -44,6 +47,7 @@ const CATALOG: CatalogEntry[] = [
 let engine: DynamoEngine;
 let probe: OrdersTableProbe;
 let queues: JobsQueues;
+let files: FilesEngine;
 let api: ReturnType<typeof createJobsHandler>;
 let worker: ReturnType<typeof createJobsHandler>;
 /** What the poller invokes; a test may swap in a worker with injected faults. */
@@ -55,6 +59,7 @@ const workerConfig = () =>
   readJobWorkerConfig({
     TABLE_NAME: TEST_ENV.TABLE_NAME,
     IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+    FILES_BUCKET_NAME: TEST_ENV.FILES_BUCKET_NAME,
     JOBS_QUEUE_URL: queues.workUrl,
     MAX_RECEIVE_COUNT: '5',
     // As the tests' stack configures it: a poison job's four retries wait 1 s each, not 1 + 2 + 4 + 8.
@@ -68,6 +73,8 @@ beforeAll(async () => {
     workerInvocations.push(event);
     return workerHandler(event, lambdaContext({ functionName: 'job-worker', timeoutMs: 60_000 }));
   });
+  // Reports are written to the files bucket.
+  files = await startFilesBucket();
   const jobsConfig = (url: string) => readJobsConfig({ ...TEST_ENV, JOBS_QUEUE_URL: url });
   api = createJobsHandler(jobsConfig(queues.inboxUrl));
   worker = createJobsHandler(jobsConfig(queues.workUrl));
@@ -78,6 +85,7 @@ afterEach(() => {
   workerHandler = defaultWorker;
 });
 afterAll(async () => {
+  await files?.stop();
   await queues?.stop();
   await engine?.stop();
 });
@@ -316,6 +324,7 @@ describe('GET /jobs and /jobs/{jobId}', () => {
       repository: createJobsRepository(TEST_ENV.TABLE_NAME),
       queue: createJobQueue(queues.inboxUrl),
       idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+      files: createFileLinks(TEST_ENV.FILES_BUCKET_NAME),
       clock: () => twoHoursAgo,
     });
     const job = await service.createJob(
@@ -466,6 +475,8 @@ describe('the job worker, polled from SQS', () => {
         jobs: createJobsRepository(TEST_ENV.TABLE_NAME),
         orders: dying,
         reports: createReportQueries(TEST_ENV.TABLE_NAME),
+        files: createFilesStore(TEST_ENV.FILES_BUCKET_NAME),
+        queue: createJobQueue(queues.workUrl),
         idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
         tenantStatus: (tenant) => readTenantStatus(TEST_ENV.TABLE_NAME, tenant),
       }),
