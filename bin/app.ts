@@ -25,6 +25,7 @@ new StatelessStack(app, `SaasOrders-${stage}-Stateless`, {
   userPoolClient: stateful.userPoolClient,
   userPoolDomain: stateful.userPoolDomain,
   jobsQueue: stateful.jobsQueue,
+  filesBucket: stateful.files.bucket,
 });
 
 // Synth fails on any unacknowledged finding of either pack.

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { PARTNER_SCOPE } from '../shared/partner-scope';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
+import { FilesBucket } from './files-bucket';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
 import { applyLogRetention } from './log-retention';
 import { StageRemovalPolicy } from './stage-removal-policy';
@@ -28,6 +29,8 @@ export class StatefulStack extends Stack {
   readonly partnerResourceServer: cognito.UserPoolResourceServer;
   /** The async jobs queue (and its dead-letter queue) the jobs capability sends to and its worker reads. */
   readonly jobsQueue: JobsQueue;
+  /** Tenant files (uploads to import, reports to download), announced on the jobs queue when they arrive. */
+  readonly files: FilesBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -63,6 +66,11 @@ export class StatefulStack extends Stack {
     this.jobsQueue = new JobsQueue(this, 'Jobs', {
       // AWS's advice for SQS event sources: at least six times the function's timeout.
       visibilityTimeout: Duration.seconds(6 * JOB_WORKER_TIMEOUT.toSeconds()),
+    });
+
+    this.files = new FilesBucket(this, 'Files', {
+      allowedOrigins: props.config.allowedOrigins,
+      uploadsQueue: this.jobsQueue.queue,
     });
 
     const userPool = new cognito.UserPool(this, 'UserPool', {
@@ -169,6 +177,7 @@ export class StatefulStack extends Stack {
         this.table.tableName,
         'The table (partner client bindings are written here by the operator)',
       ],
+      FilesBucketName: [this.files.bucket.bucketName, 'Tenant files: uploads to import, reports'],
     };
     for (const [key, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, key, { value, description });

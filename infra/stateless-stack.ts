@@ -1,8 +1,10 @@
 import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ApiCanary } from './api-canary';
+import { AuditApi } from './audit-api';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
 import { CustomDomains } from './custom-domains';
@@ -35,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   /** The Cognito domain whose `/oauth2/token` partners' machine clients get their tokens from. */
   readonly userPoolDomain: cognito.UserPoolDomain;
   readonly jobsQueue: JobsQueue;
+  /** Tenant files: the jobs API signs uploads and downloads in it, the worker reads uploads and writes reports. */
+  readonly filesBucket: s3.IBucket;
 }
 
 /**
@@ -64,7 +68,22 @@ export class StatelessStack extends Stack {
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
 
-    new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
+    const live = new LiveUpdates(this, 'Live', {
+      table,
+      userPool,
+      userPoolClient,
+      stageName: config.stage,
+      executionLogLevel,
+    });
+    live.stage.node.addDependency(api.loggingAccount);
+    new TenantOnboarding(this, 'Tenants', {
+      api,
+      usagePlans,
+      userPool,
+      table,
+      allowedOrigins,
+      liveUpdatesStage: live.stage,
+    });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
     const jobs = new Jobs(this, 'Jobs', {
@@ -73,6 +92,7 @@ export class StatelessStack extends Stack {
       table,
       idempotencyTable,
       queue: props.jobsQueue,
+      files: props.filesBucket,
       allowedOrigins,
       retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });
@@ -85,6 +105,7 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
     });
+    new AuditApi(this, 'Audit', { api, authorizer, table, allowedOrigins });
     new UsersApi(this, 'Users', { api, authorizer, userPool, table, allowedOrigins });
     new UsageApi(this, 'Usage', { api, authorizer, table, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
@@ -95,14 +116,6 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    const live = new LiveUpdates(this, 'Live', {
-      table,
-      userPool,
-      userPoolClient,
-      stageName: config.stage,
-      executionLogLevel,
-    });
-    live.stage.node.addDependency(api.loggingAccount);
     const domains = config.domain
       ? new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live })
       : undefined;

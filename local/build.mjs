@@ -30,6 +30,7 @@ await build({
   entryPoints: {
     'worker-bootstrap': join(here, 'lambda', 'worker-bootstrap.mts'),
     'sqs-engine-worker': join(here, 'sqs', 'sqs-engine-worker.mts'),
+    's3-engine-worker': join(here, 's3', 's3-engine-worker.mts'),
   },
   outdir: dist,
   outExtension: { '.js': '.mjs' },

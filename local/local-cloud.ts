@@ -18,6 +18,7 @@ import type { RequestRecorder } from './request-records';
 import { AuthorizerCaches } from './rest-api/authorizer-caches';
 import { restApiService } from './rest-api/rest-api-service';
 import { StageCaches } from './rest-api/stage-cache';
+import { s3Service } from './s3/s3-service';
 import { sqsService } from './sqs/sqs-service';
 import { webSocketService } from './websocket/websocket-service';
 
@@ -101,6 +102,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }),
     httpApiService({ throttling: options.throttling }),
     webSocketService(),
+    s3Service({ sendToQueue: sqs.sendToQueue }),
     deployOnlyService(), // last of the built-in ones: a service's ports follow from its place in this list
     ...(options.extraServices ?? []),
   ];

@@ -4,11 +4,8 @@
  * emulates it"; kept apart from the deploy-only types because a function may well use them.
  */
 export const NO_LOCAL_COUNTERPART: Readonly<Record<string, string>> = {
-  // A bucket is storage an app's code may read and write (uploads, reports, exports), unlike the alarms.
-  'AWS::S3::Bucket':
-    'no local S3: objects are not stored, and a function that reads or writes the bucket reaches no local endpoint',
-  'AWS::S3::BucketPolicy': 'no local S3 (and no IAM locally): the policy is not enforced',
-  'Custom::CDKBucketDeployment': 'no local S3: the files are not copied into the bucket',
+  'Custom::CDKBucketDeployment':
+    'bucket deployments do not run locally: the files are not copied into the bucket',
   // Functions read secrets and parameters at run time: missing them changes behaviour, so they are not deploy-only.
   'AWS::SecretsManager::Secret':
     'no local Secrets Manager: a function that reads the secret reaches no local endpoint (pass the value another way to run it locally)',

@@ -35,13 +35,16 @@ function qualifiersOf(resources: readonly LocalResource[]): Map<string, Record<s
 
 /**
  * Every Node.js function of the assembly, with its aliases and versions; the others are skipped and reported, one
- * group per reason, with the resources no service emulates.
+ * group per reason, with the resources no service emulates — except a custom resource's handler (a function some
+ * resource names as its `ServiceToken`, such as CDK's Python `BucketNotificationsHandler`): CloudFormation alone
+ * invokes it, while deploying, so nothing local would call it; its custom resource is reported by its own type.
  */
 function functionsOf(assembly: LoadedCloudAssembly): {
   readonly functions: LocalFunction[];
   readonly skipped: NotEmulatedResources[];
 } {
   const qualifiers = qualifiersOf(assembly.model.resources);
+  const serviceTokens = new Set(assembly.model.resources.map((r) => r.properties.ServiceToken));
   const skipped = new Map<string, string[]>();
   const functions = assembly.model.resources
     .filter((r) => r.type === 'AWS::Lambda::Function')
@@ -51,6 +54,7 @@ function functionsOf(assembly: LoadedCloudAssembly): {
         return [{ ...fn, qualifiers: qualifiers.get(fn.arn) ?? {} }];
       } catch (error) {
         if (!(error instanceof UnsupportedFunctionError)) throw error;
+        if (serviceTokens.has(resource.attributes.Arn)) return [];
         // The message names the function; the group's reason is what is wrong with it.
         const reason = `not run locally: ${error.message.replace(/^function \S+ /, '')}`;
         skipped.set(reason, [...(skipped.get(reason) ?? []), `${resource.stackName}/${resource.logicalId}`]);

@@ -11,6 +11,8 @@ export interface IntegrationResult {
   /** What SelectionPattern is matched against: the status code for MOCK/HTTP, the error message for Lambda. */
   readonly selector: string;
   readonly body: string;
+  /** The body as bytes, when the backend's answer may be binary: passed through unchanged when no template applies. */
+  readonly bodyBytes?: Buffer;
   readonly headers: Record<string, string>;
   /** `$context` of the request; `responseOverride` is read back after rendering. */
   readonly context: Record<string, unknown>;
@@ -82,7 +84,8 @@ export function applyIntegrationResponse(result: IntegrationResult): RestRespons
     override.status !== null && Number.isInteger(overriddenStatus) && overriddenStatus > 0
       ? overriddenStatus
       : chosen.statusCode;
-  return { statusCode, headers, body: Buffer.from(body, 'utf8') };
+  const bytes = !template && result.bodyBytes ? result.bodyBytes : Buffer.from(body, 'utf8');
+  return { statusCode, headers, body: bytes };
 }
 
 /**

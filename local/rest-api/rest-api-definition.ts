@@ -35,6 +35,8 @@ export interface RestIntegrationDefinition {
   readonly functionArn?: string;
   /** The role the integration calls with (logged, not enforced). */
   readonly credentials?: string;
+  /** Upper-case `IntegrationHttpMethod`: the method an `AWS` integration calls a path-style service with. */
+  readonly httpMethod?: string;
   /** `TimeoutInMillis`, default 29 s. */
   readonly timeoutMs: number;
   /** Upper-case, default `WHEN_NO_MATCH`. */
@@ -207,11 +209,13 @@ export function parseIntegration(value: unknown): RestIntegrationDefinition {
   const uri = str(integration.Uri);
   const functionArn = functionArnOfInvocationUri(uri);
   const credentials = integration.Credentials === undefined ? undefined : String(integration.Credentials);
+  const httpMethod = str(integration.IntegrationHttpMethod)?.toUpperCase();
   return {
     type: String(integration.Type ?? '').toUpperCase(),
     ...(uri === undefined ? {} : { uri }),
     ...(functionArn === undefined ? {} : { functionArn }),
     ...(credentials === undefined ? {} : { credentials }),
+    ...(httpMethod === undefined ? {} : { httpMethod }),
     timeoutMs:
       Number(integration.TimeoutInMillis ?? DEFAULT_INTEGRATION_TIMEOUT_MS) || DEFAULT_INTEGRATION_TIMEOUT_MS,
     passthroughBehavior: String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH').toUpperCase(),

@@ -13,6 +13,12 @@ export interface LocalEndpoints {
   readonly executeApi?: (apiId: string, scheme: 'https' | 'wss') => string | undefined;
   /** Base URL of the local SQS endpoint; queue URLs become `<sqs>/<accountId>/<queueName>`. */
   readonly sqs?: string;
+  /**
+   * Base URL of the local S3 endpoint (`http://127.0.0.1:<port>`): a bucket's `DomainName` becomes
+   * `<bucket>.s3.localhost:<port>` (virtual-hosted style, which the endpoint serves), `RegionalDomainName`
+   * `<bucket>.s3.<region>.localhost:<port>`.
+   */
+  readonly s3?: string;
   /** The local issuer of a user pool (`iss` of its tokens), replacing `https://cognito-idp.<region>.amazonaws.com/<id>`. */
   readonly cognitoIssuer?: (userPoolId: string) => string;
   /**
@@ -271,18 +277,22 @@ const RULES: Record<string, IdentityRule> = {
   'AWS::KMS::Alias': (b) => ({ physicalId: b.named('AliasName'), attributes: {} }),
   'AWS::S3::Bucket': (b) => {
     const given = b.ctx.property('BucketName');
-    const { stackName, logicalId, region, urlSuffix } = b.ctx;
+    const { stackName, logicalId, region, urlSuffix, endpoints } = b.ctx;
     // Bucket names are lowercase DNS labels; generated ones get a hash so two stacks cannot collide.
     const name =
       typeof given === 'string' && given
         ? given
         : `${stackName}-${logicalId}-${b.id(12)}`.toLowerCase().slice(0, 63);
+    const localPort = endpoints.s3 ? new URL(endpoints.s3).port : undefined;
+    const [domain, regional] = localPort
+      ? [`${name}.s3.localhost:${localPort}`, `${name}.s3.${region}.localhost:${localPort}`]
+      : [`${name}.s3.${urlSuffix}`, `${name}.s3.${region}.${urlSuffix}`];
     return {
       physicalId: name,
       attributes: {
         Arn: b.arn('s3', name, 'bare'),
-        DomainName: `${name}.s3.${urlSuffix}`,
-        RegionalDomainName: `${name}.s3.${region}.${urlSuffix}`,
+        DomainName: domain,
+        RegionalDomainName: regional,
         DualStackDomainName: `${name}.s3.dualstack.${region}.${urlSuffix}`,
         WebsiteURL: `http://${name}.s3-website-${region}.${urlSuffix}`,
       },

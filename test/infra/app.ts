@@ -86,6 +86,7 @@ export function buildApp(
     userPoolClient: stateful.userPoolClient,
     userPoolDomain: stateful.userPoolDomain,
     jobsQueue: stateful.jobsQueue,
+    filesBucket: stateful.files.bucket,
   });
   extend?.(stateless);
   const built = {

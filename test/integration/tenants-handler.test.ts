@@ -35,7 +35,7 @@ const PLAN_IDS = { basic: 'plan-basic', premium: 'plan-premium' } as const;
 let engine: DynamoEngine;
 let planes: LocalControlPlanes;
 beforeAll(async () => {
-  engine = await startDynamo({ transactions: true });
+  engine = await startDynamo();
   planes = await startLocalControlPlanes({
     userPoolId: TEST_ENV.USER_POOL_ID,
     usagePlans: [
@@ -167,6 +167,7 @@ describe('POST /tenants', () => {
     const profile = await item(tenantKeys.profile(tenantId));
     expect(profile).toEqual({
       ...tenantKeys.profile(tenantId),
+      ...tenantKeys.directoryIndex(tenantId),
       tenantId,
       name: request.name,
       tier: 'premium',

@@ -14,6 +14,8 @@ export const TEST_ENV = {
   REST_API_ID: 'testapi123',
   STAGE_NAME: 'test',
   STAGE_CACHE: 'off',
+  CALLBACK_URL: 'https://testws123.execute-api.us-east-1.amazonaws.com/test',
+  FILES_BUCKET_NAME: 'saas-orders-test-files',
 } as const;
 
 /**

@@ -25,6 +25,12 @@ export interface AwsServiceCall {
   readonly target: AwsServiceTarget;
   /** The rendered request template (or the passed-through body). */
   readonly body: string;
+  /** The same as bytes: a passed-through body exactly as the client sent it (binary media types stay intact). */
+  readonly bodyBytes: Buffer;
+  /** `IntegrationHttpMethod`, upper-case (what a path-style service such as S3 is called with). */
+  readonly httpMethod?: string;
+  /** `integration.request.path.*`, as mapped: the `{name}` placeholders of a `path/…` Uri. */
+  readonly pathParameters: Readonly<Record<string, string>>;
   /** `integration.request.header.*`, as mapped. */
   readonly headers: Readonly<Record<string, string>>;
   /** `integration.request.querystring.*`, as mapped. */
@@ -42,6 +48,8 @@ export interface AwsServiceReply {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
   readonly body: string;
+  /** The body as bytes, for a service whose answers may be binary (S3's objects); passed through unchanged. */
+  readonly bodyBytes?: Buffer;
 }
 
 /** One AWS service an `AWS` integration may call. A new service is a new adapter in the table of aws-integration.ts. */

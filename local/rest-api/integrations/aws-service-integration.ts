@@ -6,11 +6,13 @@ import type { RestIntegrationDefinition } from '../rest-api-definition';
 import { type AwsServiceAdapter, type AwsServiceReply, parseServiceUri } from './aws-service-call';
 import { dynamoDbServiceAdapter } from './dynamodb-service-adapter';
 import type { IntegrationOutcome, IntegrationRequest, RestIntegration } from './rest-integration';
+import { s3ServiceAdapter } from './s3-service-adapter';
 import { sqsServiceAdapter } from './sqs-service-adapter';
 
 /** The AWS services an `AWS` integration may call locally, by the service name in the integration's Uri. */
 const SERVICE_ADAPTERS: Readonly<Record<string, AwsServiceAdapter>> = {
   dynamodb: dynamoDbServiceAdapter,
+  s3: s3ServiceAdapter,
   sqs: sqsServiceAdapter,
 };
 
@@ -33,27 +35,33 @@ function requestTemplate(
   return { unsupportedMediaType: true };
 }
 
-/** `integration.request.{header|querystring}.*` of `RequestParameters`, evaluated against the method request. */
+/** `integration.request.{header|querystring|path}.*` of `RequestParameters`, evaluated against the method request. */
 function integrationParameters(
   integration: RestIntegrationDefinition,
   sources: ParameterSources,
-): { readonly headers: Record<string, string>; readonly query: Record<string, string> } {
+): {
+  readonly headers: Record<string, string>;
+  readonly query: Record<string, string>;
+  readonly path: Record<string, string>;
+} {
   const headers: Record<string, string> = {};
   const query: Record<string, string> = {};
+  const path: Record<string, string> = {};
   for (const [target, expression] of Object.entries(integration.requestParameters)) {
     const value = resolveMappingExpression(expression, sources);
     if (value === undefined) continue;
-    const [, kind, name] = /^integration\.request\.(header|querystring)\.(.+)$/.exec(target) ?? [];
+    const [, kind, name] = /^integration\.request\.(header|querystring|path)\.(.+)$/.exec(target) ?? [];
     if (kind === 'header' && name) headers[name] = value;
     if (kind === 'querystring' && name) query[name] = value;
+    if (kind === 'path' && name) path[name] = value;
   }
-  return { headers, query };
+  return { headers, query, path };
 }
 
 /**
  * `AWS` integrations (API Gateway calling an AWS service directly, no function in between): the request
  * template is rendered with the VTL engine (`$input`, `$util`, `$context` with the authorizer's context and
- * identity), the call dispatched to the local engine of that service (DynamoDB, SQS — see SERVICE_ADAPTERS),
+ * identity), the call dispatched to the local engine of that service (DynamoDB, S3, SQS — see SERVICE_ADAPTERS),
  * and the service's status code selects the integration response, whose template and status are applied.
  * The integration's credentials role is logged with the call but not enforced (there is no IAM locally).
  */
@@ -106,6 +114,9 @@ export const awsServiceIntegration: RestIntegration = {
       reply = await adapter.call({
         target,
         body,
+        bodyBytes: 'template' in chosen ? Buffer.from(body, 'utf8') : request.request.body,
+        ...(integration.httpMethod ? { httpMethod: integration.httpMethod } : {}),
+        pathParameters: mapped.path,
         headers: mapped.headers,
         query: mapped.query,
         endpoint,
@@ -128,6 +139,7 @@ export const awsServiceIntegration: RestIntegration = {
       integration,
       selector: String(reply.statusCode),
       body: reply.body,
+      ...(reply.bodyBytes ? { bodyBytes: reply.bodyBytes } : {}),
       headers: reply.headers,
       context: request.vtlContext,
       sources: request.sources,

@@ -8,8 +8,8 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { CloudOutputs } from '../../cli/cloud-outputs';
 import { EXIT } from '../../cli/exit-codes';
 import { freePort } from '../../loopback-server';
@@ -58,7 +58,7 @@ function synthApp(): void {
   const queue = new sqs.Queue(stack, 'Jobs');
   const pool = new cognito.UserPool(stack, 'Users');
   pool.addClient('WebClient');
-  new s3.Bucket(stack, 'Uploads');
+  new ssm.StringParameter(stack, 'Setting', { stringValue: 'local' });
   new lambda.Function(stack, 'PythonFn', {
     runtime: lambda.Runtime.PYTHON_3_13,
     handler: 'index.handler',
@@ -262,11 +262,11 @@ describe('cdk-local-cloud options and exit codes', () => {
     }
   }, 120_000);
 
-  it('exits 4 with --strict when the app declares resources nothing serves locally (a bucket, a Python function)', async () => {
+  it('exits 4 with --strict when the app declares resources nothing serves locally (an SSM parameter, a Python function)', async () => {
     const cli = runCli(['--cdk-out', cdkOut, '--port', '0', '--admin-port', '0', '--strict']);
     expect(await cli.exited).toBe(EXIT.notEmulated);
     expect(cli.stderr()).toMatch(
-      /--strict: no local service emulates .*AWS::S3::Bucket \(CliApp\/Uploads\w+\)/,
+      /--strict: no local service emulates .*AWS::SSM::Parameter \(CliApp\/Setting\w+\)/,
     );
     expect(cli.stderr()).toMatch(/AWS::Lambda::Function \(CliApp\/PythonFn\w+\)/);
     expect(cli.stderr()).not.toContain('AWS::IAM::Role');

@@ -76,7 +76,7 @@ describe('which resources are deploy-only', () => {
     expect(NO_LOCAL_COUNTERPART[type]).toBeUndefined();
   });
 
-  it.each(['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SecretsManager::Secret', 'Custom::AWS'])(
+  it.each(['AWS::SecretsManager::Secret', 'AWS::SSM::Parameter', 'Custom::AWS'])(
     'declares %s not emulated, with its reason, since an app may use it at run time',
     (type) => {
       expect(NO_LOCAL_COUNTERPART[type]).toEqual(expect.any(String));
