@@ -162,7 +162,7 @@ describe('the tenant authorizer', () => {
     expect(() => app.synth()).toThrow('DELETE /jobs/* is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders, jobs, events, partner-clients, users and usage routes it grants', () => {
+  it('sees in the product exactly the orders, jobs, events, partner-clients, users, usage and audit routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
@@ -186,6 +186,7 @@ describe('the tenant authorizer', () => {
         'PATCH users/*',
         'DELETE users/*',
         'GET usage',
+        'GET audit',
       ].sort(),
     );
   });
