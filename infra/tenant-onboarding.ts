@@ -121,6 +121,7 @@ export class TenantOnboarding extends Construct {
       ...iamAuth,
       ...api.requestBody('PatchTenant', patchTenantSchema),
     });
+    tenant.addMethod('DELETE', integration, iamAuth);
     tenant.addResource('suspend').addMethod('POST', integration, iamAuth);
     tenant.addResource('reactivate').addMethod('POST', integration, iamAuth);
     Validations.of(tenants).acknowledge({

@@ -180,6 +180,7 @@ describe('the tenant authorizer', () => {
         'POST events',
         'GET partner-clients',
         'POST partner-clients',
+        'GET audit',
       ].sort(),
     );
   });
