@@ -36,7 +36,9 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
+  | 'dynamodb:ConditionCheckItem'
+  /** Only for offboarding, which must find every item of a tenant in the pooled table. */
+  | 'dynamodb:Scan';
 
 /** SQS actions a function may be granted on a queue it is bound to (an event source grants its own). */
 export type QueueAction = 'sqs:SendMessage' | 'sqs:ChangeMessageVisibility';

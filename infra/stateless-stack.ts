@@ -22,6 +22,7 @@ import { ServiceFunction, useFunctionDeployment } from './service-function';
 import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantInsights } from './tenant-insights';
+import { TenantOffboarding } from './tenant-offboarding';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
 import { UsageApi } from './usage-api';
@@ -76,6 +77,12 @@ export class StatelessStack extends Stack {
       executionLogLevel,
     });
     live.stage.node.addDependency(api.loggingAccount);
+    const offboarding = new TenantOffboarding(this, 'Offboarding', {
+      table,
+      userPool,
+      usagePlans,
+      files: props.filesBucket,
+    });
     new TenantOnboarding(this, 'Tenants', {
       api,
       usagePlans,
@@ -83,6 +90,8 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
       liveUpdatesStage: live.stage,
+      offboardingQueue: offboarding.queue.queue,
+      files: props.filesBucket,
     });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });

@@ -4,10 +4,13 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tenantsEnvironment } from '../services/tenants/environment';
 import { onboardTenantSchema, patchTenantSchema } from '../services/tenants/tenant-schemas';
 import { TABLE } from '../shared/table';
+import { TENANT_FILES } from '../shared/tenant-files';
 import { ServiceFunction } from './service-function';
 import type { TenantRestApi } from './tenant-rest-api';
 import type { TenantUsagePlans } from './usage-plans';
@@ -25,6 +28,10 @@ export interface TenantOnboardingProps {
   readonly allowedOrigins: readonly string[];
   /** The live-updates WebSocket stage whose connections a suspension closes. */
   readonly liveUpdatesStage: apigwv2.WebSocketStage;
+  /** The offboarding job's queue (`DELETE /tenants/{id}` sends to it). */
+  readonly offboardingQueue: sqs.IQueue;
+  /** The tenant files bucket: the tombstone links the export there. */
+  readonly files: s3.IBucket;
 }
 
 /**
@@ -69,7 +76,9 @@ export class TenantOnboarding extends Construct {
       .bindValue('REST_API_ID', api.api.restApiId)
       .bindValue('STAGE_NAME', api.stageName)
       .bindValue('STAGE_CACHE', api.cacheEnabled ? 'on' : 'off')
-      .bindConnectionsApi(props.liveUpdatesStage, 'CALLBACK_URL', 'DELETE');
+      .bindConnectionsApi(props.liveUpdatesStage, 'CALLBACK_URL', 'DELETE')
+      .bindQueue(props.offboardingQueue, 'OFFBOARDING_QUEUE_URL', ['sqs:SendMessage'])
+      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:GetObject'], [TENANT_FILES.pattern('exports')]);
 
     // Suspension and tier changes: a key's enabled flag (PATCH), its plan bindings (DELETE), and this stage's
     // authorizer and response caches (DELETE), nothing else of API Gateway.
@@ -112,6 +121,7 @@ export class TenantOnboarding extends Construct {
       ...iamAuth,
       ...api.requestBody('PatchTenant', patchTenantSchema),
     });
+    tenant.addMethod('DELETE', integration, iamAuth);
     tenant.addResource('suspend').addMethod('POST', integration, iamAuth);
     tenant.addResource('reactivate').addMethod('POST', integration, iamAuth);
     Validations.of(tenants).acknowledge({

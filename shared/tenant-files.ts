@@ -19,7 +19,7 @@ export const TENANT_FILES = {
   /** Every tenant file is under this prefix (the lifecycle rule and the notification filter use it). */
   root: 'tenants/',
   /** The IAM resource pattern of one kind of file, for every tenant (`tenants/*\/uploads/*`). */
-  pattern: (kind: 'uploads' | 'reports') => `tenants/*/${kind}/*`,
+  pattern: (kind: 'uploads' | 'reports' | 'exports') => `tenants/*/${kind}/*`,
   upload(tenantId: string, jobId: string, format: UploadFormat): string {
     tenantPrefix(tenantId);
     return `tenants/${tenantId}/uploads/${jobId}.${UPLOAD_FORMATS[format].extension}`;
@@ -27,6 +27,11 @@ export const TENANT_FILES = {
   report(tenantId: string, jobId: string): string {
     tenantPrefix(tenantId);
     return `tenants/${tenantId}/reports/${jobId}.csv`;
+  },
+  /** The NDJSON export of every item of a tenant, written when it is offboarded (one per tenant: a re-run overwrites). */
+  offboardingExport(tenantId: string): string {
+    tenantPrefix(tenantId);
+    return `tenants/${tenantId}/exports/offboarding.ndjson`;
   },
   /** The tenant, job and format an upload key names, or undefined for any other key (a report, a stray object). */
   parseUpload(key: string): { tenantId: string; jobId: string; format: UploadFormat } | undefined {

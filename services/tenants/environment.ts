@@ -25,4 +25,8 @@ export const tenantsEnvironment = {
   STAGE_CACHE: z.enum(['on', 'off']),
   /** The live-updates WebSocket API's `@connections` endpoint: a suspended tenant's connections are closed. */
   CALLBACK_URL: z.url(),
+  /** The offboarding job's queue: `DELETE /tenants/{id}` sends the tenant there. */
+  OFFBOARDING_QUEUE_URL: z.url(),
+  /** The tenant files bucket: an offboarded tenant's export is there, linked (pre-signed) from its tombstone. */
+  FILES_BUCKET_NAME: z.string().min(1),
 } satisfies z.ZodRawShape;

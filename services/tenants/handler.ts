@@ -1,5 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { httpRouter, type ProxyHandler, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
+import {
+  httpRouter,
+  memberLocation,
+  type ProxyHandler,
+  parseJsonBody,
+  parseQuery,
+  pathParameter,
+} from '../../shared/http';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
@@ -7,6 +14,7 @@ import { parseWith } from '../../shared/validation';
 import { createApiKeys } from './api-keys';
 import { readTenantsConfig, type TenantsConfig } from './config';
 import { createIdentityProvider } from './identity-provider';
+import { createOffboardingRecords } from './offboarding-records';
 import { createTenantDirectory } from './tenant-directory';
 import { createTenantEnforcement } from './tenant-enforcement';
 import { createTenantOperations, type OperatorRequest } from './tenant-operations';
@@ -52,6 +60,11 @@ export function createTenantsHandler(config: TenantsConfig): ProxyHandler {
       stageCache: config.STAGE_CACHE === 'on',
       callbackUrl: config.CALLBACK_URL,
     }),
+    offboarding: createOffboardingRecords({
+      tableName: config.TABLE_NAME,
+      queueUrl: config.OFFBOARDING_QUEUE_URL,
+      bucket: config.FILES_BUCKET_NAME,
+    }),
   });
   return httpRouter(
     {
@@ -80,6 +93,14 @@ export function createTenantsHandler(config: TenantsConfig): ProxyHandler {
         statusCode: 200,
         body: await operations.suspend(tenantIdOf(event), operatorRequest(event)),
       }),
+      'DELETE /tenants/{tenantId}': async (event) => {
+        const tenantId = tenantIdOf(event);
+        return {
+          statusCode: 202,
+          body: await operations.offboard(tenantId, operatorRequest(event)),
+          headers: { Location: memberLocation(event, '').replace(/\/$/, '') },
+        };
+      },
       'POST /tenants/{tenantId}/reactivate': async (event) => ({
         statusCode: 200,
         body: await operations.reactivate(tenantIdOf(event), operatorRequest(event)),

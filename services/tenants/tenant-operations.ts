@@ -1,10 +1,11 @@
 import type { AuditRecord } from '../../shared/audit';
+import { type TenantOffboarding, tenantOffboardingCodec } from '../../shared/codecs/tenant-offboarding-codec';
 import {
   type TenantProfile,
   type TenantStatus,
   tenantProfileCodec,
 } from '../../shared/codecs/tenant-profile-codec';
-import { ConflictError } from '../../shared/errors';
+import { ConflictError, NotFoundError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import { TIERS, type Tier } from '../../shared/tier';
 import type { ApiKeys } from './api-keys';
@@ -37,6 +38,24 @@ export interface TenantOperationsDependencies {
   readonly directory: TenantDirectory;
   readonly apiKeys: Pick<ApiKeys, 'setApiKeyEnabled' | 'moveApiKey'>;
   readonly enforcement: TenantEnforcement;
+  /** Offboarding records, the job's queue, and fresh links to an export. */
+  readonly offboarding: {
+    read(tenantId: string): Promise<TenantOffboarding | undefined>;
+    /** Writes the record unless one exists; returns the stored one. */
+    start(record: TenantOffboarding): Promise<TenantOffboarding>;
+    enqueue(tenantId: string): Promise<void>;
+    downloadUrl(key: string): Promise<{ url: string; expiresAt: string }>;
+  };
+}
+
+/** What the operator sees of an offboarding: the record, and a fresh link to the export while it is kept. */
+async function offboardingView(
+  record: TenantOffboarding,
+  downloadUrl: TenantOperationsDependencies['offboarding']['downloadUrl'],
+): Promise<Record<string, unknown>> {
+  const exported = record.export;
+  if (!exported || Date.parse(exported.expiresAt) <= Date.now()) return { ...record };
+  return { ...record, download: await downloadUrl(exported.key) };
 }
 
 /**
@@ -46,7 +65,12 @@ export interface TenantOperationsDependencies {
  * request that finds the change already made re-applies them before answering 409, so a request that failed
  * half-way is completed by sending it again.
  */
-export function createTenantOperations({ directory, apiKeys, enforcement }: TenantOperationsDependencies) {
+export function createTenantOperations({
+  directory,
+  apiKeys,
+  enforcement,
+  offboarding,
+}: TenantOperationsDependencies) {
   const audit = (
     request: OperatorRequest,
     action: string,
@@ -95,8 +119,75 @@ export function createTenantOperations({ directory, apiKeys, enforcement }: Tena
   }
 
   return {
+    /** A tenant by id: its profile (with its offboarding while one runs), or once erased its tombstone. */
     async getTenant(tenantId: string): Promise<TenantView> {
-      return tenantView(await directory.requireProfile(tenantId));
+      const profile = await directory.getProfile(tenantId);
+      const record =
+        profile === undefined || profile.status === 'OFFBOARDING'
+          ? await offboarding.read(tenantId)
+          : undefined;
+      if (profile) {
+        return {
+          ...tenantView(profile),
+          ...(record ? { offboarding: await offboardingView(record, offboarding.downloadUrl) } : {}),
+        };
+      }
+      if (!record) return tenantView(await directory.requireProfile(tenantId));
+      return {
+        tenantId,
+        name: record.name,
+        tier: record.tier,
+        status: record.status,
+        createdAt: record.requestedAt,
+        updatedAt: record.updatedAt,
+        offboarding: await offboardingView(record, offboarding.downloadUrl),
+      };
+    },
+
+    /**
+     * Starts offboarding: the tenant is OFFBOARDING (so admitted nowhere, with suspension's effects applied at once)
+     * and its record is written before the job is queued. A second request answers 409 with the status, and queues
+     * the job again, so an offboarding whose job was lost is resumed by asking again.
+     */
+    async offboard(
+      tenantId: string,
+      request: OperatorRequest,
+    ): Promise<TenantView & { offboarding: Record<string, unknown> }> {
+      let profile: TenantProfile;
+      try {
+        profile = await directory.changeProfile(tenantId, {
+          from: ['ACTIVE', 'SUSPENDED'],
+          set: { status: 'OFFBOARDING' },
+          audit: audit(request, 'tenant.offboard', tenantId),
+          now: new Date(),
+        });
+      } catch (error) {
+        // Erased already: the tombstone says so (409 with its status), as an offboarding still running does.
+        const record = error instanceof NotFoundError ? await offboarding.read(tenantId) : undefined;
+        if (record)
+          throw new ConflictError(`tenant '${tenantId}' is ${record.status}`, { status: record.status });
+        return completeOn409(error, tenantId, 'OFFBOARDING', async (current) => {
+          await enforceSuspension(current);
+          if (await offboarding.read(tenantId)) await offboarding.enqueue(tenantId);
+        });
+      }
+      const at = new Date().toISOString();
+      const record = await offboarding.start({
+        tenantId,
+        name: profile.name,
+        tier: profile.tier,
+        status: 'OFFBOARDING',
+        requestedBy: request.actor.id,
+        requestId: request.requestId,
+        requestedAt: at,
+        updatedAt: at,
+        ...(profile.apiKeyId ? { apiKeyId: profile.apiKeyId } : {}),
+        steps: [],
+      });
+      await enforceSuspension(profile);
+      await offboarding.enqueue(tenantId);
+      logger.info('tenant offboarding started', { tenantId });
+      return { ...tenantView(profile), offboarding: { ...record } };
     },
 
     async listTenants(query: ListTenantsQuery): Promise<{ items: TenantView[]; nextToken?: string }> {
@@ -106,7 +197,21 @@ export function createTenantOperations({ directory, apiKeys, enforcement }: Tena
         ...(query.status ? { status: query.status } : {}),
         ...(query.tier ? { tier: query.tier } : {}),
       });
-      return { ...page, items: page.items.map((item) => tenantView(tenantProfileCodec.fromItem(item))) };
+      return {
+        ...page,
+        items: page.items.map((item) => {
+          if (item.SK !== 'OFFBOARDING') return tenantView(tenantProfileCodec.fromItem(item));
+          const tombstone = tenantOffboardingCodec.fromItem(item);
+          return {
+            tenantId: tombstone.tenantId,
+            name: tombstone.name,
+            tier: tombstone.tier,
+            status: tombstone.status,
+            createdAt: tombstone.requestedAt,
+            updatedAt: tombstone.updatedAt,
+          };
+        }),
+      };
     },
 
     /** Moves the tenant to `tier`: the profile (with the audit entry), then the key onto the tier's plan. */

@@ -9,8 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { PARTNER_SCOPE } from '../../shared/partner-scope';
-import { callApi, type E2eCloud, GLOBEX, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
+import { ACME, callApi, type E2eCloud, GLOBEX, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
 import { LiveSocket } from '../support/live-socket';
 
 let e2e: E2eCloud;
@@ -65,6 +70,28 @@ afterAll(async () => {
   await Promise.all(sockets.map((s) => s.close()));
   await e2e?.close();
 });
+
+/** An operator's signed request (AWS_IAM, SigV4 with the local credentials), as a back-office system sends it. */
+async function operatorCall(method: 'GET' | 'DELETE', path: string) {
+  const url = new URL(`${e2e.apiUrl}${path}`);
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: e2e.cloud.model.region,
+    credentials: LOCAL_CREDENTIALS,
+    sha256: Sha256,
+  });
+  const query = Object.fromEntries(url.searchParams);
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    ...(Object.keys(query).length > 0 ? { query } : {}),
+    headers: { host: url.host },
+  });
+  return callApi(url.toString(), method, { headers: signed.headers as Record<string, string> });
+}
 
 /** An operator's signed POST (AWS_IAM), as a back-office system sends it. */
 async function operatorPost(path: string) {
@@ -220,5 +247,71 @@ describe('suspending a tenant takes effect on every surface, and reactivating it
     console.log(
       `suspension delays (ms from the operator's request), also in ${file}:\n${JSON.stringify(measured, null, 2)}`,
     );
+  });
+});
+
+describe('offboarding a tenant exports it and then erases it', () => {
+  it('answers 202, finishes the job, serves the export with every order, and leaves nothing of the tenant in the table', async () => {
+    const acme = e2e.seeded.find((t) => t.tenant === ACME);
+    if (!acme) throw new Error('ACME was not seeded');
+    const orders = await callApi(`${e2e.apiUrl}/orders?limit=100`, 'GET', {
+      authorization: `Bearer ${e2e.idToken(ACME, 'member')}`,
+    });
+    const orderIds = (orders.body.items as Array<{ orderId: string }>).map((o) => o.orderId);
+    expect(orderIds.length).toBeGreaterThan(0);
+
+    // Taken before: once offboarded, the member no longer exists to sign in.
+    const memberToken = e2e.idToken(ACME, 'member');
+    const accepted = await operatorCall('DELETE', `/tenants/${acme.tenantId}`);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ status: 'OFFBOARDING' });
+    let shown = await operatorCall('GET', `/tenants/${acme.tenantId}`);
+    const deadline = Date.now() + 120_000;
+    while (shown.body.status !== 'OFFBOARDED' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      shown = await operatorCall('GET', `/tenants/${acme.tenantId}`);
+    }
+    expect(shown.body).toMatchObject({ tenantId: acme.tenantId, status: 'OFFBOARDED' });
+
+    const link = (shown.body.offboarding as { download: { url: string } }).download.url;
+    const exported = await fetch(link);
+    expect(exported.status).toBe(200);
+    const items = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; item?: Record<string, unknown> });
+    for (const orderId of orderIds) {
+      expect(items.some((line) => line.item?.SK === `ORDER#${orderId}`)).toBe(true);
+    }
+
+    const endpoint = e2e.cloud.endpoints.find((e) => e.kind === 'DynamoDB')?.url;
+    const table = e2e.cloud.model.resources.find(
+      (r) => r.type.startsWith('AWS::DynamoDB::') && r.logicalId.startsWith('Table'),
+    );
+    const dynamo = new DynamoDBClient({
+      region: e2e.cloud.model.region,
+      endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const left: unknown[] = [];
+    let start: Record<string, never> | undefined;
+    do {
+      const page = await dynamo.send(
+        new ScanCommand({ TableName: table?.physicalId, ExclusiveStartKey: start }),
+      );
+      for (const item of (page.Items ?? []).map((i) => unmarshall(i))) {
+        const pk = String(item.PK);
+        if (pk.startsWith('TENANTSLUG#') || pk === `TENANTOFFBOARDING#${acme.tenantId}`) continue;
+        if (JSON.stringify(item).includes(acme.tenantId)) left.push(item);
+      }
+      start = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (start);
+    dynamo.destroy();
+    expect(left).toEqual([]);
+    // A token of its member, still unexpired, no longer admits anyone; the member is gone from the pool.
+    expect(
+      (await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: `Bearer ${memberToken}` })).status,
+    ).toBe(401);
+    expect(() => e2e.idToken(ACME, 'member')).toThrow('User does not exist');
   });
 });
