@@ -8,8 +8,10 @@ const transform = {
 };
 const common = {
   transform,
-  // jose (used by the authorizer tests to mint tokens) is ESM-only.
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  // ESM-only packages: jose (the authorizer tests mint tokens with it), @pdfme/pdf-lib and its color packages (invoices).
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|@pdfme/pdf-lib|color|color-string|color-convert|color-name)/)',
+  ],
   testEnvironment: 'node',
   // The local cloud is a workspace package: the product uses it from source, as tsconfig's paths say.
   moduleNameMapper: {

@@ -22,7 +22,11 @@ export interface BenchCloud {
 export function runBench(
   name: string,
   body: (bench: BenchCloud) => Promise<void>,
-  options: { readonly afterSynth?: (cdkOut: string) => void } = {},
+  options: {
+    readonly afterSynth?: (cdkOut: string) => void;
+    /** Sees the cloud's log output (functions' REPORT lines included), which is otherwise silenced. */
+    readonly log?: (text: string) => void;
+  } = {},
 ): void {
   const main = async () => {
     const cdkOut = await mkdtemp(join(tmpdir(), `saas-orders-bench-${name}-`));
@@ -30,7 +34,13 @@ export function runBench(
       process.stdout.write('synthesizing…\n');
       await synthesize(cdkOut, { quiet: true });
       options.afterSynth?.(cdkOut);
-      const cloud = await startLocalCloud({ cdkOut, port: 0, throttling: false, log: { write: () => true } });
+      const log = options.log;
+      const cloud = await startLocalCloud({
+        cdkOut,
+        port: 0,
+        throttling: false,
+        log: { write: (text: string) => (log?.(text), true) },
+      });
       try {
         const session = demoSession(cloud);
         const seeded = await seedLocalCloud(cloud, session);

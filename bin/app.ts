@@ -27,6 +27,7 @@ new StatelessStack(app, `${APP_PASCAL_NAME}-${stage}-Stateless`, {
   userPoolDomain: stateful.userPoolDomain,
   jobsQueue: stateful.jobsQueue,
   consoleHosting: stateful.consoleHosting,
+  filesBucket: stateful.files.bucket,
 });
 
 // Synth fails on any unacknowledged finding of either pack.

@@ -3,12 +3,14 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { jobWorkerEnvironment, MAX_RETRY_DELAY_SECONDS } from '../services/job-worker/environment';
 import { jobsEnvironment } from '../services/jobs/environment';
 import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
 import { createJobSchema } from '../services/jobs/job-schemas';
 import { TABLE } from '../shared/table';
+import { TENANT_FILES } from '../shared/tenant-files';
 import { JOB_WORKER_TIMEOUT, type JobsQueue } from './jobs-queue';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
@@ -25,6 +27,11 @@ export interface JobsProps {
   readonly idempotencyTable: dynamodb.ITable;
   /** The queue between the API and the worker, with its dead-letter queue. */
   readonly queue: JobsQueue;
+  /**
+   * Tenant files: the API signs uploads (`tenants/*\/uploads/*`) and report downloads (`tenants/*\/reports/*`);
+   * the worker reads the uploads and writes the reports. Neither may touch any other key.
+   */
+  readonly files: s3.IBucket;
   /** Origins allowed by CORS on the API function's responses. */
   readonly allowedOrigins: readonly string[];
   /**
@@ -76,6 +83,10 @@ export class Jobs extends Construct {
         'dynamodb:DeleteItem',
       ])
       .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:SendMessage'])
+      // Signing needs the grant the signed request will exercise: PutObject for the upload form, GetObject for
+      // the download link.
+      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:PutObject'], [TENANT_FILES.pattern('uploads')])
+      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:GetObject'], [TENANT_FILES.pattern('reports')])
       .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
 
     this.worker = new ServiceFunction(this, 'Worker', {
@@ -100,7 +111,10 @@ export class Jobs extends Construct {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ])
-      .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:ChangeMessageVisibility'])
+      // SendMessage: a long import continues in a follow-up message from its checkpoint.
+      .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:ChangeMessageVisibility', 'sqs:SendMessage'])
+      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:GetObject'], [TENANT_FILES.pattern('uploads')])
+      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:PutObject'], [TENANT_FILES.pattern('reports')])
       .bindValue('MAX_RECEIVE_COUNT', String(queue.maxReceiveCount))
       .bindValue('RETRY_MAX_DELAY_SECONDS', String(props.retryMaxDelaySeconds ?? MAX_RETRY_DELAY_SECONDS));
     this.eventSource = new lambdaEvents.SqsEventSource(queue.queue, {
@@ -126,11 +140,13 @@ export class Jobs extends Construct {
       ...guarded,
       ...api.requestBody('CreateJob', createJobSchema),
     });
-    const get = jobs.addResource('{jobId}').addMethod('GET', integration, guarded);
+    const job = jobs.addResource('{jobId}');
+    const get = job.addMethod('GET', integration, guarded);
+    const result = job.addResource('result').addMethod('GET', integration, guarded);
 
     // No shared method throttle on POST /jobs (one tenant's burst would refuse another's): each tenant's key and
     // plan meter it, and the worker's maximum concurrency bounds the backend.
-    for (const method of [list, create, get]) {
+    for (const method of [list, create, get, result]) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
         reason:

@@ -23,7 +23,7 @@ export interface OrdersApiProps {
 }
 
 /**
- * Tenant-scoped orders: `/orders` (list, create) and `/orders/{orderId}` (get, update, cancel) behind the
+ * Tenant-scoped orders: `/orders` (list, create) `/orders/{orderId}` (get, update, cancel) and `/orders/{orderId}/invoice` (a PDF) behind the
  * Lambda authorizer, served by one function that may only Get/Query/Put/Update the table (no Scan, no Delete:
  * cancelling is an update).
  */
@@ -74,10 +74,13 @@ export class OrdersApi extends Construct {
       ...api.requestBody('PatchOrder', updateOrderSchema),
     });
     const cancel = order.addMethod('DELETE', integration, guarded);
+    // A PDF: the function answers base64 with isBase64Encoded, and the gateway (application/pdf is one of the
+    // API's binary media types) sends the bytes to a client whose Accept names application/pdf.
+    const invoice = order.addResource('invoice').addMethod('GET', integration, guarded);
 
     // No method throttle: one shared by every tenant lets a tenant's burst throttle the others far below their
     // plans. Each tenant is limited by its usage plan; the stage ceiling protects the backend.
-    for (const method of [list, create, get, update, cancel]) {
+    for (const method of [list, create, get, update, cancel, invoice]) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
         reason:

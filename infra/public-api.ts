@@ -121,8 +121,20 @@ export class PublicApi extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(5),
     }).bindTable(table, 'TABLE_NAME', ['dynamodb:GetItem'], {
-      leadingKeys: [trackingKeys.leadingKeyPattern, anyTenant(orderKeys.partition)],
-      attributes: [...keys, ...TRACKING_POINTER_ATTRIBUTES, ...TRACKING_VIEW_ATTRIBUTES],
+      leadingKeys: [
+        trackingKeys.leadingKeyPattern,
+        anyTenant(orderKeys.partition),
+        anyTenant((t) => tenantKeys.profile(t).PK),
+      ],
+      attributes: [
+        // The order's status and the profile's share a name: listed once.
+        ...new Set([
+          ...keys,
+          ...TRACKING_POINTER_ATTRIBUTES,
+          ...TRACKING_VIEW_ATTRIBUTES,
+          ...TENANT_STATUS_ATTRIBUTES,
+        ]),
+      ],
     });
     this.meHandler = new ServiceFunction(this, 'MeHandler', {
       service: 'me',

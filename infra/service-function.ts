@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
@@ -18,6 +19,16 @@ import type { FunctionDeployment } from './config';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
+/** How cdk-nag writes a resolved reference in a finding id: `<Id.Attr>`, `<Id>`, or an import's export name. */
+function cdkNagReference(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  const ref = resolved as { 'Fn::GetAtt'?: [string, string]; Ref?: string; 'Fn::ImportValue'?: string };
+  if (ref['Fn::GetAtt']) return `<${ref['Fn::GetAtt'].join('.')}>`;
+  if (ref.Ref) return `<${ref.Ref}>`;
+  if (typeof ref['Fn::ImportValue'] === 'string') return ref['Fn::ImportValue'];
+  return JSON.stringify(resolved);
+}
+
 /** DynamoDB actions a function may be granted. Scan is deliberately absent: tenant data is only ever queried. */
 export type TableAction =
   | 'dynamodb:GetItem'
@@ -26,10 +37,15 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
+  | 'dynamodb:ConditionCheckItem'
+  /** Only for offboarding, which must find every item of a tenant in the pooled table. */
+  | 'dynamodb:Scan';
 
 /** SQS actions a function may be granted on a queue it is bound to (an event source grants its own). */
 export type QueueAction = 'sqs:SendMessage' | 'sqs:ChangeMessageVisibility';
+
+/** S3 object actions a function may be granted, on the key patterns it names (never the whole bucket). */
+export type ObjectAction = 's3:GetObject' | 's3:PutObject';
 
 /** Cognito user-pool actions a function may be granted, on its one pool. */
 export type UserPoolAction =
@@ -326,6 +342,46 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
   }
 
   /**
+   * Gives the function a bucket: sets `envVar` to the bucket name and grants exactly `actions` on the objects whose
+   * keys match `keyPatterns` (IAM wildcards, e.g. `tenants/*\/uploads/*`), never on the bucket or its other keys.
+   * A pre-signed URL the function signs carries no more than this grant.
+   */
+  bindBucket(
+    bucket: s3.IBucket,
+    envVar: keyof E & string,
+    actions: readonly ObjectAction[],
+    keyPatterns: readonly string[],
+  ): this {
+    if (actions.length === 0 || keyPatterns.length === 0) {
+      throw new Error(
+        `bindBucket(${envVar}): list the actions and the key patterns, e.g. ['s3:GetObject'], ['tenants/*/reports/*']`,
+      );
+    }
+    this.function.addEnvironment(envVar, bucket.bucketName);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: keyPatterns.map((pattern) => bucket.arnForObjects(pattern)),
+      }),
+    );
+    // cdk-nag names the finding after the resolved ARN, which for a bucket of another stack is an export known only
+    // once references are resolved: acknowledge it then (construct validations run after that, before the packs).
+    this.node.addValidation({
+      validate: () => {
+        const arn = cdkNagReference(Stack.of(this).resolve(bucket.bucketArn));
+        for (const pattern of keyPatterns) {
+          Validations.of(this.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${arn}/${pattern}]`,
+            reason: `objects under ${pattern} only: one prefix per tenant, known only at run time, the key built by the service from the verified tenant`,
+          });
+        }
+        return [];
+      },
+    });
+    return this;
+  }
+
+  /**
    * Gives the function a user pool: sets `envVar` to the pool id and grants exactly `actions` on that pool.
    */
   bindUserPool(pool: cognito.IUserPool, envVar: keyof E & string, actions: readonly UserPoolAction[]): this {
@@ -403,27 +459,30 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
   }
 
   /**
-   * Lets the function post to the connections of one WebSocket stage: sets `envVar` to the stage's `@connections`
-   * callback URL and grants `execute-api:ManageConnections` on `POST @connections/*` of that API and stage only
-   * (not the whole API, not DELETE or GET).
+   * Lets the function post to (or, with `method` DELETE, close) the connections of one WebSocket stage: sets
+   * `envVar` to the stage's `@connections` callback URL and grants `execute-api:ManageConnections` on
+   * `<method> @connections/*` of that API and stage only (not the whole API, not the other methods).
    */
-  bindConnectionsApi(stage: apigwv2.WebSocketStage, envVar: keyof E & string): this {
+  bindConnectionsApi(
+    stage: apigwv2.WebSocketStage,
+    envVar: keyof E & string,
+    method: 'POST' | 'DELETE' = 'POST',
+  ): this {
     this.function.addEnvironment(envVar, stage.callbackUrl);
     const stack = Stack.of(this);
     const apiArn = stack.formatArn({ service: 'execute-api', resource: stage.api.apiId });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['execute-api:ManageConnections'],
-        resources: [`${apiArn}/${stage.stageName}/POST/@connections/*`],
+        resources: [`${apiArn}/${stage.stageName}/${method}/@connections/*`],
       }),
     );
     const apiId = stack.getLogicalId(stage.api.node.defaultChild as apigwv2.CfnApi);
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${stage.stageName}/POST/@connections/*]`,
-      reason:
-        'connection ids are assigned by API Gateway at run time; the grant is this API, this stage, POST only',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${stage.stageName}/${method}/@connections/*]`,
+      reason: `connection ids are assigned by API Gateway at run time; the grant is this API, this stage, ${method} only`,
     });
     return this;
   }

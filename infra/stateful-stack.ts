@@ -7,6 +7,7 @@ import { PARTNER_SCOPE } from '../shared/partner-scope';
 import { TABLE } from '../shared/table';
 import type { StageConfig } from './config';
 import { ConsoleHosting } from './console-site';
+import { FilesBucket } from './files-bucket';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from './jobs-queue';
 import { applyLogRetention } from './log-retention';
 import { StageRemovalPolicy } from './stage-removal-policy';
@@ -32,6 +33,8 @@ export class StatefulStack extends Stack {
   readonly jobsQueue: JobsQueue;
   /** The web console's bucket and distribution, when the stage has a console (`-c console=…`). */
   readonly consoleHosting?: ConsoleHosting;
+  /** Tenant files (uploads to import, reports to download), announced on the jobs queue when they arrive. */
+  readonly files: FilesBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -67,6 +70,11 @@ export class StatefulStack extends Stack {
     this.jobsQueue = new JobsQueue(this, 'Jobs', {
       // AWS's advice for SQS event sources: at least six times the function's timeout.
       visibilityTimeout: Duration.seconds(6 * JOB_WORKER_TIMEOUT.toSeconds()),
+    });
+
+    this.files = new FilesBucket(this, 'Files', {
+      allowedOrigins: props.config.allowedOrigins,
+      uploadsQueue: this.jobsQueue.queue,
     });
 
     const userPool = new cognito.UserPool(this, 'UserPool', {
@@ -187,6 +195,7 @@ export class StatefulStack extends Stack {
       ...(this.consoleHosting
         ? { ConsoleUrl: [this.consoleHosting.origin, 'The web console'] as [string, string] }
         : {}),
+      FilesBucketName: [this.files.bucket.bucketName, 'Tenant files: uploads to import, reports'],
     };
     for (const [key, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, key, { value, description });

@@ -1,9 +1,11 @@
 import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { consoleConfigFromOutputs } from '../console/console-config';
 import { ApiCanary } from './api-canary';
+import { AuditApi } from './audit-api';
 import { CatalogApi } from './catalog-api';
 import type { StageConfig } from './config';
 import { type ConsoleHosting, ConsolePublishing } from './console-site';
@@ -22,6 +24,7 @@ import { ServiceFunction, useFunctionDeployment } from './service-function';
 import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
 import { TenantInsights } from './tenant-insights';
+import { TenantOffboarding } from './tenant-offboarding';
 import { TenantOnboarding } from './tenant-onboarding';
 import { TenantRestApi } from './tenant-rest-api';
 import { UsageApi } from './usage-api';
@@ -39,6 +42,8 @@ export interface StatelessStackProps extends StackProps {
   readonly jobsQueue: JobsQueue;
   /** The console's hosting (stateful stack): its origin joins the APIs' CORS origins, its files are published here. */
   readonly consoleHosting?: ConsoleHosting;
+  /** Tenant files: the jobs API signs uploads and downloads in it, the worker reads uploads and writes reports. */
+  readonly filesBucket: s3.IBucket;
 }
 
 /**
@@ -73,7 +78,30 @@ export class StatelessStack extends Stack {
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
 
-    new TenantOnboarding(this, 'Tenants', { api, usagePlans, userPool, table, allowedOrigins });
+    const live = new LiveUpdates(this, 'Live', {
+      table,
+      userPool,
+      userPoolClient,
+      stageName: config.stage,
+      executionLogLevel,
+    });
+    live.stage.node.addDependency(api.loggingAccount);
+    const offboarding = new TenantOffboarding(this, 'Offboarding', {
+      table,
+      userPool,
+      usagePlans,
+      files: props.filesBucket,
+    });
+    new TenantOnboarding(this, 'Tenants', {
+      api,
+      usagePlans,
+      userPool,
+      table,
+      allowedOrigins,
+      liveUpdatesStage: live.stage,
+      offboardingQueue: offboarding.queue.queue,
+      files: props.filesBucket,
+    });
     new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
     const jobs = new Jobs(this, 'Jobs', {
@@ -82,6 +110,7 @@ export class StatelessStack extends Stack {
       table,
       idempotencyTable,
       queue: props.jobsQueue,
+      files: props.filesBucket,
       allowedOrigins,
       retryMaxDelaySeconds: config.jobRetryMaxDelaySeconds,
     });
@@ -94,6 +123,7 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
     });
+    new AuditApi(this, 'Audit', { api, authorizer, table, allowedOrigins });
     new UsersApi(this, 'Users', { api, authorizer, userPool, table, allowedOrigins });
     new UsageApi(this, 'Usage', { api, authorizer, table, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
@@ -104,14 +134,6 @@ export class StatelessStack extends Stack {
       userPool,
       userPoolClient,
     });
-    const live = new LiveUpdates(this, 'Live', {
-      table,
-      userPool,
-      userPoolClient,
-      stageName: config.stage,
-      executionLogLevel,
-    });
-    live.stage.node.addDependency(api.loggingAccount);
     const domains = config.domain
       ? new CustomDomains(this, 'Domains', { domain: config.domain, rest: api, publicApi, liveUpdates: live })
       : undefined;

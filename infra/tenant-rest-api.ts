@@ -13,6 +13,9 @@ import { acknowledgeSdkCallFunction } from './sdk-call-function';
 import { backendCeiling } from './usage-plans';
 import { RegionalWaf } from './waf';
 
+/** Media types the REST API passes as binary (a client must name one in Accept to receive the bytes). */
+export const BINARY_MEDIA_TYPES = ['application/pdf'] as const;
+
 export interface TenantRestApiProps {
   readonly stageName: string;
   /** Origins allowed by CORS (preflight, Lambda responses and gateway responses). */
@@ -81,6 +84,8 @@ export class TenantRestApi extends Construct {
       // Each tenant is metered by its own API key, which only the Lambda authorizer can supply.
       apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Bodies of these types pass as bytes: a function answers them base64 with isBase64Encoded.
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       defaultCorsPreflightOptions: {

@@ -46,6 +46,12 @@ export class ConflictError extends AppError {
   readonly code = 'Conflict';
 }
 
+/** The client's Accept header names no type the route can answer with. */
+export class NotAcceptableError extends AppError {
+  readonly status = 406;
+  readonly code = 'NotAcceptable';
+}
+
 export class UnprocessableError extends AppError {
   readonly status = 422;
   readonly code = 'Unprocessable';

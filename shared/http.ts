@@ -10,6 +10,22 @@ export interface HttpResult {
   readonly statusCode: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /**
+   * Bytes to answer instead of a JSON body (a PDF): sent base64 with isBase64Encoded, which the REST API turns
+   * back into bytes for a binary media type the client accepts.
+   */
+  readonly binary?: { readonly contentType: string; readonly bytes: Uint8Array };
+}
+
+/** Whether the request's Accept header names `mediaType` (exactly or as `type/*`; `*\/*` alone does not count). */
+export function accepts(event: APIGatewayProxyEvent, mediaType: string): boolean {
+  const accept = requestHeader(event, 'accept');
+  if (accept === undefined) return false;
+  const [type] = mediaType.split('/');
+  return accept
+    .split(',')
+    .map((part) => part.split(';')[0]?.trim().toLowerCase())
+    .some((range) => range === mediaType || range === `${type}/*`);
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -90,6 +106,14 @@ export function httpHandler(
       if (statusCode >= 500) logger.error('unhandled error', asError(error));
       else logger.info('request rejected', { statusCode, code: body.code });
       result = { statusCode, body };
+    }
+    if (result.binary) {
+      return {
+        statusCode: result.statusCode,
+        headers: { ...baseHeaders, ...result.headers, 'Content-Type': result.binary.contentType },
+        body: Buffer.from(result.binary.bytes).toString('base64'),
+        isBase64Encoded: true,
+      };
     }
     return {
       statusCode: result.statusCode,

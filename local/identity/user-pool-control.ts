@@ -161,6 +161,8 @@ export function controlPlaneOperations(
     DeleteUserPoolClient: (body) => {
       const pool = backend.pool(requiredString(body, 'UserPoolId'));
       const clientId = requiredString(body, 'ClientId');
+      // An unknown client (or one already deleted) is Cognito's ResourceNotFoundException, as for every client call.
+      clientOfPool(pool, backend.client(clientId));
       if (!backend.deleteClient(pool, clientId)) {
         throw new CognitoError(
           'InvalidParameterException',

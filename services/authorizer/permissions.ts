@@ -33,6 +33,8 @@ const TENANT_USER_ROUTES: readonly Route[] = [
   { method: 'PATCH', path: 'users/*' },
   { method: 'DELETE', path: 'users/*' },
   { method: 'GET', path: 'usage' },
+  // Admins only: the audit function refuses members (403) itself.
+  { method: 'GET', path: 'audit' },
 ];
 
 /** Role → the routes it may invoke. Pure data, so the policy can be reviewed against the API spec. */

@@ -1,9 +1,12 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ForbiddenError } from '../../shared/errors';
 import { httpRouter, type ProxyHandler, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
 import { skuSchema } from '../../shared/sku';
-import { principalFromCognitoClaims } from '../../shared/tenant-context';
+import { type Principal, principalFromCognitoClaims } from '../../shared/tenant-context';
+import { readTenantStatus } from '../../shared/tenant-status';
 import { parseWith } from '../../shared/validation';
 import { createCatalogRepository } from './catalog-repository';
 import { catalogItemInputSchema, listCatalogQuerySchema } from './catalog-schemas';
@@ -22,22 +25,33 @@ export function createCatalogHandler(
   ),
 ): ProxyHandler {
   const catalog = createCatalogService(createCatalogRepository(config.TABLE_NAME));
+  /**
+   * The caller, if its tenant is ACTIVE. The Cognito authorizer only verifies the token, which stays valid for an
+   * hour after a suspension; this read is what refuses a suspended tenant's users here from the next request on.
+   */
+  const activePrincipal = async (event: APIGatewayProxyEvent): Promise<Principal> => {
+    const principal = principalFromCognitoClaims(event);
+    if ((await readTenantStatus(config.TABLE_NAME, principal.tenantId)) !== 'ACTIVE') {
+      throw new ForbiddenError('the tenant is not active');
+    }
+    return principal;
+  };
   return httpRouter(
     {
       'GET /catalog': async (event) => {
-        const principal = principalFromCognitoClaims(event);
+        const principal = await activePrincipal(event);
         return {
           statusCode: 200,
           body: await catalog.listCatalog(principal, parseQuery(event, listCatalogQuerySchema)),
         };
       },
       'GET /catalog/{sku}': async (event) => {
-        const principal = principalFromCognitoClaims(event);
+        const principal = await activePrincipal(event);
         const sku = parseWith(skuSchema, pathParameter(event, 'sku'), 'path parameter sku');
         return { statusCode: 200, body: await catalog.getCatalogItem(principal, sku) };
       },
       'PUT /catalog/{sku}': async (event) => {
-        const principal = principalFromCognitoClaims(event);
+        const principal = await activePrincipal(event);
         assertCatalogEditor(principal);
         const sku = parseWith(skuSchema, pathParameter(event, 'sku'), 'path parameter sku');
         const { item, created } = await catalog.upsertCatalogItem(

@@ -12,7 +12,9 @@ export const jobWorkerEnvironment = {
   TABLE_NAME: z.string().min(1),
   /** Powertools idempotency records (partition key `id`): one per job run. */
   IDEMPOTENCY_TABLE_NAME: z.string().min(1),
-  /** The queue the worker reads, for delaying a failed message's retry. */
+  /** Tenant files: the worker reads `tenants/<tenantId>/uploads/` and writes `…/reports/`. */
+  FILES_BUCKET_NAME: z.string().min(1),
+  /** The queue the worker reads, for delaying a failed message's retry and continuing a long import. */
   JOBS_QUEUE_URL: z.url(),
   /** The queue's redrive `maxReceiveCount`: the delivery that reaches it is the last, so its failure fails the job. */
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),

@@ -4,13 +4,17 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
-import { jobMessageSchema } from '../jobs/job-message';
+import { readTenantStatus } from '../../shared/tenant-status';
+import { type JobMessage, jobMessageSchema } from '../jobs/job-message';
+import { createJobQueue } from '../jobs/job-queue';
 import { createJobsRepository } from '../jobs/jobs-repository';
 import { createOrdersRepository } from '../orders/orders-repository';
 import { type JobWorkerConfig, readJobWorkerConfig } from './config';
+import { createFilesStore } from './files-store';
 import { createJobRunner, type JobRunner } from './job-runner';
 import { createReportQueries } from './report-queries';
 import { createMessageVisibility, type MessageVisibility, retryDelaySeconds } from './retry-backoff';
+import { jobMessagesOfS3Event } from './upload-arrival';
 
 export type JobWorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -48,21 +52,36 @@ export function createJobWorkerHandler(
       jobs: createJobsRepository(config.TABLE_NAME),
       orders: createOrdersRepository(config.TABLE_NAME),
       reports: createReportQueries(config.TABLE_NAME),
+      files: createFilesStore(config.FILES_BUCKET_NAME),
+      queue: createJobQueue(config.JOBS_QUEUE_URL),
       idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
+      tenantStatus: (tenantId) => readTenantStatus(config.TABLE_NAME, tenantId),
     });
   const visibility = deps.visibility ?? createMessageVisibility(config.JOBS_QUEUE_URL);
   const processor = new BatchProcessor(EventType.SQS);
 
   return async (event, context) => {
     const recordHandler = async (record: SQSRecord): Promise<void> => {
-      const parsed = jobMessageSchema.safeParse(parseJson(record.body));
+      const body = parseJson(record.body);
       const receiveCount = Number(record.attributes.ApproximateReceiveCount);
-      if (!parsed.success) {
+      const parsed = jobMessageSchema.safeParse(body);
+      const uploads = parsed.success ? undefined : jobMessagesOfS3Event(body, config.FILES_BUCKET_NAME);
+      if (!parsed.success && uploads === undefined) {
         // No job to mark: the message goes its way to the dead-letter queue, where an operator can read it.
         logger.error('malformed job message', { messageId: record.messageId, receiveCount });
         throw new Error('malformed job message');
       }
-      const message = parsed.data;
+      // An S3 notification names its objects; those that are uploads start their jobs (others, e.g. a report
+      // just written, start nothing).
+      for (const message of parsed.success ? [parsed.data] : (uploads ?? [])) {
+        await runMessage(message, record, receiveCount);
+      }
+    };
+    const runMessage = async (
+      message: JobMessage,
+      record: SQSRecord,
+      receiveCount: number,
+    ): Promise<void> => {
       const log = logger.createChild({ persistentKeys: { ...message, messageId: record.messageId } });
       try {
         const outcome = await runner.run(message, log, context);

@@ -1,7 +1,9 @@
+import { stringify } from 'csv-stringify/sync';
 import type { OrderStatus } from '../orders/order-status';
 
 /** What the report reads of each order. */
 export interface ReportedOrder {
+  readonly orderId: string;
   readonly status: OrderStatus;
   readonly total: number;
   readonly currency: string;
@@ -52,12 +54,14 @@ export function createReportAccumulator(from: string, to: string) {
   const overall: Tally = { count: 0, totals: {} };
   const byStatus: Partial<Record<OrderStatus, Tally>> = {};
   const byDay = new Map<string, Tally>();
+  const rows: ReportedOrder[] = [];
   return {
     add(orders: readonly ReportedOrder[]): void {
       for (const order of orders) {
         const at = Date.parse(order.createdAt);
         if (!(at >= start && at < end)) continue;
         add(overall, order);
+        rows.push(order);
         const status = byStatus[order.status] ?? { count: 0, totals: {} };
         byStatus[order.status] = status;
         add(status, order);
@@ -66,6 +70,10 @@ export function createReportAccumulator(from: string, to: string) {
         byDay.set(day, daily);
         add(daily, order);
       }
+    },
+    /** The orders of the range, oldest first: the report file's rows. */
+    rows(): readonly ReportedOrder[] {
+      return rows;
     },
     /** Days of the range that are complete, given the last order seen (for progress). */
     daysBefore(timestamp: string): number {
@@ -87,4 +95,18 @@ export function createReportAccumulator(from: string, to: string) {
       };
     },
   };
+}
+
+/** The columns of a report file, in order. */
+export const REPORT_COLUMNS = ['orderId', 'createdAt', 'status', 'currency', 'total'] as const;
+
+/**
+ * The report file: one CSV row per order (header first), amounts in minor units. Every cell is an id, a timestamp,
+ * a status, a currency code or an integer, so no cell can start a spreadsheet formula; csv-stringify quotes anyway.
+ */
+export function reportCsv(orders: readonly ReportedOrder[]): string {
+  return stringify(
+    orders.map((order) => REPORT_COLUMNS.map((column) => order[column])),
+    { header: true, columns: [...REPORT_COLUMNS] },
+  );
 }

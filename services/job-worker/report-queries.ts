@@ -9,11 +9,15 @@ import { ORDER_STATUSES } from '../orders/order-status';
 import type { ReportedOrder } from './orders-report';
 
 const reportedOrder = z.object({
+  orderId: z.string(),
   status: z.enum(ORDER_STATUSES),
   total: z.number(),
   currency: z.string(),
   createdAt: z.iso.datetime(),
 });
+
+/** The sort-key prefix of an order item, before its id. */
+const ORDER_SK = 'ORDER#';
 
 /**
  * The tenant's orders created in `[start, end)`, a page at a time, oldest first. One Query over the tenant's
@@ -48,7 +52,12 @@ export function createReportQueries(tableName: string, client: DynamoDBDocumentC
         },
       );
       for await (const page of pages) {
-        yield (page.Items ?? []).map((item) => decodeItem('order', reportedOrder, item));
+        yield (page.Items ?? []).map((item) =>
+          decodeItem('order', reportedOrder, {
+            ...item,
+            orderId: String(item[TABLE.sortKey]).slice(ORDER_SK.length),
+          }),
+        );
       }
     },
   };

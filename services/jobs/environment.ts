@@ -12,6 +12,8 @@ export const jobsEnvironment = {
   IDEMPOTENCY_TABLE_NAME: z.string().min(1),
   /** The queue the worker reads; this function may only SendMessage to it. */
   JOBS_QUEUE_URL: z.url(),
+  /** Tenant files: uploads are signed for `tenants/<tenantId>/uploads/`, downloads for `…/reports/`. */
+  FILES_BUCKET_NAME: z.string().min(1),
   /** Origins whose requests get CORS headers, comma-separated. */
   ALLOWED_ORIGINS: csv,
 } satisfies z.ZodRawShape;

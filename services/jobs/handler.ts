@@ -13,16 +13,18 @@ import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
 import { idempotencyKeySchema } from '../orders/order-schemas';
 import { type JobsConfig, readJobsConfig } from './config';
+import { createFileLinks } from './file-links';
 import { createJobQueue } from './job-queue';
 import { createJobSchema, listJobsQuerySchema } from './job-schemas';
 import { createJobsRepository } from './jobs-repository';
 import { createJobsService } from './jobs-service';
 
-/** The jobs API (`/jobs`, `/jobs/{jobId}`) behind the REST API's Lambda authorizer, wired to `config`. */
+/** The jobs API (`/jobs`, `/jobs/{jobId}`, `/jobs/{jobId}/result`) behind the REST API's Lambda authorizer, wired to `config`. */
 export function createJobsHandler(config: JobsConfig): ProxyHandler {
   const jobs = createJobsService({
     repository: createJobsRepository(config.TABLE_NAME),
     queue: createJobQueue(config.JOBS_QUEUE_URL),
+    files: createFileLinks(config.FILES_BUCKET_NAME),
     idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
   });
   return httpRouter(
@@ -39,7 +41,14 @@ export function createJobsHandler(config: JobsConfig): ProxyHandler {
         const statusUrl = memberLocation(event, job.jobId);
         return {
           statusCode: 202,
-          body: { jobId: job.jobId, type: job.type, status: job.status, statusUrl },
+          body: {
+            jobId: job.jobId,
+            type: job.type,
+            status: job.status,
+            statusUrl,
+            // An upload import: post the file with this form; its arrival starts the job.
+            ...(job.upload ? { upload: job.upload } : {}),
+          },
           headers: { Location: statusUrl },
         };
       },
@@ -53,6 +62,12 @@ export function createJobsHandler(config: JobsConfig): ProxyHandler {
       'GET /jobs/{jobId}': async (event) => {
         const principal = principalFromLambdaAuthorizer(event);
         return { statusCode: 200, body: await jobs.getJob(principal, pathParameter(event, 'jobId')) };
+      },
+      'GET /jobs/{jobId}/result': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        const location = await jobs.resultLink(principal, pathParameter(event, 'jobId'));
+        // 303: the client follows with a GET of the pre-signed URL (S3 answers it; no bytes pass the API).
+        return { statusCode: 303, headers: { Location: location, 'Cache-Control': 'private, no-store' } };
       },
     },
     { allowedOrigins: config.ALLOWED_ORIGINS },

@@ -5,6 +5,13 @@ import { storableJson } from '../../shared/storable-json';
 
 /** Limits of the jobs API, shared by the schemas, the service and the tests. */
 export const MAX_IMPORT_ORDERS = 1000;
+/** Orders one uploaded file may hold: lines past this many are not imported (and say so). */
+export const MAX_UPLOAD_ORDERS = 100_000;
+/** The largest upload the pre-signed POST accepts: 100 MB (decimal, so 101 MB and 101 MiB are both refused). */
+export const MAX_UPLOAD_BYTES = 100 * 1000 * 1000;
+/** How long a pre-signed upload form or download link is valid. */
+export const UPLOAD_URL_SECONDS = 10 * 60;
+export const DOWNLOAD_URL_SECONDS = 5 * 60;
 /** One order of an import, as JSON; the largest valid order (50 lines, a 500-character note) is about 5 KB. */
 export const MAX_IMPORT_ORDER_BYTES = 16 * 1024;
 /**
@@ -24,10 +31,46 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * (a 413, not a 400, and before anything is written). What the API must refuse here is only what cannot be
  * stored as it came (numbers DynamoDB cannot hold, nesting it refuses): a 400 naming the order and field.
  */
-const importJobSchema = z.strictObject({
-  type: z.literal('orders.import'),
-  orders: z.array(storableJson(MAX_IMPORT_ORDER_DEPTH)).min(1),
-});
+const importJobSchema = z
+  .strictObject({
+    type: z.literal('orders.import'),
+    orders: z.array(storableJson(MAX_IMPORT_ORDER_DEPTH)).min(1).optional(),
+    /**
+     * `upload`: the orders come as a file the client uploads with the pre-signed POST the 202 carries (up to
+     * MAX_UPLOAD_ORDERS), instead of inline.
+     */
+    source: z.literal('upload').optional(),
+    format: z.enum(['ndjson', 'csv']).optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.source === 'upload') {
+      if (input.orders !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['orders'],
+          message: 'an upload import carries no inline orders',
+        });
+      }
+      if (input.format === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['format'],
+          message: "is required with source 'upload': ndjson or csv",
+        });
+      }
+    } else {
+      if (input.orders === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['orders'],
+          message: "is required (or source 'upload' with a format)",
+        });
+      }
+      if (input.format !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['format'], message: "is only for source 'upload'" });
+      }
+    }
+  });
 
 /**
  * A calendar day, `YYYY-MM-DD`. A pattern rather than `z.iso.date()`: JSON Schema draft-04 (API Gateway models) has

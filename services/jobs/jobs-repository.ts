@@ -7,7 +7,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { JOB_VERSION_ATTRIBUTE, type Job, type JobStatus, jobCodec } from '../../shared/codecs/job-codec';
+import {
+  type ImportCheckpoint,
+  JOB_VERSION_ATTRIBUTE,
+  type Job,
+  type JobStatus,
+  jobCodec,
+} from '../../shared/codecs/job-codec';
 import { decodeItem } from '../../shared/codecs/stored-item';
 import { isConditionFailure } from '../../shared/condition-failure';
 import { decodeCursor, encodeCursor } from '../../shared/cursor';
@@ -214,6 +220,47 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;
+      }
+    },
+
+    /**
+     * Records where a running upload import stands (its checkpoint, and progress in bytes), so a follow-up
+     * delivery continues from there. A finished job's is never rewritten.
+     */
+    async recordCheckpoint(
+      tenantId: string,
+      jobId: string,
+      checkpoint: ImportCheckpoint,
+      progress: Job['progress'],
+      now: string,
+    ): Promise<void> {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: jobKeys.job(tenantId, jobId),
+            UpdateExpression:
+              'SET #checkpoint = :checkpoint, #progress = :progress, #updatedAt = :now, #version = if_not_exists(#version, :noVersion) + :versionStep',
+            ConditionExpression: '#status = :running',
+            ExpressionAttributeNames: {
+              '#checkpoint': 'checkpoint',
+              '#progress': 'progress',
+              '#updatedAt': 'updatedAt',
+              '#status': 'status',
+              '#version': JOB_VERSION_ATTRIBUTE,
+            },
+            ExpressionAttributeValues: {
+              ':checkpoint': checkpoint,
+              ':progress': progress,
+              ':now': now,
+              ':running': 'running',
+              ':noVersion': 0,
+              ':versionStep': 1,
+            },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
     },
 

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { JOB_ID_PATTERN, type Job } from '../../shared/codecs/job-codec';
 import {
+  ConflictError,
   NotFoundError,
   PayloadTooLargeError,
   ServiceUnavailableError,
@@ -11,6 +12,8 @@ import { type FirstRun, idempotentRequest } from '../../shared/idempotent-reques
 import { deterministicSortableId, sortableId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
 import type { Principal } from '../../shared/tenant-context';
+import { TENANT_FILES, UPLOAD_FORMATS } from '../../shared/tenant-files';
+import type { FileLinks, UploadForm } from './file-links';
 import { jsonBytes, splitIntoChunks } from './import-chunks';
 import { JOB_DEADLINE_SECONDS, type JobView, jobView } from './job-lifecycle';
 import type { JobQueue } from './job-queue';
@@ -31,6 +34,8 @@ const INPUT_TTL_SECONDS = 7 * 24 * 60 * 60;
 export interface JobsServiceOptions {
   readonly repository: JobsRepository;
   readonly queue: JobQueue;
+  /** Signs upload forms and download links in the files bucket. */
+  readonly files: FileLinks;
   /** Table of Powertools idempotency records (partition key `id`). */
   readonly idempotencyTableName: string;
   /** @default the shared DynamoDB client */
@@ -38,6 +43,9 @@ export interface JobsServiceOptions {
   /** @default Date.now */
   readonly clock?: () => number;
 }
+
+/** A job just accepted; an upload import carries the form its file is to be posted with. */
+export type AcceptedJob = JobView & { readonly upload?: UploadForm };
 
 /** Options of `createJob`. */
 export interface CreateJobOptions {
@@ -60,16 +68,18 @@ interface SubmitJobRequest {
  */
 function assertAcceptable(input: CreateJobInput): void {
   if (input.type === 'orders.import') {
+    if (input.orders === undefined) return;
     if (input.orders.length > MAX_IMPORT_ORDERS) {
       throw new PayloadTooLargeError(
         `an import takes at most ${MAX_IMPORT_ORDERS} orders; this one has ${input.orders.length}: split it into several jobs`,
         { maxOrders: MAX_IMPORT_ORDERS },
       );
     }
-    const index = input.orders.findIndex((order) => jsonBytes(order) > MAX_IMPORT_ORDER_BYTES);
+    const { orders } = input;
+    const index = orders.findIndex((order) => jsonBytes(order) > MAX_IMPORT_ORDER_BYTES);
     if (index >= 0) {
       throw new PayloadTooLargeError(
-        `orders.${index} is ${jsonBytes(input.orders[index])} bytes of JSON; an order is at most ${MAX_IMPORT_ORDER_BYTES}`,
+        `orders.${index} is ${jsonBytes(orders[index])} bytes of JSON; an order is at most ${MAX_IMPORT_ORDER_BYTES}`,
       );
     }
     return;
@@ -89,7 +99,7 @@ export function createJobsService(options: JobsServiceOptions) {
   const { repository, queue } = options;
   const clock = options.clock ?? Date.now;
 
-  async function submitJob(request: SubmitJobRequest, run: FirstRun): Promise<JobView> {
+  async function submitJob(request: SubmitJobRequest, run: FirstRun): Promise<AcceptedJob> {
     // A retry of a crashed first run derives the same id and times, so it finds what that run wrote.
     const now = run.at;
     const timestamp = new Date(now).toISOString();
@@ -105,14 +115,33 @@ export function createJobsService(options: JobsServiceOptions) {
       attempts: 0,
     };
     let job: Job;
+    if (input.type === 'orders.import' && input.source === 'upload' && input.format !== undefined) {
+      // Nothing is sent yet: the upload's arrival (S3 → the jobs queue) starts the job.
+      const key = TENANT_FILES.upload(tenantId, jobId, input.format);
+      job = {
+        ...common,
+        type: input.type,
+        parameters: { source: 'upload', format: input.format, key },
+        progress: { done: 0, total: 0 },
+      };
+      if (!(await repository.putNewJob(tenantId, job))) {
+        const stored = await repository.getJob(tenantId, jobId);
+        if (!stored) throw new Error(`job '${jobId}' exists and cannot be read`);
+        job = stored;
+      }
+      const upload = await options.files.uploadForm(key, UPLOAD_FORMATS[input.format].contentType);
+      logger.info('upload job awaiting its file', { jobId, format: input.format });
+      return { ...jobView(job, clock()), upload };
+    }
     if (input.type === 'orders.import') {
-      const chunks = splitIntoChunks(input.orders);
+      const orders = input.orders ?? [];
+      const chunks = splitIntoChunks(orders);
       await repository.putInputChunks(tenantId, jobId, chunks, Math.floor(now / 1000) + INPUT_TTL_SECONDS);
       job = {
         ...common,
         type: input.type,
-        parameters: { orderCount: input.orders.length, chunkCount: chunks.length },
-        progress: { done: 0, total: input.orders.length },
+        parameters: { orderCount: orders.length, chunkCount: chunks.length },
+        progress: { done: 0, total: orders.length },
       };
     } else {
       job = {
@@ -175,7 +204,11 @@ export function createJobsService(options: JobsServiceOptions) {
      * Accepts a job: stores it `queued`, then sends its message. With an idempotency key, a retry with the same
      * body returns the first job; the same key with another body is a 422, and one still running a 409.
      */
-    async createJob(principal: Principal, input: CreateJobInput, opts: CreateJobOptions): Promise<JobView> {
+    async createJob(
+      principal: Principal,
+      input: CreateJobInput,
+      opts: CreateJobOptions,
+    ): Promise<AcceptedJob> {
       assertAcceptable(input);
       const request: SubmitJobRequest = {
         tenantId: principal.tenantId,
@@ -189,6 +222,28 @@ export function createJobsService(options: JobsServiceOptions) {
     /** The job, if it belongs to the caller's tenant; otherwise a 404 like any missing job. */
     async getJob(principal: Principal, jobId: string): Promise<JobView> {
       return jobView(await requireJob(principal.tenantId, jobId), clock());
+    },
+
+    /**
+     * Where the job's file is: a pre-signed GET of a succeeded report's CSV, valid for minutes. A job of another
+     * tenant is a 404; one not succeeded (yet) a 409; a job that makes no file (an import) a 404.
+     */
+    async resultLink(principal: Principal, jobId: string): Promise<string> {
+      const job = await requireJob(principal.tenantId, jobId);
+      if (job.type !== 'orders.report') {
+        throw new NotFoundError(`job '${jobId}' is an ${job.type}: it has no file; its result is in the job`);
+      }
+      const view = jobView(job, clock());
+      if (view.status !== 'succeeded') {
+        throw new ConflictError(`job '${jobId}' is ${view.status}: its file is ready once it has succeeded`, {
+          status: view.status,
+        });
+      }
+      return options.files.downloadUrl(
+        TENANT_FILES.report(principal.tenantId, jobId),
+        `orders-report-${job.parameters.from}-${job.parameters.to}.csv`,
+        'text/csv',
+      );
     },
 
     /** One page of the caller's tenant's jobs, newest first. */

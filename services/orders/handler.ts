@@ -1,4 +1,6 @@
+import { NotAcceptableError } from '../../shared/errors';
 import {
+  accepts,
   httpRouter,
   memberLocation,
   type ProxyHandler,
@@ -12,6 +14,8 @@ import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
 import { type OrdersConfig, readOrdersConfig } from './config';
+import { INVOICE_MEDIA_TYPE } from './invoice-media-type';
+import { renderInvoice } from './invoice-pdf';
 import {
   cancelOrderQuerySchema,
   createOrderSchema,
@@ -22,7 +26,7 @@ import {
 import { createOrdersRepository } from './orders-repository';
 import { createOrdersService } from './orders-service';
 
-/** The orders API (`/orders`, `/orders/{orderId}`) behind the REST API's Lambda authorizer, wired to `config`. */
+/** The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to `config`. */
 export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
   const orders = createOrdersService({
     repository: createOrdersRepository(config.TABLE_NAME),
@@ -51,6 +55,24 @@ export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
       'GET /orders/{orderId}': async (event) => {
         const principal = principalFromLambdaAuthorizer(event);
         return { statusCode: 200, body: await orders.getOrder(principal, pathParameter(event, 'orderId')) };
+      },
+      'GET /orders/{orderId}/invoice': async (event) => {
+        const principal = principalFromLambdaAuthorizer(event);
+        // The gateway only turns the base64 answer back into bytes for a client that accepts the binary type.
+        if (!accepts(event, INVOICE_MEDIA_TYPE)) {
+          throw new NotAcceptableError(
+            `an invoice is ${INVOICE_MEDIA_TYPE}: send Accept: ${INVOICE_MEDIA_TYPE}`,
+          );
+        }
+        const order = await orders.getOrder(principal, pathParameter(event, 'orderId'));
+        return {
+          statusCode: 200,
+          binary: { contentType: INVOICE_MEDIA_TYPE, bytes: await renderInvoice(order) },
+          headers: {
+            'Content-Disposition': `inline; filename="invoice-${order.orderId}.pdf"`,
+            'Cache-Control': 'private, no-store',
+          },
+        };
       },
       'PATCH /orders/{orderId}': async (event) => {
         const principal = principalFromLambdaAuthorizer(event);

@@ -7,6 +7,7 @@ import {
 import { documentClient } from '../../shared/dynamo';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { trackingKeys } from '../../shared/keys/tracking-keys';
+import { readTenantStatus } from '../../shared/tenant-status';
 import { TRACKING_VIEW_ATTRIBUTES, type TrackingView, trackingViewFromItem } from './tracking-view';
 
 /** `ProjectionExpression` and names for exactly `attributes`. */
@@ -33,10 +34,14 @@ export function createTrackingRepository(tableName: string, client: DynamoDBDocu
     return Item ? trackingPointerCodec.fromProjection(trackingId, Item) : undefined;
   }
 
-  /** The public view of the order a tracking id leads to, or undefined (no pointer, or no order behind it). */
+  /**
+   * The public view of the order a tracking id leads to, or undefined (no pointer, no order behind it, or a
+   * tenant that is not ACTIVE: a suspended tenant's tracking page answers as an unknown id would).
+   */
   async function trackingView(trackingId: string): Promise<TrackingView | undefined> {
     const found = await pointer(trackingId);
     if (!found) return undefined;
+    if ((await readTenantStatus(tableName, found.tenantId, client)) !== 'ACTIVE') return undefined;
     const key = orderKeys.order(found.tenantId, found.orderId);
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: key, ...projection(TRACKING_VIEW_ATTRIBUTES) }),

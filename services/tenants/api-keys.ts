@@ -3,8 +3,12 @@ import {
   ConflictException,
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanKeyCommand,
   GetApiKeysCommand,
   GetUsagePlansCommand,
+  NotFoundException,
+  UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { Tier } from '../../shared/tier';
 import { tracer } from '../../shared/tracer';
@@ -93,7 +97,49 @@ export function createApiKeys(
     return keyId;
   }
 
-  return { ensureTenantApiKey };
+  /**
+   * Enables or disables the tenant's key: API Gateway refuses a disabled key (403) on every keyed route from
+   * then on, whatever the authorizer decided, so a suspension holds even where no code of ours runs.
+   */
+  async function setApiKeyEnabled(keyId: string, enabled: boolean): Promise<void> {
+    await apiGateway.send(
+      new UpdateApiKeyCommand({
+        apiKey: keyId,
+        patchOperations: [{ op: 'replace', path: '/enabled', value: String(enabled) }],
+      }),
+    );
+  }
+
+  /**
+   * Moves the key from the `from` tier's plan to the `to` tier's: off the old plan first (a key may not be on
+   * two plans of one stage), then onto the new one. Safe to repeat: a key already off the old plan or already on
+   * the new one is accepted, so a retried tier change finishes the move.
+   */
+  async function moveApiKey(keyId: string, from: Tier, to: Tier): Promise<void> {
+    try {
+      await apiGateway.send(new DeleteUsagePlanKeyCommand({ usagePlanId: await usagePlanId(from), keyId }));
+    } catch (error) {
+      if (!(error instanceof NotFoundException)) throw error;
+    }
+    try {
+      await apiGateway.send(
+        new CreateUsagePlanKeyCommand({ usagePlanId: await usagePlanId(to), keyId, keyType: 'API_KEY' }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  /** Deletes the key (and with it its plan bindings); a key already gone is accepted. */
+  async function deleteApiKey(keyId: string): Promise<void> {
+    try {
+      await apiGateway.send(new DeleteApiKeyCommand({ apiKey: keyId }));
+    } catch (error) {
+      if (!(error instanceof NotFoundException)) throw error;
+    }
+  }
+
+  return { ensureTenantApiKey, setApiKeyEnabled, moveApiKey, deleteApiKey };
 }
 
 /** Issuing of per-tenant API keys, bound to the tier plans. */

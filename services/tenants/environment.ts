@@ -18,4 +18,15 @@ export const tenantsEnvironment = {
   BASIC_USAGE_PLAN_NAME: z.string().min(1),
   /** The usage plan of the premium tier, by name. */
   PREMIUM_USAGE_PLAN_NAME: z.string().min(1),
+  /** The tenant REST API and its stage: their Lambda authorizer's cache is flushed when a tenant's status changes. */
+  REST_API_ID: z.string().min(1),
+  STAGE_NAME: z.string().min(1),
+  /** `on` when the stage caches responses (catalog GETs): flushed too. */
+  STAGE_CACHE: z.enum(['on', 'off']),
+  /** The live-updates WebSocket API's `@connections` endpoint: a suspended tenant's connections are closed. */
+  CALLBACK_URL: z.url(),
+  /** The offboarding job's queue: `DELETE /tenants/{id}` sends the tenant there. */
+  OFFBOARDING_QUEUE_URL: z.url(),
+  /** The tenant files bucket: an offboarded tenant's export is there, linked (pre-signed) from its tombstone. */
+  FILES_BUCKET_NAME: z.string().min(1),
 } satisfies z.ZodRawShape;

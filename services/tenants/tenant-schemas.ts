@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import type { TenantStatus } from '../../shared/codecs/tenant-profile-codec';
+import { type TenantStatus, tenantStatusSchema } from '../../shared/codecs/tenant-profile-codec';
+import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
 import { type Tier, tierSchema } from '../../shared/tier';
 
 /**
@@ -33,4 +34,46 @@ export interface OnboardingResult {
   readonly status: TenantStatus;
   readonly adminUsername: string;
   readonly apiKeyId: string;
+}
+
+/** The most tenants one `GET /tenants` page holds. */
+export const MAX_TENANT_PAGE_SIZE = 100;
+
+/** A page size written in decimal, as query strings carry it. */
+const pageSize = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(MAX_TENANT_PAGE_SIZE));
+
+/** Query string of `GET /tenants`: optional filters by status and tier, and paging. */
+export const listTenantsQuerySchema = z.strictObject({
+  status: tenantStatusSchema.or(z.literal('OFFBOARDED')).optional(),
+  tier: tierSchema.optional(),
+  limit: pageSize.optional(),
+  nextToken: z.string().min(1).max(2048).optional(),
+});
+export type ListTenantsQuery = z.infer<typeof listTenantsQuerySchema>;
+
+/** The body of `PATCH /tenants/{tenantId}`: the tier is all an operator changes (an unknown tier is a 400). */
+export const patchTenantSchema = z.strictObject({ tier: tierSchema });
+export type PatchTenantRequest = z.infer<typeof patchTenantSchema>;
+
+/** The `{tenantId}` path parameter: a tenant id's shape, so a malformed id is a 400 before any read. */
+export const tenantIdParameterSchema = z
+  .string()
+  .regex(TENANT_ID_PATTERN, 'must be a tenant id (t + 16 characters)');
+
+/** What the operator API shows of a tenant (never its API key value). */
+export interface TenantView {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly tier: Tier;
+  readonly status: TenantStatus | 'OFFBOARDED';
+  readonly adminEmail?: string;
+  readonly apiKeyId?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Present while or after the tenant is offboarded: the job and, once done, the tombstone. */
+  readonly offboarding?: Record<string, unknown>;
 }

@@ -18,8 +18,34 @@ export const UNFINISHED_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running
 /** Job ids are `ids.sortableId()`: 26 Crockford base32 characters. */
 export const JOB_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-/** What an import's job item keeps of its input (the orders themselves are in the input chunks). */
-const importParameters = z.object({ orderCount: z.int().min(1), chunkCount: z.int().min(1) });
+/** What an inline import's job item keeps of its input (the orders themselves are in the input chunks). */
+const inlineImportParameters = z.strictObject({ orderCount: z.int().min(1), chunkCount: z.int().min(1) });
+/** An import by upload: the file's format and its key in the files bucket (fixed by the service, never the client's). */
+const uploadImportParameters = z.strictObject({
+  source: z.literal('upload'),
+  format: z.enum(['ndjson', 'csv']),
+  key: z.string().min(1),
+});
+const importParameters = z.union([uploadImportParameters, inlineImportParameters]);
+
+/** One line of an upload that was not imported: its number (1-based, as an editor shows it) and why. */
+export const lineErrorSchema = z.object({ line: z.int().min(1), reason: z.string() });
+export type LineError = z.infer<typeof lineErrorSchema>;
+
+/**
+ * Where an upload's import stands after its last written batch: lines up to `line` are dealt with, and the counts
+ * so far. A follow-up delivery (`segment`) continues from here, so a long import outlives one invocation.
+ */
+export const importCheckpointSchema = z.object({
+  segment: z.int().min(0),
+  line: z.int().min(0),
+  created: z.int().min(0),
+  alreadyImported: z.int().min(0),
+  invalidCount: z.int().min(0),
+  /** The first errors (at most MAX_KEPT_LINE_ERRORS); `invalidCount` counts them all. */
+  invalid: z.array(lineErrorSchema),
+});
+export type ImportCheckpoint = z.infer<typeof importCheckpointSchema>;
 /** A report's date range, inclusive, as `YYYY-MM-DD` (UTC days). */
 const reportParameters = z.object({ from: z.iso.date(), to: z.iso.date() });
 
@@ -38,6 +64,8 @@ const common = {
   createdBy: z.string().min(1),
   /** How many times a worker started the job. */
   attempts: z.int().min(0),
+  /** An upload's import so far (absent until its first batch is written). */
+  checkpoint: importCheckpointSchema.optional(),
 };
 
 /** A job as stored, written by the jobs API (creation) and the worker (progress, completion). */

@@ -5,10 +5,12 @@ import { tierSchema } from '../tier';
 import { decodeItem, encodeAttributes } from './stored-item';
 
 /**
- * A tenant's lifecycle. Onboarding writes ONBOARDING and then ACTIVE; SUSPENDED is set by operators. Only
- * ACTIVE tenants are admitted by the Lambda authorizer; any value outside this list is corrupt data.
+ * A tenant's lifecycle. Onboarding writes ONBOARDING and then ACTIVE; operators move it between ACTIVE and
+ * SUSPENDED, and to OFFBOARDING when they offboard it (its data is exported, then erased; the offboarding record
+ * says OFFBOARDED once it is gone). Only ACTIVE tenants are admitted anywhere; any value outside this list is
+ * corrupt data.
  */
-export const TENANT_STATUSES = ['ONBOARDING', 'ACTIVE', 'SUSPENDED'] as const;
+export const TENANT_STATUSES = ['ONBOARDING', 'ACTIVE', 'SUSPENDED', 'OFFBOARDING'] as const;
 export const tenantStatusSchema = z.enum(TENANT_STATUSES);
 export type TenantStatus = z.infer<typeof tenantStatusSchema>;
 
@@ -49,6 +51,7 @@ export const tenantProfileCodec = {
   toItem(profile: TenantProfile): Record<string, unknown> {
     return {
       ...tenantKeys.profile(profile.tenantId),
+      ...tenantKeys.directoryIndex(profile.tenantId),
       ...encodeAttributes('tenant profile', tenantProfileSchema, profile),
     };
   },

@@ -118,6 +118,12 @@ describe('after cdk deploy: a tenant, a signed-in admin, an order, a live update
     expect(memberOrder.status).toBe(201);
     const listed = JSON.parse((await saas(['users', 'list'])).stdout) as Array<Record<string, unknown>>;
     expect(listed.map((user) => user.email).sort()).toEqual([ADMIN, MEMBER]);
-    // Ten CLI runs, each a Node.js start with tsx: minutes on a loaded 2-core machine, not jest's minute.
+    const usage = JSON.parse((await saas(['usage'])).stdout) as Record<string, unknown>;
+    expect(usage).toMatchObject({
+      tenantId,
+      quota: { used: expect.any(Number), remaining: expect.any(Number) },
+    });
+    expect((usage.quota as { used: number }).used).toBeGreaterThanOrEqual(4); // at least the orders and /users calls
+    // Eleven CLI runs, each a Node.js start with tsx: minutes on a loaded 2-core machine, not jest's minute.
   }, 300_000);
 });

@@ -87,6 +87,7 @@ export function buildApp(
     userPoolDomain: stateful.userPoolDomain,
     jobsQueue: stateful.jobsQueue,
     consoleHosting: stateful.consoleHosting,
+    filesBucket: stateful.files.bucket,
   });
   extend?.(stateless);
   const built = {

@@ -162,7 +162,7 @@ describe('the tenant authorizer', () => {
     expect(() => app.synth()).toThrow('DELETE /jobs/* is behind the authorizer but no role is granted it');
   });
 
-  it('sees in the product exactly the orders, jobs, events, partner-clients, users and usage routes it grants', () => {
+  it('sees in the product exactly the orders, jobs, events, partner-clients, users, usage and audit routes it grants', () => {
     const { stateless } = buildApp();
     const authorizer = stateless.node.findChild('Authorizer') as TenantAuthorizer;
     expect(authorizer.guardedRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
@@ -170,10 +170,12 @@ describe('the tenant authorizer', () => {
         'DELETE orders/*',
         'GET orders',
         'GET orders/*',
+        'GET orders/*/invoice',
         'PATCH orders/*',
         'POST orders',
         'GET jobs',
         'GET jobs/*',
+        'GET jobs/*/result',
         'POST jobs',
         'POST events',
         'GET partner-clients',
@@ -184,6 +186,7 @@ describe('the tenant authorizer', () => {
         'PATCH users/*',
         'DELETE users/*',
         'GET usage',
+        'GET audit',
       ].sort(),
     );
   });

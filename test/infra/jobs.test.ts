@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Jobs } from '../../infra/jobs';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from '../../infra/jobs-queue';
 import { TenantAuthorizer } from '../../infra/tenant-authorizer';
@@ -47,17 +48,30 @@ describe('the jobs queue', () => {
     );
     expect(secured.sort()).toEqual([mainQueue?.[0], deadLetters?.[0]].sort());
     for (const [, policy] of policies) {
-      expect(policy.Properties.PolicyDocument).toMatchObject({
-        Statement: [
-          {
-            Effect: 'Deny',
-            Action: 'sqs:*',
-            Principal: { AWS: '*' },
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
+      expect((policy.Properties.PolicyDocument as { Statement: unknown[] }).Statement[0]).toMatchObject({
+        Effect: 'Deny',
+        Action: 'sqs:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
+  });
+
+  it('lets S3 send to the jobs queue only for the files bucket (its object-created notifications)', () => {
+    const found = resourcesOf('AWS::SQS::QueuePolicy').find(([, p]) =>
+      JSON.stringify(p.Properties.Queues).includes(mainQueue?.[0] ?? '?'),
+    );
+    if (!found) throw new Error('the jobs queue has no policy');
+    const statements = (found[1].Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> })
+      .Statement;
+    const fromS3 = statements.filter((s) => JSON.stringify(s.Principal).includes('s3.amazonaws.com'));
+    expect(fromS3).toHaveLength(1);
+    expect(fromS3[0]).toMatchObject({
+      Effect: 'Allow',
+      Condition: {
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket/), 'Arn'] } },
+      },
+    });
   });
 });
 
@@ -98,12 +112,19 @@ describe('least privilege for jobs', () => {
     expect(JSON.stringify(statements.map((s) => s.Resource))).not.toMatch(/DeadLetters/);
   });
 
-  it('lets the worker consume the jobs queue and change visibility, but not send', () => {
-    const actions = actionsOf(sqsStatements('job-worker'));
-    expect(actions).toEqual(
-      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']),
+  it("lets the worker consume the jobs queue, change visibility and send a long import's follow-up there only", () => {
+    const statements = sqsStatements('job-worker');
+    expect(actionsOf(statements)).toEqual(
+      expect.arrayContaining([
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+      ]),
     );
-    expect(actions).not.toContain('sqs:SendMessage');
+    const sending = statements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
+    expect(JSON.stringify(sending.map((s) => s.Resource))).toMatch(/JobsQueue/);
+    expect(JSON.stringify(sending.map((s) => s.Resource))).not.toMatch(/DeadLetters/);
   });
 
   it.each(['jobs', 'job-worker'])(
@@ -147,6 +168,7 @@ describe('the jobs capability', () => {
       table,
       idempotencyTable: table,
       queue,
+      files: new s3.Bucket(stack, 'Files'),
       allowedOrigins: ['https://app.example.com'],
     });
     return app;

@@ -165,7 +165,7 @@ describe.each(STAGES)('observability in the %s stage', (stage) => {
 
     it('traces the REST stage and every function with X-Ray', () => {
       expect(restStage(stage)[1].Properties.TracingEnabled).toBe(true);
-      expect(productFunctions).toHaveLength(16);
+      expect(productFunctions).toHaveLength(18);
       for (const [, fn] of productFunctions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     });
 

@@ -32,9 +32,11 @@ describe('the REST API routes', () => {
         'GET /catalog/{sku}',
         'GET /jobs',
         'GET /jobs/{jobId}',
+        'GET /jobs/{jobId}/result',
         'POST /jobs',
         'GET /orders',
         'GET /orders/{orderId}',
+        'GET /orders/{orderId}/invoice',
         'PATCH /orders/{orderId}',
         'POST /orders',
         'POST /events',
@@ -47,6 +49,13 @@ describe('the REST API routes', () => {
         'PATCH /users/{userId}',
         'DELETE /users/{userId}',
         'POST /tenants',
+        'GET /audit',
+        'GET /tenants',
+        'GET /tenants/{tenantId}',
+        'PATCH /tenants/{tenantId}',
+        'DELETE /tenants/{tenantId}',
+        'POST /tenants/{tenantId}/suspend',
+        'POST /tenants/{tenantId}/reactivate',
         'PUT /catalog/{sku}',
       ].sort(),
     );
@@ -54,6 +63,13 @@ describe('the REST API routes', () => {
 
   it.each([
     ['POST /tenants', 'AWS_IAM'],
+    ['GET /tenants', 'AWS_IAM'],
+    ['GET /audit', 'CUSTOM'],
+    ['GET /tenants/{tenantId}', 'AWS_IAM'],
+    ['PATCH /tenants/{tenantId}', 'AWS_IAM'],
+    ['DELETE /tenants/{tenantId}', 'AWS_IAM'],
+    ['POST /tenants/{tenantId}/suspend', 'AWS_IAM'],
+    ['POST /tenants/{tenantId}/reactivate', 'AWS_IAM'],
     ['GET /catalog', 'COGNITO_USER_POOLS'],
     ['GET /catalog/{sku}', 'COGNITO_USER_POOLS'],
     ['PUT /catalog/{sku}', 'COGNITO_USER_POOLS'],
@@ -142,6 +158,7 @@ describe('request validation', () => {
     ['PATCH /orders/{orderId}', 'PatchOrder'],
     ['PUT /catalog/{sku}', 'PutCatalogItem'],
     ['POST /tenants', 'CreateTenant'],
+    ['PATCH /tenants/{tenantId}', 'PatchTenant'],
   ])('validates the body of %s against a closed JSON-schema model', (route, model) => {
     const method = routes[route];
     expect(method?.RequestValidatorId).toBeDefined();
@@ -226,8 +243,9 @@ describe('the catalog stage cache (prod)', () => {
     expect(catalogFn?.Properties.Environment).toMatchObject({
       Variables: { STAGE_CACHE: 'on', STAGE_NAME: 'prod', REST_API_ID: expect.anything() },
     });
-    const flushGrants = Object.values(prodResources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy')
+    const flushGrants = Object.entries(prodResources)
+      .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('CatalogHandler'))
+      .map(([, r]) => r)
       .flatMap(
         (r) => (r.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
       )
@@ -264,9 +282,15 @@ describe('a sandbox stage without the cache (-c stageCache=false)', () => {
     expect(Object.values(withoutCache).some((r) => r.Type === 'Custom::AWS')).toBe(false);
   });
 
-  it('gives the catalog function nothing to flush and no grant to do it', () => {
+  it('gives the catalog function nothing to flush and no grant to do it, and no function a response-cache flush', () => {
     const policies = JSON.stringify(Object.values(withoutCache).filter((r) => r.Type === 'AWS::IAM::Policy'));
     expect(policies).not.toContain('/cache/data');
+    const catalogPolicies = JSON.stringify(
+      Object.entries(withoutCache).filter(
+        ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('CatalogHandler'),
+      ),
+    );
+    expect(catalogPolicies).not.toContain('apigateway:DELETE');
     expect(JSON.stringify(withoutCache)).toContain('"STAGE_CACHE":"off"');
   });
 });

@@ -1,8 +1,12 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { readAuditConfig } from '../../services/audit/config';
+import { createAuditHandler } from '../../services/audit/handler';
 import { type AuditRecord, listAudit, recordAudit } from '../../shared/audit';
 import { tenantId } from '../../shared/ids';
+import { lambdaAuthorizerEvent } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
+import { invoke, member } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
 
 let engine: DynamoEngine;
@@ -67,5 +71,40 @@ describe('audit trail', () => {
     await expect(
       recordAudit(TEST_ENV.TABLE_NAME, tenantId(), { ...suspend('r'), action: 'Suspend Tenant' }),
     ).rejects.toThrow(/invalid audit entry/);
+  });
+});
+
+describe('GET /audit', () => {
+  const handler = createAuditHandler(readAuditConfig(TEST_ENV));
+  const get = (tenant: string, role: 'admin' | 'member', query?: Record<string, string>) =>
+    invoke<{ items: Array<Record<string, unknown>>; nextToken?: string; message?: string }>(
+      handler,
+      lambdaAuthorizerEvent(
+        { method: 'GET', resource: '/audit', ...(query ? { query } : {}) },
+        { ...member(tenant), role },
+      ),
+    );
+
+  it('shows a tenant admin its own trail, newest first, a page at a time', async () => {
+    const [mine, other] = [tenantId(), tenantId()];
+    const base = Date.parse('2026-12-02T08:00:00.000Z');
+    for (let i = 0; i < 3; i++) {
+      await recordAudit(TEST_ENV.TABLE_NAME, mine, suspend(`mine-${i}`), { now: new Date(base + i) });
+    }
+    await recordAudit(TEST_ENV.TABLE_NAME, other, suspend('other'));
+    const first = await get(mine, 'admin', { limit: '2' });
+    expect(first.statusCode).toBe(200);
+    expect(first.body.items.map((e) => e.requestId)).toEqual(['mine-2', 'mine-1']);
+    const rest = await get(mine, 'admin', { limit: '2', nextToken: String(first.body.nextToken) });
+    expect(rest.body.items.map((e) => e.requestId)).toEqual(['mine-0']);
+    expect(rest.body.nextToken).toBeUndefined();
+  });
+
+  it('refuses a member with 403 and a bad page size with 400 naming it', async () => {
+    const tenant = tenantId();
+    expect((await get(tenant, 'member')).statusCode).toBe(403);
+    const bad = await get(tenant, 'admin', { limit: '1000' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body.message).toMatch(/limit/);
   });
 });

@@ -156,6 +156,7 @@ describe('the Lambda TOKEN authorizer', () => {
               'PATCH/users/*',
               'DELETE/users/*',
               'GET/usage',
+              'GET/audit',
             ].map((route) => `${PREFIX}${route}`),
           },
         ],

@@ -8,6 +8,7 @@ import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { logger } from '../../shared/logger';
 import { cognitoEvent, lambdaContext, type RestRequest } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 const handler = createCatalogHandler(readCatalogConfig(TEST_ENV));
@@ -24,8 +25,9 @@ interface Caller {
 }
 
 /** A fresh tenant per test keeps tests independent in the shared engine. */
-function newTenant(): { admin: Caller; member: Caller; tenantId: string } {
+async function newTenant(): Promise<{ admin: Caller; member: Caller; tenantId: string }> {
   const tenantId = newTenantId();
+  await putTenantProfile(tenantId, 'ACTIVE');
   return { tenantId, admin: { tenantId, role: 'admin' }, member: { tenantId, role: 'member' } };
 }
 
@@ -65,7 +67,7 @@ async function storedItems(tenantId: string): Promise<Record<string, unknown>[]>
 
 describe('PUT /catalog/{sku}', () => {
   it('flushes the stage cache after storing an edit, and still answers the edit when the flush fails', async () => {
-    const { admin, tenantId } = newTenant();
+    const { admin, tenantId } = await newTenant();
     const flushes: string[] = [];
     const warned = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     // The flush's failure is injected (API Gateway throttling FlushStageCache): no engine can be made to refuse it.
@@ -91,7 +93,7 @@ describe('PUT /catalog/{sku}', () => {
   });
 
   it('creates an item for an admin with 201 and stores exactly the attributes orders price from', async () => {
-    const { admin, tenantId } = newTenant();
+    const { admin, tenantId } = await newTenant();
     const response = await put(admin, 'WID-1', widget);
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
@@ -106,7 +108,7 @@ describe('PUT /catalog/{sku}', () => {
   });
 
   it('replaces an existing item with 200', async () => {
-    const { admin, tenantId } = newTenant();
+    const { admin, tenantId } = await newTenant();
     expect((await put(admin, 'WID-1', widget)).status).toBe(201);
     const replaced = await put(admin, 'WID-1', { ...widget, price: 2500, public: false });
     expect(replaced.status).toBe(200);
@@ -116,8 +118,20 @@ describe('PUT /catalog/{sku}', () => {
     expect(items[0]).toMatchObject({ price: 2500, public: false });
   });
 
+  it('refuses every user of a suspended tenant with 403 from the next request on, and serves them again once it is active', async () => {
+    const { admin, tenantId } = await newTenant();
+    expect((await put(admin, 'WID-S', widget)).status).toBe(201);
+    await putTenantProfile(tenantId, 'SUSPENDED');
+    const refused = await put(admin, 'WID-S', { ...widget, price: 1 });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'Forbidden', message: 'the tenant is not active' });
+    expect((await storedItems(tenantId))[0]).toMatchObject({ price: widget.price });
+    await putTenantProfile(tenantId, 'ACTIVE');
+    expect((await put(admin, 'WID-S', { ...widget, price: 1 })).status).toBe(200);
+  });
+
   it('forbids a member with 403 and writes nothing', async () => {
-    const { member, tenantId } = newTenant();
+    const { member, tenantId } = await newTenant();
     const response = await put(member, 'WID-1', widget);
     expect(response.status).toBe(403);
     expect(response.body).toMatchObject({ code: 'Forbidden' });
@@ -125,7 +139,7 @@ describe('PUT /catalog/{sku}', () => {
   });
 
   it('checks the admin group before the body, so a member gets 403 even for an invalid body', async () => {
-    const { member, tenantId } = newTenant();
+    const { member, tenantId } = await newTenant();
     const response = await put(member, 'WID-1', { price: 'free' });
     expect(response.status).toBe(403);
     expect(await storedItems(tenantId)).toEqual([]);
@@ -153,7 +167,7 @@ describe('PUT /catalog/{sku}', () => {
     ['a string for public', { ...widget, public: 'yes' }, 'public'],
     ['a missing field', { name: 'Widget', price: 1, currency: 'EUR' }, 'public'],
   ])('rejects a body with %s with 400, naming the field, and writes nothing', async (_, body, field) => {
-    const { admin, tenantId } = newTenant();
+    const { admin, tenantId } = await newTenant();
     const response = await put(admin, 'WID-1', body);
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('ValidationError');
@@ -162,7 +176,7 @@ describe('PUT /catalog/{sku}', () => {
   });
 
   it('rejects a body that is not JSON with 400 and writes nothing', async () => {
-    const { admin, tenantId } = newTenant();
+    const { admin, tenantId } = await newTenant();
     const response = await put(admin, 'WID-1', '{"name":');
     expect(response.status).toBe(400);
     expect(response.body.message).toBe('request body must be valid JSON');
@@ -172,7 +186,7 @@ describe('PUT /catalog/{sku}', () => {
   it.each([['has#hash'], ['-leading-dash'], ['x'.repeat(65)], ['with space']])(
     'rejects the sku %p with 400 and writes nothing',
     async (sku) => {
-      const { admin, tenantId } = newTenant();
+      const { admin, tenantId } = await newTenant();
       const response = await put(admin, sku, widget);
       expect(response.status).toBe(400);
       expect(String(response.body.message)).toContain('sku');
@@ -183,7 +197,7 @@ describe('PUT /catalog/{sku}', () => {
 
 describe('GET /catalog/{sku}', () => {
   it('returns the caller tenant’s item', async () => {
-    const { admin, member } = newTenant();
+    const { admin, member } = await newTenant();
     await put(admin, 'WID-1', widget);
     const response = await get(member, 'WID-1');
     expect(response.status).toBe(200);
@@ -192,15 +206,15 @@ describe('GET /catalog/{sku}', () => {
   });
 
   it('returns 404 for a SKU that does not exist', async () => {
-    const { member } = newTenant();
+    const { member } = await newTenant();
     const response = await get(member, 'NOPE');
     expect(response.status).toBe(404);
     expect(response.body.code).toBe('NotFound');
   });
 
   it('returns 404 for another tenant’s item', async () => {
-    const a = newTenant();
-    const b = newTenant();
+    const a = await newTenant();
+    const b = await newTenant();
     await put(a.admin, 'WID-1', widget);
     const response = await get(b.admin, 'WID-1');
     expect(response.status).toBe(404);
@@ -210,8 +224,8 @@ describe('GET /catalog/{sku}', () => {
 
 describe('GET /catalog', () => {
   it('lists only the caller tenant’s items', async () => {
-    const a = newTenant();
-    const b = newTenant();
+    const a = await newTenant();
+    const b = await newTenant();
     await put(a.admin, 'A-1', widget);
     await put(a.admin, 'A-2', { ...widget, name: 'Gadget' });
     const own = await list(a.member);
@@ -224,7 +238,7 @@ describe('GET /catalog', () => {
   });
 
   it('pages through the catalog with nextToken', async () => {
-    const { admin, member } = newTenant();
+    const { admin, member } = await newTenant();
     for (const sku of ['S-1', 'S-2', 'S-3', 'S-4', 'S-5']) await put(admin, sku, widget);
     const seen: string[] = [];
     let nextToken: string | undefined;
@@ -243,8 +257,8 @@ describe('GET /catalog', () => {
   });
 
   it('rejects a nextToken forged to point into another tenant’s partition with 400', async () => {
-    const a = newTenant();
-    const b = newTenant();
+    const a = await newTenant();
+    const b = await newTenant();
     await put(a.admin, 'A-1', widget);
     await put(a.admin, 'A-2', widget);
     const forged = Buffer.from(
@@ -257,21 +271,21 @@ describe('GET /catalog', () => {
   });
 
   it('rejects a nextToken that is not a cursor with 400', async () => {
-    const { member } = newTenant();
+    const { member } = await newTenant();
     const response = await list(member, { nextToken: 'not-a-token' });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('ValidationError');
   });
 
   it.each([['0'], ['101'], ['abc'], ['1.5'], ['-1']])('rejects limit=%s with 400', async (limit) => {
-    const { member } = newTenant();
+    const { member } = await newTenant();
     const response = await list(member, { limit });
     expect(response.status).toBe(400);
     expect(String(response.body.message)).toContain('limit');
   });
 
   it('rejects an unknown query parameter with 400', async () => {
-    const { member } = newTenant();
+    const { member } = await newTenant();
     const response = await list(member, { tenantId: 'tother' });
     expect(response.status).toBe(400);
     expect(String(response.body.message)).toContain('tenantId');
@@ -281,7 +295,7 @@ describe('GET /catalog', () => {
 describe('a corrupt stored catalog item', () => {
   /** Stores an item through the API, then overwrites attributes behind the service's back. */
   async function corruptItem(sku: string, change: Record<string, unknown>) {
-    const tenant = newTenant();
+    const tenant = await newTenant();
     await put(tenant.admin, sku, widget);
     const [stored] = await storedItems(tenant.tenantId);
     await documentClient.send(

@@ -3,11 +3,13 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readJobWorkerConfig } from '../../services/job-worker/config';
+import { createFilesStore } from '../../services/job-worker/files-store';
 import { createJobWorkerHandler, type JobWorkerHandler } from '../../services/job-worker/handler';
 import { createJobRunner } from '../../services/job-worker/job-runner';
 import { importOrders } from '../../services/job-worker/orders-import';
 import { createReportQueries } from '../../services/job-worker/report-queries';
 import { readJobsConfig } from '../../services/jobs/config';
+import { createFileLinks } from '../../services/jobs/file-links';
 import { createJobsHandler } from '../../services/jobs/handler';
 import type { JobView } from '../../services/jobs/job-lifecycle';
 import { createJobQueue } from '../../services/jobs/job-queue';
@@ -20,6 +22,7 @@ import { tenantId } from '../../shared/ids';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { jobKeys } from '../../shared/keys/job-keys';
 import { sqsClient } from '../../shared/sqs';
+import { readTenantStatus } from '../../shared/tenant-status';
 import {
   type LambdaAuthorizerContext,
   lambdaAuthorizerEvent,
@@ -29,6 +32,8 @@ import {
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fixtures';
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
+import { type FilesEngine, startFilesBucket } from '../support/s3-engine';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 // Worker tests wait for the real poller and SQS redelivery; jest's per-project testTimeout is not applied.
@@ -42,6 +47,7 @@ const CATALOG: CatalogEntry[] = [
 let engine: DynamoEngine;
 let probe: OrdersTableProbe;
 let queues: JobsQueues;
+let files: FilesEngine;
 let api: ReturnType<typeof createJobsHandler>;
 let worker: ReturnType<typeof createJobsHandler>;
 /** What the poller invokes; a test may swap in a worker with injected faults. */
@@ -53,6 +59,7 @@ const workerConfig = () =>
   readJobWorkerConfig({
     TABLE_NAME: TEST_ENV.TABLE_NAME,
     IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+    FILES_BUCKET_NAME: TEST_ENV.FILES_BUCKET_NAME,
     JOBS_QUEUE_URL: queues.workUrl,
     MAX_RECEIVE_COUNT: '5',
     // As the tests' stack configures it: a poison job's four retries wait 1 s each, not 1 + 2 + 4 + 8.
@@ -66,6 +73,8 @@ beforeAll(async () => {
     workerInvocations.push(event);
     return workerHandler(event, lambdaContext({ functionName: 'job-worker', timeoutMs: 60_000 }));
   });
+  // Reports are written to the files bucket.
+  files = await startFilesBucket();
   const jobsConfig = (url: string) => readJobsConfig({ ...TEST_ENV, JOBS_QUEUE_URL: url });
   api = createJobsHandler(jobsConfig(queues.inboxUrl));
   worker = createJobsHandler(jobsConfig(queues.workUrl));
@@ -76,12 +85,14 @@ afterEach(() => {
   workerHandler = defaultWorker;
 });
 afterAll(async () => {
+  await files?.stop();
   await queues?.stop();
   await engine?.stop();
 });
 
 async function tenantWithCatalog(): Promise<LambdaAuthorizerContext> {
   const id = tenantId();
+  await putTenantProfile(id, 'ACTIVE');
   await probe.seedCatalog(id, CATALOG);
   return member(id);
 }
@@ -313,6 +324,7 @@ describe('GET /jobs and /jobs/{jobId}', () => {
       repository: createJobsRepository(TEST_ENV.TABLE_NAME),
       queue: createJobQueue(queues.inboxUrl),
       idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+      files: createFileLinks(TEST_ENV.FILES_BUCKET_NAME),
       clock: () => twoHoursAgo,
     });
     const job = await service.createJob(
@@ -328,6 +340,15 @@ describe('GET /jobs and /jobs/{jobId}', () => {
 });
 
 describe('the job worker, polled from SQS', () => {
+  it('does not run a queued job of a suspended tenant: it is failed with the reason and creates nothing', async () => {
+    const alice = await tenantWithCatalog();
+    await putTenantProfile(alice.tenantId, 'SUSPENDED');
+    const job = await runJob(alice, importOf(3));
+    expect(job.status).toBe('failed');
+    expect(job.error).toEqual({ code: 'TenantNotActive', message: 'the tenant is not active' });
+    expect(await probe.storedOrders(alice.tenantId)).toEqual([]);
+  });
+
   it('imports the valid orders priced from the catalog and reports the invalid ones by index', async () => {
     const alice = await tenantWithCatalog();
     const job = await runJob(alice, {
@@ -454,7 +475,10 @@ describe('the job worker, polled from SQS', () => {
         jobs: createJobsRepository(TEST_ENV.TABLE_NAME),
         orders: dying,
         reports: createReportQueries(TEST_ENV.TABLE_NAME),
+        files: createFilesStore(TEST_ENV.FILES_BUCKET_NAME),
+        queue: createJobQueue(queues.workUrl),
         idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+        tenantStatus: (tenant) => readTenantStatus(TEST_ENV.TABLE_NAME, tenant),
       }),
     });
     const job = await runJob(alice, importOf(60));

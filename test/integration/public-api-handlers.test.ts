@@ -16,6 +16,7 @@ import { documentClient } from '../../shared/dynamo';
 import { tenantId as newTenantId, secretId, sortableId } from '../../shared/ids';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
+import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { trackingKeys } from '../../shared/keys/tracking-keys';
 import { logger } from '../../shared/logger';
 import { lambdaContext } from '../support/api-events';
@@ -320,6 +321,24 @@ describe('GET /public/track/{trackingId}', () => {
     const trackingId = secretId();
     await put({ ...trackingKeys.pointer(trackingId), trackingId, tenantId, orderId: sortableId() });
     expect((await track(trackingId)).status).toBe(404);
+  });
+
+  it('answers a suspended tenant’s tracking id with the 404 of an unknown one, and the order again once active', async () => {
+    const { tenantId } = await tenant({ status: 'SUSPENDED' });
+    const order = await placeOrder(tenantId);
+    const reply = await track(order.trackingId);
+    expect(reply.status).toBe(404);
+    expect(reply.body).toMatchObject({ message: 'no order with this tracking id' });
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: TEST_ENV.TABLE_NAME,
+        Key: tenantKeys.profile(tenantId),
+        UpdateExpression: 'SET #s = :active',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':active': 'ACTIVE' },
+      }),
+    );
+    expect((await track(order.trackingId)).status).toBe(200);
   });
 
   it('refuses a query string with 400', async () => {

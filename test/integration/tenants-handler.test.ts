@@ -18,6 +18,7 @@ import { documentClient } from '../../shared/dynamo';
 import { tenantKeys } from '../../shared/keys/tenant-keys';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
 import { tenantSlugKeys } from '../../shared/keys/tenant-slug-keys';
+import { userKeys } from '../../shared/keys/user-keys';
 import { logger } from '../../shared/logger';
 import { baseSlug } from '../../shared/tenant-slug';
 import { lambdaContext, restEvent } from '../support/api-events';
@@ -131,6 +132,21 @@ async function tenantItems(tenantId: string): Promise<Record<string, unknown>[]>
 }
 
 describe('POST /tenants', () => {
+  it("starts the tenant's user directory with its admin (role admin, counted once, however often it is replayed)", async () => {
+    const request = { ...unique('Directory'), tier: 'basic' };
+    const response = await onboard(request);
+    const tenantId = String(response.body.tenantId);
+    const sub = planes.userByEmail(request.adminEmail)?.sub ?? '';
+    expect(await item(userKeys.user(tenantId, sub))).toMatchObject({
+      userId: sub,
+      email: request.adminEmail,
+      role: 'admin',
+      enabled: true,
+    });
+    await onboard(request);
+    expect(await item(userKeys.adminCount(tenantId))).toMatchObject({ admins: 1 });
+  });
+
   it('onboards a tenant: ACTIVE records, its own key on the tier plan, and an admin user in the admin group', async () => {
     const request = { ...unique('Acme'), tier: 'premium' };
     const response = await onboard(request);
@@ -151,6 +167,7 @@ describe('POST /tenants', () => {
     const profile = await item(tenantKeys.profile(tenantId));
     expect(profile).toEqual({
       ...tenantKeys.profile(tenantId),
+      ...tenantKeys.directoryIndex(tenantId),
       tenantId,
       name: request.name,
       tier: 'premium',

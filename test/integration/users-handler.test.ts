@@ -26,11 +26,11 @@ let engine: DynamoEngine;
 let planes: LocalControlPlanes;
 let idp: CognitoIdentityProviderClient;
 beforeAll(async () => {
-  engine = await startDynamo({ transactions: true });
+  engine = await startDynamo();
   planes = await startLocalControlPlanes({
     userPoolId: TEST_ENV.USER_POOL_ID,
     usagePlans: [],
-    stage: { restApiId: TEST_ENV.REST_API_ID, stageName: TEST_ENV.STAGE_NAME },
+    restStage: { restApiId: TEST_ENV.REST_API_ID, stageName: TEST_ENV.STAGE_NAME },
   });
   idp = new CognitoIdentityProviderClient({});
 }, 30_000);

@@ -15,6 +15,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { readJobWorkerConfig } from '../../services/job-worker/config';
 import { createJobWorkerHandler } from '../../services/job-worker/handler';
+import { createFileLinks } from '../../services/jobs/file-links';
 import type { JobView } from '../../services/jobs/job-lifecycle';
 import { createJobQueue } from '../../services/jobs/job-queue';
 import { createJobsRepository } from '../../services/jobs/jobs-repository';
@@ -101,6 +102,7 @@ function jobsService(crashAt: number) {
     repository: createJobsRepository(TEST_ENV.TABLE_NAME, c.document),
     queue: createJobQueue(queues.workUrl, c.sqs),
     idempotencyTableName: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
+    files: createFileLinks(TEST_ENV.FILES_BUCKET_NAME),
     dynamoClient: c.dynamo,
   });
   return { service, state: c.state };

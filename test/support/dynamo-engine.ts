@@ -36,35 +36,26 @@ export interface DynamoEngine {
   stop(): Promise<void>;
 }
 
-/** Options of {@link startDynamo}. */
-export interface StartDynamoOptions {
-  /**
-   * Serve the engine through the local cloud's DynamoDB endpoint (the proxy in front of dynalite that implements
-   * TransactWriteItems/TransactGetItems, which dynalite lacks), as handlers meet it on the local cloud.
-   * @default false: dynalite alone
-   */
-  readonly transactions?: boolean;
-}
-
 /**
- * Starts dynalite (a real DynamoDB engine, in memory) in this process on a random port, creates the
- * stack's tables in it and points the AWS SDK at it through AWS_ENDPOINT_URL_DYNAMODB, as the local cloud
- * does for deployed handlers.
+ * Starts dynalite (a real DynamoDB engine, in memory) in this process on a random port behind the local cloud's
+ * DynamoDB front (which answers what dynalite lacks, e.g. TransactWriteItems), creates the stack's tables in it
+ * and points the AWS SDK at the front through AWS_ENDPOINT_URL_DYNAMODB, as the local cloud does for deployed
+ * handlers.
  */
-export async function startDynamo(options: StartDynamoOptions = {}): Promise<DynamoEngine> {
+export async function startDynamo(): Promise<DynamoEngine> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const engineEndpoint = `http://127.0.0.1:${port}`;
-  const front = options.transactions
-    ? await LocalStreams.start({
-        engineEndpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' },
-        log: () => undefined,
-      })
-    : undefined;
-  const endpoint = front?.endpoint ?? engineEndpoint;
+  const front = await LocalStreams.start({
+    engineEndpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    },
+    log: () => undefined,
+  });
+  const endpoint = front.endpoint;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   const client = new DynamoDBClient({ endpoint });
   for (const { logicalId, props } of tablesFromStack()) {
@@ -77,7 +68,7 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Dyn
     client,
     stop: async () => {
       client.destroy();
-      await front?.close();
+      await front.close();
       await new Promise<void>((resolve, reject) => server.close((e?: Error) => (e ? reject(e) : resolve())));
     },
   };

@@ -28,8 +28,8 @@ export interface LocalControlPlanesOptions {
   /** The physical id the stack's user pool gets (the USER_POOL_ID the handler is configured with). */
   readonly userPoolId: string;
   readonly usagePlans: readonly UsagePlanFixture[];
-  /** A REST stage the control plane knows (FlushStageAuthorizersCache on it answers 202); @default none */
-  readonly stage?: { readonly restApiId: string; readonly stageName: string };
+  /** The REST API stage whose caches the control plane may flush (FlushStageCache, FlushStageAuthorizersCache). */
+  readonly restStage?: { readonly restApiId: string; readonly stageName: string };
 }
 
 /**
@@ -118,7 +118,7 @@ export async function startLocalControlPlanes(
   identity.registerModel(model);
   const apiKeys = ApiKeyStore.fromModel(model);
   const stageCaches = new StageCaches();
-  if (options.stage) stageCaches.registerStage(options.stage.restApiId, options.stage.stageName);
+  if (options.restStage) stageCaches.registerStage(options.restStage.restApiId, options.restStage.stageName);
   const authorizerCaches = new AuthorizerCaches();
   const meter = new UsageMeter();
   const control: ApiGatewayControlServer = createApiGatewayControlServer({

@@ -14,6 +14,9 @@ export const TEST_ENV = {
   REST_API_ID: 'testapi123',
   STAGE_NAME: 'test',
   STAGE_CACHE: 'off',
+  CALLBACK_URL: 'https://testws123.execute-api.us-east-1.amazonaws.com/test',
+  OFFBOARDING_QUEUE_URL: 'http://127.0.0.1:9/123456789012/offboarding',
+  FILES_BUCKET_NAME: 'saas-orders-test-files',
 } as const;
 
 /**

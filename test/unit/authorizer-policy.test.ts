@@ -17,6 +17,7 @@ const EVERY_TENANT_ROUTE = [
   // Granted to members too (the policy is cached per token); the function itself refuses them with 403.
   'GET/partner-clients',
   'POST/partner-clients',
+  'GET/audit',
 ];
 
 const caller: AuthorizedCaller = {

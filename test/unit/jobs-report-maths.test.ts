@@ -10,6 +10,7 @@ const at = (
   total: number,
   currency = 'EUR',
 ): ReportedOrder => ({
+  orderId: sortableId(Date.parse(createdAt)),
   createdAt,
   status,
   total,

@@ -1,11 +1,13 @@
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
+  DeleteUserPoolClientCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   InvalidOAuthFlowException,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  ResourceNotFoundException,
   ScopeDoesNotExistException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
@@ -189,6 +191,27 @@ describe('client credentials on a local Cognito domain', () => {
         }),
       ),
     ).rejects.toThrow(ScopeDoesNotExistException);
+  });
+
+  it('deletes a machine client created at run time, and answers ResourceNotFoundException when it is deleted again', async () => {
+    const created = await idp.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: outputs.UserPoolId,
+        ClientName: 'partner-leaving',
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: ['events/write'],
+        AllowedOAuthFlowsUserPoolClient: true,
+      }),
+    );
+    const clientId = created.UserPoolClient?.ClientId ?? '';
+    await idp.send(new DeleteUserPoolClientCommand({ UserPoolId: outputs.UserPoolId, ClientId: clientId }));
+    await expect(
+      idp.send(new DeleteUserPoolClientCommand({ UserPoolId: outputs.UserPoolId, ClientId: clientId })),
+    ).rejects.toThrow(ResourceNotFoundException);
+    expect(
+      (await token(clientId, created.UserPoolClient?.ClientSecret ?? '', 'events/write')).status,
+    ).not.toBe(200);
   });
 
   it("a valid access token without the method's scope is refused (401), as is no token at all", async () => {
