@@ -5,11 +5,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { CloudOutputs } from '../../cli/cloud-outputs';
 import { EXIT } from '../../cli/exit-codes';
 import { freePort } from '../../loopback-server';
@@ -59,7 +59,7 @@ function synthApp(): void {
   const queue = new sqs.Queue(stack, 'Jobs');
   const pool = new cognito.UserPool(stack, 'Users');
   pool.addClient('WebClient');
-  new ssm.StringParameter(stack, 'Setting', { stringValue: 'local' });
+  new appconfig.CfnApplication(stack, 'Setting', { name: 'settings' });
   new lambda.Function(stack, 'PythonFn', {
     runtime: lambda.Runtime.PYTHON_3_13,
     handler: 'index.handler',
@@ -291,11 +291,11 @@ describe('cdk-local-cloud options and exit codes', () => {
     }
   }, 120_000);
 
-  it('exits 4 with --strict when the app declares resources nothing serves locally (an SSM parameter, a Python function)', async () => {
+  it('exits 4 with --strict when the app declares resources nothing serves locally (an AppConfig application, a Python function)', async () => {
     const cli = runCli(['--cdk-out', cdkOut, '--port', '0', '--admin-port', '0', '--strict']);
     expect(await cli.exited).toBe(EXIT.notEmulated);
     expect(cli.stderr()).toMatch(
-      /--strict: no local service emulates .*AWS::SSM::Parameter \(CliApp\/Setting\w+\)/,
+      /--strict: no local service emulates .*AWS::AppConfig::Application \(CliApp\/Setting\w*\)/,
     );
     expect(cli.stderr()).toMatch(/AWS::Lambda::Function \(CliApp\/PythonFn\w+\)/);
     expect(cli.stderr()).not.toContain('AWS::IAM::Role');

@@ -170,8 +170,8 @@ function synth(cdkOut: string, work: string): void {
   api.root.addResource('notify').addMethod(
     'POST',
     new apigw.AwsIntegration({
-      service: 's3',
-      path: 'some-bucket/some-key',
+      service: 'firehose',
+      action: 'PutRecord',
       options: { credentialsRole: role },
     }),
   );
@@ -229,7 +229,9 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
 describe('AWS service integrations of the local REST API', () => {
   it('names at start the integration it does not emulate, and answers it with 500', async () => {
     expect(
-      lines.some((line) => /not emulated: POST \/notify: AWS integration with s3 is not emulated/.test(line)),
+      lines.some((line) =>
+        /not emulated: POST \/notify: AWS integration with firehose is not emulated/.test(line),
+      ),
     ).toBe(true);
     expect(lines.some((line) => line.includes('/items'))).toBe(false);
 
