@@ -209,7 +209,9 @@ describe('client credentials on a local Cognito domain', () => {
     await expect(
       idp.send(new DeleteUserPoolClientCommand({ UserPoolId: outputs.UserPoolId, ClientId: clientId })),
     ).rejects.toThrow(ResourceNotFoundException);
-    expect((await token(clientId, created.UserPoolClient?.ClientSecret ?? '', 'events/write')).status).not.toBe(200);
+    expect(
+      (await token(clientId, created.UserPoolClient?.ClientSecret ?? '', 'events/write')).status,
+    ).not.toBe(200);
   });
 
   it("a valid access token without the method's scope is refused (401), as is no token at all", async () => {
