@@ -68,6 +68,22 @@ export class TenantOffboarding extends Construct {
         resources: [stack.formatArn({ service: 'apigateway', account: '', resource: '/apikeys/*' })],
       }),
     );
+    // The tenant's files go too (all but its export): listing under tenants/ only, deleting uploads and reports only.
+    this.worker.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.files.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${TENANT_FILES.root}*`] } },
+      }),
+    );
+    this.worker.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: [TENANT_FILES.pattern('uploads'), TENANT_FILES.pattern('reports')].map((pattern) =>
+          props.files.arnForObjects(pattern),
+        ),
+      }),
+    );
     this.worker.live.addEventSource(new lambdaEvents.SqsEventSource(this.queue.queue, { batchSize: 1 }));
     for (const child of this.worker.live.node.children) {
       if (!(child instanceof lambda.EventSourceMapping)) continue;

@@ -4,7 +4,12 @@ import {
   DeleteUserPoolClientCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -171,6 +176,19 @@ export function createOffboardingJob(deps: OffboardingDependencies) {
       }
     }
     if (record.apiKeyId) await deps.deleteApiKey(record.apiKeyId);
+    // The tenant's files (uploads, reports), all but the export the tombstone points at.
+    let files = 0;
+    const exportKey = TENANT_FILES.offboardingExport(tenantId);
+    for await (const page of paginateListObjectsV2(
+      { client: deps.s3 },
+      { Bucket: deps.bucket, Prefix: `${TENANT_FILES.root}${tenantId}/` },
+    )) {
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || object.Key === exportKey) continue;
+        await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: object.Key }));
+        files += 1;
+      }
+    }
     // The profile last: until it goes, the directory still lists the tenant as OFFBOARDING.
     const profilePk = tenantKeys.profile(tenantId).PK;
     const ordered = [
@@ -196,6 +214,7 @@ export function createOffboardingJob(deps: OffboardingDependencies) {
         items: ordered.length,
         users: users.length,
         partnerClients,
+        files,
         apiKey: record.apiKeyId !== undefined,
       },
       completedAt: at,

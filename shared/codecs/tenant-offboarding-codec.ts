@@ -42,6 +42,8 @@ export const tenantOffboardingSchema = z.object({
       items: z.int().min(0),
       users: z.int().min(0),
       partnerClients: z.int().min(0),
+      /** Files of the tenant in the bucket (uploads, reports), the export excepted. */
+      files: z.int().min(0),
       apiKey: z.boolean(),
     })
     .optional(),

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -166,6 +166,13 @@ async function livingTenant(orders = 3) {
     },
     TEST_ENV.TOKEN_URL,
   ).create({ tenantId, userId: 'admin-1', role: 'admin', groups: ['admin'] }, { name: 'carrier' });
+  await new S3Client({}).send(
+    new PutObjectCommand({
+      Bucket: TEST_ENV.FILES_BUCKET_NAME,
+      Key: `tenants/${tenantId}/reports/${sortableId()}.csv`,
+      Body: 'day,orders\n',
+    }),
+  );
   return { tenantId, apiKeyId: String(created.body.apiKeyId), orderIds, clientId: String(partner.clientId) };
 }
 
@@ -241,6 +248,11 @@ describe('DELETE /tenants/{tenantId}: offboarding with export and erasure', () =
     expect(tombstone.export?.itemCount).toBe(lines.length);
 
     expect(await leftOf(tenantId)).toEqual([]);
+    const inBucket = await new S3Client({}).send(
+      new ListObjectsV2Command({ Bucket: TEST_ENV.FILES_BUCKET_NAME, Prefix: `tenants/${tenantId}/` }),
+    );
+    expect((inBucket.Contents ?? []).map((o) => o.Key)).toEqual([key]);
+    expect(tombstone.erased).toMatchObject({ files: 1, partnerClients: 1, users: 1, apiKey: true });
     expect(planes.apiKeys.getApiKey(apiKeyId)).toBeUndefined();
     expect(planes.userPool.listUsers().filter((u) => u.attributes['custom:tenantId'] === tenantId)).toEqual(
       [],

@@ -59,7 +59,7 @@ function corruption(decode: () => unknown): CorruptItemError {
 describe('the tenant profile codec', () => {
   it('stores the profile under its key and reads back exactly what was stored', () => {
     const item = tenantProfileCodec.toItem(profile);
-    expect(item).toEqual({ ...tenantKeys.profile(TENANT), ...profile });
+    expect(item).toEqual({ ...tenantKeys.profile(TENANT), ...tenantKeys.directoryIndex(TENANT), ...profile });
     expect(tenantProfileCodec.fromItem(item)).toEqual(profile);
   });
 
