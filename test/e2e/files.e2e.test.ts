@@ -13,13 +13,13 @@ import { ACME, type ApiReply, callApi, type E2eCloud, GLOBEX, startE2eCloud } fr
 import { postForm } from '../support/s3-engine';
 
 // 10,000 orders through the bundled worker on dynalite take a while on a loaded 2-core machine.
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 let e2e: E2eCloud;
 
 beforeAll(async () => {
   e2e = await startE2eCloud();
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await e2e?.close();
