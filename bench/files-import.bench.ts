@@ -81,7 +81,8 @@ runBench(
     const busy = reports.filter((r) => r.durationMs > 1000);
     const peak = Math.max(0, ...reports.map((r) => r.maxMemoryUsedMb));
     const size = reports[0]?.memorySizeMb ?? Number.NaN;
-    if (pollFailures > 0) say(`(${pollFailures} status polls answered 5xx on the loaded machine and were repeated)`);
+    if (pollFailures > 0)
+      say(`(${pollFailures} status polls answered 5xx on the loaded machine and were repeated)`);
     say(
       `worker: ${reports.length} invocations (${busy.length} over 1 s, the longest ${(Math.max(0, ...reports.map((r) => r.durationMs)) / 1000).toFixed(1)} s)`,
     );
