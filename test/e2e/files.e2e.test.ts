@@ -10,7 +10,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { ACME, type ApiReply, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
-import { postForm } from '../support/s3-engine';
+import { postForm, postOversizeForm } from '../support/s3-engine';
 
 // 10,000 orders through the bundled worker on dynalite take a while on a loaded 2-core machine.
 jest.setTimeout(600_000);
