@@ -32,7 +32,7 @@ function api(method: string, path: string, token: string, body?: unknown): Promi
 async function pollUntilFinished(
   jobId: string,
   token: string,
-  ms = 280_000,
+  ms = 580_000,
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -150,6 +150,7 @@ describe('tenant files on the local cloud', () => {
     const expired = await getSignedUrl(
       new S3Client({
         endpoint: new URL(location).origin,
+        region: 'us-east-1',
         forcePathStyle: true,
         credentials: LOCAL_CREDENTIALS,
       }),
