@@ -90,13 +90,15 @@ runBench(
   },
   {
     log: (text) => {
+      // `[<function>] REPORT RequestId: …	Duration: … ms	…	Memory Size: 1024 MB	Max Memory Used: 87 MB`
       for (const match of text.matchAll(
-        /^\[[^\]]*job-worker[^\]]*\] REPORT .*?Duration: ([\d.]+) ms.*?Memory Size: (\d+) MB\tMax Memory Used: (\d+) MB/gim,
+        /^\[([^\]]*)\] REPORT .*?Duration: ([\d.]+) ms.*?Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB/gm,
       )) {
+        if (!/worker/i.test(match[1] ?? '')) continue;
         reports.push({
-          durationMs: Number(match[1]),
-          memorySizeMb: Number(match[2]),
-          maxMemoryUsedMb: Number(match[3]),
+          durationMs: Number(match[2]),
+          memorySizeMb: Number(match[3]),
+          maxMemoryUsedMb: Number(match[4]),
         });
       }
     },
