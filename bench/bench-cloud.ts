@@ -39,7 +39,12 @@ export function runBench(
         cdkOut,
         port: 0,
         throttling: false,
-        log: { write: (text: string) => (log?.(text), true) },
+        log: {
+          write: (text: string) => {
+            log?.(text);
+            return true;
+          },
+        },
       });
       try {
         const session = demoSession(cloud);

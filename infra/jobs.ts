@@ -105,6 +105,9 @@ export class Jobs extends Construct {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
       ])
+      // An upload's tracking pointers, 25 a request. BatchWriteItem could delete too, so it is confined to the
+      // tracking-pointer partitions (the worker only sends puts there).
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:BatchWriteItem'], { leadingKeys: ['TRACKING#*'] })
       .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
         'dynamodb:GetItem',
         'dynamodb:PutItem',

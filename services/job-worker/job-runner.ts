@@ -33,10 +33,12 @@ export type RunOutcome =
   | 'tenant-not-active';
 
 /**
- * A long import stops when the invocation has less than this left, and a follow-up message continues it: the
- * worker's timeout stays short (the queue's visibility timeout and the job's deadline are sized from it).
+ * A long import stops when the invocation has less than this left (plus twice its last batch's time), and a
+ * follow-up message continues it: the worker's timeout stays short (the queue's visibility timeout and the job's
+ * deadline are sized from it). A worker that overran its timeout instead would only be retried after the
+ * visibility timeout (6 minutes).
  */
-export const PAUSE_WHEN_REMAINING_MS = 20_000;
+export const PAUSE_WHEN_REMAINING_MS = 15_000;
 
 /** What running a job's work came to. */
 type Execution =
@@ -112,7 +114,8 @@ export function createJobRunner(options: JobRunnerOptions) {
       orders: options.orders,
       segment,
       ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}),
-      shouldPause: () => lambdaContext.getRemainingTimeInMillis() < pauseAt,
+      // Room for the margin and two more batches as slow as the last one.
+      shouldPause: (lastBatchMs) => lambdaContext.getRemainingTimeInMillis() < pauseAt + 2 * lastBatchMs,
       onBatch: (checkpoint) =>
         jobs.recordCheckpoint(
           tenantId,

@@ -13,7 +13,7 @@ import { importedOrderId } from './orders-import';
 import { NotThisFormatError, type UploadLine, uploadLines } from './upload-lines';
 
 /** Lines read before their orders are written and the checkpoint moves (one progress update per batch). */
-export const UPLOAD_BATCH_LINES = 500;
+export const UPLOAD_BATCH_LINES = 250;
 /** Conditional puts in flight at once. */
 export const UPLOAD_WRITE_CONCURRENCY = 50;
 /** Line errors kept on the job (all are counted). */
@@ -45,8 +45,11 @@ export interface UploadImportContext {
   readonly checkpoint?: ImportCheckpoint;
   /** The delivery this is (0 for the upload's own notification); written into every checkpoint. */
   readonly segment: number;
-  /** Whether to stop after the current batch (the invocation is running out of time). */
-  readonly shouldPause: () => boolean;
+  /**
+   * Whether to stop after the current batch, given how long that batch took (the next may take as long): the
+   * invocation must end, and send its follow-up, well before its timeout.
+   */
+  readonly shouldPause: (lastBatchMs: number) => boolean;
   /** Called after each written batch: the checkpoint to keep, and the bytes read so far. */
   readonly onBatch: (checkpoint: ImportCheckpoint) => Promise<void>;
 }
@@ -151,24 +154,18 @@ export async function importUpload(context: UploadImportContext): Promise<Upload
       }
     }
     for (const { line, reason } of refused.sort((a, b) => a.line - b.line)) tally.refuse(line, reason);
-    for (let i = 0; i < toWrite.length; i += UPLOAD_WRITE_CONCURRENCY) {
-      const outcomes = await Promise.allSettled(
-        toWrite
-          .slice(i, i + UPLOAD_WRITE_CONCURRENCY)
-          .map((order) => context.orders.putNewOrder(tenantId, order)),
-      );
-      for (const outcome of outcomes) {
-        if (outcome.status === 'rejected') throw outcome.reason;
-        if (outcome.value === 'created') tally.created += 1;
-        else tally.alreadyImported += 1;
-      }
+    for (const outcome of await context.orders.putNewOrders(tenantId, toWrite, UPLOAD_WRITE_CONCURRENCY)) {
+      if (outcome === 'created') tally.created += 1;
+      else tally.alreadyImported += 1;
     }
     batch = [];
   };
 
-  const flush = async (): Promise<void> => {
+  const flush = async (): Promise<number> => {
+    const started = Date.now();
     await writeBatch();
     await context.onBatch(tally.checkpoint(context.segment));
+    return Date.now() - started;
   };
 
   try {
@@ -186,8 +183,8 @@ export async function importUpload(context: UploadImportContext): Promise<Upload
       batch.push(record);
       tally.line = record.line;
       if (batch.length >= UPLOAD_BATCH_LINES) {
-        await flush();
-        if (context.shouldPause()) {
+        const batchMs = await flush();
+        if (context.shouldPause(batchMs)) {
           context.body.destroy();
           return { kind: 'paused', checkpoint: tally.checkpoint(context.segment) };
         }

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -190,6 +191,65 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
         if (isConditionFailure(error)) return 'exists';
         throw error;
       }
+    },
+
+    /**
+     * Writes many new orders (a bulk import): their tracking pointers in BatchWriteItem requests of 25 (a pointer's
+     * key is a fresh random secret, so no condition is needed for it never to overwrite another), then each order
+     * with the same conditional put as `putNewOrder`. Same guarantees, a third of the requests.
+     */
+    async putNewOrders(
+      tenantId: string,
+      orders: readonly Order[],
+      concurrency: number,
+    ): Promise<Array<'created' | 'exists'>> {
+      for (let i = 0; i < orders.length; i += 25) {
+        let pending: Record<string, unknown>[] | undefined = orders.slice(i, i + 25).map((order) => ({
+          PutRequest: {
+            Item: trackingPointerCodec.toItem({
+              trackingId: order.trackingId,
+              tenantId,
+              orderId: order.orderId,
+            }),
+          },
+        }));
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt > 0)
+            await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+          if (attempt > 8)
+            throw new Error('BatchWriteItem left tracking pointers unprocessed after 8 retries');
+          const { UnprocessedItems } = await client.send(
+            new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
+          );
+          pending = UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
+        }
+      }
+      const outcomes: Array<'created' | 'exists'> = [];
+      for (let i = 0; i < orders.length; i += concurrency) {
+        const settled = await Promise.allSettled(
+          orders.slice(i, i + concurrency).map(async (order) => {
+            try {
+              await client.send(
+                new PutCommand({
+                  TableName: tableName,
+                  Item: toItem(tenantId, order),
+                  ConditionExpression: 'attribute_not_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+                }),
+              );
+              return 'created' as const;
+            } catch (error) {
+              if (isConditionFailure(error)) return 'exists' as const;
+              throw error;
+            }
+          }),
+        );
+        for (const outcome of settled) {
+          if (outcome.status === 'rejected') throw outcome.reason;
+          outcomes.push(outcome.value);
+        }
+      }
+      return outcomes;
     },
 
     getOrder,

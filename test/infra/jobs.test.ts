@@ -127,6 +127,16 @@ describe('least privilege for jobs', () => {
     expect(JSON.stringify(sending.map((s) => s.Resource))).not.toMatch(/DeadLetters/);
   });
 
+  it("confines the worker's BatchWriteItem (which could delete) to the tracking-pointer partitions", () => {
+    const batch = statementsOfFunction(statelessTemplate, 'job-worker').filter((s) =>
+      actionsOf([s]).includes('dynamodb:BatchWriteItem'),
+    );
+    expect(batch).toHaveLength(1);
+    expect(batch[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TRACKING#*'] },
+    });
+  });
+
   it.each(['jobs', 'job-worker'])(
     'gives %s no wildcard action, no Scan and no DeleteItem on the table',
     (service) => {

@@ -22,7 +22,7 @@ import { type LambdaAuthorizerContext, lambdaAuthorizerEvent, lambdaContext } fr
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fixtures';
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
-import { type FilesEngine, postForm, startFilesBucket } from '../support/s3-engine';
+import { type FilesEngine, postForm, postOversizeForm, startFilesBucket } from '../support/s3-engine';
 import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
@@ -202,9 +202,7 @@ describe('POST /jobs with source upload', () => {
       '<script>alert(1)</script>',
     );
     expect(html.status).toBe(403);
-    const tooBig = await postForm(body.upload, Buffer.alloc(100_000_001, 0x20));
-    expect(tooBig.status).toBe(400);
-    expect(tooBig.body).toContain('<Code>EntityTooLarge</Code>');
+    expect(await postOversizeForm(body.upload, Buffer.alloc(100_000_001, 0x20))).toBe('refused');
     const stored = await new S3Client({ endpoint: files.endpoint, forcePathStyle: true })
       .send(new GetObjectCommand({ Bucket: TEST_ENV.FILES_BUCKET_NAME, Key: otherKey.fields.key ?? '' }))
       .catch((error: Error) => error.name);

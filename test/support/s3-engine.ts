@@ -81,3 +81,22 @@ export async function postForm(
   const response = await fetch(form.url, { method: 'POST', body: data });
   return { status: response.status, body: await response.text() };
 }
+
+/**
+ * Posts a file S3 must refuse for its size: S3 answers EntityTooLarge, and may close the connection before the
+ * client has sent the whole body (then the client sees a reset). Either is a refusal; anything else is returned
+ * for the test to fail on.
+ */
+export async function postOversizeForm(
+  form: { url: string; fields: Record<string, string> },
+  file: Buffer,
+): Promise<'refused' | { status: number; body: string }> {
+  try {
+    const posted = await postForm(form, file);
+    return posted.status === 400 && posted.body.includes('<Code>EntityTooLarge</Code>') ? 'refused' : posted;
+  } catch (error) {
+    const cause = (error as Error).cause as { code?: string } | undefined;
+    if (cause?.code === 'ECONNRESET' || cause?.code === 'EPIPE') return 'refused';
+    throw error;
+  }
+}
