@@ -46,7 +46,7 @@ export type TableAction =
 export type QueueAction = 'sqs:SendMessage' | 'sqs:ChangeMessageVisibility';
 
 /** S3 object actions a function may be granted, on the key patterns it names (never the whole bucket). */
-export type ObjectAction = 's3:GetObject' | 's3:PutObject';
+export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
 
 /** Cognito user-pool actions a function may be granted, on its one pool. */
 export type UserPoolAction =

@@ -76,13 +76,11 @@ export class TenantOffboarding extends Construct {
         conditions: { StringLike: { 's3:prefix': [`${TENANT_FILES.root}*`] } },
       }),
     );
-    this.worker.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:DeleteObject'],
-        resources: [TENANT_FILES.pattern('uploads'), TENANT_FILES.pattern('reports')].map((pattern) =>
-          props.files.arnForObjects(pattern),
-        ),
-      }),
+    this.worker.bindBucket(
+      props.files,
+      'FILES_BUCKET_NAME',
+      ['s3:DeleteObject'],
+      [TENANT_FILES.pattern('uploads'), TENANT_FILES.pattern('reports')],
     );
     this.worker.live.addEventSource(new lambdaEvents.SqsEventSource(this.queue.queue, { batchSize: 1 }));
     for (const child of this.worker.live.node.children) {

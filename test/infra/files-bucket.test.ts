@@ -120,12 +120,13 @@ describe('least privilege on tenant files', () => {
     });
   });
 
-  it.each(['orders', 'authorizer', 'catalog', 'tenants', 'event-projector'])(
-    'gives %s no S3 access',
-    (fn) => {
-      expect(s3Statements(fn)).toEqual([]);
-    },
-  );
+  it('lets the operator API read offboarding exports only (it signs their download links)', () => {
+    expect(grants('tenants')).toEqual({ 's3:GetObject': ['/tenants/*/exports/*'] });
+  });
+
+  it.each(['orders', 'authorizer', 'catalog', 'event-projector'])('gives %s no S3 access', (fn) => {
+    expect(s3Statements(fn)).toEqual([]);
+  });
 });
 
 describe('binary routes', () => {

@@ -112,8 +112,9 @@ describe('every function behind its live alias', () => {
   });
 
   it('maps every queue and stream to an alias, and grants every invoke permission on an alias', () => {
+    // The table's stream (projector, broadcaster), the jobs queue and the offboarding queue.
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4);
     for (const [id, mapping] of mappings) expectAliasTarget(id, mapping.Properties.FunctionName);
     const permissions = ofType('AWS::Lambda::Permission');
     expect(permissions.length).toBeGreaterThan(0);

@@ -17,6 +17,12 @@ const EVERY_TENANT_ROUTE = [
   // Granted to members too (the policy is cached per token); the function itself refuses them with 403.
   'GET/partner-clients',
   'POST/partner-clients',
+  'GET/users',
+  'POST/users',
+  'GET/users/*',
+  'PATCH/users/*',
+  'DELETE/users/*',
+  'GET/usage',
   'GET/audit',
 ];
 
@@ -30,7 +36,7 @@ const caller: AuthorizedCaller = {
 
 describe('the authorizer policy', () => {
   it.each(['admin', 'member'] as const)(
-    'allows a %s every orders, jobs, events and partner-clients route',
+    'allows a %s every orders, jobs, events, partner-clients, users, usage and audit route',
     (role) => {
       expect(allowedResources(METHOD_ARN, role)).toEqual(
         EVERY_TENANT_ROUTE.map((route) => `${PREFIX}${route}`),
