@@ -29,6 +29,7 @@ import { lambdaContext } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fixtures';
 import { OrdersTableProbe } from '../support/orders-fixtures';
+import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
 
 jest.setTimeout(300_000);
@@ -122,6 +123,8 @@ function ordersService(crashAt: number) {
 async function newTenant(): Promise<Principal> {
   const id = tenantId();
   await probe.seedCatalog(id, CATALOG);
+  // An active tenant: the worker fails the queued jobs of a tenant that is not (suspended, offboarded, unknown).
+  await putTenantProfile(id, 'ACTIVE');
   return { tenantId: id, userId: `user-${id}`, role: 'member', groups: [] };
 }
 
