@@ -49,6 +49,41 @@ const storedChunk = z.object({ offset: z.int().min(0), orders: z.array(z.unknown
  * Every key comes from shared/keys/job-keys, so every read and write is inside one tenant's partitions.
  */
 export function createJobsRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+  /** Sets `values` (and `updatedAt`, a new version) on a job still running; a finished job is left as it is. */
+  const setWhileRunning = async (
+    tenantId: string,
+    jobId: string,
+    values: Readonly<Record<string, unknown>>,
+    now: string,
+  ): Promise<void> => {
+    const fields = Object.keys(values);
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: jobKeys.job(tenantId, jobId),
+          UpdateExpression: `SET ${fields.map((field) => `#${field} = :${field}, `).join('')}#updatedAt = :now, #version = if_not_exists(#version, :noVersion) + :versionStep`,
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(fields.map((field) => [`#${field}`, field])),
+            '#updatedAt': 'updatedAt',
+            '#status': 'status',
+            '#version': JOB_VERSION_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(fields.map((field) => [`:${field}`, values[field]])),
+            ':now': now,
+            ':running': 'running',
+            ':noVersion': 0,
+            ':versionStep': 1,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+
   return {
     /** Stores an import's input; written before the job item, so a job never points at missing input. */
     async putInputChunks(
@@ -234,34 +269,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
       progress: Job['progress'],
       now: string,
     ): Promise<void> {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: jobKeys.job(tenantId, jobId),
-            UpdateExpression:
-              'SET #checkpoint = :checkpoint, #progress = :progress, #updatedAt = :now, #version = if_not_exists(#version, :noVersion) + :versionStep',
-            ConditionExpression: '#status = :running',
-            ExpressionAttributeNames: {
-              '#checkpoint': 'checkpoint',
-              '#progress': 'progress',
-              '#updatedAt': 'updatedAt',
-              '#status': 'status',
-              '#version': JOB_VERSION_ATTRIBUTE,
-            },
-            ExpressionAttributeValues: {
-              ':checkpoint': checkpoint,
-              ':progress': progress,
-              ':now': now,
-              ':running': 'running',
-              ':noVersion': 0,
-              ':versionStep': 1,
-            },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      await setWhileRunning(tenantId, jobId, { checkpoint, progress }, now);
     },
 
     /** Records progress of a running job (a finished job's progress is never rewritten). */
@@ -271,32 +279,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
       progress: Job['progress'],
       now: string,
     ): Promise<void> {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: jobKeys.job(tenantId, jobId),
-            UpdateExpression:
-              'SET #progress = :progress, #updatedAt = :now, #version = if_not_exists(#version, :noVersion) + :versionStep',
-            ConditionExpression: '#status = :running',
-            ExpressionAttributeNames: {
-              '#progress': 'progress',
-              '#updatedAt': 'updatedAt',
-              '#status': 'status',
-              '#version': JOB_VERSION_ATTRIBUTE,
-            },
-            ExpressionAttributeValues: {
-              ':progress': progress,
-              ':now': now,
-              ':running': 'running',
-              ':noVersion': 0,
-              ':versionStep': 1,
-            },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      await setWhileRunning(tenantId, jobId, { progress }, now);
     },
   };
 }
