@@ -17,7 +17,7 @@ import { lambdaService } from './lambda/lambda-service';
 import { LOCAL_CREDENTIALS } from './local-credentials';
 import type { LocalService } from './local-service';
 import type { LogSink } from './log-sink';
-import { freePort } from './loopback-server';
+import { portOutsideEphemeralRange } from './loopback-server';
 import type { RequestRecorder } from './request-records';
 import { AuthorizerCaches } from './rest-api/authorizer-caches';
 import { restApiService } from './rest-api/rest-api-service';
@@ -93,6 +93,22 @@ export interface LocalCloud extends ComposedServices {
  * template, so what runs here is what deploys. A new emulated service is a new folder and one line here.
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  if (options.port !== 0) return startOnce(options, options.port ?? 3000);
+  // On free ports, the APIs' ports are known before they listen (functions' environments name them), so a
+  // process starting beside us can take one first: start again on another block of ports when that happens.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, await portOutsideEphemeralRange());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= FREE_PORT_ATTEMPTS)
+        throw error;
+    }
+  }
+}
+
+const FREE_PORT_ATTEMPTS = 8;
+
+async function startOnce(options: LocalCloudOptions, basePort: number): Promise<LocalCloud> {
   const apiKeys = new ApiKeyStore(); // the control plane and the REST APIs meter with the same keys
   const stageCaches = new StageCaches(); // the REST APIs fill them, the control plane flushes them
   const authorizerCaches = new AuthorizerCaches(); // likewise, for the Lambda authorizers' results
@@ -133,7 +149,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const cloud = await composeServices(services, {
     cdkOut: options.cdkOut,
     region: options.region ?? 'us-east-1',
-    basePort: options.port === 0 ? await freePort() : (options.port ?? 3000),
+    basePort,
     fixedServicePorts: options.port !== 0,
     persistDir: options.persistDir,
     sink,

@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -23,12 +25,41 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
 }
 
-/** A port that is free now: the OS picks it for a throwaway listener. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listenOn(probe, 0);
-  await closeServer(probe);
-  return port;
+/**
+ * A port that is free now, below the kernel's ephemeral range: ports derived from it (`port + 1`, …) are not ones
+ * the kernel hands to outgoing connections or to other `port 0` listeners, so only another process choosing at
+ * random can take them (callers retry on EADDRINUSE).
+ */
+export async function portOutsideEphemeralRange(): Promise<number> {
+  const { from, to } = portDrawRange();
+  for (;;) {
+    const candidate = randomInt(from, to);
+    const probe = createServer();
+    try {
+      await listenOn(probe, candidate);
+    } catch {
+      continue; // taken: draw again
+    }
+    await closeServer(probe);
+    return candidate;
+  }
+}
+
+/** Where {@link portOutsideEphemeralRange} draws from: `[from, to)`, with room above `to` for a few APIs. */
+export function portDrawRange(): { readonly from: number; readonly to: number } {
+  const from = 10_000;
+  return { from, to: Math.max(from + 1_000, ephemeralRangeStart() - 200) };
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(first) && first > 11_200 ? first : 32_768;
+  } catch {
+    return 32_768; // not Linux: the IANA range starts at 49152, so this stays below it too
+  }
 }
 
 /** Wraps a request listener as a {@link LoopbackServer}. */

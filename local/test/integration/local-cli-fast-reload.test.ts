@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadBundleRecords } from '../../cli/bundle-records';
 import type { CloudOutputs } from '../../cli/cloud-outputs';
-import { freePort } from '../../loopback-server';
+import { portOutsideEphemeralRange as freePort } from '../../loopback-server';
 
 /*
  * `--watch`'s fast path, as a person meets it: the command line as a child process on a small CDK app of our own

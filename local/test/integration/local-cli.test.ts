@@ -12,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CloudOutputs } from '../../cli/cloud-outputs';
 import { EXIT } from '../../cli/exit-codes';
-import { freePort } from '../../loopback-server';
+import { portOutsideEphemeralRange as freePort } from '../../loopback-server';
 import type { RequestRecord } from '../../request-records';
 
 /*

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -17,7 +16,7 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import WebSocket from 'ws';
 import { createLambdaRuntime, type LambdaRuntime, localFunctionFromResource } from '../../lambda';
-import { closeServer, listenOn } from '../../loopback-server';
+import { portOutsideEphemeralRange } from '../../loopback-server';
 import type { LambdaInvoker, LocalCloudModel } from '../../model';
 import { loadCloudAssembly } from '../../template/cloud-assembly';
 import {
@@ -143,13 +142,6 @@ function synthesize(outdir: string): void {
   app.synth();
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listenOn(probe, 0);
-  await closeServer(probe);
-  return port;
-}
-
 /** A client that queues what it receives, so a test can await messages in order. */
 interface Client {
   readonly ws: WebSocket;
@@ -241,7 +233,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'local-websocket-'));
   const cdkOut = join(workDir, 'cdk.out');
   synthesize(cdkOut);
-  const freePorts = [await freePort(), await freePort()];
+  const freePorts = [await portOutsideEphemeralRange(), await portOutsideEphemeralRange()];
   const ports = new Map<string, number>();
   const loaded = loadCloudAssembly(cdkOut, {
     region: REGION,
