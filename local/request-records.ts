@@ -8,6 +8,7 @@
  * `note…` is a no-op.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 
 /** Whether a cache answered. */
@@ -34,6 +35,19 @@ export interface RequestRecord {
   readonly authorizer?: { readonly cache: CacheOutcome; readonly functionName?: string };
   /** Set when the stage cache was consulted. */
   readonly stageCache?: CacheOutcome;
+  /**
+   * The calls made to emulated services while the request ran (its functions', its integration's), in order —
+   * matched by the X-Ray trace root the request's invocations carry (see {@link noteServiceCall}).
+   */
+  readonly calls: readonly ServiceCall[];
+}
+
+/** One call to an emulated service made on behalf of a request. */
+export interface ServiceCall {
+  /** The service as AWS names it in actions (`dynamodb`, `sqs`, …). */
+  readonly service: string;
+  /** The API operation (`Query`, `SendMessage`, …). */
+  readonly operation: string;
 }
 
 /** Receives every request record (the CLI prints them; `startLocalCloud`'s default writes a plain line). */
@@ -48,7 +62,10 @@ export interface RequestStart {
 }
 
 interface Trace {
+  /** The X-Ray trace root its invocations and integration calls carry. */
+  readonly root: string;
   readonly functions: string[];
+  readonly calls: ServiceCall[];
   authorizer?: { cache: CacheOutcome; functionName?: string };
   stageCache?: CacheOutcome;
   status?: number;
@@ -64,10 +81,51 @@ interface Frame {
 }
 
 const frames = new AsyncLocalStorage<Frame>();
+/** The traces still open, by root: a service's request carries the root in its `X-Amzn-Trace-Id`, not its context. */
+const openTraces = new Map<string, Trace>();
+
+function openTrace(): Trace {
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  const trace: Trace = {
+    root: `1-${epoch}-${randomBytes(12).toString('hex')}`,
+    functions: [],
+    calls: [],
+    done: false,
+  };
+  openTraces.set(trace.root, trace);
+  return trace;
+}
 
 function current(): Trace | undefined {
   const trace = frames.getStore()?.trace;
   return trace?.done ? undefined : trace;
+}
+
+/** The trace root of the request being served here, for an invocation or an integration's call to carry. */
+export function currentTraceRoot(): string | undefined {
+  return current()?.root;
+}
+
+/** `Root=…` of an `X-Amzn-Trace-Id` header (the last one when repeated). */
+export function traceRootOf(header: string | readonly string[] | undefined): string | undefined {
+  const value = typeof header === 'string' ? header : header?.at(-1);
+  return value?.match(/(?:^|;)\s*Root=([^;]+)/)?.[1];
+}
+
+/**
+ * An emulated service received a call: counted on the request whose trace root its `X-Amzn-Trace-Id` names, if that
+ * request is still being served (a call from a stream poller or a test names none).
+ */
+export function noteServiceCall(
+  traceHeader: string | readonly string[] | undefined,
+  service: string,
+  operation: string,
+): void {
+  const root = traceRootOf(traceHeader);
+  const trace = root === undefined ? undefined : openTraces.get(root);
+  if (trace && !trace.done) trace.calls.push({ service, operation });
 }
 
 /** Called by the Lambda runtime for every invocation. */
@@ -112,12 +170,14 @@ export function noteStatus(status: number): void {
 
 function record(start: RequestStart, trace: Trace, status: number, startedAt: number): RequestRecord {
   trace.done = true;
+  openTraces.delete(trace.root);
   return {
     ...start,
     method: trace.method ?? start.method,
     status: trace.status ?? status,
     durationMs: performance.now() - startedAt,
     functions: trace.functions,
+    calls: trace.calls,
     ...(trace.authorizer ? { authorizer: trace.authorizer } : {}),
     ...(trace.stageCache ? { stageCache: trace.stageCache } : {}),
   };
@@ -133,7 +193,7 @@ export async function traceRequest<T extends number>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (recorder === undefined) return work();
-  const trace: Trace = { functions: [], done: false };
+  const trace = openTrace();
   const startedAt = performance.now();
   const status = await frames.run({ trace, role: 'request' }, work);
   recorder(record(start, trace, status, startedAt));
@@ -148,7 +208,7 @@ export function recordedListener(
 ): RequestListener {
   if (recorder === undefined) return listener;
   return (req: IncomingMessage, res: ServerResponse) => {
-    const trace: Trace = { functions: [], done: false };
+    const trace = openTrace();
     const startedAt = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // 'finish' (the response handed to the socket) comes before the client can have read it all, so a caller

@@ -101,8 +101,16 @@ export function formatRequest(
     `${record.api}${functions ? ` → ${functions}` : ''}`,
     ...(record.authorizer ? [`auth ${record.authorizer.cache}`] : []),
     ...(record.stageCache ? [`cache ${record.stageCache}`] : []),
+    ...(record.calls.length > 0 ? [callSummary(record.calls)] : []),
   ];
   return parts.join('  ');
+}
+
+/** `dynamodb 2 · sqs 1`: how many calls the request made to each service. */
+function callSummary(calls: RequestRecord['calls']): string {
+  const counts = new Map<string, number>();
+  for (const { service } of calls) counts.set(service, (counts.get(service) ?? 0) + 1);
+  return [...counts].map(([service, n]) => `${service} ${n}`).join(' · ');
 }
 
 /**

@@ -9,6 +9,7 @@ import { itemLimitViolation } from '../dynamodb/item-limits';
 import { keyOf as tableKeyOf, tableKeys } from '../dynamodb/table-keys';
 import { jsonProtocolBody } from '../json-protocol-body';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
+import { noteServiceCall } from '../request-records';
 import type { StreamLog } from './stream-log';
 
 /** A table whose writes are recorded on a stream. */
@@ -147,6 +148,7 @@ export class StreamCapture implements DynamoDbFront {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    noteServiceCall(req.headers['x-amzn-trace-id'], 'dynamodb', target);
     const input = jsonProtocolBody(body);
     const forward = () => this.engine.forward(req.url ?? '/', req.method ?? 'POST', body, req.headers);
     if (!input) {

@@ -39,6 +39,8 @@ export interface InvocationRequest {
   /** JSON text of the event. */
   readonly event: string;
   readonly invokedFunctionArn: string;
+  /** See `InvokeMessage.traceRoot`. */
+  readonly traceRoot?: string;
 }
 
 interface PendingInvocation {
@@ -192,6 +194,7 @@ export class ExecutionEnvironment {
         event: request.event,
         deadlineMs: Date.now() + timeoutMs,
         invokedFunctionArn: request.invokedFunctionArn,
+        ...(request.traceRoot ? { traceRoot: request.traceRoot } : {}),
       });
     });
   }

@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { functionArnOfInvocationUri } from '../gateway/lambda-integration-uri';
 import type { LogSink } from '../log-sink';
 import { type LambdaInvoker, LambdaRequestTooLargeError, MAX_SYNC_PAYLOAD_BYTES } from '../model';
-import { noteInvocation } from '../request-records';
+import { currentTraceRoot, noteInvocation } from '../request-records';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
 import { type FunctionLogs, InvocationLog } from './function-log-filter';
 import { LambdaFunctionError } from './lambda-function-error';
@@ -367,6 +367,7 @@ export function createLambdaRuntime(
     if (eventBytes > MAX_SYNC_PAYLOAD_BYTES) throw new LambdaRequestTooLargeError(eventBytes);
     const requestId = randomUUID();
     noteInvocation(fn.functionName);
+    const traceRoot = currentTraceRoot();
     const { environment, cold } = await pool.acquire();
     const output = pool.beginInvocation(environment);
     const log = (line: string): void => output.platform(line);
@@ -383,7 +384,7 @@ export function createLambdaRuntime(
       log(`START RequestId: ${requestId} Version: ${version}`);
       const started = performance.now();
       try {
-        outcome = await environment.invoke({ requestId, event: eventJson, invokedFunctionArn });
+        outcome = await environment.invoke({ requestId, event: eventJson, invokedFunctionArn, traceRoot });
         if (Buffer.byteLength(outcome.payload) > MAX_SYNC_PAYLOAD_BYTES) throw responseTooLarge();
       } finally {
         durationMs = performance.now() - started;

@@ -242,16 +242,16 @@ function buildContext(message: InvokeMessage): Record<string, unknown> {
  * tracing code (the X-Ray SDK, Powertools Tracer) finds a context as it does in AWS. `Sampled=0`: nothing collects
  * traces locally, so nothing is sent.
  */
-function traceHeader(): string {
+function traceHeader(root: string | undefined): string {
   const epoch = Math.floor(Date.now() / 1000)
     .toString(16)
     .padStart(8, '0');
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+  return `Root=${root ?? `1-${epoch}-${randomBytes(12).toString('hex')}`};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
 
 async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   currentRequestId = message.requestId;
-  process.env._X_AMZN_TRACE_ID = traceHeader();
+  process.env._X_AMZN_TRACE_ID = traceHeader(message.traceRoot);
   try {
     const result = await runHandler(handler, JSON.parse(message.event), buildContext(message));
     const payload = JSON.stringify(result) ?? 'null';

@@ -39,6 +39,12 @@ export interface InvokeMessage {
   /** Epoch milliseconds when the invocation times out (getRemainingTimeInMillis counts down to it). */
   readonly deadlineMs: number;
   readonly invokedFunctionArn: string;
+  /**
+   * The X-Ray trace root of the request that caused this invocation (`1-<epoch>-<24 hex>`), so the calls the
+   * function makes carry it (the SDK's recursion-detection middleware copies `_X_AMZN_TRACE_ID` into each call's
+   * `X-Amzn-Trace-Id`) and the local cloud can count them per request. A fresh root when absent.
+   */
+  readonly traceRoot?: string;
 }
 
 /** Worker → parent messages. Everything a worker says, logs included, travels on one ordered channel. */

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { jsonProtocolBody } from '../json-protocol-body';
 import { type LoopbackServer, loopbackServer } from '../loopback-server';
+import { noteServiceCall } from '../request-records';
 
 /** An SNS ARN as the engine writes it, with its fixed account. */
 const ENGINE_TOPIC_ARN = /(arn:[^:]+:sns:[^:]*:)000000000000:/g;
@@ -92,6 +93,7 @@ export class SqsTraceFront {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    noteServiceCall(req.headers['x-amzn-trace-id'], 'sqs', operation);
     const input = jsonProtocolBody(body);
     const refusal = input ? this.authorizer?.(req.headers, req.url ?? '/', operation, input) : undefined;
     if (refusal) {

@@ -1,6 +1,13 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { currentTraceRoot } from '../../request-records';
 import type { AwsServiceAdapter } from './aws-service-call';
+
+/** The request's trace root, so the service counts this call on it (see request-records.ts). */
+function traceHeader(): Record<string, string> {
+  const root = currentTraceRoot();
+  return root ? { 'x-amzn-trace-id': `Root=${root}` } : {};
+}
 
 /** The DynamoDB actions an `AWS` integration may call locally (the item and query API; no table management). */
 export const DYNAMODB_ACTIONS: ReadonlySet<string> = new Set([
@@ -39,6 +46,7 @@ export const dynamoDbServiceAdapter: AwsServiceAdapter = {
         host: url.host,
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${target.value}`,
+        ...traceHeader(),
       },
       body,
     });

@@ -33,6 +33,7 @@ const record = (overrides: Partial<RequestRecord> = {}): RequestRecord => ({
   status: 200,
   durationMs: 12.4,
   functions: ['App-HelloFn6A3B9C2D-x1'],
+  calls: [],
   ...overrides,
 });
 
@@ -43,6 +44,15 @@ describe('the request line', () => {
     expect(formatRequest(record(), names)).toMatch(
       /^\d\d:\d\d:\d\d {2}GET {5}\/prod\/hello {15}200 {2}\s+12 ms {2}HelloApi → HelloFn$/,
     );
+  });
+
+  it('ends with the number of calls the request made to each service', () => {
+    const calls = [
+      { service: 'dynamodb', operation: 'GetItem' },
+      { service: 'sqs', operation: 'SendMessage' },
+      { service: 'dynamodb', operation: 'PutItem' },
+    ];
+    expect(formatRequest(record({ calls }), names)).toMatch(/HelloApi → HelloFn {2}dynamodb 2 · sqs 1$/);
   });
 
   it('adds the authorizer and stage-cache outcomes only when they apply', () => {
