@@ -1,4 +1,5 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
+// Node's own crypto (the SDK's Node.js hash), not the pure-JavaScript one: every signed call hashes its body.
+import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsServiceAdapter } from './aws-service-call';
 
