@@ -17,6 +17,8 @@ const common = {
   moduleNameMapper: {
     '^cdk-local-cloud$': '<rootDir>/local/index.ts',
     '^cdk-local-cloud/testing$': '<rootDir>/local/testing.ts',
+    // A dynamic import names the emitted `.js` (NodeNext); esbuild and this mapper find the `.ts` source.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };
 const localCloud = require('./local/jest.config.js');

@@ -15,7 +15,6 @@ import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
 import { parseWith } from '../../shared/validation';
 import { type OrdersConfig, readOrdersConfig } from './config';
 import { INVOICE_MEDIA_TYPE } from './invoice-media-type';
-import { renderInvoice } from './invoice-pdf';
 import {
   cancelOrderQuerySchema,
   createOrderSchema,
@@ -25,6 +24,12 @@ import {
 } from './order-schemas';
 import { createOrdersRepository } from './orders-repository';
 import { createOrdersService } from './orders-service';
+
+/**
+ * The PDF renderer (pdf-lib, most of this bundle) is loaded on the first invoice, not at init: the orders
+ * function's cold start pays for it only when a request needs it (esbuild defers the module's evaluation).
+ */
+const invoiceRenderer = async () => (await import('./invoice-pdf.js')).renderInvoice;
 
 /** The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to `config`. */
 export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
@@ -67,7 +72,7 @@ export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
         const order = await orders.getOrder(principal, pathParameter(event, 'orderId'));
         return {
           statusCode: 200,
-          binary: { contentType: INVOICE_MEDIA_TYPE, bytes: await renderInvoice(order) },
+          binary: { contentType: INVOICE_MEDIA_TYPE, bytes: await (await invoiceRenderer())(order) },
           headers: {
             'Content-Disposition': `inline; filename="invoice-${order.orderId}.pdf"`,
             'Cache-Control': 'private, no-store',
