@@ -81,13 +81,24 @@ export class TenantOnboarding extends Construct {
       .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:GetObject'], [TENANT_FILES.pattern('exports')]);
 
     // Suspension and tier changes: a key's enabled flag (PATCH), its plan bindings (DELETE), and this stage's
-    // authorizer and response caches (DELETE), nothing else of API Gateway.
+    // authorizer and response caches (DELETE); a tier change also reads the key's binding and usage on the old
+    // plan (GET) and sets its remaining quota on the new one (PATCH of the plan key's usage), and GET
+    // /tenants/{id} reads the usage (GET). Nothing else of API Gateway.
     const stack = Stack.of(this);
     const apigwArn = (path: string) =>
       stack.formatArn({ service: 'apigateway', account: '', resource: path });
     const stagePath = `/restapis/${api.api.restApiId}/stages/${api.stageName}`;
     this.handler.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['apigateway:PATCH'], resources: [apigwArn('/apikeys/*')] }),
+      new iam.PolicyStatement({
+        actions: ['apigateway:PATCH'],
+        resources: [apigwArn('/apikeys/*'), apigwArn('/usageplans/*/keys/*/usage')],
+      }),
+    );
+    this.handler.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['apigateway:GET'],
+        resources: [apigwArn('/usageplans/*/usage'), apigwArn('/usageplans/*/keys/*')],
+      }),
     );
     this.handler.function.addToRolePolicy(
       new iam.PolicyStatement({
@@ -103,8 +114,15 @@ export class TenantOnboarding extends Construct {
     Validations.of(this.handler).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::/usageplans/*/keys/*]`,
       reason:
-        'plan and key ids are only known at run time (see bindUsagePlan); the grant is DELETE of plan keys only',
+        'plan and key ids are only known at run time (see bindUsagePlan); the grants are GET and DELETE of plan keys only',
     });
+    for (const path of ['/usageplans/*/usage', '/usageplans/*/keys/*/usage']) {
+      Validations.of(this.handler).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`,
+        reason:
+          "plan and key ids are only known at run time (see bindUsagePlan); the grants read a key's usage and set its remaining quota on a tier change",
+      });
+    }
 
     const integration = new apigw.LambdaIntegration(this.handler.live, { proxy: true });
     const iamAuth = { authorizationType: apigw.AuthorizationType.IAM };

@@ -37,7 +37,8 @@ export function quotaPeriodStart(period: QuotaPeriodType, now: Date): string {
 /**
  * Reads a tenant's usage from API Gateway's own records for its API key: the usage plan the key is on
  * (GetUsagePlans by keyId, so a tier change that moved the key is followed), its throttle and quota, and GetUsage
- * over the quota period so far — `used` the sum of the daily counts, `remaining` what the last day reports left.
+ * over the quota period so far (readQuotaUse: `remaining` what the last day reports left, `used` what the period
+ * has taken of the limit, including usage a tier change carried over).
  * Shared by the tenant's `GET /usage` and the operator's view of any tenant. API Gateway's usage records lag
  * the requests by a few minutes: the counts are as of its last update, not this instant.
  *
@@ -58,13 +59,38 @@ export async function readTenantUsage(
   const base = { plan: { id: plan.id, name: plan.name ?? '' }, throttle };
   const { limit, period } = plan.quota ?? {};
   if (limit === undefined || period === undefined) return base;
+  const counts = await readQuotaUse(apiGateway, { id: plan.id, quota: { limit, period } }, apiKeyId, now);
+  return { ...base, quota: { limit, period, ...counts } };
+}
+
+/** What a key has used and has left of a plan's quota this period, and the range the counts cover. */
+export interface QuotaUse {
+  readonly periodStart: string;
+  readonly asOf: string;
+  readonly used: number;
+  readonly remaining: number;
+}
+
+/**
+ * Reads GetUsage for `keyId` on the plan over the quota period so far. `remaining` is what the last day reports
+ * left; `used` is the larger of the daily counts' sum and the limit less `remaining`, because a tier change
+ * carries the period's usage to the new plan by setting its remaining quota (UpdateUsage), which leaves the new
+ * plan's daily counts at what was sent on it. A key with no record on the plan has used nothing of it.
+ */
+export async function readQuotaUse(
+  apiGateway: APIGatewayClient,
+  plan: { readonly id: string; readonly quota: { readonly limit: number; readonly period: QuotaPeriodType } },
+  keyId: string,
+  now: Date = new Date(),
+): Promise<QuotaUse> {
+  const { limit, period } = plan.quota;
   const periodStart = quotaPeriodStart(period, now);
   const asOf = day(now.getTime());
   const usage = await apiGateway.send(
-    new GetUsageCommand({ usagePlanId: plan.id, keyId: apiKeyId, startDate: periodStart, endDate: asOf }),
+    new GetUsageCommand({ usagePlanId: plan.id, keyId, startDate: periodStart, endDate: asOf }),
   );
-  const log = usage.items?.[apiKeyId] ?? [];
-  const used = log.reduce((sum, [count = 0]) => sum + count, 0);
+  const log = usage.items?.[keyId] ?? [];
+  const counted = log.reduce((sum, [count = 0]) => sum + count, 0);
   const remaining = log.at(-1)?.[1] ?? limit;
-  return { ...base, quota: { limit, period, periodStart, asOf, used, remaining } };
+  return { periodStart, asOf, used: Math.max(counted, limit - remaining), remaining };
 }

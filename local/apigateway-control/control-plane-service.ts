@@ -8,7 +8,7 @@ import { createApiGatewayControlServer } from './control-server';
 
 /**
  * The API Gateway control plane subset functions call (API keys and their updates, usage plans and their keys,
- * GetUsage, FlushStageCache, FlushStageAuthorizersCache and the stage's cache-control settings), reached through
+ * GetUsage, UpdateUsage, FlushStageCache, FlushStageAuthorizersCache and the stage's cache-control settings), reached through
  * `AWS_ENDPOINT_URL_API_GATEWAY`. It loads the template's keys and plans into `apiKeys`, the store it shares
  * with the REST APIs, so a key created at run time meters at once. Under `--persist` the keys and their
  * plan bindings survive restarts.

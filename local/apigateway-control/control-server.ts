@@ -96,6 +96,53 @@ function usageReply(
   return { status: 200, body: { usagePlanId: plan.id, startDate, endDate, values: items } };
 }
 
+/**
+ * UpdateUsage (`PATCH /usageplans/{id}/keys/{keyId}/usage`): `replace /remaining` sets what the key has left of
+ * the plan's quota this period (API Gateway's "temporary extension": the next period starts from the limit
+ * again), answering the key's usage over the current period as GetUsage would. Other operations are refused by
+ * name; a plan without a quota has no remaining to set.
+ */
+function updateUsage(
+  store: ApiKeyStore,
+  meter: UsageMeter | undefined,
+  plan: UsagePlanRecord,
+  keyId: string,
+  body: Record<string, unknown>,
+): Reply {
+  if (!store.usagePlanKeys(plan.id).some((key) => key.id === keyId)) {
+    return error(404, 'NotFoundException', 'Invalid API Key identifier specified');
+  }
+  const operations = Array.isArray(body.patchOperations) ? body.patchOperations : [];
+  const quota = plan.quota;
+  let remaining: number | undefined;
+  for (const entry of operations) {
+    const operation = (entry ?? {}) as Record<string, unknown>;
+    if (operation.op !== 'replace' || operation.path !== '/remaining') {
+      return error(
+        400,
+        'BadRequestException',
+        `UpdateUsage ${String(operation.op)} ${String(operation.path)} is not emulated (only replace of /remaining is)`,
+      );
+    }
+    const value = field(operation, 'value') ?? '';
+    if (!/^\d+$/.test(value)) {
+      return error(400, 'BadRequestException', `Invalid value for remaining: ${value}`);
+    }
+    remaining = Number(value);
+  }
+  if (remaining !== undefined) {
+    if (quota === undefined) {
+      return error(400, 'BadRequestException', `Usage plan ${plan.id} has no quota to set the remaining of`);
+    }
+    meter?.setRemaining(`${plan.id}/${keyId}`, quota, remaining);
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const url = new URL(
+    `http://localhost/?keyId=${encodeURIComponent(keyId)}&startDate=${today}&endDate=${today}`,
+  );
+  return usageReply(store, meter, plan, url);
+}
+
 function field(body: Record<string, unknown>, name: string): string | undefined {
   return typeof body[name] === 'string' ? body[name] : undefined;
 }
@@ -299,6 +346,18 @@ export function handleControlRequest(
       const keys = store.usagePlanKeys(id).filter((k) => k.name.startsWith(nameQuery));
       return { status: 200, body: { item: keys.map(usagePlanKeyJson) } };
     }
+  }
+  if (
+    collection === 'usageplans' &&
+    id !== undefined &&
+    sub === 'keys' &&
+    segments.length === 5 &&
+    segments[4] === 'usage' &&
+    method === 'PATCH'
+  ) {
+    const plan = store.getUsagePlan(id);
+    if (!plan) return error(404, 'NotFoundException', 'Invalid Usage Plan ID specified');
+    return updateUsage(store, meter, plan, segments[3] ?? '', body);
   }
   if (collection === 'usageplans' && id !== undefined && sub === 'keys' && segments.length === 4) {
     const keyId = segments[3] ?? '';

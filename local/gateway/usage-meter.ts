@@ -39,9 +39,19 @@ function periodStart(period: QuotaSettings['period'], now: number): number {
  * Throttling buckets, quota counters and daily usage records, keyed by whoever calls (a stage method, or a
  * usage plan + key + method). `now` is injectable so tests can move time without waiting.
  */
+/**
+ * A quota counter for one quota period. `adjustment` is what UpdateUsage's `replace /remaining` added to the
+ * period's recorded requests from `day` on, so GetUsage's remaining agrees with the counter the gateway enforces.
+ */
+interface QuotaEntry {
+  windowStart: number;
+  used: number;
+  adjustment?: { readonly day: string; readonly offset: number };
+}
+
 export class UsageMeter {
   private readonly buckets = new Map<string, { bucket: TokenBucket; signature: string }>();
-  private readonly quotas = new Map<string, { windowStart: number; used: number }>();
+  private readonly quotas = new Map<string, QuotaEntry>();
   /** Requests counted per client (`plan/key`) and UTC day (`YYYY-MM-DD`): the usage records GetUsage reads. */
   private readonly days = new Map<string, Map<string, number>>();
 
@@ -59,10 +69,7 @@ export class UsageMeter {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'quotas.json');
     if (!existsSync(this.file)) return;
-    const persisted = JSON.parse(readFileSync(this.file, 'utf8')) as Record<
-      string,
-      { windowStart: number; used: number }
-    >;
+    const persisted = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, QuotaEntry>;
     for (const [id, entry] of Object.entries(persisted)) this.quotas.set(id, entry);
     const usageFile = join(dir, 'usage.json');
     if (!existsSync(usageFile)) return;
@@ -108,13 +115,40 @@ export class UsageMeter {
         log.push([used, 0]);
         continue;
       }
-      let usedInPeriod = 0;
-      for (let d = periodStart(quota.period, day); d <= day; d += 86_400_000) {
-        usedInPeriod += counts.get(new Date(d).toISOString().slice(0, 10)) ?? 0;
+      const start = periodStart(quota.period, day);
+      let usedInPeriod = this.recordedInPeriod(counts, start, day);
+      const entry = this.quotas.get(id);
+      const adjustment = entry?.windowStart === start ? entry.adjustment : undefined;
+      if (adjustment && new Date(day).toISOString().slice(0, 10) >= adjustment.day) {
+        usedInPeriod += adjustment.offset;
       }
       log.push([used, Math.max(0, quota.limit - usedInPeriod)]);
     }
     return log;
+  }
+
+  private recordedInPeriod(counts: ReadonlyMap<string, number>, start: number, day: number): number {
+    let used = 0;
+    for (let d = start; d <= day; d += 86_400_000)
+      used += counts.get(new Date(d).toISOString().slice(0, 10)) ?? 0;
+    return used;
+  }
+
+  /**
+   * UpdateUsage's `replace /remaining`: the quota `id` has `remaining` requests left in the current period (more
+   * than the limit grants an extension). The gateway enforces it at once and GetUsage reports it from today on;
+   * the requests already recorded are not rewritten (their daily counts stay what they were). The next period
+   * starts from the plan's limit again. An adjustment of an earlier period is not kept once a new one starts.
+   */
+  setRemaining(id: string, quota: QuotaSettings, remaining: number): void {
+    const now = this.now();
+    const windowStart = periodStart(quota.period, now);
+    const today = new Date(now).toISOString().slice(0, 10);
+    const todayStart = Date.parse(`${today}T00:00:00Z`);
+    const recorded = this.recordedInPeriod(this.days.get(id) ?? new Map(), windowStart, todayStart);
+    const used = quota.limit - remaining;
+    this.quotas.set(id, { windowStart, used, adjustment: { day: today, offset: used - recorded } });
+    this.saveQuotas();
   }
 
   /** Takes one token from the bucket `id`; false means throttled. No limits means no throttling. */

@@ -6,10 +6,14 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeysCommand,
+  GetUsagePlanKeyCommand,
   GetUsagePlansCommand,
   NotFoundException,
+  type QuotaPeriodType,
   UpdateApiKeyCommand,
+  UpdateUsageCommand,
 } from '@aws-sdk/client-api-gateway';
+import { readQuotaUse } from '../../shared/tenant-usage';
 import type { Tier } from '../../shared/tier';
 import { tracer } from '../../shared/tracer';
 
@@ -26,29 +30,38 @@ export function createApiKeys(
   planNames: Readonly<Record<Tier, string>>,
   apiGateway: APIGatewayClient = tracer.captureAWSv3Client(new APIGatewayClient({})),
 ) {
-  /** Plan ids by name, looked up once per execution environment (plans change only with a deployment). */
-  let planIds: Promise<Map<string, string>> | undefined;
+  /** Plans by name, looked up once per execution environment (plans change only with a deployment). */
+  let plans: Promise<Map<string, UsagePlan>> | undefined;
 
-  async function listUsagePlans(): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
+  async function listUsagePlans(): Promise<Map<string, UsagePlan>> {
+    const byName = new Map<string, UsagePlan>();
     let position: string | undefined;
     do {
       const page = await apiGateway.send(new GetUsagePlansCommand({ limit: 500, position }));
-      for (const plan of page.items ?? []) if (plan.name && plan.id) ids.set(plan.name, plan.id);
+      for (const plan of page.items ?? []) {
+        if (!plan.name || !plan.id) continue;
+        const { limit, period } = plan.quota ?? {};
+        byName.set(plan.name, {
+          id: plan.id,
+          ...(limit === undefined || period === undefined ? {} : { quota: { limit, period } }),
+        });
+      }
       position = page.position;
     } while (position);
-    return ids;
+    return byName;
   }
 
-  async function usagePlanId(tier: Tier): Promise<string> {
-    planIds ??= listUsagePlans().catch((error: unknown) => {
-      planIds = undefined;
+  async function usagePlan(tier: Tier): Promise<UsagePlan> {
+    plans ??= listUsagePlans().catch((error: unknown) => {
+      plans = undefined;
       throw error;
     });
-    const id = (await planIds).get(planNames[tier]);
-    if (!id) throw new Error(`usage plan '${planNames[tier]}' for tier ${tier} does not exist`);
-    return id;
+    const plan = (await plans).get(planNames[tier]);
+    if (!plan) throw new Error(`usage plan '${planNames[tier]}' for tier ${tier} does not exist`);
+    return plan;
   }
+
+  const usagePlanId = async (tier: Tier): Promise<string> => (await usagePlan(tier)).id;
 
   async function findApiKeyId(name: string): Promise<string | undefined> {
     let position: string | undefined;
@@ -111,23 +124,53 @@ export function createApiKeys(
   }
 
   /**
-   * Moves the key from the `from` tier's plan to the `to` tier's: off the old plan first (a key may not be on
-   * two plans of one stage), then onto the new one. Safe to repeat: a key already off the old plan or already on
-   * the new one is accepted, so a retried tier change finishes the move.
+   * What the key has used of `plan`'s quota this period; undefined when the plan has no quota or the key is
+   * not on it (GetUsage answers a plan's own keys only), so there is nothing to carry.
    */
-  async function moveApiKey(keyId: string, from: Tier, to: Tier): Promise<void> {
+  async function usedOn(plan: UsagePlan, keyId: string, now: Date): Promise<number | undefined> {
+    if (plan.quota === undefined) return undefined;
     try {
-      await apiGateway.send(new DeleteUsagePlanKeyCommand({ usagePlanId: await usagePlanId(from), keyId }));
+      await apiGateway.send(new GetUsagePlanKeyCommand({ usagePlanId: plan.id, keyId }));
+    } catch (error) {
+      if (error instanceof NotFoundException) return undefined;
+      throw error;
+    }
+    return (await readQuotaUse(apiGateway, { id: plan.id, quota: plan.quota }, keyId, now)).used;
+  }
+
+  /**
+   * Moves the key from the `from` tier's plan to the `to` tier's, and the period's usage with it: what the key
+   * used on the old plan is read first (GetUsage), then the key leaves the old plan (a key may not be on two plans
+   * of one stage) and joins the new one, whose remaining quota is set to its limit less that use, never below 0
+   * (UpdateUsage `replace /remaining`), so a tier change neither resets nor forgets the period's consumption.
+   * Safe to repeat: a key already off the old plan or already on the new one is accepted, so a retried tier
+   * change finishes the move (a retry after the key left the old plan has no use left to read, so a move that
+   * failed between the two steps carries nothing over).
+   */
+  async function moveApiKey(keyId: string, from: Tier, to: Tier, now: Date = new Date()): Promise<void> {
+    const [oldPlan, newPlan] = [await usagePlan(from), await usagePlan(to)];
+    const used = await usedOn(oldPlan, keyId, now);
+    try {
+      await apiGateway.send(new DeleteUsagePlanKeyCommand({ usagePlanId: oldPlan.id, keyId }));
     } catch (error) {
       if (!(error instanceof NotFoundException)) throw error;
     }
     try {
       await apiGateway.send(
-        new CreateUsagePlanKeyCommand({ usagePlanId: await usagePlanId(to), keyId, keyType: 'API_KEY' }),
+        new CreateUsagePlanKeyCommand({ usagePlanId: newPlan.id, keyId, keyType: 'API_KEY' }),
       );
     } catch (error) {
       if (!(error instanceof ConflictException)) throw error;
     }
+    if (used === undefined || newPlan.quota === undefined) return;
+    const remaining = Math.max(0, newPlan.quota.limit - used);
+    await apiGateway.send(
+      new UpdateUsageCommand({
+        usagePlanId: newPlan.id,
+        keyId,
+        patchOperations: [{ op: 'replace', path: '/remaining', value: String(remaining) }],
+      }),
+    );
   }
 
   /** Deletes the key (and with it its plan bindings); a key already gone is accepted. */
@@ -140,6 +183,12 @@ export function createApiKeys(
   }
 
   return { ensureTenantApiKey, setApiKeyEnabled, moveApiKey, deleteApiKey };
+}
+
+/** A tier's usage plan as the key moves need it: its id and quota. */
+interface UsagePlan {
+  readonly id: string;
+  readonly quota?: { readonly limit: number; readonly period: QuotaPeriodType };
 }
 
 /** Issuing of per-tenant API keys, bound to the tier plans. */

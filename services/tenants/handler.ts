@@ -1,3 +1,4 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import {
   httpRouter,
@@ -10,6 +11,8 @@ import {
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
+import { readTenantUsage } from '../../shared/tenant-usage';
+import { tracer } from '../../shared/tracer';
 import { parseWith } from '../../shared/validation';
 import { createApiKeys } from './api-keys';
 import { readTenantsConfig, type TenantsConfig } from './config';
@@ -41,10 +44,11 @@ const tenantIdOf = (event: APIGatewayProxyEvent) =>
 
 /** The operator API behind `/tenants` (AWS_IAM): onboarding and the tenant lifecycle, wired to `config`. */
 export function createTenantsHandler(config: TenantsConfig): ProxyHandler {
-  const apiKeys = createApiKeys({
-    basic: config.BASIC_USAGE_PLAN_NAME,
-    premium: config.PREMIUM_USAGE_PLAN_NAME,
-  });
+  const apiGateway = tracer.captureAWSv3Client(new APIGatewayClient({}));
+  const apiKeys = createApiKeys(
+    { basic: config.BASIC_USAGE_PLAN_NAME, premium: config.PREMIUM_USAGE_PLAN_NAME },
+    apiGateway,
+  );
   const tenants = createTenantsService({
     repository: createTenantsRepository(config.TABLE_NAME),
     apiKeys,
@@ -60,6 +64,7 @@ export function createTenantsHandler(config: TenantsConfig): ProxyHandler {
       stageCache: config.STAGE_CACHE === 'on',
       callbackUrl: config.CALLBACK_URL,
     }),
+    usage: (apiKeyId) => readTenantUsage(apiGateway, apiKeyId),
     offboarding: createOffboardingRecords({
       tableName: config.TABLE_NAME,
       queueUrl: config.OFFBOARDING_QUEUE_URL,

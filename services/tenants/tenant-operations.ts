@@ -7,6 +7,7 @@ import {
 } from '../../shared/codecs/tenant-profile-codec';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
+import type { TenantUsage } from '../../shared/tenant-usage';
 import { TIERS, type Tier } from '../../shared/tier';
 import type { ApiKeys } from './api-keys';
 import type { TenantDirectory } from './tenant-directory';
@@ -38,6 +39,8 @@ export interface TenantOperationsDependencies {
   readonly directory: TenantDirectory;
   readonly apiKeys: Pick<ApiKeys, 'setApiKeyEnabled' | 'moveApiKey'>;
   readonly enforcement: TenantEnforcement;
+  /** The usage of an API key this period (shared/tenant-usage.ts readTenantUsage, as the tenant's `GET /usage`). */
+  readonly usage: (apiKeyId: string) => Promise<TenantUsage>;
   /** Offboarding records, the job's queue, and fresh links to an export. */
   readonly offboarding: {
     read(tenantId: string): Promise<TenantOffboarding | undefined>;
@@ -69,6 +72,7 @@ export function createTenantOperations({
   directory,
   apiKeys,
   enforcement,
+  usage,
   offboarding,
 }: TenantOperationsDependencies) {
   const audit = (
@@ -119,7 +123,10 @@ export function createTenantOperations({
   }
 
   return {
-    /** A tenant by id: its profile (with its offboarding while one runs), or once erased its tombstone. */
+    /**
+     * A tenant by id: its profile with its usage this period (active or suspended: a key on a plan), with its
+     * offboarding while one runs, or once erased its tombstone.
+     */
     async getTenant(tenantId: string): Promise<TenantView> {
       const profile = await directory.getProfile(tenantId);
       const record =
@@ -127,8 +134,11 @@ export function createTenantOperations({
           ? await offboarding.read(tenantId)
           : undefined;
       if (profile) {
+        // An offboarding tenant's key is being deleted: there is no usage left to show.
+        const metered = profile.status !== 'OFFBOARDING' ? profile.apiKeyId : undefined;
         return {
           ...tenantView(profile),
+          ...(metered === undefined ? {} : { usage: await usage(metered) }),
           ...(record ? { offboarding: await offboardingView(record, offboarding.downloadUrl) } : {}),
         };
       }

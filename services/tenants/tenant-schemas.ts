@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type TenantStatus, tenantStatusSchema } from '../../shared/codecs/tenant-profile-codec';
 import { TENANT_ID_PATTERN } from '../../shared/keys/tenant-prefix';
+import type { TenantUsage } from '../../shared/tenant-usage';
 import { type Tier, tierSchema } from '../../shared/tier';
 
 /**
@@ -76,4 +77,6 @@ export interface TenantView {
   readonly updatedAt: string;
   /** Present while or after the tenant is offboarded: the job and, once done, the tombstone. */
   readonly offboarding?: Record<string, unknown>;
+  /** `GET /tenants/{id}` of an active or suspended tenant: its plan limits and quota use this period. */
+  readonly usage?: TenantUsage;
 }

@@ -2,8 +2,12 @@
  * End to end on the local cloud, through the REST API and its Lambda authorizer: a tenant admin manages its own
  * users (the seeded member was invited by the seed through POST /users), members cannot, another tenant's user is not
  * found, the last admin stays, a disabled or deleted user's token already in use is refused at once (the authorizer's
- * cache is flushed), and GET /usage answers numbers that move with the tenant's requests.
+ * cache is flushed), and GET /usage answers numbers that move with the tenant's requests; an operator sees the same
+ * usage with GET /tenants/{id}, and a tier change (PATCH /tenants/{id}) carries the period's usage to the new plan.
  */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { ACME, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
 
 let e2e: E2eCloud;
@@ -120,6 +124,89 @@ describe('GET /usage', () => {
     expect(after.body.quota).toMatchObject({
       used: quotaBefore.used + 4,
       remaining: quotaBefore.remaining - 4,
+    });
+  });
+});
+
+/** An operator's signed request (AWS_IAM, SigV4 with the local credentials), as a back-office system sends it. */
+async function operatorCall(method: 'GET' | 'PATCH', path: string, body?: unknown) {
+  const url = new URL(`${e2e.apiUrl}${path}`);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: e2e.cloud.model.region,
+    credentials: LOCAL_CREDENTIALS,
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(payload === undefined ? {} : { body: payload }),
+  });
+  return callApi(url.toString(), method, {
+    headers: signed.headers as Record<string, string>,
+    ...(payload === undefined ? {} : { rawBody: payload }),
+  });
+}
+
+interface Quota {
+  readonly limit: number;
+  readonly used: number;
+  readonly remaining: number;
+}
+
+describe('operator usage and tier changes', () => {
+  it('shows the operator the usage the tenant sees, and carries it to the new plan on a tier change', async () => {
+    const acme = e2e.seeded.find((seeded) => seeded.tenant === ACME);
+    if (!acme) throw new Error('ACME was not seeded');
+    const tenantPath = `/tenants/${acme.tenantId}`;
+    const orders = async (count: number) => {
+      for (let call = 0; call < count; call += 1) {
+        expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: admin() })).status).toBe(200);
+      }
+    };
+    const tenantSees = async () => {
+      const usage = await callApi(`${e2e.apiUrl}/usage`, 'GET', { authorization: admin() });
+      expect(usage.status).toBe(200);
+      return usage.body;
+    };
+    const operatorSees = async () => {
+      const shown = await operatorCall('GET', tenantPath);
+      expect(shown.status).toBe(200);
+      return shown.body;
+    };
+
+    await orders(5);
+    // The operator's own requests are signed, not keyed: they use nothing of the tenant's quota.
+    const onBasic = await operatorSees();
+    expect(onBasic).toMatchObject({ tier: 'basic', usage: { quota: { limit: 10_000 } } });
+    const used = (onBasic.usage as { quota: Quota }).quota.used;
+    expect(used).toBeGreaterThanOrEqual(5);
+    expect((await operatorSees()).usage).toEqual(onBasic.usage);
+
+    const patched = await operatorCall('PATCH', tenantPath, { tier: 'premium' });
+    expect([patched.status, patched.body.tier]).toEqual([200, 'premium']);
+    const onPremium = await operatorSees();
+    expect(onPremium.usage).toMatchObject({
+      plan: { name: expect.stringMatching(/premium/i) },
+      quota: { limit: 1_000_000, used, remaining: 1_000_000 - used },
+    });
+    // The tenant sees it too (its GET /usage is one more request on the premium plan), and the key keeps working.
+    expect(await tenantSees()).toMatchObject({
+      tier: 'premium',
+      quota: { limit: 1_000_000, used: used + 1, remaining: 1_000_000 - used - 1 },
+    });
+    await orders(2);
+    expect(((await operatorSees()).usage as { quota: Quota }).quota.used).toBe(used + 3);
+
+    // And back: the downgrade carries the use so far to the basic plan.
+    expect((await operatorCall('PATCH', tenantPath, { tier: 'basic' })).status).toBe(200);
+    expect((await operatorSees()).usage).toMatchObject({
+      quota: { limit: 10_000, used: used + 3, remaining: 10_000 - used - 3 },
     });
   });
 });

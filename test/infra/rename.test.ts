@@ -1,17 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { currentName, rename } from '../../bin/rename';
+import { copyRepository } from '../support/repository-copy';
 
 /*
  * `npm run rename -- <name>` makes the starter another product: run on a copy of this repository, nothing of the old
@@ -26,23 +18,6 @@ const OLD_NAME = new RegExp(['saas', 'orders'].join('[-_]?'), 'i');
 
 let copy: string;
 
-/**
- * The repository's files (tracked, and new ones not ignored) as a fresh clone has them, with this checkout's
- * node_modules linked in.
- */
-function copyRepository(): string {
-  const target = mkdtempSync(join(tmpdir(), 'rename-'));
-  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(target, file)), { recursive: true });
-    copyFileSync(join(ROOT, file), join(target, file));
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'));
-  return target;
-}
-
 function* filesOf(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === 'cdk.out') continue;
@@ -53,7 +28,7 @@ function* filesOf(dir: string): Generator<string> {
 }
 
 beforeAll(async () => {
-  copy = copyRepository();
+  copy = copyRepository('rename-');
   await run(TSX, [join(copy, 'bin', 'rename.ts'), 'acme-shop'], { cwd: copy });
 }, 120_000);
 

@@ -63,4 +63,22 @@ describe('/users and /usage', () => {
     expect(apigateway.flatMap((s) => s.Action)).toEqual(['apigateway:GET']);
     expect(JSON.stringify(apigateway[0]?.Resource)).toContain('/usageplans/*/usage');
   });
+
+  it("lets the operator function read a tenant's usage and carry it over on a tier change, on plans and keys only", () => {
+    const paths = (resource: unknown) =>
+      [...JSON.stringify(resource).matchAll(/::(\/[^"]*)"/g)].map((match) => match[1] ?? '');
+    const grants: Record<string, string[]> = {};
+    for (const statement of statementsOfFunction(template, 'tenants')) {
+      const actions = [statement.Action].flat().map(String);
+      for (const action of actions.filter((name) => name.startsWith('apigateway:'))) {
+        grants[action] = [...(grants[action] ?? []), ...paths(statement.Resource)];
+      }
+    }
+    // GET /tenants/{id}: the key's plan (GetUsagePlans) and its usage (GetUsage).
+    expect(grants['apigateway:GET']).toEqual(
+      expect.arrayContaining(['/usageplans', '/usageplans/*/usage', '/usageplans/*/keys/*']),
+    );
+    // PATCH /tenants/{id}: the key's remaining quota on the new plan (UpdateUsage), besides the key itself.
+    expect(grants['apigateway:PATCH']).toEqual(['/apikeys/*', '/usageplans/*/keys/*/usage']);
+  });
 });

@@ -12,6 +12,10 @@ import { TEST_ENV } from '../support/test-env';
 
 const handler = createTenantsHandler(readTenantsConfig(TEST_ENV));
 const PLAN_IDS = { basic: 'plan-basic', premium: 'plan-premium' } as const;
+const QUOTAS = {
+  basic: { Limit: 100, Period: 'MONTH' },
+  premium: { Limit: 1000, Period: 'MONTH' },
+} as const;
 const OPERATOR_ARN = 'arn:aws:sts::123456789012:assumed-role/BackOffice/operator';
 
 // The operator routes run against the local cloud's own API Gateway control plane and Cognito (real HTTP, real
@@ -23,8 +27,8 @@ beforeAll(async () => {
   planes = await startLocalControlPlanes({
     userPoolId: TEST_ENV.USER_POOL_ID,
     usagePlans: [
-      { id: PLAN_IDS.basic, name: TEST_ENV.BASIC_USAGE_PLAN_NAME },
-      { id: PLAN_IDS.premium, name: TEST_ENV.PREMIUM_USAGE_PLAN_NAME },
+      { id: PLAN_IDS.basic, name: TEST_ENV.BASIC_USAGE_PLAN_NAME, properties: { Quota: QUOTAS.basic } },
+      { id: PLAN_IDS.premium, name: TEST_ENV.PREMIUM_USAGE_PLAN_NAME, properties: { Quota: QUOTAS.premium } },
     ],
     restStage: { restApiId: TEST_ENV.REST_API_ID, stageName: TEST_ENV.STAGE_NAME },
   });
@@ -83,6 +87,12 @@ const keyEnabled = (apiKeyId: string) => planes.apiKeys.getApiKey(apiKeyId)?.ena
 const auditActions = async (tenantId: string) =>
   (await listAudit(TEST_ENV.TABLE_NAME, tenantId, { limit: 50 })).items.map((entry) => entry.action);
 
+/** `count` requests of the key, counted against `tier`'s plan quota as the REST API's gateway counts them. */
+function sendRequests(tier: 'basic' | 'premium', apiKeyId: string, count: number): boolean[] {
+  const quota = { limit: QUOTAS[tier].Limit, period: QUOTAS[tier].Period, offset: 0 };
+  return Array.from({ length: count }, () => planes.meter.consume(`${PLAN_IDS[tier]}/${apiKeyId}`, quota));
+}
+
 /** A decision the REST authorizer cached for the stage, as API Gateway would keep it for 300 s. */
 function cacheAuthorizerDecision(identity: string): void {
   planes.authorizerCaches.set(TEST_ENV.REST_API_ID, TEST_ENV.STAGE_NAME, identity, {
@@ -98,6 +108,16 @@ describe('GET /tenants/{tenantId}', () => {
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ tenantId, tier: 'premium', status: 'ACTIVE', apiKeyId });
     expect(shown.body).not.toHaveProperty('apiKeyValue');
+  });
+
+  it("shows the tenant's plan and its quota use this period, as the gateway metered its key", async () => {
+    const { tenantId, apiKeyId } = await onboarded('basic');
+    sendRequests('basic', apiKeyId, 3);
+    const shown = await call(tenantPath(tenantId));
+    expect(shown.body.usage).toMatchObject({
+      plan: { id: PLAN_IDS.basic, name: TEST_ENV.BASIC_USAGE_PLAN_NAME },
+      quota: { limit: 100, period: 'MONTH', used: 3, remaining: 97 },
+    });
   });
 
   it('answers an unknown tenant with 404 and a malformed id with 400 naming the parameter', async () => {
@@ -173,6 +193,36 @@ describe('PATCH /tenants/{tenantId}', () => {
     // The same tier again changes and records nothing.
     expect((await patchTier(tenantId, { tier: 'premium' })).status).toBe(200);
     expect(await auditActions(tenantId)).toEqual(['tenant.change-tier']);
+  });
+
+  it("carries the period's usage over: N requests on basic are N used of the premium quota after the move", async () => {
+    const { tenantId, apiKeyId } = await onboarded('basic');
+    expect(sendRequests('basic', apiKeyId, 7).every(Boolean)).toBe(true);
+    expect((await patchTier(tenantId, { tier: 'premium' })).status).toBe(200);
+    const shown = await call(tenantPath(tenantId));
+    expect(shown.body.usage).toMatchObject({
+      plan: { id: PLAN_IDS.premium },
+      quota: { limit: 1000, used: 7, remaining: 993 },
+    });
+    // The gateway enforces the carried-over use: 993 more requests pass, the next one is over quota.
+    expect(sendRequests('premium', apiKeyId, 993).every(Boolean)).toBe(true);
+    expect(sendRequests('premium', apiKeyId, 1)).toEqual([false]);
+    // Sending the same tier again (a retried request) leaves the use as it is instead of resetting it.
+    expect((await patchTier(tenantId, { tier: 'premium' })).status).toBe(200);
+    expect((await call(tenantPath(tenantId))).body.usage).toMatchObject({
+      quota: { used: 1000, remaining: 0 },
+    });
+  });
+
+  it('leaves no quota when the use so far exceeds the new tier’s limit (a downgrade), never a negative one', async () => {
+    const { tenantId, apiKeyId } = await onboarded('premium');
+    sendRequests('premium', apiKeyId, 150);
+    expect((await patchTier(tenantId, { tier: 'basic' })).status).toBe(200);
+    expect((await call(tenantPath(tenantId))).body.usage).toMatchObject({
+      plan: { id: PLAN_IDS.basic },
+      quota: { limit: 100, used: 100, remaining: 0 },
+    });
+    expect(sendRequests('basic', apiKeyId, 1)).toEqual([false]);
   });
 
   it('answers a tier that does not exist with 400 naming it, and an unknown tenant with 404', async () => {

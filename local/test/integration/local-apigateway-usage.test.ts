@@ -10,6 +10,7 @@ import {
   GetUsagePlanCommand,
   GetUsagePlansCommand,
   NotFoundException,
+  UpdateUsageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -105,6 +106,58 @@ describe('local API Gateway control plane: usage records (real @aws-sdk/client-a
     const log = usage.items?.[keyId] ?? [];
     expect(log).toHaveLength(3);
     expect(log[log.length - 1]?.[0]).toBeGreaterThan(0);
+  });
+
+  it("sets the key's remaining quota with UpdateUsage: GetUsage reports it, and the gateway enforces it", async () => {
+    const before = (await usedToday()) ?? [0, 50];
+    const updated = await control.send(
+      new UpdateUsageCommand({
+        usagePlanId: planId,
+        keyId,
+        patchOperations: [{ op: 'replace', path: '/remaining', value: '2' }],
+      }),
+    );
+    expect(updated.items?.[keyId]).toEqual([[before[0], 2]]);
+    // The daily count is not rewritten; only what is left changes.
+    expect(await usedToday()).toEqual([before[0], 2]);
+    for (let call = 0; call < 2; call += 1) {
+      expect((await fetch(`${apiUrl}/ping`, { headers: { 'x-api-key': KEY_VALUE } })).status).toBe(200);
+    }
+    expect(await usedToday()).toEqual([(before[0] ?? 0) + 2, 0]);
+    const exhausted = await fetch(`${apiUrl}/ping`, { headers: { 'x-api-key': KEY_VALUE } });
+    expect(exhausted.status).toBe(429);
+    // More than the limit is an extension; back to the limit it is as if the period had just started.
+    await control.send(
+      new UpdateUsageCommand({
+        usagePlanId: planId,
+        keyId,
+        patchOperations: [{ op: 'replace', path: '/remaining', value: '50' }],
+      }),
+    );
+    expect((await usedToday())?.[1]).toBe(50);
+    expect((await fetch(`${apiUrl}/ping`, { headers: { 'x-api-key': KEY_VALUE } })).status).toBe(200);
+    expect((await usedToday())?.[1]).toBe(49);
+  });
+
+  it('refuses UpdateUsage of a key not on the plan (404), another operation or a bad value (400, named)', async () => {
+    const plans = await control.send(new GetUsagePlansCommand({}));
+    const other = plans.items?.find((plan) => plan.name === 'unused')?.id ?? '';
+    const replace = (value: string) => [{ op: 'replace' as const, path: '/remaining', value }];
+    await expect(
+      control.send(new UpdateUsageCommand({ usagePlanId: other, keyId, patchOperations: replace('5') })),
+    ).rejects.toThrow(NotFoundException);
+    await expect(
+      control.send(
+        new UpdateUsageCommand({
+          usagePlanId: planId,
+          keyId,
+          patchOperations: [{ op: 'add', path: '/remaining', value: '5' }],
+        }),
+      ),
+    ).rejects.toThrow(/only replace of \/remaining/);
+    await expect(
+      control.send(new UpdateUsageCommand({ usagePlanId: planId, keyId, patchOperations: replace('-1') })),
+    ).rejects.toThrow(/Invalid value for remaining: -1/);
   });
 
   it('refuses an unknown plan (NotFoundException) and a malformed date (BadRequestException)', async () => {
