@@ -9,13 +9,19 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { PARTNER_SCOPE } from '../../shared/partner-scope';
-import { ACME, callApi, type E2eCloud, GLOBEX, sigV4Headers, startE2eCloud } from '../support/e2e-cloud';
+import {
+  ACME,
+  callApi,
+  type E2eCloud,
+  GLOBEX,
+  operatorCall,
+  sigV4Headers,
+  startE2eCloud,
+} from '../support/e2e-cloud';
 import { LiveSocket } from '../support/live-socket';
 
 let e2e: E2eCloud;
@@ -70,28 +76,6 @@ afterAll(async () => {
   await Promise.all(sockets.map((s) => s.close()));
   await e2e?.close();
 });
-
-/** An operator's signed request (AWS_IAM, SigV4 with the local credentials), as a back-office system sends it. */
-async function operatorCall(method: 'GET' | 'DELETE', path: string) {
-  const url = new URL(`${e2e.apiUrl}${path}`);
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: e2e.cloud.model.region,
-    credentials: LOCAL_CREDENTIALS,
-    sha256: Sha256,
-  });
-  const query = Object.fromEntries(url.searchParams);
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    ...(Object.keys(query).length > 0 ? { query } : {}),
-    headers: { host: url.host },
-  });
-  return callApi(url.toString(), method, { headers: signed.headers as Record<string, string> });
-}
 
 /** An operator's signed POST (AWS_IAM), as a back-office system sends it. */
 async function operatorPost(path: string) {
@@ -262,14 +246,14 @@ describe('offboarding a tenant exports it and then erases it', () => {
 
     // Taken before: once offboarded, the member no longer exists to sign in.
     const memberToken = e2e.idToken(ACME, 'member');
-    const accepted = await operatorCall('DELETE', `/tenants/${acme.tenantId}`);
+    const accepted = await operatorCall(e2e, 'DELETE', `/tenants/${acme.tenantId}`);
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ status: 'OFFBOARDING' });
-    let shown = await operatorCall('GET', `/tenants/${acme.tenantId}`);
+    let shown = await operatorCall(e2e, 'GET', `/tenants/${acme.tenantId}`);
     const deadline = Date.now() + 120_000;
     while (shown.body.status !== 'OFFBOARDED' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      shown = await operatorCall('GET', `/tenants/${acme.tenantId}`);
+      shown = await operatorCall(e2e, 'GET', `/tenants/${acme.tenantId}`);
     }
     expect(shown.body).toMatchObject({ tenantId: acme.tenantId, status: 'OFFBOARDED' });
 

@@ -5,10 +5,7 @@
  * cache is flushed), and GET /usage answers numbers that move with the tenant's requests; an operator sees the same
  * usage with GET /tenants/{id}, and a tier change (PATCH /tenants/{id}) carries the period's usage to the new plan.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
-import { ACME, callApi, type E2eCloud, GLOBEX, startE2eCloud } from '../support/e2e-cloud';
+import { ACME, callApi, type E2eCloud, GLOBEX, operatorCall, startE2eCloud } from '../support/e2e-cloud';
 
 let e2e: E2eCloud;
 beforeAll(async () => {
@@ -128,31 +125,6 @@ describe('GET /usage', () => {
   });
 });
 
-/** An operator's signed request (AWS_IAM, SigV4 with the local credentials), as a back-office system sends it. */
-async function operatorCall(method: 'GET' | 'PATCH', path: string, body?: unknown) {
-  const url = new URL(`${e2e.apiUrl}${path}`);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: e2e.cloud.model.region,
-    credentials: LOCAL_CREDENTIALS,
-    sha256: Sha256,
-  });
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { host: url.host, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(payload === undefined ? {} : { body: payload }),
-  });
-  return callApi(url.toString(), method, {
-    headers: signed.headers as Record<string, string>,
-    ...(payload === undefined ? {} : { rawBody: payload }),
-  });
-}
-
 interface Quota {
   readonly limit: number;
   readonly used: number;
@@ -175,7 +147,7 @@ describe('operator usage and tier changes', () => {
       return usage.body;
     };
     const operatorSees = async () => {
-      const shown = await operatorCall('GET', tenantPath);
+      const shown = await operatorCall(e2e, 'GET', tenantPath);
       expect(shown.status).toBe(200);
       return shown.body;
     };
@@ -188,7 +160,7 @@ describe('operator usage and tier changes', () => {
     expect(used).toBeGreaterThanOrEqual(5);
     expect((await operatorSees()).usage).toEqual(onBasic.usage);
 
-    const patched = await operatorCall('PATCH', tenantPath, { tier: 'premium' });
+    const patched = await operatorCall(e2e, 'PATCH', tenantPath, { tier: 'premium' });
     expect([patched.status, patched.body.tier]).toEqual([200, 'premium']);
     const onPremium = await operatorSees();
     expect(onPremium.usage).toMatchObject({
@@ -204,7 +176,7 @@ describe('operator usage and tier changes', () => {
     expect(((await operatorSees()).usage as { quota: Quota }).quota.used).toBe(used + 3);
 
     // And back: the downgrade carries the use so far to the basic plan.
-    expect((await operatorCall('PATCH', tenantPath, { tier: 'basic' })).status).toBe(200);
+    expect((await operatorCall(e2e, 'PATCH', tenantPath, { tier: 'basic' })).status).toBe(200);
     expect((await operatorSees()).usage).toMatchObject({
       quota: { limit: 10_000, used: used + 3, remaining: 10_000 - used - 3 },
     });

@@ -1,3 +1,5 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_CREDENTIALS, type LocalCloud, type RequestRecord, startLocalCloud } from 'cdk-local-cloud';
 import {
   DEMO_TENANTS,
@@ -91,6 +93,41 @@ export const [ACME, GLOBEX] = DEMO_TENANTS as readonly [DemoTenant, DemoTenant];
 /** Headers of a SigV4 (execute-api) signature over a POST of exactly `payload` to `url`, with the local credentials. */
 export function sigV4Headers(url: string, payload: string, region: string): Promise<Record<string, string>> {
   return signRequest(url, payload, region, LOCAL_CREDENTIALS);
+}
+
+/**
+ * An operator's request to the REST API (AWS_IAM): SigV4-signed with the local credentials over its method, path,
+ * query and JSON body, as a back-office system sends it.
+ */
+export async function operatorCall(
+  e2e: E2eCloud,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiReply> {
+  const url = new URL(`${e2e.apiUrl}${path}`);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: e2e.cloud.model.region,
+    credentials: LOCAL_CREDENTIALS,
+    sha256: Sha256,
+  });
+  const query = Object.fromEntries(url.searchParams);
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    ...(Object.keys(query).length > 0 ? { query } : {}),
+    headers: { host: url.host, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(payload === undefined ? {} : { body: payload }),
+  });
+  return callApi(url.toString(), method, {
+    headers: signed.headers as Record<string, string>,
+    ...(payload === undefined ? {} : { rawBody: payload }),
+  });
 }
 
 /** A JSON API's answer: status, headers, and the body parsed (`{}` when empty). */
