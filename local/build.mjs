@@ -31,6 +31,7 @@ await build({
     'worker-bootstrap': join(here, 'lambda', 'worker-bootstrap.mts'),
     'sqs-engine-worker': join(here, 'sqs', 'sqs-engine-worker.mts'),
     's3-engine-worker': join(here, 's3', 's3-engine-worker.mts'),
+    'dynamodb-engine-worker': join(here, 'dynamodb', 'dynamodb-engine-worker.mts'),
   },
   outdir: dist,
   outExtension: { '.js': '.mjs' },

@@ -1,13 +1,12 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { LocalStreams } from '../dynamodb-streams/local-streams';
 import type { RequestAuthorizer } from '../dynamodb-streams/stream-capture';
 import type { FailureDestination } from '../dynamodb-streams/stream-poller';
 import type { IamAuthority } from '../iam/call-authority';
 import { dynamoDbCalls, dynamoDbTables } from '../iam/dynamodb-calls';
 import type { LocalService } from '../local-service';
-import { closeServer, listenOn } from '../loopback-server';
 import type { LocalCloudModel } from '../model';
+import { startDynamoDbEngine } from './dynamodb-engine';
 import { jsonAnswer } from './dynamodb-errors';
 import { type CfnTableProperties, createTableInput } from './template-tables';
 
@@ -69,7 +68,7 @@ function iamCheck(
 }
 
 /**
- * DynamoDB: an embedded engine (dynalite, in memory or persisted under `--persist`) with every table of the
+ * DynamoDB: an embedded engine (dynalite in a worker thread, in memory or persisted under `--persist`) with every table of the
  * template, and the tables' streams (dynalite has none: a capture proxy in front of it records them) with a
  * poller per stream event-source mapping. Functions reach the proxy through `AWS_ENDPOINT_URL_DYNAMODB`.
  */
@@ -78,13 +77,11 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
     name: 'dynamodb',
     resourceTypes: { emulated: [...TABLE_TYPES, 'AWS::Lambda::EventSourceMapping'] },
     async bind(context) {
-      const engine = dynalite({
-        createTableMs: 0,
-        deleteTableMs: 0,
-        updateTableMs: 0,
+      const engine = await startDynamoDbEngine({
+        port: context.servicePort(1),
         ...(context.dataDir ? { path: context.dataDir } : {}),
       });
-      const engineEndpoint = `http://127.0.0.1:${await listenOn(engine, context.servicePort(1))}`;
+      const engineEndpoint = engine.endpoint;
       const streams = await LocalStreams.start({
         engineEndpoint,
         region: context.region,
@@ -161,7 +158,7 @@ export function dynamoDbService(options: DynamoDbServiceOptions = {}): LocalServ
         },
         async close() {
           await streams.close();
-          await closeServer(engine);
+          await engine.close();
         },
       };
     },
