@@ -5,7 +5,7 @@
  * over the WebSocket API, edit the catalog as an admin, and open the public storefront. Every page is checked for
  * console errors; screenshots are kept in .cdk-local/test-artifacts/console/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -189,6 +189,58 @@ describe('the web console in Chromium', () => {
     await admin.getByRole('button', { name: 'Start report' }).click();
     await expectText(admin.locator('tr[data-job-id] .status').first(), 'succeeded');
     await shot(admin, 'jobs');
+  });
+
+  it('imports an NDJSON file uploaded straight to S3, shows the orders, and downloads a report whose rows are them', async () => {
+    const notes = ['uploaded line 1', 'uploaded line 2'];
+    const file = notes
+      .map((note, i) => JSON.stringify({ items: [{ sku: 'WIDGET-1', quantity: i + 1 }], note }))
+      .join('\n');
+    await admin.getByRole('button', { name: 'Jobs' }).click();
+    await admin.getByLabel('Import file (NDJSON, or CSV ending in .csv)').setInputFiles({
+      name: 'orders.ndjson',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(file),
+    });
+    await admin.getByRole('button', { name: 'Upload and import' }).click();
+    const imported = admin.locator('tr[data-job-id]', { hasText: 'orders.import' }).first();
+    await expectText(imported.locator('.status'), 'succeeded');
+    await expectText(imported, '"created":2');
+    await shot(admin, 'jobs-import');
+
+    await admin.getByRole('button', { name: 'Orders' }).click();
+    const ids: string[] = [];
+    for (const note of notes) {
+      const row = admin.locator('tr[data-order-id]', { hasText: note });
+      await row.waitFor();
+      ids.push(String(await row.getAttribute('data-order-id')));
+    }
+
+    await admin.getByRole('button', { name: 'Jobs' }).click();
+    const reports = admin.locator('tr[data-job-id]', { hasText: 'orders.report' });
+    // The list holds the earlier report before this one starts.
+    await reports.first().waitFor();
+    const earlier = await reports.count();
+    await admin.getByRole('button', { name: 'Start report' }).click();
+    await admin.locator('tr[data-job-id]', { hasText: 'orders.report' }).nth(earlier).waitFor();
+    const report = reports.first();
+    await expectText(report.locator('.status'), 'succeeded');
+    const jobId = String(await report.getAttribute('data-job-id'));
+    const [download] = await Promise.all([
+      admin.waitForEvent('download'),
+      admin.getByRole('button', { name: `Download report ${jobId}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^orders-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    const rows = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(rows[0]).toBe('orderId,createdAt,status,currency,total');
+    const reported = new Map(rows.slice(1).map((row) => [row.split(',')[0], row]));
+    // Both imported orders, still pending, in EUR (WIDGET-1's currency).
+    for (const id of ids)
+      expect({ id, row: reported.get(id), rows }).toMatchObject({
+        row: expect.stringMatching(new RegExp(`^${id},[^,]+,pending,EUR,\\d+`)),
+      });
   });
 
   it("lets an admin invite a user and change its role, and shows the tenant's plan and quota", async () => {
