@@ -8,6 +8,8 @@ export const CORS_ALLOWED_HEADERS = [
   'Idempotency-Key',
   'X-Amz-Date',
   'X-Amz-Security-Token',
+  // SigV4 signers (the console's operator page among them) send the payload's hash too.
+  'X-Amz-Content-Sha256',
 ];
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export const CORS_EXPOSED_HEADERS = ['X-Request-Id'];

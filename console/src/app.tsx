@@ -4,6 +4,7 @@ import { Alert } from './alert';
 import { jsonApi } from './api';
 import { CALLBACK_PATH, completeSignIn, currentSession, type Session, signOut, startSignIn } from './auth';
 import { connectLive, type LiveChange, type LiveState } from './live';
+import type { OperatorConsole } from './operator-console';
 import { PANELS } from './panels';
 import { Storefront } from './panels/storefront';
 import { Tracking } from './panels/tracking';
@@ -15,7 +16,25 @@ export function App({ config }: { readonly config: ConsoleConfig }) {
   if (store?.[1] !== undefined) return <Storefront config={config} slug={decodeURIComponent(store[1])} />;
   const track = /^\/track\/([^/]+)$/.exec(path);
   if (track?.[1] !== undefined) return <Tracking config={config} trackingId={decodeURIComponent(track[1])} />;
+  if (path === OPERATOR_PATH) return <LazyOperatorConsole config={config} />;
   return <TenantConsole config={config} />;
+}
+
+/** The operator page (`/operator`) and the SigV4 signer it needs, in a chunk only operators download. */
+const OPERATOR_PATH = '/operator';
+
+function LazyOperatorConsole({ config }: { readonly config: ConsoleConfig }) {
+  const [loaded, setLoaded] = useState<typeof OperatorConsole | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    import('./operator-console').then(
+      (module) => setLoaded(() => module.OperatorConsole),
+      (caught: Error) => setError(`the operator page could not load: ${caught.message}`),
+    );
+  }, []);
+  if (loaded === undefined) return <Alert message={error} />;
+  const Loaded = loaded;
+  return <Loaded config={config} />;
 }
 
 function TenantConsole({ config }: { readonly config: ConsoleConfig }) {
@@ -47,6 +66,9 @@ function SignedOut({
       <button type="button" onClick={() => void startSignIn(config)}>
         Sign in
       </button>
+      <p>
+        <a href={OPERATOR_PATH}>Operators: sign in with AWS credentials</a>
+      </p>
       <h2>Storefronts</h2>
       <form
         class="row"

@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import {
   DEMO_PASSWORD,
@@ -258,6 +259,62 @@ describe('the web console in Chromium', () => {
     await expectText(admin.locator('.tier'), 'basic');
     await expectText(admin.locator('.quota'), ' used since ');
     await shot(admin, 'users-usage');
+  });
+
+  it('lets an operator sign in with AWS credentials, change a tier, suspend a tenant (its member is refused) and reactivate it, and offboard another', async () => {
+    const operator = await openPage('operator');
+    await operator.goto(`${ORIGIN}/`);
+    await operator.getByRole('link', { name: 'Operators: sign in with AWS credentials' }).click();
+    // Locally the page names the local cloud's credentials (npm start prints them too).
+    await expectText(operator.locator('.hint'), LOCAL_CREDENTIALS.accessKeyId);
+    await operator.getByLabel('Access key ID').fill(LOCAL_CREDENTIALS.accessKeyId);
+    await operator.getByLabel('Secret access key').fill(LOCAL_CREDENTIALS.secretAccessKey);
+    await operator.getByRole('button', { name: 'Sign in as operator' }).click();
+    const acme = operator.locator('tr[data-tenant-id]', { hasText: 'Acme Corp' });
+    const globex = operator.locator('tr[data-tenant-id]', { hasText: 'Globex' });
+    await expectText(acme.locator('.status'), 'ACTIVE');
+    expect(await unnamedControls(operator)).toEqual([]);
+    // Kept for this tab only.
+    expect(await operator.evaluate('Object.keys(localStorage).length')).toBe(0);
+
+    const globexTier = operator.getByRole('combobox', { name: 'Tier of Globex' });
+    expect(await globexTier.inputValue()).toBe('premium');
+    await globexTier.selectOption('basic');
+    await globex.getByRole('button', { name: 'Change tier' }).click();
+    // Disabled again once the tier the API answers is the one chosen.
+    await globex.locator('button:disabled', { hasText: 'Change tier' }).waitFor();
+    expect(await globexTier.inputValue()).toBe('basic');
+
+    // Both Acme pages' counts of errors before the suspension: what they log while it lasts is checked below.
+    const before = { admin: pageErrors.admin?.length ?? 0, member: pageErrors.member?.length ?? 0 };
+    await operator.getByRole('button', { name: 'Suspend Acme Corp' }).click();
+    await expectText(acme.locator('.status'), 'SUSPENDED');
+    await shot(operator, 'operator-tenants');
+    // The member's next call is refused by the gateway (the authorizer's 401, a DEFAULT_4XX gateway response): its
+    // CORS names the console's origin, so the console can read and show the gateway's own message.
+    await member.getByRole('button', { name: 'Jobs', exact: true }).click();
+    await expectText(member.getByRole('alert'), '401: Unauthorized');
+    await shot(member, 'member-suspended');
+
+    await operator.getByRole('button', { name: 'Reactivate Acme Corp' }).click();
+    await expectText(acme.locator('.status'), 'ACTIVE');
+    await member.getByRole('button', { name: 'Catalog', exact: true }).click();
+    await member.getByRole('button', { name: 'Orders', exact: true }).click();
+    await member.locator('tr[data-order-id]').first().waitFor();
+    expect(await member.getByRole('alert').count()).toBe(0);
+    await member.getByText('live updates: live').waitFor();
+    // While suspended, Chromium logged each refused request and socket handshake: those and nothing else.
+    const refused = [
+      ...(pageErrors.member ?? []).splice(before.member),
+      ...(pageErrors.admin ?? []).splice(before.admin),
+    ];
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused)
+      expect(error).toMatch(/status of 40[13] |WebSocket connection .* failed: HTTP Authentication failed/);
+
+    operator.once('dialog', (dialog) => void dialog.accept());
+    await operator.getByRole('button', { name: 'Offboard Globex' }).click();
+    await expectText(globex.locator('.status'), 'OFFBOARD');
   });
 
   it('names every control of every panel (labels, button names)', async () => {
