@@ -112,4 +112,9 @@ const hooks: CliHooks = {
   },
 };
 
-runLocalCloudCli(process.argv.slice(2), hooks).catch(exitOnCliFailure);
+// The local cloud has no CloudFront: the console is served here, so the gateway responses name this origin (a
+// `-c consoleOrigin=…` given on the command line comes later and wins).
+runLocalCloudCli(
+  ['-c', `consoleOrigin=http://localhost:${LOCAL_CONSOLE_PORT}`, ...process.argv.slice(2)],
+  hooks,
+).catch(exitOnCliFailure);
