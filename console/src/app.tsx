@@ -2,7 +2,15 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConsoleConfig } from '../console-config';
 import { Alert } from './alert';
 import { jsonApi } from './api';
-import { CALLBACK_PATH, completeSignIn, currentSession, type Session, signOut, startSignIn } from './auth';
+import {
+  CALLBACK_PATH,
+  completeSignIn,
+  currentSession,
+  freshIdToken,
+  type Session,
+  signOut,
+  startSignIn,
+} from './auth';
 import { connectLive, type LiveChange, type LiveState } from './live';
 import type { OperatorConsole } from './operator-console';
 import { PANELS } from './panels';
@@ -89,7 +97,7 @@ function SignedOut({
 }
 
 function SignedIn({ config, session }: { readonly config: ConsoleConfig; readonly session: Session }) {
-  const api = useMemo(() => jsonApi(config.apiUrl, session.idToken), [config, session]);
+  const api = useMemo(() => jsonApi(config.apiUrl, () => freshIdToken(config)), [config]);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [listeners] = useState(() => new Set<(change: LiveChange) => void>());
   const onLive = useCallback(
@@ -103,13 +111,13 @@ function SignedIn({ config, session }: { readonly config: ConsoleConfig; readonl
     () =>
       connectLive(
         config.webSocketUrl,
-        session.idToken,
+        () => freshIdToken(config),
         (change) => {
           for (const listener of listeners) listener(change);
         },
         setLiveState,
       ),
-    [config, session, listeners],
+    [config, listeners],
   );
   const panels = PANELS.filter((panel) => !panel.adminOnly || session.role === 'admin');
   const [selected, setSelected] = useState(panels[0]?.id);

@@ -163,6 +163,42 @@ describe('the web console in Chromium', () => {
     await expectText(visitor.locator('.status'), 'confirmed');
   });
 
+  it('renews an expired ID token with the refresh token, so a call after expiry succeeds without signing in again', async () => {
+    const page = await openPage('token-refresh');
+    // The page's clock, faked from the start, runs at real speed until the test jumps it forward.
+    await page.clock.install();
+    await signIn(page, 'member@acme.example.com');
+    await page.locator('tr[data-order-id]').first().waitFor();
+    const kept = () =>
+      page.evaluate(`JSON.parse(sessionStorage.getItem('console.session'))`) as Promise<{
+        idToken: string;
+        refreshToken?: string;
+        expiresAt: number;
+      }>;
+    const before = await kept();
+    expect(before.refreshToken).toEqual(expect.any(String));
+
+    // Past the ID token's expiry by this browser's clock.
+    const now = Number(await page.evaluate('Date.now()'));
+    await page.clock.fastForward(before.expiresAt - now + 60_000);
+    const renewal = page.waitForRequest(
+      (request) =>
+        request.url().endsWith('/oauth2/token') && /grant_type=refresh_token/.test(request.postData() ?? ''),
+    );
+    const call = page.waitForResponse((response) => response.url().includes('/jobs?'));
+    await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+    await renewal;
+    const answered = await call;
+    expect(answered.status()).toBe(200);
+    const sentWith = String(await answered.request().headerValue('authorization'));
+    const after = await kept();
+    expect(sentWith).toBe(`Bearer ${after.idToken}`);
+    expect(after.idToken).not.toBe(before.idToken);
+    expect(after.expiresAt).toBeGreaterThan(before.expiresAt);
+    expect(page.url()).toBe(`${ORIGIN}/`);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('lets an admin edit the catalog, and the storefront shows it', async () => {
     await admin.getByRole('button', { name: 'Catalog' }).click();
     await admin.getByRole('button', { name: 'Edit WIDGET-1' }).click();
