@@ -12,7 +12,11 @@ export const CORS_ALLOWED_HEADERS = [
   'X-Amz-Content-Sha256',
 ];
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-export const CORS_EXPOSED_HEADERS = ['X-Request-Id'];
+/**
+ * X-Request-Id is the request id the function answered (kept in a stage-cached response); x-amzn-RequestId is the
+ * one API Gateway gives every request. A page reading both can tell a stage-cache hit (they differ) from a miss.
+ */
+export const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'x-amzn-RequestId'];
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** Response headers for a request from `origin`; none when the origin is not allowed. */

@@ -19,6 +19,8 @@ export function jsonApi(baseUrl: string, token?: () => Promise<string>) {
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    /** Shown the answer's headers (those CORS exposes) before its body is parsed. */
+    onHeaders?: (headers: Headers) => void,
   ): Promise<T> => {
     const bearer =
       token === undefined
@@ -41,6 +43,7 @@ export function jsonApi(baseUrl: string, token?: () => Promise<string>) {
         `${method} ${path}: no readable answer (offline, or the sign-in expired: sign in again)`,
       );
     });
+    onHeaders?.(response.headers);
     const text = await response.text();
     const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
     if (!response.ok) {

@@ -211,6 +211,12 @@ describe('the web console in Chromium', () => {
     await member.getByRole('button', { name: 'Catalog' }).click();
     await member.locator('tr[data-sku="WIDGET-1"]').waitFor();
     expect(await member.getByRole('button', { name: /^Edit / }).count()).toBe(0);
+    // The edit flushed the stage cache: the member's first read is a miss, the same read again a hit.
+    await expectText(member.locator('.cache'), 'cache miss');
+    await expectText(member.locator('tr[data-sku="WIDGET-1"] .price'), '13.75 EUR');
+    await member.getByRole('button', { name: 'Read the catalog again' }).click();
+    await expectText(member.locator('.cache'), 'cache hit');
+    await shot(member, 'catalog-cache-hit');
 
     const visitor = await openPage('storefront');
     await visitor.goto(`${ORIGIN}/store/${e2e.seeded[0]?.slug ?? ACME.slug}`);
