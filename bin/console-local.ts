@@ -19,9 +19,19 @@ export const DEMO_PASSWORD = 'Local-demo-pass-1';
 /** The console's origin for `npm start`: the sandbox stage's CORS and callback URLs allow it (infra/config.ts). */
 export const LOCAL_CONSOLE_PORT = 5173;
 
+/**
+ * What an operator signs in with locally: the local cloud's own credentials (what `npm start -- --print-env` exports
+ * as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), which its IAM authorizes for everything. Not secret: they work
+ * nowhere else.
+ */
+export const LOCAL_OPERATOR_HINT = `Local cloud: access key ID ${LOCAL_CREDENTIALS.accessKeyId}, secret access key ${LOCAL_CREDENTIALS.secretAccessKey}, no session token (npm start prints them).`;
+
 /** The console's config on the local cloud: its stack outputs, the code exchanged through the console server. */
 export function localConsoleConfig(cloud: Pick<LocalCloud, 'model'>): ConsoleConfig {
-  return consoleConfigFromOutputs(cloud.model.outputs ?? {}, { tokenUrl: '/oauth2/token' });
+  return consoleConfigFromOutputs(cloud.model.outputs ?? {}, {
+    tokenUrl: '/oauth2/token',
+    operatorSignInHint: LOCAL_OPERATOR_HINT,
+  });
 }
 
 /** Sets {@link DEMO_PASSWORD} as the permanent password of each demo tenant's admin and member. */

@@ -7,7 +7,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type CliHooks, exitOnCliFailure, type LocalCloud, runLocalCloudCli } from 'cdk-local-cloud';
+import {
+  type CliHooks,
+  exitOnCliFailure,
+  LOCAL_CREDENTIALS,
+  type LocalCloud,
+  runLocalCloudCli,
+} from 'cdk-local-cloud';
 import { buildConsole } from '../console/build';
 import { DEMO_PASSWORD, LOCAL_CONSOLE_PORT, localConsoleConfig, setDemoPasswords } from './console-local';
 import { type ConsoleServer, startConsoleServer } from './console-server';
@@ -79,7 +85,11 @@ const hooks: CliHooks = {
       (url) => `Console: ${url}  (storefront: ${url}/store/<slug>)`,
       (error: Error) => `Console not served: ${error.message}`,
     );
-    if (!run.seed) return ['', consoleLine];
+    // Operators sign the /tenants calls in the page with the local cloud's credentials (not secret: local only).
+    const operatorLine = consoleServer
+      ? `  operators: ${consoleServer.url}/operator, access key ID ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey}`
+      : '';
+    if (!run.seed) return ['', consoleLine, operatorLine];
     process.stdout.write('› seeding demo tenants through the API…\n');
     const seeded = await seedLocalCloud(cloud, session);
     await setDemoPasswords(cloud);
@@ -89,6 +99,7 @@ const hooks: CliHooks = {
       '',
       consoleLine,
       `  sign in as admin@acme.example.com or member@acme.example.com, password ${DEMO_PASSWORD}`,
+      operatorLine,
       ...(first ? [`  ${consoleServer?.url ?? ''}/store/${first.slug}`] : []),
       '',
       `Demo tenants ${tenants}, users admin and member. A fresh ID token (1 h):`,
@@ -101,4 +112,9 @@ const hooks: CliHooks = {
   },
 };
 
-runLocalCloudCli(process.argv.slice(2), hooks).catch(exitOnCliFailure);
+// The local cloud has no CloudFront: the console is served here, so the gateway responses name this origin (a
+// `-c consoleOrigin=…` given on the command line comes later and wins).
+runLocalCloudCli(
+  ['-c', `consoleOrigin=http://localhost:${LOCAL_CONSOLE_PORT}`, ...process.argv.slice(2)],
+  hooks,
+).catch(exitOnCliFailure);

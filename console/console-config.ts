@@ -20,6 +20,11 @@ export interface ConsoleConfig {
    * console's own origin (the local console server forwards it: see bin/console-server.ts).
    */
   readonly tokenUrl: string;
+  /**
+   * Where an operator finds the AWS credentials the operator page signs with. Deployed: absent (the page says
+   * `aws configure export-credentials`); local: the local cloud's own credentials.
+   */
+  readonly operatorSignInHint?: string;
 }
 
 /** The stack outputs the console needs, by output key (infra/stateful-stack.ts, infra/stateless-stack.ts). */
@@ -31,7 +36,7 @@ export const CONSOLE_OUTPUT_KEYS = {
   userPoolId: 'UserPoolId',
   clientId: 'SpaClientId',
   cognitoDomainUrl: 'CognitoDomainUrl',
-} as const satisfies Record<Exclude<keyof ConsoleConfig, 'tokenUrl'>, string>;
+} as const satisfies Record<Exclude<keyof ConsoleConfig, 'tokenUrl' | 'operatorSignInHint'>, string>;
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -41,7 +46,7 @@ const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
  */
 export function consoleConfigFromOutputs(
   outputs: Readonly<Record<string, Readonly<Record<string, string>>>>,
-  overrides: Partial<Pick<ConsoleConfig, 'tokenUrl'>> = {},
+  overrides: Partial<Pick<ConsoleConfig, 'tokenUrl' | 'operatorSignInHint'>> = {},
 ): ConsoleConfig {
   const flat: Record<string, string> = Object.assign({}, ...Object.values(outputs));
   const missing = Object.values(CONSOLE_OUTPUT_KEYS).filter((key) => !flat[key]);
@@ -58,5 +63,8 @@ export function consoleConfigFromOutputs(
     clientId: value('clientId'),
     cognitoDomainUrl,
     tokenUrl: overrides.tokenUrl ?? `${cognitoDomainUrl}/oauth2/token`,
+    ...(overrides.operatorSignInHint === undefined
+      ? {}
+      : { operatorSignInHint: overrides.operatorSignInHint }),
   };
 }

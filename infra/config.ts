@@ -65,6 +65,13 @@ export interface StageConfig {
    */
   readonly console: boolean;
   /**
+   * The origin the stage's console is served from, when it is not the console this stack hosts: the one origin the
+   * REST API's gateway responses (401, 403, 429, 5xx) name, so that console can read them. `npm start` and the
+   * browser tests set `http://localhost:5173` (the local cloud has no CloudFront). Default: the hosted console's
+   * origin, else the first allowed origin. Added to the allowed origins when missing.
+   */
+  readonly consoleOrigin?: string;
+  /**
    * The longest a failed job waits before its next delivery (the worker's backoff doubles from 1 s up to this):
    * the tests' stack sets 1 so a poison job dead-letters in seconds; a deployment keeps the default.
    */
@@ -128,6 +135,7 @@ export const CONTEXT_KEYS = [
   'waf',
   'stageCache',
   'console',
+  'consoleOrigin',
   'jobRetryMaxDelaySeconds',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -280,6 +288,16 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
   }
   for (const key of ['syntheticsCanary', 'waf', 'stageCache', 'console'] as const) {
     if (given(key) !== undefined) set(key, flag(key, given(key)));
+  }
+  if (given('consoleOrigin') !== undefined) {
+    const origin = text(
+      'consoleOrigin',
+      given('consoleOrigin'),
+      /^https?:\/\/[^/\s,*]+$/,
+      'http://localhost:5173',
+    );
+    set('consoleOrigin', origin);
+    if (!config.allowedOrigins.includes(origin)) set('allowedOrigins', [...config.allowedOrigins, origin]);
   }
   if (given('jobRetryMaxDelaySeconds') !== undefined) {
     const seconds = Number(given('jobRetryMaxDelaySeconds'));

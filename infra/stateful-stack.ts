@@ -72,11 +72,6 @@ export class StatefulStack extends Stack {
       visibilityTimeout: Duration.seconds(6 * JOB_WORKER_TIMEOUT.toSeconds()),
     });
 
-    this.files = new FilesBucket(this, 'Files', {
-      allowedOrigins: props.config.allowedOrigins,
-      uploadsQueue: this.jobsQueue.queue,
-    });
-
     const userPool = new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -156,6 +151,11 @@ export class StatefulStack extends Stack {
       ...props.config.allowedOrigins,
       ...(this.consoleHosting ? [this.consoleHosting.origin] : []),
     ];
+    // The hosted console uploads imports to and downloads reports from the files bucket straight from the browser.
+    this.files = new FilesBucket(this, 'Files', {
+      allowedOrigins: signInOrigins,
+      uploadsQueue: this.jobsQueue.queue,
+    });
     this.userPoolClient = userPool.addClient('SpaClient', {
       generateSecret: false,
       // SRP for the SPA's own form and the CLI; the authorization-code grant with PKCE for managed login.

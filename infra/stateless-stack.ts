@@ -58,17 +58,18 @@ export class StatelessStack extends Stack {
     Aspects.of(this).add(new StageRemovalPolicy(props.config));
     useFunctionDeployment(this, props.config.functionDeployment);
     const { config, table, idempotencyTable, userPool, userPoolClient } = props;
-    // The console's origin after the configured ones: gateway responses (401, 403, 429) name the first origin only,
-    // and the local console (http://localhost:5173) is the first in a sandbox.
     const allowedOrigins = [
       ...config.allowedOrigins,
       ...(props.consoleHosting ? [props.consoleHosting.origin] : []),
     ];
+    // Gateway responses (401, 403, 429, 5xx) can name one origin only: the console's, so it can read them.
+    const consoleOrigin = config.consoleOrigin ?? props.consoleHosting?.origin ?? config.allowedOrigins[0];
 
     const { executionLogLevel } = config;
     const api = new TenantRestApi(this, 'Rest', {
       stageName: config.stage,
       allowedOrigins,
+      ...(consoleOrigin === undefined ? {} : { gatewayResponseOrigin: consoleOrigin }),
       waf: config.waf,
       cacheClusterSize: config.stageCache ? '0.5' : false,
       executionLogLevel,

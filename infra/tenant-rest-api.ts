@@ -21,6 +21,11 @@ export interface TenantRestApiProps {
   /** Origins allowed by CORS (preflight, Lambda responses and gateway responses). */
   readonly allowedOrigins: readonly string[];
   /**
+   * The one origin gateway responses (401, 403, 429, 5xx) name, so a browser there can read them: the console's.
+   * @default the first of `allowedOrigins`
+   */
+  readonly gatewayResponseOrigin?: string;
+  /**
    * Stage-wide steady-state request rate and burst: a ceiling that protects the backend, sized above what
    * the tenants' usage plans add up to (tenant fairness is the plans' job, per tenant key).
    * @default `backendCeiling()` — the default tiers for the default expected tenants, plus 20%
@@ -132,7 +137,7 @@ export class TenantRestApi extends Construct {
       validateRequestParameters: false,
     });
 
-    this.addGatewayResponses(props.allowedOrigins);
+    this.addGatewayResponses(props.gatewayResponseOrigin ?? props.allowedOrigins[0]);
     if (this.cacheEnabled) this.requireAuthorizationForCacheInvalidation();
 
     if (props.waf ?? true) {
@@ -211,10 +216,10 @@ export class TenantRestApi extends Construct {
     };
   }
 
-  private addGatewayResponses(allowedOrigins: readonly string[]): void {
-    // Gateway responses cannot echo an origin conditionally, so they name the first (in prod: the only) allowed origin.
+  private addGatewayResponses(origin: string | undefined): void {
+    // Gateway responses cannot echo an origin conditionally, so they name one: the console's.
     const headers = {
-      'Access-Control-Allow-Origin': `'${allowedOrigins[0]}'`,
+      'Access-Control-Allow-Origin': `'${origin}'`,
       'Access-Control-Allow-Credentials': "'true'",
       Vary: "'Origin'",
     };

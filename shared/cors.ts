@@ -8,9 +8,15 @@ export const CORS_ALLOWED_HEADERS = [
   'Idempotency-Key',
   'X-Amz-Date',
   'X-Amz-Security-Token',
+  // SigV4 signers (the console's operator page among them) send the payload's hash too.
+  'X-Amz-Content-Sha256',
 ];
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-export const CORS_EXPOSED_HEADERS = ['X-Request-Id'];
+/**
+ * X-Request-Id is the request id the function answered (kept in a stage-cached response); x-amzn-RequestId is the
+ * one API Gateway gives every request. A page reading both can tell a stage-cache hit (they differ) from a miss.
+ */
+export const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'x-amzn-RequestId'];
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** Response headers for a request from `origin`; none when the origin is not allowed. */

@@ -9,18 +9,29 @@ export class ApiError extends Error {
   }
 }
 
-/** A JSON API at `baseUrl`, authorized with `token` when one is given. */
-export function jsonApi(baseUrl: string, token?: string) {
+/**
+ * A JSON API at `baseUrl`, authorized with the token `token` gives when there is one (asked before every call, so
+ * an expired ID token is renewed first).
+ */
+export function jsonApi(baseUrl: string, token?: () => Promise<string>) {
   return async <T>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    /** Shown the answer's headers (those CORS exposes) before its body is parsed. */
+    onHeaders?: (headers: Headers) => void,
   ): Promise<T> => {
+    const bearer =
+      token === undefined
+        ? undefined
+        : await token().catch((caught: Error) => {
+            throw new ApiError(401, caught.message);
+          });
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
@@ -32,6 +43,7 @@ export function jsonApi(baseUrl: string, token?: string) {
         `${method} ${path}: no readable answer (offline, or the sign-in expired: sign in again)`,
       );
     });
+    onHeaders?.(response.headers);
     const text = await response.text();
     const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
     if (!response.ok) {

@@ -2,8 +2,17 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConsoleConfig } from '../console-config';
 import { Alert } from './alert';
 import { jsonApi } from './api';
-import { CALLBACK_PATH, completeSignIn, currentSession, type Session, signOut, startSignIn } from './auth';
+import {
+  CALLBACK_PATH,
+  completeSignIn,
+  currentSession,
+  freshIdToken,
+  type Session,
+  signOut,
+  startSignIn,
+} from './auth';
 import { connectLive, type LiveChange, type LiveState } from './live';
+import type { OperatorConsole } from './operator-console';
 import { PANELS } from './panels';
 import { Storefront } from './panels/storefront';
 import { Tracking } from './panels/tracking';
@@ -15,7 +24,25 @@ export function App({ config }: { readonly config: ConsoleConfig }) {
   if (store?.[1] !== undefined) return <Storefront config={config} slug={decodeURIComponent(store[1])} />;
   const track = /^\/track\/([^/]+)$/.exec(path);
   if (track?.[1] !== undefined) return <Tracking config={config} trackingId={decodeURIComponent(track[1])} />;
+  if (path === OPERATOR_PATH) return <LazyOperatorConsole config={config} />;
   return <TenantConsole config={config} />;
+}
+
+/** The operator page (`/operator`) and the SigV4 signer it needs, in a chunk only operators download. */
+const OPERATOR_PATH = '/operator';
+
+function LazyOperatorConsole({ config }: { readonly config: ConsoleConfig }) {
+  const [loaded, setLoaded] = useState<typeof OperatorConsole | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    import('./operator-console').then(
+      (module) => setLoaded(() => module.OperatorConsole),
+      (caught: Error) => setError(`the operator page could not load: ${caught.message}`),
+    );
+  }, []);
+  if (loaded === undefined) return <Alert message={error} />;
+  const Loaded = loaded;
+  return <Loaded config={config} />;
 }
 
 function TenantConsole({ config }: { readonly config: ConsoleConfig }) {
@@ -47,6 +74,9 @@ function SignedOut({
       <button type="button" onClick={() => void startSignIn(config)}>
         Sign in
       </button>
+      <p>
+        <a href={OPERATOR_PATH}>Operators: sign in with AWS credentials</a>
+      </p>
       <h2>Storefronts</h2>
       <form
         class="row"
@@ -67,7 +97,7 @@ function SignedOut({
 }
 
 function SignedIn({ config, session }: { readonly config: ConsoleConfig; readonly session: Session }) {
-  const api = useMemo(() => jsonApi(config.apiUrl, session.idToken), [config, session]);
+  const api = useMemo(() => jsonApi(config.apiUrl, () => freshIdToken(config)), [config]);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [listeners] = useState(() => new Set<(change: LiveChange) => void>());
   const onLive = useCallback(
@@ -81,13 +111,13 @@ function SignedIn({ config, session }: { readonly config: ConsoleConfig; readonl
     () =>
       connectLive(
         config.webSocketUrl,
-        session.idToken,
+        () => freshIdToken(config),
         (change) => {
           for (const listener of listeners) listener(change);
         },
         setLiveState,
       ),
-    [config, session, listeners],
+    [config, listeners],
   );
   const panels = PANELS.filter((panel) => !panel.adminOnly || session.role === 'admin');
   const [selected, setSelected] = useState(panels[0]?.id);

@@ -6,9 +6,19 @@ export interface Session {
   readonly email: string;
   readonly tenantId: string;
   readonly role: 'admin' | 'member';
-  /** Epoch ms after which the token is refused. */
+  /** Epoch ms, by this browser's clock, after which the token is refused. */
   readonly expiresAt: number;
 }
+
+/** What this tab keeps: the tokens, and when (by this browser's clock) the ID token expires. */
+interface StoredTokens {
+  readonly idToken: string;
+  readonly refreshToken?: string;
+  readonly expiresAt: number;
+}
+
+/** Renewed this long before the ID token expires, so a call never leaves with a token about to be refused. */
+const RENEW_BEFORE_MS = 60_000;
 
 const SESSION_KEY = 'console.session';
 const PENDING_KEY = 'console.pendingSignIn';
@@ -32,27 +42,89 @@ function claimsOf(token: string): Record<string, unknown> {
   >;
 }
 
-function sessionOf(idToken: string): Session {
+function sessionOf({ idToken, expiresAt }: StoredTokens): Session {
   const claims = claimsOf(idToken);
   return {
     idToken,
     email: String(claims.email ?? claims['cognito:username'] ?? ''),
     tenantId: String(claims['custom:tenantId'] ?? ''),
     role: claims['custom:role'] === 'admin' ? 'admin' : 'member',
-    expiresAt: Number(claims.exp ?? 0) * 1000,
+    expiresAt,
   };
 }
 
-/** The session kept for this tab, unless it expired. */
-export function currentSession(): Session | undefined {
-  const token = sessionStorage.getItem(SESSION_KEY);
-  if (token === null) return undefined;
-  const session = sessionOf(token);
-  if (session.expiresAt <= Date.now()) {
+/**
+ * Keeps tokens just received. Their expiry is the token's lifetime (`exp - iat`) from now by this browser's clock,
+ * not `exp` itself: a browser whose clock is off would otherwise renew too early or too late.
+ */
+function keep(idToken: string, refreshToken: string | undefined): StoredTokens {
+  const claims = claimsOf(idToken);
+  const lifetimeMs = (Number(claims.exp ?? 0) - Number(claims.iat ?? 0)) * 1000;
+  const tokens = {
+    idToken,
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    expiresAt: Date.now() + lifetimeMs,
+  };
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(tokens));
+  return tokens;
+}
+
+function storedTokens(): StoredTokens | undefined {
+  const kept = sessionStorage.getItem(SESSION_KEY);
+  if (kept === null) return undefined;
+  try {
+    return JSON.parse(kept) as StoredTokens;
+  } catch {
+    // Kept by an older console (the bare ID token): sign in again.
     sessionStorage.removeItem(SESSION_KEY);
     return undefined;
   }
-  return session;
+}
+
+/** The session kept for this tab, unless it expired with no refresh token to renew it. */
+export function currentSession(): Session | undefined {
+  const tokens = storedTokens();
+  if (tokens === undefined) return undefined;
+  if (tokens.expiresAt <= Date.now() && tokens.refreshToken === undefined) {
+    sessionStorage.removeItem(SESSION_KEY);
+    return undefined;
+  }
+  return sessionOf(tokens);
+}
+
+let renewing: Promise<string> | undefined;
+
+/**
+ * An ID token the APIs accept: the kept one while it has more than a minute left, else a new one from the token
+ * endpoint's `refresh_token` grant (the console signs in with managed login, so it renews there too). Concurrent
+ * callers share one renewal. Throws, asking to sign in again, when there is no refresh token or it is refused.
+ */
+export function freshIdToken(config: ConsoleConfig): Promise<string> {
+  const tokens = storedTokens();
+  if (tokens === undefined) return Promise.reject(new Error('signed out in another tab: sign in again'));
+  if (tokens.expiresAt - RENEW_BEFORE_MS > Date.now()) return Promise.resolve(tokens.idToken);
+  const { refreshToken } = tokens;
+  if (refreshToken === undefined) return Promise.reject(new Error('the sign-in expired: sign in again'));
+  renewing ??= (async () => {
+    const response = await fetch(new URL(config.tokenUrl, location.origin), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: config.clientId,
+        refresh_token: refreshToken,
+      }),
+    });
+    const body = (await response.json()) as { id_token?: string; error?: string };
+    if (!response.ok || body.id_token === undefined) {
+      throw new Error(`the sign-in could not be renewed (${body.error ?? response.status}): sign in again`);
+    }
+    // Cognito answers no new refresh token (no rotation): the one kept stays valid until its own expiry.
+    return keep(body.id_token, refreshToken).idToken;
+  })().finally(() => {
+    renewing = undefined;
+  });
+  return renewing;
 }
 
 const redirectUri = () => `${location.origin}${CALLBACK_PATH}`;
@@ -103,12 +175,11 @@ export async function completeSignIn(config: ConsoleConfig, params: URLSearchPar
       code_verifier: pending.verifier,
     }),
   });
-  const body = (await response.json()) as { id_token?: string; error?: string };
+  const body = (await response.json()) as { id_token?: string; refresh_token?: string; error?: string };
   if (!response.ok || body.id_token === undefined) {
     throw new Error(`the code exchange failed: ${body.error ?? response.status}`);
   }
-  sessionStorage.setItem(SESSION_KEY, body.id_token);
-  return sessionOf(body.id_token);
+  return sessionOf(keep(body.id_token, body.refresh_token));
 }
 
 /** Forgets the tokens and ends the managed-login session, back to the console's root. */

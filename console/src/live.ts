@@ -12,20 +12,29 @@ export type LiveState = 'connecting' | 'live' | 'offline';
 
 /**
  * Keeps one socket to the WebSocket API (the ID token in `?token=`, as browsers cannot set headers on a
- * WebSocket), reconnecting after a drop; returns a function that closes it for good.
+ * WebSocket), reconnecting after a drop with a token asked for then (renewed if it expired); returns a function that
+ * closes it for good.
  */
 export function connectLive(
   url: string,
-  token: string,
+  token: () => Promise<string>,
   onChange: (change: LiveChange) => void,
   onState: (state: LiveState) => void,
 ): () => void {
   let socket: WebSocket | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
-  const open = () => {
+  const open = async () => {
     onState('connecting');
-    socket = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+    let current: string;
+    try {
+      current = await token();
+    } catch {
+      onState('offline');
+      return;
+    }
+    if (closed) return;
+    socket = new WebSocket(`${url}?token=${encodeURIComponent(current)}`);
     socket.onopen = () => onState('live');
     socket.onmessage = (event) => {
       const change = JSON.parse(String(event.data)) as LiveChange;
@@ -33,10 +42,10 @@ export function connectLive(
     };
     socket.onclose = () => {
       onState('offline');
-      if (!closed) retry = setTimeout(open, 3000);
+      if (!closed) retry = setTimeout(() => void open(), 3000);
     };
   };
-  open();
+  void open();
   return () => {
     closed = true;
     clearTimeout(retry);

@@ -438,6 +438,20 @@ export function createCognitoProtocol(backend: CognitoBackend) {
       });
       return refreshToken;
     },
+    /**
+     * The user a refresh token was issued to, for `client` (the `refresh_token` grant of `/oauth2/token`):
+     * undefined for an unknown token, another client's, or a user since deleted or disabled.
+     */
+    redeemRefreshToken(
+      refreshToken: string,
+      client: ClientDefinition,
+    ): { pool: UserPoolStore; user: StoredUser } | undefined {
+      const grant = refreshTokens.get(refreshToken);
+      if (grant === undefined || grant.clientId !== client.clientId) return undefined;
+      const pool = backend.pool(grant.userPoolId);
+      const user = pool.findBySub(grant.sub);
+      return user?.enabled ? { pool, user } : undefined;
+    },
     /** Runs one operation (`AdminCreateUser`, ...) and returns its JSON result; throws CognitoError. */
     handle(operation: string, body: Body): unknown {
       const run = operations[operation];

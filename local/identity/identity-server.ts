@@ -206,6 +206,31 @@ export async function createIdentityServer(options: IdentityServerOptions = {}):
   const grants: Record<string, Grant> = {
     ...OAUTH_GRANTS,
     authorization_code: (form, caller) => managedLogin.grant(form, caller),
+    // A browser signed in by managed login renews its tokens here; Cognito answers no new refresh token.
+    refresh_token: (form, caller) => {
+      let app: ClientDefinition;
+      try {
+        app = client(caller.clientId);
+      } catch (error) {
+        if (error instanceof CognitoError) return { status: 400, body: { error: 'invalid_client' } };
+        throw error;
+      }
+      if (app.clientSecret !== undefined && app.clientSecret !== caller.clientSecret) {
+        return { status: 400, body: { error: 'invalid_client' } };
+      }
+      const redeemed = protocol.redeemRefreshToken(form.get('refresh_token') ?? '', app);
+      if (redeemed === undefined) return { status: 400, body: { error: 'invalid_grant' } };
+      const tokens = mintFor(redeemed.pool, app, redeemed.user);
+      return {
+        status: 200,
+        body: {
+          id_token: tokens.idToken,
+          access_token: tokens.accessToken,
+          expires_in: tokens.expiresIn,
+          token_type: 'Bearer',
+        },
+      };
+    },
   };
   const sendPage = (response: ServerResponse, answer: LoginResponse) => {
     response.writeHead(answer.status, answer.headers);

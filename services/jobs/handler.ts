@@ -66,8 +66,15 @@ export function createJobsHandler(config: JobsConfig): ProxyHandler {
       'GET /jobs/{jobId}/result': async (event) => {
         const principal = principalFromLambdaAuthorizer(event);
         const location = await jobs.resultLink(principal, pathParameter(event, 'jobId'));
+        const noStore = { 'Cache-Control': 'private, no-store' };
+        // A browser page cannot follow the 303 itself: after a cross-origin redirect its fetch sends `Origin: null`,
+        // which the bucket's CORS rightly refuses, and a manual redirect hides the Location. Asked for JSON, the
+        // link comes as a body the page reads, then fetches from S3 with its own origin.
+        if (/\bapplication\/json\b/i.test(requestHeader(event, 'Accept') ?? '')) {
+          return { statusCode: 200, body: { url: location }, headers: noStore };
+        }
         // 303: the client follows with a GET of the pre-signed URL (S3 answers it; no bytes pass the API).
-        return { statusCode: 303, headers: { Location: location, 'Cache-Control': 'private, no-store' } };
+        return { statusCode: 303, headers: { Location: location, ...noStore } };
       },
     },
     { allowedOrigins: config.ALLOWED_ORIGINS },

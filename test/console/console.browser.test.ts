@@ -5,9 +5,10 @@
  * over the WebSocket API, edit the catalog as an admin, and open the public storefront. Every page is checked for
  * console errors; screenshots are kept in .cdk-local/test-artifacts/console/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LOCAL_CREDENTIALS } from 'cdk-local-cloud';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import {
   DEMO_PASSWORD,
@@ -162,6 +163,42 @@ describe('the web console in Chromium', () => {
     await expectText(visitor.locator('.status'), 'confirmed');
   });
 
+  it('renews an expired ID token with the refresh token, so a call after expiry succeeds without signing in again', async () => {
+    const page = await openPage('token-refresh');
+    // The page's clock, faked from the start, runs at real speed until the test jumps it forward.
+    await page.clock.install();
+    await signIn(page, 'member@acme.example.com');
+    await page.locator('tr[data-order-id]').first().waitFor();
+    const kept = () =>
+      page.evaluate(`JSON.parse(sessionStorage.getItem('console.session'))`) as Promise<{
+        idToken: string;
+        refreshToken?: string;
+        expiresAt: number;
+      }>;
+    const before = await kept();
+    expect(before.refreshToken).toEqual(expect.any(String));
+
+    // Past the ID token's expiry by this browser's clock.
+    const now = Number(await page.evaluate('Date.now()'));
+    await page.clock.fastForward(before.expiresAt - now + 60_000);
+    const renewal = page.waitForRequest(
+      (request) =>
+        request.url().endsWith('/oauth2/token') && /grant_type=refresh_token/.test(request.postData() ?? ''),
+    );
+    const call = page.waitForResponse((response) => response.url().includes('/jobs?'));
+    await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+    await renewal;
+    const answered = await call;
+    expect(answered.status()).toBe(200);
+    const sentWith = String(await answered.request().headerValue('authorization'));
+    const after = await kept();
+    expect(sentWith).toBe(`Bearer ${after.idToken}`);
+    expect(after.idToken).not.toBe(before.idToken);
+    expect(after.expiresAt).toBeGreaterThan(before.expiresAt);
+    expect(page.url()).toBe(`${ORIGIN}/`);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('lets an admin edit the catalog, and the storefront shows it', async () => {
     await admin.getByRole('button', { name: 'Catalog' }).click();
     await admin.getByRole('button', { name: 'Edit WIDGET-1' }).click();
@@ -174,6 +211,12 @@ describe('the web console in Chromium', () => {
     await member.getByRole('button', { name: 'Catalog' }).click();
     await member.locator('tr[data-sku="WIDGET-1"]').waitFor();
     expect(await member.getByRole('button', { name: /^Edit / }).count()).toBe(0);
+    // The edit flushed the stage cache: the member's first read is a miss, the same read again a hit.
+    await expectText(member.locator('.cache'), 'cache miss');
+    await expectText(member.locator('tr[data-sku="WIDGET-1"] .price'), '13.75 EUR');
+    await member.getByRole('button', { name: 'Read the catalog again' }).click();
+    await expectText(member.locator('.cache'), 'cache hit');
+    await shot(member, 'catalog-cache-hit');
 
     const visitor = await openPage('storefront');
     await visitor.goto(`${ORIGIN}/store/${e2e.seeded[0]?.slug ?? ACME.slug}`);
@@ -191,6 +234,58 @@ describe('the web console in Chromium', () => {
     await shot(admin, 'jobs');
   });
 
+  it('imports an NDJSON file uploaded straight to S3, shows the orders, and downloads a report whose rows are them', async () => {
+    const notes = ['uploaded line 1', 'uploaded line 2'];
+    const file = notes
+      .map((note, i) => JSON.stringify({ items: [{ sku: 'WIDGET-1', quantity: i + 1 }], note }))
+      .join('\n');
+    await admin.getByRole('button', { name: 'Jobs' }).click();
+    await admin.getByLabel('Import file (NDJSON, or CSV ending in .csv)').setInputFiles({
+      name: 'orders.ndjson',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(file),
+    });
+    await admin.getByRole('button', { name: 'Upload and import' }).click();
+    const imported = admin.locator('tr[data-job-id]', { hasText: 'orders.import' }).first();
+    await expectText(imported.locator('.status'), 'succeeded');
+    await expectText(imported, '"created":2');
+    await shot(admin, 'jobs-import');
+
+    await admin.getByRole('button', { name: 'Orders' }).click();
+    const ids: string[] = [];
+    for (const note of notes) {
+      const row = admin.locator('tr[data-order-id]', { hasText: note });
+      await row.waitFor();
+      ids.push(String(await row.getAttribute('data-order-id')));
+    }
+
+    await admin.getByRole('button', { name: 'Jobs' }).click();
+    const reports = admin.locator('tr[data-job-id]', { hasText: 'orders.report' });
+    // The list holds the earlier report before this one starts.
+    await reports.first().waitFor();
+    const earlier = await reports.count();
+    await admin.getByRole('button', { name: 'Start report' }).click();
+    await admin.locator('tr[data-job-id]', { hasText: 'orders.report' }).nth(earlier).waitFor();
+    const report = reports.first();
+    await expectText(report.locator('.status'), 'succeeded');
+    const jobId = String(await report.getAttribute('data-job-id'));
+    const [download] = await Promise.all([
+      admin.waitForEvent('download'),
+      admin.getByRole('button', { name: `Download report ${jobId}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^orders-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    const rows = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(rows[0]).toBe('orderId,createdAt,status,currency,total');
+    const reported = new Map(rows.slice(1).map((row) => [row.split(',')[0], row]));
+    // Both imported orders, still pending, in EUR (WIDGET-1's currency).
+    for (const id of ids)
+      expect({ id, row: reported.get(id), rows }).toMatchObject({
+        row: expect.stringMatching(new RegExp(`^${id},[^,]+,pending,EUR,\\d+`)),
+      });
+  });
+
   it("lets an admin invite a user and change its role, and shows the tenant's plan and quota", async () => {
     await admin.getByRole('button', { name: 'Users' }).click();
     await admin.getByLabel('E-mail').fill('buyer@acme.example.com');
@@ -206,6 +301,62 @@ describe('the web console in Chromium', () => {
     await expectText(admin.locator('.tier'), 'basic');
     await expectText(admin.locator('.quota'), ' used since ');
     await shot(admin, 'users-usage');
+  });
+
+  it('lets an operator sign in with AWS credentials, change a tier, suspend a tenant (its member is refused) and reactivate it, and offboard another', async () => {
+    const operator = await openPage('operator');
+    await operator.goto(`${ORIGIN}/`);
+    await operator.getByRole('link', { name: 'Operators: sign in with AWS credentials' }).click();
+    // Locally the page names the local cloud's credentials (npm start prints them too).
+    await expectText(operator.locator('.hint'), LOCAL_CREDENTIALS.accessKeyId);
+    await operator.getByLabel('Access key ID').fill(LOCAL_CREDENTIALS.accessKeyId);
+    await operator.getByLabel('Secret access key').fill(LOCAL_CREDENTIALS.secretAccessKey);
+    await operator.getByRole('button', { name: 'Sign in as operator' }).click();
+    const acme = operator.locator('tr[data-tenant-id]', { hasText: 'Acme Corp' });
+    const globex = operator.locator('tr[data-tenant-id]', { hasText: 'Globex' });
+    await expectText(acme.locator('.status'), 'ACTIVE');
+    expect(await unnamedControls(operator)).toEqual([]);
+    // Kept for this tab only.
+    expect(await operator.evaluate('Object.keys(localStorage).length')).toBe(0);
+
+    const globexTier = operator.getByRole('combobox', { name: 'Tier of Globex' });
+    expect(await globexTier.inputValue()).toBe('premium');
+    await globexTier.selectOption('basic');
+    await globex.getByRole('button', { name: 'Change tier' }).click();
+    // Disabled again once the tier the API answers is the one chosen.
+    await globex.locator('button:disabled', { hasText: 'Change tier' }).waitFor();
+    expect(await globexTier.inputValue()).toBe('basic');
+
+    // Both Acme pages' counts of errors before the suspension: what they log while it lasts is checked below.
+    const before = { admin: pageErrors.admin?.length ?? 0, member: pageErrors.member?.length ?? 0 };
+    await operator.getByRole('button', { name: 'Suspend Acme Corp' }).click();
+    await expectText(acme.locator('.status'), 'SUSPENDED');
+    await shot(operator, 'operator-tenants');
+    // The member's next call is refused by the gateway (the authorizer's 401, a DEFAULT_4XX gateway response): its
+    // CORS names the console's origin, so the console can read and show the gateway's own message.
+    await member.getByRole('button', { name: 'Jobs', exact: true }).click();
+    await expectText(member.getByRole('alert'), '401: Unauthorized');
+    await shot(member, 'member-suspended');
+
+    await operator.getByRole('button', { name: 'Reactivate Acme Corp' }).click();
+    await expectText(acme.locator('.status'), 'ACTIVE');
+    await member.getByRole('button', { name: 'Catalog', exact: true }).click();
+    await member.getByRole('button', { name: 'Orders', exact: true }).click();
+    await member.locator('tr[data-order-id]').first().waitFor();
+    expect(await member.getByRole('alert').count()).toBe(0);
+    await member.getByText('live updates: live').waitFor();
+    // While suspended, Chromium logged each refused request and socket handshake: those and nothing else.
+    const refused = [
+      ...(pageErrors.member ?? []).splice(before.member),
+      ...(pageErrors.admin ?? []).splice(before.admin),
+    ];
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused)
+      expect(error).toMatch(/status of 40[13] |WebSocket connection .* failed: HTTP Authentication failed/);
+
+    operator.once('dialog', (dialog) => void dialog.accept());
+    await operator.getByRole('button', { name: 'Offboard Globex' }).click();
+    await expectText(globex.locator('.status'), 'OFFBOARD');
   });
 
   it('names every control of every panel (labels, button names)', async () => {

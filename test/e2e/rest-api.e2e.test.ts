@@ -321,6 +321,24 @@ describe('CORS preflight', () => {
     expect(response.headers.get('access-control-allow-methods')).toMatch(/POST/);
   });
 
+  it("allows the SigV4 headers the console's operator page signs /tenants calls with", async () => {
+    const response = await fetch(`${e2e.apiUrl}/tenants/t0000000000000000/suspend`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers':
+          'authorization,x-amz-content-sha256,x-amz-date,x-amz-security-token',
+      },
+    });
+    await response.text();
+    expect([200, 204]).toContain(response.status);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',');
+    for (const header of ['authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token'])
+      expect(allowed).toContain(header);
+  });
+
   it('does not allow a foreign origin', async () => {
     const response = await preflight('https://evil.example');
     await response.text();

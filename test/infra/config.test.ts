@@ -116,6 +116,21 @@ describe('stage config', () => {
     expect(stageConfig('sandbox', { allowedOrigins: '*' }).allowedOrigins).toEqual(['*']);
   });
 
+  it('takes the console origin gateway responses name (-c consoleOrigin), adding it to the allowed origins, never "*"', () => {
+    expect(stageConfig('sandbox').consoleOrigin).toBeUndefined();
+    expect(stageConfig('sandbox', { consoleOrigin: 'http://localhost:5173' })).toMatchObject({
+      consoleOrigin: 'http://localhost:5173',
+      allowedOrigins: ['http://localhost:5173', 'http://localhost:3000'],
+    });
+    expect(stageConfig('prod', { consoleOrigin: 'https://console.example.com' }).allowedOrigins).toEqual([
+      'https://app.example.com',
+      'https://console.example.com',
+    ]);
+    expect(() => stageConfig('sandbox', { consoleOrigin: '*' })).toThrow(
+      'use a value like -c consoleOrigin=http://localhost:5173',
+    );
+  });
+
   it('lets only a sandbox switch WAF off', () => {
     expect(stageConfig('sandbox', { waf: 'true' }).waf).toBe(true);
     expect(() => stageConfig('prod', { waf: 'false' })).toThrow(

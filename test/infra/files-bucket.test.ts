@@ -59,11 +59,20 @@ describe('the files bucket', () => {
     });
   });
 
-  it("allows browser uploads (POST) and downloads (GET) from the stage's allowed origins only", () => {
+  it("allows browser uploads (POST) and downloads (GET) from the stage's allowed origins and its console only", () => {
     const rules = (files.Properties.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> })
       .CorsRules;
     expect(rules).toHaveLength(1);
-    expect(rules[0]?.AllowedOrigins).toEqual([...stageConfig('sandbox').allowedOrigins]);
+    // The configured origins (the local console among them), then the hosted console's CloudFront origin.
+    expect(rules[0]?.AllowedOrigins).toEqual([
+      ...stageConfig('sandbox').allowedOrigins,
+      {
+        'Fn::Join': [
+          '',
+          ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^ConsoleDistribution/), 'DomainName'] }],
+        ],
+      },
+    ]);
     expect(rules[0]?.AllowedMethods).toEqual(['POST', 'GET', 'HEAD']);
   });
 

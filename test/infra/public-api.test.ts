@@ -61,7 +61,7 @@ describe('public HTTP API', () => {
       ],
       AllowMethods: ['GET', 'OPTIONS'],
       AllowHeaders: ['Authorization', 'Content-Type'],
-      ExposeHeaders: ['X-Request-Id'],
+      ExposeHeaders: ['X-Request-Id', 'x-amzn-RequestId'],
       MaxAge: 600,
       AllowCredentials: false,
     });

@@ -347,20 +347,41 @@ describe('throttling and metering', () => {
 });
 
 describe('gateway responses', () => {
+  const allowOrigin = (stack: typeof template, type: string) => {
+    const response = Object.values(stack.findResources('AWS::ApiGateway::GatewayResponse')).find(
+      (r) => r.Properties.ResponseType === type,
+    );
+    if (response === undefined) throw new Error(`no ${type} gateway response`);
+    return (response.Properties.ResponseParameters as Record<string, unknown>)[
+      'gatewayresponse.header.Access-Control-Allow-Origin'
+    ];
+  };
+
   it.each(['DEFAULT_4XX', 'DEFAULT_5XX', 'BAD_REQUEST_BODY'])(
-    'answers %s as JSON with CORS headers and a request id',
+    'answers %s as JSON with CORS headers naming the hosted console, and a request id',
     (type) => {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
         ResponseParameters: Match.objectLike({
-          'gatewayresponse.header.Access-Control-Allow-Origin': "'http://localhost:5173'",
+          'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
         }),
         ResponseTemplates: {
           'application/json': Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
         },
       });
+      // One origin (never `*`): the sandbox's CloudFront console, imported from the stateful stack.
+      expect(JSON.stringify(allowOrigin(template, type))).toMatch(
+        /^\{"Fn::Join":\["",\["'https:\/\/",\{"Fn::ImportValue":"[^"]*ConsoleDistribution[^"]*"\},"'"\]\]\}$/,
+      );
     },
   );
+
+  it('names the console origin the stage is given (-c consoleOrigin, as npm start sets it), and in prod with no console the allowed origin', () => {
+    const local = appTemplates('sandbox', { consoleOrigin: 'http://localhost:5173' }).statelessTemplate;
+    expect(allowOrigin(local, 'DEFAULT_4XX')).toBe("'http://localhost:5173'");
+    expect(allowOrigin(local, 'DEFAULT_5XX')).toBe("'http://localhost:5173'");
+    expect(allowOrigin(prodTemplate, 'DEFAULT_4XX')).toBe("'https://app.example.com'");
+  });
 });
 
 describe('edge protection and observability', () => {

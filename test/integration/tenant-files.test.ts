@@ -377,6 +377,31 @@ describe('GET /jobs/{jobId}/result', () => {
     expect(await download.text()).toBe('orderId,createdAt,status,currency,total\n');
   });
 
+  it('answers the same pre-signed link as JSON to a client asking for application/json (a browser page cannot follow the 303)', async () => {
+    const alice = await tenantWithCatalog();
+    const jobId = await report(alice);
+    await finished(alice, jobId);
+    const res = await invoke<{ url: string }>(
+      api,
+      lambdaAuthorizerEvent(
+        {
+          method: 'GET',
+          resource: '/jobs/{jobId}/result',
+          pathParameters: { jobId },
+          headers: { Accept: 'application/json' },
+        },
+        alice,
+      ),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['Cache-Control']).toBe('private, no-store');
+    const url = new URL(res.body.url);
+    expect(url.pathname).toContain(TENANT_FILES.report(alice.tenantId, jobId));
+    expect(await (await fetch(url)).text()).toBe('orderId,createdAt,status,currency,total\n');
+    // Without the Accept header it stays the 303 every other client follows.
+    expect((await getResult(alice, jobId)).statusCode).toBe(303);
+  });
+
   it("answers 404 for another tenant's job and 409 for an unfinished one", async () => {
     const alice = await tenantWithCatalog();
     const bob = await tenantWithCatalog();

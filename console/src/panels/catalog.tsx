@@ -13,15 +13,44 @@ interface CatalogItem {
 
 const EMPTY = { sku: '', name: '', price: '', currency: 'EUR', public: true };
 
+/** Where the last read of the catalog came from: the REST stage cache, or the catalog function. */
+type CacheOutcome = 'hit' | 'miss' | 'unknown';
+
+/**
+ * A stage-cache hit replays the function's stored answer, with the request id of the request that filled it
+ * (X-Request-Id), while API Gateway gives each request its own (x-amzn-RequestId): they differ on a hit and match on
+ * a miss. No timing involved; `unknown` when either header is missing (a stage with no cache still answers both).
+ */
+function cacheOutcome(headers: Headers): CacheOutcome {
+  const answered = headers.get('x-request-id');
+  const request = headers.get('x-amzn-requestid');
+  if (answered === null || request === null) return 'unknown';
+  return answered === request ? 'miss' : 'hit';
+}
+
+const CACHE_TEXT: Record<CacheOutcome, string> = {
+  hit: 'cache hit: served by the REST stage cache, the catalog function was not called',
+  miss: 'cache miss: answered by the catalog function (and now cached for you)',
+  unknown: 'cache: not told by this answer',
+};
+
 /** The tenant's catalog; an admin adds or edits an item (PUT /catalog/{sku}). */
 export function CatalogPanel({ api, session }: PanelProps) {
   const [items, setItems] = useState<readonly CatalogItem[]>([]);
   const [draft, setDraft] = useState(EMPTY);
+  const [cache, setCache] = useState<CacheOutcome | undefined>();
   const { busy, error, run } = useAction();
   const admin = session.role === 'admin';
 
-  const load = () =>
-    run(async () => setItems((await api<{ items: CatalogItem[] }>('GET', '/catalog')).items));
+  const read = async () =>
+    setItems(
+      (
+        await api<{ items: CatalogItem[] }>('GET', '/catalog', undefined, {}, (h) =>
+          setCache(cacheOutcome(h)),
+        )
+      ).items,
+    );
+  const load = () => run(read);
   useEffect(() => {
     void load();
   }, [api]);
@@ -31,6 +60,14 @@ export function CatalogPanel({ api, session }: PanelProps) {
   return (
     <section aria-labelledby="catalog-heading">
       <h2 id="catalog-heading">Catalog</h2>
+      <p class="row">
+        <span class="cache" aria-live="polite">
+          Last read: {cache === undefined ? 'none yet' : CACHE_TEXT[cache]}
+        </span>
+        <button type="button" disabled={busy} onClick={() => void load()}>
+          Read the catalog again
+        </button>
+      </p>
       <Alert message={error} />
       <table>
         <thead>
@@ -75,7 +112,7 @@ export function CatalogPanel({ api, session }: PanelProps) {
                 public: item.public,
               });
               setDraft(EMPTY);
-              setItems((await api<{ items: CatalogItem[] }>('GET', '/catalog')).items);
+              await read();
             });
           }}
         >

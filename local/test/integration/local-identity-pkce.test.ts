@@ -164,6 +164,32 @@ describe('managed login: authorization code with PKCE on the local Cognito domai
     cognito.destroy();
     expect(refreshed.AuthenticationResult?.IdToken).toEqual(expect.any(String));
 
+    // And with the refresh_token grant of the token endpoint, as a browser signed in by managed login renews.
+    const renew = (refreshToken: string, clientId = SPA_CLIENT_ID) =>
+      fetch(`${identity.endpoint}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: clientId,
+          refresh_token: refreshToken,
+        }),
+      });
+    const renewed = await renew(tokens.body.refresh_token ?? '');
+    expect(renewed.status).toBe(200);
+    const renewedBody = (await renewed.json()) as Record<string, unknown>;
+    expect(renewedBody).toMatchObject({ token_type: 'Bearer', expires_in: expect.any(Number) });
+    expect(renewedBody).not.toHaveProperty('refresh_token');
+    expect(decodeJwt(String(renewedBody.id_token))).toMatchObject({
+      aud: SPA_CLIENT_ID,
+      email: 'user@acme.test',
+      sub: decodeJwt(tokens.body.id_token ?? '').sub,
+    });
+    const forgedRenewal = await renew('not-a-refresh-token');
+    expect(forgedRenewal.status).toBe(400);
+    expect(await forgedRenewal.json()).toEqual({ error: 'invalid_grant' });
+    expect((await renew(tokens.body.refresh_token ?? '', 'no-such-client')).status).toBe(400);
+
     // userInfo answers the user's attributes for the access token, and refuses anything else.
     const info = await fetch(`${identity.endpoint}/oauth2/userInfo`, {
       headers: { authorization: `Bearer ${tokens.body.access_token}` },
