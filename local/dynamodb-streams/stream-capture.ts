@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { WireItem } from '../dynamodb/dynamodb-errors';
-import { dynamoError, inDynamoDbWording, validationError } from '../dynamodb/dynamodb-errors';
+import { dynamoError, inDynamoDbWording, jsonAnswer, validationError } from '../dynamodb/dynamodb-errors';
 import type { DynamoDbFront, FrontOperation } from '../dynamodb/dynamodb-front';
 import { type EngineAnswer, EngineClient, errorMessage, errorName } from '../dynamodb/engine-client';
 import { frontOperations } from '../dynamodb/front-operations';
@@ -178,6 +178,11 @@ export class StreamCapture implements DynamoDbFront {
       return;
     }
     const writes = this.writesOf(target, input);
+    const single = writes.length === 1 ? writes[0] : undefined;
+    if (single && returnsOldImageAlone(target, input)) {
+      send(res, await this.withLocks(writeTables, () => this.writeReturningOldImage(target, input, single)));
+      return;
+    }
     // The caller's answer waits for the stream record, so a reader after the write always finds it.
     const response = await this.withLocks(writeTables, async () => {
       // A key the engine cannot read (missing or empty key attributes) fails the write the same way: the
@@ -191,6 +196,23 @@ export class StreamCapture implements DynamoDbFront {
       return forwarded;
     });
     send(res, response);
+  }
+
+  /**
+   * A put or delete of one streamed item in ONE engine call instead of three (read, write, read): the engine
+   * returns the old image (`ReturnValues: ALL_OLD`), and the new image is the item put (see
+   * {@link returnsOldImageAlone} for when that holds) or none. The caller gets the answer it asked for.
+   */
+  private async writeReturningOldImage(target: string, input: Input, write: Write): Promise<EngineAnswer> {
+    const answer = await this.engine.call(target, { ...input, ReturnValues: 'ALL_OLD' });
+    if (answer.status !== 200) return withItemOnConditionFailure(this.engine, target, input, answer);
+    const { Attributes, ...rest } = answer.body;
+    this.record(
+      write,
+      Attributes as WireItem | undefined,
+      target === 'PutItem' ? (input.Item as WireItem) : undefined,
+    );
+    return input.ReturnValues === 'ALL_OLD' ? answer : jsonAnswer(200, rest);
   }
 
   private record(write: Write, oldImage: WireItem | undefined, newImage: WireItem | undefined): void {
@@ -263,6 +285,39 @@ async function withItemOnConditionFailure(
   const read = await engine.call('GetItem', { TableName: tableName, Key: key, ConsistentRead: true });
   const item = read.body.Item;
   return item ? dynamoError('ConditionalCheckFailedException', errorMessage(answer), { Item: item }) : answer;
+}
+
+/**
+ * Whether a write's stream images can come from its own answer: a PutItem or DeleteItem whose caller asks for no
+ * other return values, and — for a put — an item whose numbers are already as the engine stores them (it
+ * normalizes `1.50` to `1.5`; the stream carries what is stored), so the item put is its new image.
+ */
+function returnsOldImageAlone(target: string, input: Input): boolean {
+  if (target !== 'PutItem' && target !== 'DeleteItem') return false;
+  if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD')
+    return false;
+  return target === 'DeleteItem' || storedAsGiven(input.Item);
+}
+
+/** A canonical DynamoDB number: no leading zeros, no trailing fractional zeros, no exponent, no `-0`. */
+const CANONICAL_NUMBER = /^-?(?:[1-9]\d*|0)(?:\.\d*[1-9])?$/;
+
+/** Whether every number in a wire value (nested maps and lists included) is canonical. */
+function storedAsGiven(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(storedAsGiven);
+  for (const [type, inner] of Object.entries(value)) {
+    if (type === 'N' && (typeof inner !== 'string' || !CANONICAL_NUMBER.test(inner) || inner === '-0'))
+      return false;
+    if (
+      type === 'NS' &&
+      (!Array.isArray(inner) ||
+        !inner.every((n) => typeof n === 'string' && CANONICAL_NUMBER.test(n) && n !== '-0'))
+    )
+      return false;
+    if (type !== 'N' && type !== 'NS' && !storedAsGiven(inner)) return false;
+  }
+  return true;
 }
 
 function send(res: ServerResponse, engineAnswer: EngineAnswer): void {

@@ -56,16 +56,9 @@ export class EngineClient {
         (response) => {
           const parts: Buffer[] = [];
           response.on('data', (chunk: Buffer) => parts.push(chunk));
-          response.on('end', () => {
-            const raw = Buffer.concat(parts);
-            let parsed: Record<string, unknown> = {};
-            try {
-              parsed = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
-            } catch {
-              // Not JSON (the engine's 404 page): the raw bytes are answered as they are.
-            }
-            resolve({ status: response.statusCode ?? 500, headers: response.headers, raw, body: parsed });
-          });
+          response.on('end', () =>
+            resolve(engineAnswer(response.statusCode ?? 500, response.headers, Buffer.concat(parts))),
+          );
           response.on('error', reject);
         },
       );
@@ -73,6 +66,29 @@ export class EngineClient {
       upstream.end(body);
     });
   }
+}
+
+/**
+ * An answer whose body is parsed when first read: most answers (a Query's page, a GetItem's item) are forwarded
+ * byte for byte and never looked into, and parsing them was the proxy's largest cost per read.
+ */
+function engineAnswer(status: number, headers: IncomingHttpHeaders, raw: Buffer): EngineAnswer {
+  let parsed: Record<string, unknown> | undefined;
+  return {
+    status,
+    headers,
+    raw,
+    get body() {
+      if (parsed === undefined) {
+        try {
+          parsed = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+        } catch {
+          parsed = {}; // Not JSON (the engine's 404 page): the raw bytes are answered as they are.
+        }
+      }
+      return parsed;
+    },
+  };
 }
 
 /** The short error name of an engine answer (`ValidationException`, `ConditionalCheckFailedException`, …). */

@@ -196,6 +196,58 @@ describe('local DynamoDB streams', () => {
     }
   });
 
+  it('records a put over an item with both images and answers only the return values the caller asked for', async () => {
+    const h = await harness('NEW_AND_OLD_IMAGES');
+    try {
+      await put(h, 'p1', { v: { S: '1' } });
+      const replaced = await put(h, 'p1', { v: { S: '2' } });
+      expect(replaced.Attributes).toBeUndefined();
+      const returned = await h.client.send(
+        new PutItemCommand({
+          TableName: h.tableName,
+          Item: { pk: { S: 'p1' }, sk: { S: 'A' }, v: { S: '3' } },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      expect(returned.Attributes).toEqual({ pk: { S: 'p1' }, sk: { S: 'A' }, v: { S: '2' } });
+      const deleted = await h.client.send(
+        new DeleteItemCommand({ TableName: h.tableName, Key: { pk: { S: 'p1' }, sk: { S: 'A' } } }),
+      );
+      expect(deleted.Attributes).toBeUndefined();
+      const records = h.streams.stream(STREAM(h.tableName))?.read(0n, 10) ?? [];
+      expect(records.map((r) => [r.eventName, r.dynamodb.OldImage?.v, r.dynamodb.NewImage?.v])).toEqual([
+        ['INSERT', undefined, { S: '1' }],
+        ['MODIFY', { S: '1' }, { S: '2' }],
+        ['MODIFY', { S: '2' }, { S: '3' }],
+        ['REMOVE', { S: '3' }, undefined],
+      ]);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('records numbers as the table stores them, not as the put spelled them', async () => {
+    const h = await harness('NEW_IMAGE');
+    try {
+      await h.client.send(
+        new PutItemCommand({
+          TableName: h.tableName,
+          Item: {
+            pk: { S: 'p1' },
+            sk: { S: 'A' },
+            n: { N: '01.50' },
+            m: { M: { x: { NS: ['3.10', '2'] } } },
+          },
+        }),
+      );
+      const [record] = h.streams.stream(STREAM(h.tableName))?.read(0n, 10) ?? [];
+      expect(record?.dynamodb.NewImage?.n).toEqual({ N: '1.5' });
+      expect(record?.dynamodb.NewImage?.m).toEqual({ M: { x: { NS: ['3.1', '2'] } } });
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('records nothing for a failed conditional write or a write that changes nothing', async () => {
     const h = await harness('NEW_AND_OLD_IMAGES');
     try {
