@@ -9,11 +9,11 @@ import { jobWorkerEnvironment, MAX_RETRY_DELAY_SECONDS } from '../services/job-w
 import { jobsEnvironment } from '../services/jobs/environment';
 import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
 import { createJobSchema } from '../services/jobs/job-schemas';
-import { TABLE } from '../shared/table';
 import { TENANT_FILES } from '../shared/tenant-files';
 import { JOB_WORKER_TIMEOUT, type JobsQueue } from './jobs-queue';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface JobsProps {
@@ -23,6 +23,8 @@ export interface JobsProps {
   readonly authorizer: TenantAuthorizer;
   /** The single table: jobs and their input; orders and the catalog for the worker. */
   readonly table: dynamodb.ITable;
+  /** The role the jobs API reaches its tenant data with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** Where Powertools keeps `Idempotency-Key` records and job runs. */
   readonly idempotencyTable: dynamodb.ITable;
   /** The queue between the API and the worker, with its dead-letter queue. */
@@ -70,12 +72,10 @@ export class Jobs extends Construct {
       environment: jobsEnvironment,
       description: 'Async jobs API: accept (202, idempotent), get, list',
     })
-      .bindTable(
-        props.table,
-        'TABLE_NAME',
-        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        { indexes: [TABLE.gsi1.name] },
-      )
+      // Jobs and their input are tenant data, reached through the tenant data role only: the function's own role
+      // has no grant on the table at all.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindValue('TABLE_NAME', props.table.tableName)
       .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
         'dynamodb:GetItem',
         'dynamodb:PutItem',

@@ -6,32 +6,14 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { documentClient, dynamoClient } from './dynamo';
 import { TENANT_ID_PATTERN } from './keys/tenant-prefix';
 import { s3Client } from './s3';
+import type { TableClients } from './table-clients';
+import { TENANT_SESSION_TAG } from './tenant-session';
 import { tracer } from './tracer';
-
-/** The session tag the tenant data role's policy reads (`${aws:PrincipalTag/tenantId}`). */
-export const TENANT_SESSION_TAG = 'tenantId';
 
 /** Clients whose every call is signed with credentials of one tenant's session of the tenant data role. */
 export interface TenantClients {
   readonly documentClient: DynamoDBDocumentClient;
   readonly s3: S3Client;
-}
-
-/** What the table is reached with: a client per tenant for tenant partitions, the function's own for the rest. */
-export interface TableClients {
-  /** The client scoped to `tenantId`: IAM refuses it any partition not under `TENANT#<tenantId>#`. */
-  forTenant(tenantId: string): DynamoDBDocumentClient;
-  /** The function's own role: only the partitions that are not tenant data (tracking pointers, slugs…). */
-  readonly own: DynamoDBDocumentClient;
-}
-
-/**
- * A single client used for everything (tests on an engine with no IAM, or a function not yet scoped) as
- * {@link TableClients}; `TableClients` pass through.
- */
-export function tableClients(clients: DynamoDBDocumentClient | TableClients): TableClients {
-  if (clients instanceof DynamoDBDocumentClient) return { forTenant: () => clients, own: clients };
-  return clients;
 }
 
 /** One STS AssumeRole, as the cache needs it: injected by unit tests to count calls and move the clock. */

@@ -12,6 +12,7 @@ import {
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { TenantCredentials } from '../../shared/tenant-credentials';
 import { parseWith } from '../../shared/validation';
 import { type OrdersConfig, readOrdersConfig } from './config';
 import { INVOICE_MEDIA_TYPE } from './invoice-media-type';
@@ -29,7 +30,11 @@ import { createOrdersService } from './orders-service';
 /** The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to `config`. */
 export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
   const orders = createOrdersService({
-    repository: createOrdersRepository(config.TABLE_NAME),
+    // Every tenant partition is reached with the caller's tenant session; tracking pointers with the own role.
+    repository: createOrdersRepository(
+      config.TABLE_NAME,
+      new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }).tableClients(),
+    ),
     idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
   });
   return httpRouter(

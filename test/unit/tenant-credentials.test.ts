@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/dynamo';
-import { type AssumeTenantRole, TenantCredentials, tableClients } from '../../shared/tenant-credentials';
+import { tableClients } from '../../shared/table-clients';
+import { type AssumeTenantRole, TenantCredentials } from '../../shared/tenant-credentials';
 
 const ROLE = 'arn:aws:iam::000000000000:role/TenantDataRole';
 const A = `ta${'0'.repeat(15)}`;
