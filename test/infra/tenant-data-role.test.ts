@@ -27,10 +27,13 @@ function functionRoleId(service: string): string {
       (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
         ?.POWERTOOLS_SERVICE_NAME === service,
   );
-  return (fn?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  if (!fn) throw new Error(`no function for service ${service}`);
+  return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
 const SCOPED = ['orders', 'catalog', 'jobs'];
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const TENANT = '${aws:PrincipalTag/tenantId}';
 
 describe('the tenant data role', () => {
   it('allows table items only under the session tenant prefix, on the table and its GSI1', () => {
@@ -39,7 +42,7 @@ describe('the tenant data role', () => {
     );
     expect(table).toHaveLength(1);
     expect(table[0]?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenantId}#*'] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`TENANT#${TENANT}#*`] },
     });
     expect(actionsOf(table).sort()).toEqual([
       'dynamodb:BatchGetItem',
@@ -58,7 +61,7 @@ describe('the tenant data role', () => {
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Condition: {
           'ForAnyValue:StringLike': {
-            'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenantId}#PROFILE'],
+            'dynamodb:LeadingKeys': [`TENANT#${TENANT}#PROFILE`],
           },
         },
       }),
