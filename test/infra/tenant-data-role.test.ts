@@ -31,7 +31,7 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs'];
+const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker'];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
@@ -98,6 +98,7 @@ describe('the tenant data role', () => {
   it.each([
     ['orders', ['TRACKING#*']],
     ['catalog', ['TENANT#*#PROFILE']],
+    ['job-worker', ['TENANT#*#PROFILE', 'TRACKING#*']],
   ])(
     "leaves the %s function's own role only partitions that are not tenant data: %j",
     (service, partitions) => {
@@ -106,12 +107,15 @@ describe('the tenant data role', () => {
           actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
           !JSON.stringify(s.Resource).includes('Idempotency'),
       );
-      for (const statement of own) {
-        expect(statement.Condition).toMatchObject({
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions },
-        });
-      }
-      expect(own.length).toBeGreaterThan(0);
+      const leadingKeys = own.map(
+        (statement) =>
+          (statement.Condition as Record<string, Record<string, string[]>> | undefined)?.[
+            'ForAllValues:StringLike'
+          ]?.['dynamodb:LeadingKeys'],
+      );
+      // Every statement is confined (none without the condition), and only to those partitions.
+      expect(leadingKeys).not.toContain(undefined);
+      expect([...new Set(leadingKeys.flat())].sort()).toEqual([...partitions].sort());
     },
   );
 

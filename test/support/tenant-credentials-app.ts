@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -19,7 +20,8 @@ export const STACK = 'TenantCredentialsApp';
 /**
  * Synthesizes a small CDK app of our own: the product's table layout and files bucket, the product's
  * TenantDataRole construct, and one function (`handler`, a file under test/) bound to the role as the product's
- * functions are, behind a REST API at `GET /call`. Bundled with esbuild, no Docker.
+ * functions are (its own role may only GetItem the `BASELINE#` partitions), behind a REST API at `GET /call`.
+ * Bundled with esbuild, no Docker.
  */
 function synth(cdkOut: string, handlerEntry: string): void {
   const app = new App({ outdir: cdkOut });
@@ -54,6 +56,14 @@ function synth(cdkOut: string, handlerEntry: string): void {
   });
   if (!fn.role) throw new Error('the function has no role');
   tenantData.trust(fn.role);
+  // The function's own role may read the BASELINE# partitions: what a bench compares a tenant session's read with.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BASELINE#*'] } },
+    }),
+  );
   new apigw.RestApi(stack, 'Api').root.addResource('call').addMethod('GET', new apigw.LambdaIntegration(fn));
   new CfnOutput(stack, 'TableName', { value: table.tableName });
   new CfnOutput(stack, 'BucketName', { value: files.bucketName });
