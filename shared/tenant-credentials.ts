@@ -44,6 +44,17 @@ export interface TenantCredentialsOptions {
   readonly clock?: () => number;
 }
 
+/**
+ * Where a function gets a tenant's clients: {@link TenantCredentials} in every deployed function; tests on engines
+ * with no IAM pass one that hands out the same unscoped clients for every tenant.
+ */
+export interface TenantData {
+  /** DynamoDB and S3 clients for `tenantId`. */
+  clientsFor(tenantId: string): TenantClients;
+  /** {@link TableClients} whose tenant clients are these and whose own client is `own`. */
+  tableClients(own?: DynamoDBDocumentClient): TableClients;
+}
+
 interface TenantEntry {
   credentials?: Promise<AwsCredentialIdentity>;
   clients?: TenantClients;
@@ -80,7 +91,7 @@ function stsAssumeRole(roleArn: string): AssumeTenantRole {
  * tenants (least recently used dropped). The cache is a Map in insertion order (re-inserted on use): an LRU in
  * a few lines, not worth a dependency.
  */
-export class TenantCredentials {
+export class TenantCredentials implements TenantData {
   private readonly entries = new Map<string, TenantEntry>();
   private readonly assumeRole: AssumeTenantRole;
   private readonly maxTenants: number;

@@ -12,7 +12,7 @@ import {
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
-import { TenantCredentials } from '../../shared/tenant-credentials';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { parseWith } from '../../shared/validation';
 import { type OrdersConfig, readOrdersConfig } from './config';
 import { INVOICE_MEDIA_TYPE } from './invoice-media-type';
@@ -27,14 +27,17 @@ import {
 import { createOrdersRepository } from './orders-repository';
 import { createOrdersService } from './orders-service';
 
-/** The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to `config`. */
-export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
+/**
+ * The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to
+ * `config`; tenant items are reached through `tenantData` (a session of the caller's tenant).
+ */
+export function createOrdersHandler(
+  config: OrdersConfig,
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
+): ProxyHandler {
   const orders = createOrdersService({
     // Every tenant partition is reached with the caller's tenant session; tracking pointers with the own role.
-    repository: createOrdersRepository(
-      config.TABLE_NAME,
-      new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }).tableClients(),
-    ),
+    repository: createOrdersRepository(config.TABLE_NAME, tenantData.tableClients()),
     idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
   });
   return httpRouter(
