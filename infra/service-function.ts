@@ -21,7 +21,7 @@ import type { TenantDataRole } from './tenant-data-role';
 const PROJECT_ROOT = path.join(__dirname, '..');
 
 /** How cdk-nag writes a resolved reference in a finding id: `<Id.Attr>`, `<Id>`, or an import's export name. */
-function cdkNagReference(resolved: unknown): string {
+export function cdkNagReference(resolved: unknown): string {
   if (typeof resolved === 'string') return resolved;
   const ref = resolved as { 'Fn::GetAtt'?: [string, string]; Ref?: string; 'Fn::ImportValue'?: string };
   if (ref['Fn::GetAtt']) return `<${ref['Fn::GetAtt'].join('.')}>`;

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { TABLE } from '../shared/table';
 import { TENANT_FILES } from '../shared/tenant-files';
 import { TENANT_SESSION_TAG } from '../shared/tenant-session';
+import { cdkNagReference } from './service-function';
 
 /** The policy variable of the session's tenant, as the role's policy reads it. */
 const TENANT = `\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`;
@@ -22,16 +23,7 @@ export const TENANT_TABLE_ACTIONS = [
 /** What a tenant session may do with its files. */
 export const TENANT_FILE_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 
-/** How cdk-nag writes a resolved reference in a finding id: `<Id.Attr>`, `<Id>`, or an import's export name. */
-function cdkNagReference(resolved: unknown): string {
-  if (typeof resolved === 'string') return resolved;
-  const ref = resolved as { 'Fn::GetAtt'?: [string, string]; Ref?: string; 'Fn::ImportValue'?: string };
-  if (ref['Fn::GetAtt']) return `<${ref['Fn::GetAtt'].join('.')}>`;
-  if (ref.Ref) return `<${ref.Ref}>`;
-  if (typeof ref['Fn::ImportValue'] === 'string') return ref['Fn::ImportValue'];
-  return JSON.stringify(resolved);
-}
-
+/** What the role is confined to. */
 export interface TenantDataRoleProps {
   /** The single table: a session may only touch partitions (and GSI1 partitions) under `TENANT#<its tenant>#`. */
   readonly table: dynamodb.ITable;

@@ -19,6 +19,7 @@ export interface TenantClients {
 /** One STS AssumeRole, as the cache needs it: injected by unit tests to count calls and move the clock. */
 export type AssumeTenantRole = (tenantId: string, durationSeconds: number) => Promise<AwsCredentialIdentity>;
 
+/** How {@link TenantCredentials} assumes the role and how long it keeps what it got. */
 export interface TenantCredentialsOptions {
   /** The tenant data role (its ARN), assumed with the `tenantId` session tag. */
   readonly roleArn: string;
