@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { documentClient, dynamoClient } from './dynamo';
 import { TENANT_ID_PATTERN } from './keys/tenant-prefix';
 import { s3Client } from './s3';
@@ -14,6 +13,14 @@ import { tracer } from './tracer';
 export interface TenantClients {
   readonly documentClient: DynamoDBDocumentClient;
   readonly s3: S3Client;
+}
+
+/** Temporary credentials of a tenant session, in the shape the SDK's `credentials` option takes. */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
 }
 
 /** One STS AssumeRole, as the cache needs it: injected by unit tests to count calls and move the clock. */
