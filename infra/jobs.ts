@@ -9,6 +9,7 @@ import { jobWorkerEnvironment, MAX_RETRY_DELAY_SECONDS } from '../services/job-w
 import { jobsEnvironment } from '../services/jobs/environment';
 import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
 import { createJobSchema } from '../services/jobs/job-schemas';
+import { trackingKeys } from '../shared/keys/tracking-keys';
 import { TABLE } from '../shared/table';
 import { TENANT_FILES } from '../shared/tenant-files';
 import { TENANT_STATUS_ATTRIBUTES } from '../shared/tenant-status';
@@ -102,14 +103,16 @@ export class Jobs extends Construct {
     })
       // Each job's data (the job, its input, orders, the catalog, its files) is reached with a session of the job's
       // tenant. The worker's own role keeps what is not a tenant's data: the tenant's status (the operators' record,
-      // read before a job runs) and the tracking pointers, 25 a request — BatchWriteItem could delete too, so it is
-      // confined to the tracking-pointer partitions (the worker only sends puts there).
+      // read before a job runs) and the tracking pointers, one at a time or 25 a request — BatchWriteItem could
+      // delete too, so both are confined to the tracking-pointer partitions (the worker only sends puts there).
       .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
       .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem'], {
         leadingKeys: ['TENANT#*#PROFILE'],
         attributes: [TABLE.partitionKey, TABLE.sortKey, ...TENANT_STATUS_ATTRIBUTES],
       })
-      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:BatchWriteItem'], { leadingKeys: ['TRACKING#*'] })
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], {
+        leadingKeys: [trackingKeys.leadingKeyPattern],
+      })
       .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
