@@ -20,14 +20,17 @@ export const TENANT_TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
 ] as const;
 
-/** What a tenant session may do with its files. */
-export const TENANT_FILE_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
+/** What a tenant session may do with its files, by kind (`tenants/<its tenant>/<kind>/*`). */
+export const TENANT_FILE_GRANTS = [
+  { action: 's3:GetObject', kind: 'uploads' },
+  { action: 's3:PutObject', kind: 'reports' },
+] as const;
 
 /** What the role is confined to. */
 export interface TenantDataRoleProps {
   /** The single table: a session may only touch partitions (and GSI1 partitions) under `TENANT#<its tenant>#`. */
   readonly table: dynamodb.ITable;
-  /** Tenant files: a session may only touch keys under `tenants/<its tenant>/`. */
+  /** Tenant files: a session may only read `tenants/<its tenant>/uploads/` and write `…/reports/`. */
   readonly files: s3.IBucket;
 }
 
@@ -88,21 +91,25 @@ export class TenantDataRole extends Construct {
         },
       }),
     );
-    const filesPattern = `${TENANT_FILES.root}${TENANT}/*`;
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [...TENANT_FILE_ACTIONS],
-        resources: [files.arnForObjects(filesPattern)],
-      }),
-    );
+    // Of its files, a session reads the uploads and writes the reports (what the worker does for a job); the
+    // offboarding export and the signing of links stay with the functions' own roles.
+    const filePatterns = TENANT_FILE_GRANTS.map(({ action, kind }) => {
+      const pattern = `${TENANT_FILES.root}${TENANT}/${kind}/*`;
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [action], resources: [files.arnForObjects(pattern)] }),
+      );
+      return pattern;
+    });
     this.node.addValidation({
       validate: () => {
         const arn = cdkNagReference(Stack.of(this).resolve(files.bucketArn));
-        // cdk-nag writes the policy variable `${aws:…}` as `<aws:…>` in the finding id.
-        Validations.of(this.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${arn}/${filesPattern.replace(/\$\{([^}]+)\}/g, '<$1>')}]`,
-          reason: "the session's own tenant prefix only: the tenant comes from the session tag STS set",
-        });
+        for (const pattern of filePatterns) {
+          // cdk-nag writes the policy variable `${aws:…}` as `<aws:…>` in the finding id.
+          Validations.of(this.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${arn}/${pattern.replace(/\$\{([^}]+)\}/g, '<$1>')}]`,
+            reason: "the session's own tenant prefix only: the tenant comes from the session tag STS set",
+          });
+        }
         return [];
       },
     });

@@ -68,10 +68,15 @@ describe('the tenant data role', () => {
     ]);
   });
 
-  it("allows files only under the session tenant's prefix", () => {
+  it("allows reading the session tenant's uploads and writing its reports, no other file", () => {
     const files = rolePolicy.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
-    expect(files).toHaveLength(1);
-    expect(JSON.stringify(files[0]?.Resource)).toMatch(/\/tenants\/\$\{aws:PrincipalTag\/tenantId\}\/\*"\]/);
+    const byAction = Object.fromEntries(
+      files.map((s) => [s.Action, /"(\/[^"]*)"\]\]\}$/.exec(JSON.stringify(s.Resource))?.[1]]),
+    );
+    expect(byAction).toEqual({
+      's3:GetObject': `/tenants/${TENANT}/uploads/*`,
+      's3:PutObject': `/tenants/${TENANT}/reports/*`,
+    });
   });
 
   it('is trusted, for AssumeRole with session tags, by exactly the functions bound to it', () => {
