@@ -6,7 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { catalogItemInputSchema } from '../services/catalog/catalog-schemas';
 import { catalogEnvironment } from '../services/catalog/environment';
+import { TABLE } from '../shared/table';
+import { TENANT_STATUS_ATTRIBUTES } from '../shared/tenant-status';
 import { ServiceFunction } from './service-function';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface CatalogApiProps {
@@ -16,6 +19,8 @@ export interface CatalogApiProps {
   readonly userPool: cognito.IUserPool;
   /** The single table holding each tenant's catalog. */
   readonly table: dynamodb.ITable;
+  /** The role its tenant data is reached with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** Origins allowed by CORS on the function's responses. */
   readonly allowedOrigins: readonly string[];
   /**
@@ -42,7 +47,13 @@ export class CatalogApi extends Construct {
       environment: catalogEnvironment,
       description: 'Tenant catalog: list, get, upsert (admins)',
     })
-      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'])
+      // The catalog is tenant data, reached through the tenant data role; the function's own role only reads
+      // a tenant's status (the operators' record, which no tenant session may write).
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem'], {
+        leadingKeys: [`TENANT#*#PROFILE`],
+        attributes: [TABLE.partitionKey, TABLE.sortKey, ...TENANT_STATUS_ATTRIBUTES],
+      })
       .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS')
       .bindValue('REST_API_ID', api.api.restApiId)
       .bindValue('STAGE_NAME', api.stageName)

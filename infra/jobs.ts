@@ -9,11 +9,14 @@ import { jobWorkerEnvironment, MAX_RETRY_DELAY_SECONDS } from '../services/job-w
 import { jobsEnvironment } from '../services/jobs/environment';
 import { JOB_DEADLINE_SECONDS } from '../services/jobs/job-lifecycle';
 import { createJobSchema } from '../services/jobs/job-schemas';
+import { trackingKeys } from '../shared/keys/tracking-keys';
 import { TABLE } from '../shared/table';
 import { TENANT_FILES } from '../shared/tenant-files';
+import { TENANT_STATUS_ATTRIBUTES } from '../shared/tenant-status';
 import { JOB_WORKER_TIMEOUT, type JobsQueue } from './jobs-queue';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface JobsProps {
@@ -23,6 +26,8 @@ export interface JobsProps {
   readonly authorizer: TenantAuthorizer;
   /** The single table: jobs and their input; orders and the catalog for the worker. */
   readonly table: dynamodb.ITable;
+  /** The role the jobs API reaches its tenant data with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** Where Powertools keeps `Idempotency-Key` records and job runs. */
   readonly idempotencyTable: dynamodb.ITable;
   /** The queue between the API and the worker, with its dead-letter queue. */
@@ -70,12 +75,10 @@ export class Jobs extends Construct {
       environment: jobsEnvironment,
       description: 'Async jobs API: accept (202, idempotent), get, list',
     })
-      .bindTable(
-        props.table,
-        'TABLE_NAME',
-        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        { indexes: [TABLE.gsi1.name] },
-      )
+      // Jobs and their input are tenant data, reached through the tenant data role only: the function's own role
+      // has no grant on the table at all.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindValue('TABLE_NAME', props.table.tableName)
       .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
@@ -98,16 +101,18 @@ export class Jobs extends Construct {
       memorySize: 1024,
       invokedBy: 'sqs',
     })
-      .bindTable(props.table, 'TABLE_NAME', [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-      ])
-      // An upload's tracking pointers, 25 a request. BatchWriteItem could delete too, so it is confined to the
-      // tracking-pointer partitions (the worker only sends puts there).
-      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:BatchWriteItem'], { leadingKeys: ['TRACKING#*'] })
+      // Each job's data (the job, its input, orders, the catalog, its files) is reached with a session of the job's
+      // tenant. The worker's own role keeps what is not a tenant's data: the tenant's status (the operators' record,
+      // read before a job runs) and the tracking pointers, one at a time or 25 a request — BatchWriteItem could
+      // delete too, so both are confined to the tracking-pointer partitions (the worker only sends puts there).
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem'], {
+        leadingKeys: ['TENANT#*#PROFILE'],
+        attributes: [TABLE.partitionKey, TABLE.sortKey, ...TENANT_STATUS_ATTRIBUTES],
+      })
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], {
+        leadingKeys: [trackingKeys.leadingKeyPattern],
+      })
       .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
@@ -116,8 +121,8 @@ export class Jobs extends Construct {
       ])
       // SendMessage: a long import continues in a follow-up message from its checkpoint.
       .bindQueue(queue.queue, 'JOBS_QUEUE_URL', ['sqs:ChangeMessageVisibility', 'sqs:SendMessage'])
-      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:GetObject'], [TENANT_FILES.pattern('uploads')])
-      .bindBucket(props.files, 'FILES_BUCKET_NAME', ['s3:PutObject'], [TENANT_FILES.pattern('reports')])
+      // Its uploads and reports are read and written with the tenant's session (its prefix only).
+      .bindValue('FILES_BUCKET_NAME', props.files.bucketName)
       .bindValue('MAX_RECEIVE_COUNT', String(queue.maxReceiveCount))
       .bindValue('RETRY_MAX_DELAY_SECONDS', String(props.retryMaxDelaySeconds ?? MAX_RETRY_DELAY_SECONDS));
     this.eventSource = new lambdaEvents.SqsEventSource(queue.queue, {

@@ -4,9 +4,10 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ordersEnvironment } from '../services/orders/environment';
 import { createOrderSchema, updateOrderSchema } from '../services/orders/order-schemas';
-import { TABLE } from '../shared/table';
+import { trackingKeys } from '../shared/keys/tracking-keys';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface OrdersApiProps {
@@ -16,6 +17,8 @@ export interface OrdersApiProps {
   readonly authorizer: TenantAuthorizer;
   /** The single table: orders, and the tenant's catalog for pricing. */
   readonly table: dynamodb.ITable;
+  /** The role its tenant data is reached with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** Where Powertools keeps `Idempotency-Key` records. */
   readonly idempotencyTable: dynamodb.ITable;
   /** Origins allowed by CORS on the function's responses. */
@@ -24,8 +27,8 @@ export interface OrdersApiProps {
 
 /**
  * Tenant-scoped orders: `/orders` (list, create) `/orders/{orderId}` (get, update, cancel) and `/orders/{orderId}/invoice` (a PDF) behind the
- * Lambda authorizer, served by one function that may only Get/Query/Put/Update the table (no Scan, no Delete:
- * cancelling is an update).
+ * Lambda authorizer, served by one function whose tenant session may only Get/Query/Put/Update its own tenant's
+ * partitions (no Scan, no Delete: cancelling is an update) and whose own role only puts tracking pointers.
  */
 export class OrdersApi extends Construct {
   readonly handler: ServiceFunction<typeof ordersEnvironment>;
@@ -38,18 +41,12 @@ export class OrdersApi extends Construct {
       environment: ordersEnvironment,
       description: 'Tenant-scoped orders: create (idempotent), list, get, update, cancel',
     })
-      .bindTable(
-        props.table,
-        'TABLE_NAME',
-        [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-        ],
-        { indexes: [TABLE.gsi1.name] },
-      )
+      // Tenant data (orders, the catalog for pricing) is reached through the tenant data role, one session per
+      // tenant; the function's own role only writes the tracking pointers, which are global, not a tenant's.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:PutItem'], {
+        leadingKeys: [trackingKeys.leadingKeyPattern],
+      })
       .bindTable(props.idempotencyTable, 'IDEMPOTENCY_TABLE_NAME', [
         'dynamodb:GetItem',
         'dynamodb:PutItem',

@@ -16,11 +16,12 @@ import type * as z from 'zod';
 import { APP_NAME } from '../shared/app-name';
 import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { FunctionDeployment } from './config';
+import type { TenantDataRole } from './tenant-data-role';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
 /** How cdk-nag writes a resolved reference in a finding id: `<Id.Attr>`, `<Id>`, or an import's export name. */
-function cdkNagReference(resolved: unknown): string {
+export function cdkNagReference(resolved: unknown): string {
   if (typeof resolved === 'string') return resolved;
   const ref = resolved as { 'Fn::GetAtt'?: [string, string]; Ref?: string; 'Fn::ImportValue'?: string };
   if (ref['Fn::GetAtt']) return `<${ref['Fn::GetAtt'].join('.')}>`;
@@ -485,6 +486,17 @@ export class ServiceFunction<E extends z.ZodRawShape = z.ZodRawShape> extends Co
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>/${stage.stageName}/${method}/@connections/*]`,
       reason: `connection ids are assigned by API Gateway at run time; the grant is this API, this stage, ${method} only`,
     });
+    return this;
+  }
+
+  /**
+   * Lets the function act for one tenant at a time: sets `envVar` to the tenant data role's ARN and lets the
+   * function's role assume it with a session tag (shared/tenant-credentials.ts). What the function does with tenant
+   * data is then granted by that role, confined to the session's tenant, not by bindTable.
+   */
+  bindTenantData(tenantData: TenantDataRole, envVar: keyof E & string): this {
+    this.function.addEnvironment(envVar, tenantData.roleArn);
+    tenantData.trust(this.role);
     return this;
   }
 

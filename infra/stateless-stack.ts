@@ -23,6 +23,7 @@ import { applyRestStageCanary } from './rest-stage-canary';
 import { ServiceFunction, useFunctionDeployment } from './service-function';
 import { StageRemovalPolicy } from './stage-removal-policy';
 import { TenantAuthorizer } from './tenant-authorizer';
+import { TenantDataRole } from './tenant-data-role';
 import { TenantInsights } from './tenant-insights';
 import { TenantOffboarding } from './tenant-offboarding';
 import { TenantOnboarding } from './tenant-onboarding';
@@ -103,12 +104,15 @@ export class StatelessStack extends Stack {
       offboardingQueue: offboarding.queue.queue,
       files: props.filesBucket,
     });
-    new CatalogApi(this, 'Catalog', { api, userPool, table, allowedOrigins });
-    new OrdersApi(this, 'Orders', { api, authorizer, table, idempotencyTable, allowedOrigins });
+    // The role request-path functions assume for one tenant at a time (see shared/tenant-credentials.ts).
+    const tenantData = new TenantDataRole(this, 'TenantData', { table, files: props.filesBucket });
+    new CatalogApi(this, 'Catalog', { api, userPool, table, tenantData, allowedOrigins });
+    new OrdersApi(this, 'Orders', { api, authorizer, table, tenantData, idempotencyTable, allowedOrigins });
     const jobs = new Jobs(this, 'Jobs', {
       api,
       authorizer,
       table,
+      tenantData,
       idempotencyTable,
       queue: props.jobsQueue,
       files: props.filesBucket,

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { TABLE } from '../../shared/table';
+import { type TableClients, tableClients } from '../../shared/table-clients';
 
 /** One page of a tenant's catalog. */
 export interface CatalogPage {
@@ -13,12 +14,16 @@ export interface CatalogPage {
 }
 
 /** The catalog's DynamoDB access, bound to the table it is configured with. */
-export function createCatalogRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+export function createCatalogRepository(
+  tableName: string,
+  clients: DynamoDBDocumentClient | TableClients = documentClient,
+) {
+  const { forTenant } = tableClients(clients);
   /** Lists one tenant's catalog by Query on its own partition; a token pointing anywhere else is a 400. */
   async function listCatalogItems(tenantId: string, limit: number, nextToken?: string): Promise<CatalogPage> {
     const partition = catalogKeys.partition(tenantId);
     const exclusiveStartKey = decodeCursor(nextToken, { [TABLE.partitionKey]: partition }, [TABLE.sortKey]);
-    const { Items = [], LastEvaluatedKey } = await client.send(
+    const { Items = [], LastEvaluatedKey } = await forTenant(tenantId).send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: '#pk = :pk',
@@ -34,7 +39,7 @@ export function createCatalogRepository(tableName: string, client: DynamoDBDocum
 
   /** One item of one tenant's catalog, or undefined. */
   async function getCatalogItem(tenantId: string, sku: string): Promise<CatalogItem | undefined> {
-    const { Item } = await client.send(
+    const { Item } = await forTenant(tenantId).send(
       new GetCommand({ TableName: tableName, Key: catalogKeys.item(tenantId, sku), ConsistentRead: true }),
     );
     return Item ? catalogItemCodec.fromItem(Item) : undefined;
@@ -45,7 +50,7 @@ export function createCatalogRepository(tableName: string, client: DynamoDBDocum
    * so of two concurrent first writes exactly one is reported as created (201), the other as replacing it.
    */
   async function putCatalogItem(tenantId: string, item: CatalogItem): Promise<{ created: boolean }> {
-    const { Attributes } = await client.send(
+    const { Attributes } = await forTenant(tenantId).send(
       new PutCommand({
         TableName: tableName,
         Item: catalogItemCodec.toItem(tenantId, item),

@@ -6,6 +6,7 @@ import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
 import { skuSchema } from '../../shared/sku';
 import { type Principal, principalFromCognitoClaims } from '../../shared/tenant-context';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { readTenantStatus } from '../../shared/tenant-status';
 import { parseWith } from '../../shared/validation';
 import { createCatalogRepository } from './catalog-repository';
@@ -23,8 +24,10 @@ export function createCatalogHandler(
   stageCache: StageCache = createStageCache(
     config.STAGE_CACHE === 'on' ? { restApiId: config.REST_API_ID, stageName: config.STAGE_NAME } : undefined,
   ),
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
 ): ProxyHandler {
-  const catalog = createCatalogService(createCatalogRepository(config.TABLE_NAME));
+  // The catalog is reached with the caller's tenant session; the tenant's status with the own role.
+  const catalog = createCatalogService(createCatalogRepository(config.TABLE_NAME, tenantData.tableClients()));
   /**
    * The caller, if its tenant is ACTIVE. The Cognito authorizer only verifies the token, which stays valid for an
    * hour after a suspension; this read is what refuses a suspended tenant's users here from the next request on.

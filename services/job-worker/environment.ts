@@ -10,6 +10,8 @@ export const MAX_RETRY_DELAY_SECONDS = 5 * 60;
 export const jobWorkerEnvironment = {
   /** The single table: jobs and their input, orders, the catalog for pricing. */
   TABLE_NAME: z.string().min(1),
+  /** The role the worker assumes for the tenant of each job (tenantId session tag): all its tenant data goes through it. */
+  TENANT_DATA_ROLE_ARN: z.string().startsWith('arn:'),
   /** Powertools idempotency records (partition key `id`): one per job run. */
   IDEMPOTENCY_TABLE_NAME: z.string().min(1),
   /** Tenant files: the worker reads `tenants/<tenantId>/uploads/` and writes `…/reports/`. */

@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { logger } from '../../shared/logger';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { readTenantStatus } from '../../shared/tenant-status';
 import { type JobMessage, jobMessageSchema } from '../jobs/job-message';
 import { createJobQueue } from '../jobs/job-queue';
@@ -22,6 +23,8 @@ export type JobWorkerHandler = (event: SQSEvent, context: Context) => Promise<SQ
 export interface JobWorkerDependencies {
   readonly runner?: JobRunner;
   readonly visibility?: MessageVisibility;
+  /** @default sessions of the tenant data role, one per tenant */
+  readonly tenantData?: TenantData;
 }
 
 function parseJson(text: string): unknown {
@@ -46,13 +49,16 @@ export function createJobWorkerHandler(
   config: JobWorkerConfig,
   deps: JobWorkerDependencies = {},
 ): JobWorkerHandler {
+  // Each message is one tenant's job: its data is reached with that tenant's session (tracking pointers and the
+  // tenant's status, which are not its data, with the worker's own role).
+  const tenants = deps.tenantData ?? new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN });
   const runner =
     deps.runner ??
     createJobRunner({
-      jobs: createJobsRepository(config.TABLE_NAME),
-      orders: createOrdersRepository(config.TABLE_NAME),
-      reports: createReportQueries(config.TABLE_NAME),
-      files: createFilesStore(config.FILES_BUCKET_NAME),
+      jobs: createJobsRepository(config.TABLE_NAME, tenants.tableClients()),
+      orders: createOrdersRepository(config.TABLE_NAME, tenants.tableClients()),
+      reports: createReportQueries(config.TABLE_NAME, tenants.tableClients()),
+      files: createFilesStore(config.FILES_BUCKET_NAME, (tenantId) => tenants.clientsFor(tenantId).s3),
       queue: createJobQueue(config.JOBS_QUEUE_URL),
       idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
       tenantStatus: (tenantId) => readTenantStatus(config.TABLE_NAME, tenantId),

@@ -94,7 +94,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       throw new Error('not an upload import');
     const { format, key } = job.parameters;
     const segment = message.segment ?? 0;
-    const file = await options.files.open(key);
+    const file = await options.files.open(tenantId, key);
     let bytes = 0;
     const counted = file.body.pipe(
       new Transform({
@@ -171,7 +171,7 @@ export function createJobRunner(options: JobRunnerOptions) {
         await jobs.recordProgress(tenantId, job.jobId, progress, now());
       }
     }
-    await options.files.putCsv(TENANT_FILES.report(tenantId, job.jobId), reportCsv(report.rows()));
+    await options.files.putCsv(tenantId, TENANT_FILES.report(tenantId, job.jobId), reportCsv(report.rows()));
     return { kind: 'done', result: report.result() };
   }
 

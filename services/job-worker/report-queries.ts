@@ -5,6 +5,7 @@ import { documentClient } from '../../shared/dynamo';
 import { sortableIdBounds } from '../../shared/ids';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { TABLE } from '../../shared/table';
+import { type TableClients, tableClients } from '../../shared/table-clients';
 import { ORDER_STATUSES } from '../orders/order-status';
 import type { ReportedOrder } from './orders-report';
 
@@ -23,7 +24,11 @@ const ORDER_SK = 'ORDER#';
  * The tenant's orders created in `[start, end)`, a page at a time, oldest first. One Query over the tenant's
  * order partition: order ids sort by creation time, so the time range is a sort-key range.
  */
-export function createReportQueries(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+export function createReportQueries(
+  tableName: string,
+  clients: DynamoDBDocumentClient | TableClients = documentClient,
+) {
+  const { forTenant } = tableClients(clients);
   return {
     async *ordersCreatedBetween(
       tenantId: string,
@@ -31,7 +36,7 @@ export function createReportQueries(tableName: string, client: DynamoDBDocumentC
       end: number,
     ): AsyncGenerator<ReportedOrder[]> {
       const pages = paginateQuery(
-        { client },
+        { client: forTenant(tenantId) },
         {
           TableName: tableName,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',

@@ -8,6 +8,8 @@ import { csv } from '../../shared/config';
 export const jobsEnvironment = {
   /** The single table: job items and import input. */
   TABLE_NAME: z.string().min(1),
+  /** The role the function assumes for one tenant at a time (tenantId session tag): all its tenant data goes through it. */
+  TENANT_DATA_ROLE_ARN: z.string().startsWith('arn:'),
   /** Powertools idempotency records (partition key `id`), for `Idempotency-Key`. */
   IDEMPOTENCY_TABLE_NAME: z.string().min(1),
   /** The queue the worker reads; this function may only SendMessage to it. */

@@ -10,6 +10,7 @@ import {
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { parseWith } from '../../shared/validation';
 import { idempotencyKeySchema } from '../orders/order-schemas';
 import { type JobsConfig, readJobsConfig } from './config';
@@ -20,9 +21,13 @@ import { createJobsRepository } from './jobs-repository';
 import { createJobsService } from './jobs-service';
 
 /** The jobs API (`/jobs`, `/jobs/{jobId}`, `/jobs/{jobId}/result`) behind the REST API's Lambda authorizer, wired to `config`. */
-export function createJobsHandler(config: JobsConfig): ProxyHandler {
+export function createJobsHandler(
+  config: JobsConfig,
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
+): ProxyHandler {
   const jobs = createJobsService({
-    repository: createJobsRepository(config.TABLE_NAME),
+    // Jobs and their input are reached with the caller's tenant session only.
+    repository: createJobsRepository(config.TABLE_NAME, tenantData.tableClients()),
     queue: createJobQueue(config.JOBS_QUEUE_URL),
     files: createFileLinks(config.FILES_BUCKET_NAME),
     idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,

@@ -20,6 +20,7 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor';
 import { documentClient } from '../../shared/dynamo';
 import { jobKeys } from '../../shared/keys/job-keys';
 import { TABLE } from '../../shared/table';
+import { type TableClients, tableClients } from '../../shared/table-clients';
 import type { ImportChunk } from './import-chunks';
 
 /** One page of a listing; `nextToken` is present while more may follow. */
@@ -48,7 +49,11 @@ const storedChunk = z.object({ offset: z.int().min(0), orders: z.array(z.unknown
  * All DynamoDB access for jobs, shared by the jobs API (which creates them) and the worker (which runs them).
  * Every key comes from shared/keys/job-keys, so every read and write is inside one tenant's partitions.
  */
-export function createJobsRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+export function createJobsRepository(
+  tableName: string,
+  clients: DynamoDBDocumentClient | TableClients = documentClient,
+) {
+  const { forTenant } = tableClients(clients);
   /** Sets `values` (and `updatedAt`, a new version) on a job still running; a finished job is left as it is. */
   const setWhileRunning = async (
     tenantId: string,
@@ -58,7 +63,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
   ): Promise<void> => {
     const fields = Object.keys(values);
     try {
-      await client.send(
+      await forTenant(tenantId).send(
         new UpdateCommand({
           TableName: tableName,
           Key: jobKeys.job(tenantId, jobId),
@@ -93,7 +98,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
       expiresAtEpochSeconds: number,
     ): Promise<void> {
       for (const [index, chunk] of chunks.entries()) {
-        await client.send(
+        await forTenant(tenantId).send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -111,7 +116,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
     async readInputChunks(tenantId: string, jobId: string): Promise<ImportChunk[]> {
       const chunks: ImportChunk[] = [];
       const pages = paginateQuery(
-        { client },
+        { client: forTenant(tenantId) },
         {
           TableName: tableName,
           KeyConditionExpression: '#pk = :pk',
@@ -132,7 +137,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
      */
     async putNewJob(tenantId: string, job: Job): Promise<boolean> {
       try {
-        await client.send(
+        await forTenant(tenantId).send(
           new PutCommand({
             TableName: tableName,
             Item: jobCodec.toItem(tenantId, job),
@@ -148,7 +153,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
     },
 
     async getJob(tenantId: string, jobId: string): Promise<Job | undefined> {
-      const { Item } = await client.send(
+      const { Item } = await forTenant(tenantId).send(
         new GetCommand({ TableName: tableName, Key: jobKeys.job(tenantId, jobId), ConsistentRead: true }),
       );
       return Item ? jobCodec.fromItem(Item) : undefined;
@@ -175,7 +180,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
               },
               [TABLE.gsi1.sortKey, TABLE.sortKey],
             );
-      const result = await client.send(
+      const result = await forTenant(tenantId).send(
         new QueryCommand({
           TableName: tableName,
           ...(status === undefined ? {} : { IndexName: TABLE.gsi1.name }),
@@ -239,7 +244,7 @@ export function createJobsRepository(tableName: string, client: DynamoDBDocument
         return `:from${i}`;
       });
       try {
-        const { Attributes } = await client.send(
+        const { Attributes } = await forTenant(tenantId).send(
           new UpdateCommand({
             TableName: tableName,
             Key: jobKeys.job(tenantId, jobId),

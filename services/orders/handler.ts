@@ -12,6 +12,7 @@ import {
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { parseWith } from '../../shared/validation';
 import { type OrdersConfig, readOrdersConfig } from './config';
 import { INVOICE_MEDIA_TYPE } from './invoice-media-type';
@@ -31,10 +32,17 @@ import { createOrdersService } from './orders-service';
  */
 const invoiceRenderer = async () => (await import('./invoice-pdf.js')).renderInvoice;
 
-/** The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to `config`. */
-export function createOrdersHandler(config: OrdersConfig): ProxyHandler {
+/**
+ * The orders API (`/orders`, `/orders/{orderId}`, its `/invoice` PDF) behind the REST API's Lambda authorizer, wired to
+ * `config`; tenant items are reached through `tenantData` (a session of the caller's tenant).
+ */
+export function createOrdersHandler(
+  config: OrdersConfig,
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
+): ProxyHandler {
   const orders = createOrdersService({
-    repository: createOrdersRepository(config.TABLE_NAME),
+    // Every tenant partition is reached with the caller's tenant session; tracking pointers with the own role.
+    repository: createOrdersRepository(config.TABLE_NAME, tenantData.tableClients()),
     idempotencyTableName: config.IDEMPOTENCY_TABLE_NAME,
   });
   return httpRouter(

@@ -19,6 +19,7 @@ import { catalogKeys } from '../../shared/keys/catalog-keys';
 import { ENTITY_ATTRIBUTE, ENTITY_TYPES } from '../../shared/keys/entity-type';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { TABLE } from '../../shared/table';
+import { type TableClients, tableClients } from '../../shared/table-clients';
 import { ORDER_STATUSES, type OrderStatus } from './order-status';
 import type { CatalogPrice, OrderLine } from './pricing';
 
@@ -123,9 +124,13 @@ function delay(ms: number): Promise<void> {
  * construction: keys come from shared/keys, reads are Get/Query (never Scan), cursors are checked
  * against the partition being queried.
  */
-export function createOrdersRepository(tableName: string, client: DynamoDBDocumentClient = documentClient) {
+export function createOrdersRepository(
+  tableName: string,
+  clients: DynamoDBDocumentClient | TableClients = documentClient,
+) {
+  const { forTenant, own } = tableClients(clients);
   async function getOrder(tenantId: string, orderId: string): Promise<Order | undefined> {
-    const { Item } = await client.send(
+    const { Item } = await forTenant(tenantId).send(
       new GetCommand({ TableName: tableName, Key: orderKeys.order(tenantId, orderId), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
@@ -139,7 +144,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt >= BATCH_GET_ATTEMPTS) throw new Error('catalog lookup kept returning unprocessed keys');
         if (attempt > 0) await delay(25 * 2 ** attempt);
-        const result = await client.send(
+        const result = await forTenant(tenantId).send(
           new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
         for (const item of result.Responses?.[tableName] ?? []) {
@@ -160,7 +165,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
      * one began. Returns 'exists' when the order was already there (nothing was changed).
      */
     async putNewOrder(tenantId: string, order: Order): Promise<'created' | 'exists'> {
-      await client.send(
+      await own.send(
         new PutCommand({
           TableName: tableName,
           Item: trackingPointerCodec.toItem({
@@ -178,7 +183,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
         }),
       );
       try {
-        await client.send(
+        await forTenant(tenantId).send(
           new PutCommand({
             TableName: tableName,
             Item: toItem(tenantId, order),
@@ -218,7 +223,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
             await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
           if (attempt > 8)
             throw new Error('BatchWriteItem left tracking pointers unprocessed after 8 retries');
-          const { UnprocessedItems } = await client.send(
+          const { UnprocessedItems } = await own.send(
             new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
           );
           pending = UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
@@ -229,7 +234,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
         const settled = await Promise.allSettled(
           orders.slice(i, i + concurrency).map(async (order) => {
             try {
-              await client.send(
+              await forTenant(tenantId).send(
                 new PutCommand({
                   TableName: tableName,
                   Item: toItem(tenantId, order),
@@ -275,7 +280,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
               },
               [TABLE.gsi1.sortKey, TABLE.sortKey],
             );
-      const result = await client.send(
+      const result = await forTenant(tenantId).send(
         new QueryCommand({
           TableName: tableName,
           ...(byStatus ? { IndexName: TABLE.gsi1.name } : {}),
@@ -346,7 +351,7 @@ export function createOrdersRepository(tableName: string, client: DynamoDBDocume
         }
       }
       try {
-        const { Attributes } = await client.send(
+        const { Attributes } = await forTenant(tenantId).send(
           new UpdateCommand({
             TableName: tableName,
             Key: orderKeys.order(tenantId, orderId),

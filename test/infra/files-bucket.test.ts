@@ -122,11 +122,8 @@ describe('least privilege on tenant files', () => {
     });
   });
 
-  it('lets the worker read uploads and write reports only', () => {
-    expect(grants('job-worker')).toEqual({
-      's3:GetObject': ['/tenants/*/uploads/*'],
-      's3:PutObject': ['/tenants/*/reports/*'],
-    });
+  it("gives the worker's own role no S3 access: it reads uploads and writes reports with the job tenant's session", () => {
+    expect(grants('job-worker')).toEqual({});
   });
 
   it('lets the operator API read offboarding exports only (it signs their download links)', () => {

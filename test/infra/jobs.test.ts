@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Jobs } from '../../infra/jobs';
 import { JOB_WORKER_TIMEOUT, JobsQueue } from '../../infra/jobs-queue';
 import { TenantAuthorizer } from '../../infra/tenant-authorizer';
+import { TenantDataRole } from '../../infra/tenant-data-role';
 import { TenantRestApi } from '../../infra/tenant-rest-api';
 import { appTemplates, statementsOfFunction } from './app';
 
@@ -172,13 +173,15 @@ describe('the jobs capability', () => {
       userPoolClient: userPool.addClient('Client'),
     });
     const queue = new JobsQueue(stack, 'Queue', { visibilityTimeout: visibility });
+    const files = new s3.Bucket(stack, 'Files');
     new Jobs(stack, 'Jobs', {
       api,
       authorizer,
       table,
+      tenantData: new TenantDataRole(stack, 'TenantData', { table, files }),
       idempotencyTable: table,
       queue,
-      files: new s3.Bucket(stack, 'Files'),
+      files,
       allowedOrigins: ['https://app.example.com'],
     });
     return app;

@@ -10,8 +10,9 @@ import { cognitoEvent, lambdaContext, type RestRequest } from '../support/api-ev
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
-const handler = createCatalogHandler(readCatalogConfig(TEST_ENV));
+const handler = createCatalogHandler(readCatalogConfig(TEST_ENV), undefined, UNSCOPED_TENANT_DATA);
 
 let engine: DynamoEngine;
 beforeAll(async () => {
@@ -71,12 +72,16 @@ describe('PUT /catalog/{sku}', () => {
     const flushes: string[] = [];
     const warned = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     // The flush's failure is injected (API Gateway throttling FlushStageCache): no engine can be made to refuse it.
-    const failing = createCatalogHandler(readCatalogConfig(TEST_ENV), {
-      flush: async () => {
-        flushes.push('attempt');
-        throw new Error('TooManyRequestsException');
+    const failing = createCatalogHandler(
+      readCatalogConfig(TEST_ENV),
+      {
+        flush: async () => {
+          flushes.push('attempt');
+          throw new Error('TooManyRequestsException');
+        },
       },
-    });
+      UNSCOPED_TENANT_DATA,
+    );
     const event = cognitoEvent(
       { method: 'PUT', resource: '/catalog/{sku}', pathParameters: { sku: 'WID-F' }, body: widget },
       { sub: `user-admin-${tenantId}`, tenantId, role: admin.role, groups: [admin.role] },

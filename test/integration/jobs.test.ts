@@ -35,6 +35,7 @@ import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/
 import { type FilesEngine, startFilesBucket } from '../support/s3-engine';
 import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
 // Worker tests wait for the real poller and SQS redelivery; jest's per-project testTimeout is not applied.
 jest.setTimeout(60_000);
@@ -58,6 +59,7 @@ const workerInvocations: SQSEvent[] = [];
 const workerConfig = () =>
   readJobWorkerConfig({
     TABLE_NAME: TEST_ENV.TABLE_NAME,
+    TENANT_DATA_ROLE_ARN: TEST_ENV.TENANT_DATA_ROLE_ARN,
     IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
     FILES_BUCKET_NAME: TEST_ENV.FILES_BUCKET_NAME,
     JOBS_QUEUE_URL: queues.workUrl,
@@ -76,9 +78,9 @@ beforeAll(async () => {
   // Reports are written to the files bucket.
   files = await startFilesBucket();
   const jobsConfig = (url: string) => readJobsConfig({ ...TEST_ENV, JOBS_QUEUE_URL: url });
-  api = createJobsHandler(jobsConfig(queues.inboxUrl));
-  worker = createJobsHandler(jobsConfig(queues.workUrl));
-  defaultWorker = createJobWorkerHandler(workerConfig());
+  api = createJobsHandler(jobsConfig(queues.inboxUrl), UNSCOPED_TENANT_DATA);
+  worker = createJobsHandler(jobsConfig(queues.workUrl), UNSCOPED_TENANT_DATA);
+  defaultWorker = createJobWorkerHandler(workerConfig(), { tenantData: UNSCOPED_TENANT_DATA });
   workerHandler = defaultWorker;
 }, 60_000);
 afterEach(() => {

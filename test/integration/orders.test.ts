@@ -17,6 +17,7 @@ import {
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
 interface ErrorBody {
   readonly code: string;
@@ -37,7 +38,7 @@ const EUR_CATALOG: CatalogEntry[] = [
   { sku: 'CAP_US', name: 'Cap (US)', price: 999, currency: 'USD' },
 ];
 
-const handler = createOrdersHandler(readOrdersConfig(TEST_ENV));
+const handler = createOrdersHandler(readOrdersConfig(TEST_ENV), UNSCOPED_TENANT_DATA);
 
 let engine: DynamoEngine;
 let probe: OrdersTableProbe;

@@ -25,6 +25,7 @@ import { type CatalogEntry, invoke, member, OrdersTableProbe } from '../support/
 import { type FilesEngine, postForm, postOversizeForm, startFilesBucket } from '../support/s3-engine';
 import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
 jest.setTimeout(60_000);
 
@@ -45,6 +46,7 @@ let defaultWorker: JobWorkerHandler;
 const workerConfig = () =>
   readJobWorkerConfig({
     TABLE_NAME: TEST_ENV.TABLE_NAME,
+    TENANT_DATA_ROLE_ARN: TEST_ENV.TENANT_DATA_ROLE_ARN,
     IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
     FILES_BUCKET_NAME: TEST_ENV.FILES_BUCKET_NAME,
     JOBS_QUEUE_URL: queues.workUrl,
@@ -59,9 +61,12 @@ beforeAll(async () => {
     workerHandler(event, lambdaContext({ functionName: 'job-worker', timeoutMs: 60_000 })),
   );
   files = await startFilesBucket({ client: queues.client, queueUrl: queues.workUrl });
-  api = createJobsHandler(readJobsConfig({ ...TEST_ENV, JOBS_QUEUE_URL: queues.workUrl }));
-  orders = createOrdersHandler(readOrdersConfig({ ...TEST_ENV }));
-  defaultWorker = createJobWorkerHandler(workerConfig());
+  api = createJobsHandler(
+    readJobsConfig({ ...TEST_ENV, JOBS_QUEUE_URL: queues.workUrl }),
+    UNSCOPED_TENANT_DATA,
+  );
+  orders = createOrdersHandler(readOrdersConfig({ ...TEST_ENV }), UNSCOPED_TENANT_DATA);
+  defaultWorker = createJobWorkerHandler(workerConfig(), { tenantData: UNSCOPED_TENANT_DATA });
   workerHandler = defaultWorker;
 }, 60_000);
 afterEach(() => {

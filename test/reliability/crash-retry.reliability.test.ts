@@ -31,6 +31,7 @@ import { eventually, type JobsQueues, startJobsQueues } from '../support/jobs-fi
 import { OrdersTableProbe } from '../support/orders-fixtures';
 import { putTenantProfile } from '../support/tenant-profiles';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
 jest.setTimeout(300_000);
 
@@ -58,12 +59,14 @@ beforeAll(async () => {
   worker = createJobWorkerHandler(
     readJobWorkerConfig({
       TABLE_NAME: TEST_ENV.TABLE_NAME,
+      TENANT_DATA_ROLE_ARN: TEST_ENV.TENANT_DATA_ROLE_ARN,
       IDEMPOTENCY_TABLE_NAME: TEST_ENV.IDEMPOTENCY_TABLE_NAME,
       JOBS_QUEUE_URL: queues.workUrl,
       FILES_BUCKET_NAME: TEST_ENV.FILES_BUCKET_NAME,
       MAX_RECEIVE_COUNT: '5',
       RETRY_MAX_DELAY_SECONDS: '1',
     }),
+    { tenantData: UNSCOPED_TENANT_DATA },
   );
 }, 60_000);
 afterAll(async () => {

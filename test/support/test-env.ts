@@ -17,6 +17,7 @@ export const TEST_ENV = {
   CALLBACK_URL: 'https://testws123.execute-api.us-east-1.amazonaws.com/test',
   OFFBOARDING_QUEUE_URL: 'http://127.0.0.1:9/123456789012/offboarding',
   FILES_BUCKET_NAME: 'saas-orders-test-files',
+  TENANT_DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/saas-orders-test-tenant-data',
 } as const;
 
 /**
@@ -30,6 +31,8 @@ export const LIBRARY_ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   AWS_EC2_METADATA_DISABLED: 'true',
+  // A handler test that forgot its unscoped tenant data fails here at once instead of asking the real STS.
+  AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
   POWERTOOLS_SERVICE_NAME: 'test',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_DEV: 'false',
