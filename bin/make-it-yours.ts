@@ -9,7 +9,7 @@
  *   check           after step 1: lists every file still mentioning the removed capability (exit 1 if any)
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
@@ -36,9 +36,25 @@ export function steps(dir = STEPS_DIR): Step[] {
 }
 
 /**
- * Applies the steps numbered `numbers` (every step by default), in order, in `root`. `git apply` works in a directory that is not a repository too (a
- * copy, an unpacked archive). Each patch is checked before it is applied, so a step that no longer fits leaves the
- * files as they were and says which step.
+ * A patch split in two: the files it deletes, and the rest. A deletion is done by path, whatever the file holds
+ * now (a patch would refuse a file changed since the step was written); the rest is applied by `git apply`.
+ */
+function splitDeletions(patch: string): { readonly deleted: string[]; readonly rest: string } {
+  const deleted: string[] = [];
+  const kept = patch.split(/^(?=diff --git )/m).filter((section) => {
+    const path = /^diff --git a\/(\S+) b\//.exec(section)?.[1];
+    if (path === undefined || !/^deleted file mode /m.test(section)) return true;
+    deleted.push(path);
+    return false;
+  });
+  return { deleted, rest: kept.join('') };
+}
+
+/**
+ * Applies the steps numbered `numbers` (every step by default), in order, in `root`. `git apply` works in a
+ * directory that is not a repository too (a copy, an unpacked archive). Each step is checked before anything is
+ * changed, so a step that no longer fits leaves the files as they were and says which step. Hunks need only one
+ * line of context to match (`-C1`) and may have moved, so a change elsewhere in a file does not break a step.
  */
 export function applySteps(root: string, numbers?: readonly number[], dir = STEPS_DIR): Step[] {
   const applied: Step[] = [];
@@ -46,13 +62,23 @@ export function applySteps(root: string, numbers?: readonly number[], dir = STEP
   const unknown = numbers?.filter((n) => !chosen.some((s) => s.number === n)) ?? [];
   if (unknown.length > 0) throw new Error(`no step ${unknown.join(', ')} in ${relative(ROOT, dir)}`);
   for (const step of chosen) {
+    const { deleted, rest } = splitDeletions(readFileSync(step.patch, 'utf8'));
+    const gone = deleted.filter((path) => !existsSync(join(root, path)));
+    const apply = (check: boolean) =>
+      execFileSync('git', ['apply', '-C1', '--recount', ...(check ? ['--check'] : []), '-'], {
+        cwd: root,
+        input: rest,
+        stdio: 'pipe',
+      });
     try {
-      execFileSync('git', ['apply', '--check', step.patch], { cwd: root, stdio: 'pipe' });
+      if (gone.length > 0) throw new Error(`already missing: ${gone.join(', ')}`);
+      apply(true);
     } catch (error) {
       const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
       throw new Error(`step ${step.number} (${step.title}) does not apply:\n${stderr}`);
     }
-    execFileSync('git', ['apply', step.patch], { cwd: root, stdio: 'pipe' });
+    for (const path of deleted) rmSync(join(root, path));
+    apply(false);
     applied.push(step);
   }
   return applied;
