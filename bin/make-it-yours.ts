@@ -9,8 +9,8 @@
  *   check           after step 1: lists every file still mentioning the removed capability (exit 1 if any)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 const STEPS_DIR = join(ROOT, 'docs', 'make-it-yours');
@@ -77,7 +77,16 @@ export function applySteps(root: string, numbers?: readonly number[], dir = STEP
       const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
       throw new Error(`step ${step.number} (${step.title}) does not apply:\n${stderr}`);
     }
-    for (const path of deleted) rmSync(join(root, path));
+    for (const path of deleted) {
+      rmSync(join(root, path));
+      // As `git apply` does: a folder the deletions emptied goes too.
+      for (
+        let folder = dirname(path);
+        folder !== '.' && readdirSync(join(root, folder)).length === 0;
+        folder = dirname(folder)
+      )
+        rmdirSync(join(root, folder));
+    }
     apply(false);
     applied.push(step);
   }
