@@ -31,7 +31,7 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker'];
+const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users'];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
@@ -124,12 +124,35 @@ describe('the tenant data role', () => {
     },
   );
 
-  it("gives the jobs API's own role nothing on the table", () => {
-    const own = statementsOfFunction(statelessTemplate, 'jobs').filter(
+  it.each(['jobs', 'users'])("gives the %s function's own role nothing on the table", (service) => {
+    const own = statementsOfFunction(statelessTemplate, service).filter(
       (s) =>
         actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
         !JSON.stringify(s.Resource).includes('Idempotency'),
     );
     expect(own).toEqual([]);
+  });
+
+  /** The own role's actions that are not the platform's (logs, X-Ray) nor the tenant data role's AssumeRole. */
+  const ownActions = (service: string) =>
+    [
+      ...new Set(
+        actionsOf(statementsOfFunction(statelessTemplate, service)).filter(
+          (a) => !/^(logs|xray):/.test(a) && !a.startsWith('sts:'),
+        ),
+      ),
+    ].sort();
+
+  it("leaves the users function's own role only the pool's admin calls and the authorizer-cache flush", () => {
+    expect(ownActions('users')).toEqual([
+      'apigateway:DELETE',
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminDeleteUser',
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminRemoveUserFromGroup',
+    ]);
   });
 });
