@@ -130,7 +130,7 @@ export class StatelessStack extends Stack {
     });
     new AuditApi(this, 'Audit', { api, authorizer, table, allowedOrigins });
     new UsersApi(this, 'Users', { api, authorizer, userPool, table, tenantData, allowedOrigins });
-    new UsageApi(this, 'Usage', { api, authorizer, table, allowedOrigins });
+    new UsageApi(this, 'Usage', { api, authorizer, table, tenantData, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,

@@ -31,7 +31,7 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users'];
+const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users', 'usage'];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
@@ -124,7 +124,7 @@ describe('the tenant data role', () => {
     },
   );
 
-  it.each(['jobs', 'users'])("gives the %s function's own role nothing on the table", (service) => {
+  it.each(['jobs', 'users', 'usage'])("gives the %s function's own role nothing on the table", (service) => {
     const own = statementsOfFunction(statelessTemplate, service).filter(
       (s) =>
         actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
@@ -154,5 +154,9 @@ describe('the tenant data role', () => {
       'cognito-idp:AdminGetUser',
       'cognito-idp:AdminRemoveUserFromGroup',
     ]);
+  });
+
+  it("leaves the usage function's own role only reading the usage plans and their records", () => {
+    expect(ownActions('usage')).toEqual(['apigateway:GET']);
   });
 });
