@@ -128,7 +128,7 @@ export class StatelessStack extends Stack {
       table,
       allowedOrigins,
     });
-    new AuditApi(this, 'Audit', { api, authorizer, table, allowedOrigins });
+    new AuditApi(this, 'Audit', { api, authorizer, table, tenantData, allowedOrigins });
     new UsersApi(this, 'Users', { api, authorizer, userPool, table, tenantData, allowedOrigins });
     new UsageApi(this, 'Usage', { api, authorizer, table, tenantData, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {

@@ -31,7 +31,7 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users', 'usage'];
+const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users', 'usage', 'audit'];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
@@ -124,14 +124,17 @@ describe('the tenant data role', () => {
     },
   );
 
-  it.each(['jobs', 'users', 'usage'])("gives the %s function's own role nothing on the table", (service) => {
-    const own = statementsOfFunction(statelessTemplate, service).filter(
-      (s) =>
-        actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
-        !JSON.stringify(s.Resource).includes('Idempotency'),
-    );
-    expect(own).toEqual([]);
-  });
+  it.each(['jobs', 'users', 'usage', 'audit'])(
+    "gives the %s function's own role nothing on the table",
+    (service) => {
+      const own = statementsOfFunction(statelessTemplate, service).filter(
+        (s) =>
+          actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
+          !JSON.stringify(s.Resource).includes('Idempotency'),
+      );
+      expect(own).toEqual([]);
+    },
+  );
 
   /** The own role's actions that are not the platform's (logs, X-Ray) nor the tenant data role's AssumeRole. */
   const ownActions = (service: string) =>
@@ -158,5 +161,9 @@ describe('the tenant data role', () => {
 
   it("leaves the usage function's own role only reading the usage plans and their records", () => {
     expect(ownActions('usage')).toEqual(['apigateway:GET']);
+  });
+
+  it("leaves the audit function's own role nothing but its logs and traces", () => {
+    expect(ownActions('audit')).toEqual([]);
   });
 });
