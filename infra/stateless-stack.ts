@@ -126,6 +126,7 @@ export class StatelessStack extends Stack {
       userPool,
       tokenUrl: `${props.userPoolDomain.baseUrl()}/oauth2/token`,
       table,
+      tenantData,
       allowedOrigins,
     });
     new AuditApi(this, 'Audit', { api, authorizer, table, tenantData, allowedOrigins });

@@ -31,7 +31,7 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users', 'usage', 'audit'];
+const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users', 'usage', 'audit', 'partner-clients'];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
@@ -104,6 +104,7 @@ describe('the tenant data role', () => {
     ['orders', ['TRACKING#*']],
     ['catalog', ['TENANT#*#PROFILE']],
     ['job-worker', ['TENANT#*#PROFILE', 'TRACKING#*']],
+    ['partner-clients', ['PARTNERCLIENT#*']],
   ])(
     "leaves the %s function's own role only partitions that are not tenant data: %j",
     (service, partitions) => {
@@ -165,5 +166,13 @@ describe('the tenant data role', () => {
 
   it("leaves the audit function's own role nothing but its logs and traces", () => {
     expect(ownActions('audit')).toEqual([]);
+  });
+
+  it("leaves the partner-clients function's own role only putting bindings and the pool's client calls", () => {
+    expect(ownActions('partner-clients')).toEqual([
+      'cognito-idp:CreateUserPoolClient',
+      'cognito-idp:DeleteUserPoolClient',
+      'dynamodb:PutItem',
+    ]);
   });
 });
