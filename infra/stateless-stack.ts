@@ -84,6 +84,7 @@ export class StatelessStack extends Stack {
     const tenantData = new TenantDataRole(this, 'TenantData', { table, files: props.filesBucket });
     const live = new LiveUpdates(this, 'Live', {
       table,
+      tenantData,
       userPool,
       userPoolClient,
       stageName: config.stage,

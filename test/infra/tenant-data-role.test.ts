@@ -31,14 +31,27 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker', 'users', 'usage', 'audit', 'partner-clients'];
+const SCOPED = [
+  'orders',
+  'catalog',
+  'jobs',
+  'job-worker',
+  'users',
+  'usage',
+  'audit',
+  'partner-clients',
+  'live-connections',
+];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
 describe('the tenant data role', () => {
   it('allows table items only under the session tenant prefix, on the table and its GSI1', () => {
     const table = rolePolicy.filter(
-      (s) => s.Effect === 'Allow' && actionsOf([s])[0]?.startsWith('dynamodb:'),
+      (s) =>
+        s.Effect === 'Allow' &&
+        actionsOf([s])[0]?.startsWith('dynamodb:') &&
+        !actionsOf([s]).includes('dynamodb:DeleteItem'),
     );
     expect(table).toHaveLength(1);
     expect(table[0]?.Condition).toEqual({
@@ -52,6 +65,21 @@ describe('the tenant data role', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(JSON.stringify(table[0]?.Resource)).toMatch(/\/index\/GSI1"/);
+  });
+
+  it("allows deleting only the session tenant's WebSocket connections, on the table only", () => {
+    const deletes = rolePolicy.filter(
+      (s) => s.Effect === 'Allow' && actionsOf([s]).includes('dynamodb:DeleteItem'),
+    );
+    expect(deletes).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:DeleteItem',
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`TENANT#${TENANT}#CONNECTIONS`] },
+        },
+      }),
+    ]);
+    expect(JSON.stringify(deletes[0]?.Resource)).not.toMatch(/\/index\//);
   });
 
   it("denies writes to the tenant's own profile, the operators' record", () => {
@@ -125,7 +153,7 @@ describe('the tenant data role', () => {
     },
   );
 
-  it.each(['jobs', 'users', 'usage', 'audit'])(
+  it.each(['jobs', 'users', 'usage', 'audit', 'live-connections'])(
     "gives the %s function's own role nothing on the table",
     (service) => {
       const own = statementsOfFunction(statelessTemplate, service).filter(
