@@ -3,9 +3,9 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { auditEnvironment } from '../services/audit/environment';
-import { auditKeys } from '../shared/keys/audit-keys';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface AuditApiProps {
@@ -14,10 +14,15 @@ export interface AuditApiProps {
   readonly authorizer: TenantAuthorizer;
   /** The single table: the tenants' audit trails. */
   readonly table: dynamodb.ITable;
+  /** The role the trail is read with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   readonly allowedOrigins: readonly string[];
 }
 
-/** `GET /audit` behind the Lambda authorizer: a tenant admin reads its tenant's audit trail. Query only, only there. */
+/**
+ * `GET /audit` behind the Lambda authorizer: a tenant admin reads its tenant's audit trail, through a session of
+ * that tenant; the function's own role has nothing on the table.
+ */
 export class AuditApi extends Construct {
   readonly handler: ServiceFunction<typeof auditEnvironment>;
 
@@ -29,10 +34,9 @@ export class AuditApi extends Construct {
       description: "GET /audit: the caller's tenant's audit trail, newest first",
       memorySize: 256,
     })
-      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:Query'], {
-        // Any tenant's trail (`TENANT#*#AUDIT`): the tenant comes from the authorizer, per request.
-        leadingKeys: [auditKeys.partition(`t${'0'.repeat(16)}`).replace(`t${'0'.repeat(16)}`, '*')],
-      })
+      // The trail (TENANT#<id>#AUDIT) is tenant data: read with the caller's tenant's session only.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindValue('TABLE_NAME', props.table.tableName)
       .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
     const method = props.api.root
       .addResource('audit')

@@ -17,6 +17,7 @@ import { ROUTE_SELECTION_EXPRESSION } from '../services/live-connections/message
 import { APP_NAME } from '../shared/app-name';
 import { ENTITY_ATTRIBUTE, ENTITY_TYPES } from '../shared/keys/entity-type';
 import { ServiceFunction } from './service-function';
+import type { TenantDataRole } from './tenant-data-role';
 
 /** Where `$connect` reads the ID token: browsers cannot set headers on a WebSocket. */
 export const TOKEN_IDENTITY_SOURCE = 'route.request.querystring.token';
@@ -40,6 +41,8 @@ const ACCESS_LOG_FIELDS = {
 export interface LiveUpdatesProps {
   /** The single table: its stream feeds the broadcaster, and it stores the connections. */
   readonly table: dynamodb.ITable;
+  /** The role connections (and the order a subscription names) are reached with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** The pool whose ID tokens may connect (its provider URL is the issuer); deleted users are refused. */
   readonly userPool: cognito.UserPool;
   /** The app client whose ID tokens are accepted (`aud`). */
@@ -100,12 +103,11 @@ export class LiveUpdates extends Construct {
       environment: liveConnectionsEnvironment,
       description: 'WebSocket routes: stores, narrows and deletes a tenant connection',
       memorySize: 256,
-    }).bindTable(props.table, 'TABLE_NAME', [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ]);
+    })
+      // Connections (TENANT#<id>#CONNECTIONS) and the order a subscription names are the caller's tenant's data,
+      // reached with its session only: the function's own role has nothing on the table.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindValue('TABLE_NAME', props.table.tableName);
 
     const integration = new WebSocketLambdaIntegration('Connections', this.connections.live);
     this.api = new apigwv2.WebSocketApi(this, 'Api', {

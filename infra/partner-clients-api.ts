@@ -5,9 +5,10 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { partnerClientsEnvironment } from '../services/partner-clients/environment';
 import { createPartnerClientSchema } from '../services/partner-clients/partner-client-schemas';
-import { TABLE } from '../shared/table';
+import { partnerClientKeys } from '../shared/keys/partner-client-keys';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface PartnerClientsApiProps {
@@ -21,6 +22,8 @@ export interface PartnerClientsApiProps {
   readonly tokenUrl: string;
   /** The single table: the clients' bindings to their tenant. */
   readonly table: dynamodb.ITable;
+  /** The role the tenant's list of clients is read with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** Origins allowed by CORS on the function's responses. */
   readonly allowedOrigins: readonly string[];
 }
@@ -28,7 +31,9 @@ export interface PartnerClientsApiProps {
 /**
  * `/partner-clients` behind the Lambda authorizer: a tenant admin creates a machine client for a partner
  * (client credentials, `events/write`) bound to the admin's tenant, and lists them. The function may create and
- * delete app clients on the one pool (delete undoes a creation whose binding failed), and Put/Query the table.
+ * delete app clients on the one pool (delete undoes a creation whose binding failed) and put bindings
+ * (`PARTNERCLIENT#*`, keyed by client id, no tenant's prefix); it lists a tenant's clients (its GSI1 partition)
+ * through a session of the caller's tenant.
  */
 export class PartnerClientsApi extends Construct {
   readonly handler: ServiceFunction<typeof partnerClientsEnvironment>;
@@ -42,8 +47,12 @@ export class PartnerClientsApi extends Construct {
       description:
         "Partner machine clients of the caller's tenant: create (client credentials, events/write), list",
     })
-      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:PutItem', 'dynamodb:Query'], {
-        indexes: [TABLE.gsi1.name],
+      // The tenant's list (GSI1 `TENANT#<id>#PARTNERCLIENTS`) is tenant data, read with the caller's tenant's session;
+      // a binding is keyed by client id (what an access token names), not under a tenant's prefix, so the own role
+      // puts it.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:PutItem'], {
+        leadingKeys: [partnerClientKeys.leadingKeyPattern],
       })
       .bindUserPool(props.userPool, 'USER_POOL_ID', [
         'cognito-idp:CreateUserPoolClient',

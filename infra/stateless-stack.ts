@@ -80,8 +80,11 @@ export class StatelessStack extends Stack {
     const usagePlans = new TenantUsagePlans(this, 'UsagePlans', { api: api.api });
     const authorizer = new TenantAuthorizer(this, 'Authorizer', { api, table, userPool, userPoolClient });
 
+    // The role request-path functions assume for one tenant at a time (see shared/tenant-credentials.ts).
+    const tenantData = new TenantDataRole(this, 'TenantData', { table, files: props.filesBucket });
     const live = new LiveUpdates(this, 'Live', {
       table,
+      tenantData,
       userPool,
       userPoolClient,
       stageName: config.stage,
@@ -104,8 +107,6 @@ export class StatelessStack extends Stack {
       offboardingQueue: offboarding.queue.queue,
       files: props.filesBucket,
     });
-    // The role request-path functions assume for one tenant at a time (see shared/tenant-credentials.ts).
-    const tenantData = new TenantDataRole(this, 'TenantData', { table, files: props.filesBucket });
     new CatalogApi(this, 'Catalog', { api, userPool, table, tenantData, allowedOrigins });
     new OrdersApi(this, 'Orders', { api, authorizer, table, tenantData, idempotencyTable, allowedOrigins });
     const jobs = new Jobs(this, 'Jobs', {
@@ -126,11 +127,12 @@ export class StatelessStack extends Stack {
       userPool,
       tokenUrl: `${props.userPoolDomain.baseUrl()}/oauth2/token`,
       table,
+      tenantData,
       allowedOrigins,
     });
-    new AuditApi(this, 'Audit', { api, authorizer, table, allowedOrigins });
-    new UsersApi(this, 'Users', { api, authorizer, userPool, table, allowedOrigins });
-    new UsageApi(this, 'Usage', { api, authorizer, table, allowedOrigins });
+    new AuditApi(this, 'Audit', { api, authorizer, table, tenantData, allowedOrigins });
+    new UsersApi(this, 'Users', { api, authorizer, userPool, table, tenantData, allowedOrigins });
+    new UsageApi(this, 'Usage', { api, authorizer, table, tenantData, allowedOrigins });
     const publicApi = new PublicApi(this, 'Public', {
       stageName: config.stage,
       allowedOrigins,

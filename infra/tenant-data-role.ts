@@ -20,6 +20,13 @@ export const TENANT_TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
 ] as const;
 
+/**
+ * The partitions of a tenant (after its `TENANT#<id>#` prefix) whose items a tenant session may also delete: only
+ * its WebSocket connections (shared/keys/connection-keys.ts), which end. Orders, jobs, users are never deleted
+ * by a tenant's request (cancelling is an update, a user's deletion leaves a tombstone).
+ */
+export const TENANT_DELETABLE_PARTITIONS = ['CONNECTIONS'] as const;
+
 /** What a tenant session may do with its files, by kind (`tenants/<its tenant>/<kind>/*`). */
 export const TENANT_FILE_GRANTS = [
   { action: 's3:GetObject', kind: 'uploads' },
@@ -76,6 +83,19 @@ export class TenantDataRole extends Construct {
         resources: [table.tableArn, `${table.tableArn}/index/${TABLE.gsi1.name}`],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`TENANT#${TENANT}#*`] },
+        },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': TENANT_DELETABLE_PARTITIONS.map(
+              (partition) => `TENANT#${TENANT}#${partition}`,
+            ),
+          },
         },
       }),
     );

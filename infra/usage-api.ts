@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { usageEnvironment } from '../services/usage/environment';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface UsageApiProps {
@@ -13,13 +14,16 @@ export interface UsageApiProps {
   readonly authorizer: TenantAuthorizer;
   /** The single table: the tenant's profile names its API key. */
   readonly table: dynamodb.ITable;
+  /** The role the tenant's profile is read with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   readonly allowedOrigins: readonly string[];
 }
 
 /**
  * `GET /usage` behind the Lambda authorizer: the caller's tenant's plan limits and its quota use this period, from
- * API Gateway's usage records for its key. The function reads the table's profiles and the usage plans (the
- * plans' ids cannot be named without a dependency cycle: plan → stage → this method → this function).
+ * API Gateway's usage records for its key. The function reads the caller's tenant's profile through a session of
+ * that tenant, and with its own role only the usage plans (the plans' ids cannot be named without a dependency
+ * cycle: plan → stage → this method → this function).
  */
 export class UsageApi extends Construct {
   readonly handler: ServiceFunction<typeof usageEnvironment>;
@@ -32,7 +36,9 @@ export class UsageApi extends Construct {
       environment: usageEnvironment,
       description: "The caller's tenant's plan limits and quota use this period (API Gateway usage records)",
     })
-      .bindTable(props.table, 'TABLE_NAME', ['dynamodb:GetItem'])
+      // The profile (tier, API key id) is the caller's tenant's partition: read with its session, not the own role.
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindValue('TABLE_NAME', props.table.tableName)
       .bindAllowedOrigins(props.allowedOrigins, 'ALLOWED_ORIGINS');
     const stack = Stack.of(this);
     const apigwArn = (path: string) =>

@@ -8,6 +8,7 @@ import { usersEnvironment } from '../services/users/environment';
 import { inviteUserSchema, updateUserSchema } from '../services/users/user-schemas';
 import { ServiceFunction } from './service-function';
 import type { TenantAuthorizer } from './tenant-authorizer';
+import type { TenantDataRole } from './tenant-data-role';
 import type { TenantRestApi } from './tenant-rest-api';
 
 export interface UsersApiProps {
@@ -19,14 +20,17 @@ export interface UsersApiProps {
   readonly userPool: cognito.IUserPool;
   /** The single table: the tenants' user directories and audit trails. */
   readonly table: dynamodb.ITable;
+  /** The role the directory and the audit trail are reached with, one session per tenant. */
+  readonly tenantData: TenantDataRole;
   /** Origins allowed by CORS on the function's responses. */
   readonly allowedOrigins: readonly string[];
 }
 
 /**
  * `/users` behind the Lambda authorizer: a tenant admin invites, lists, changes (role, enabled) and deletes its own
- * tenant's users. The function may make the admin calls that needs on the one pool, read and write the table, and
- * flush exactly this stage's authorizer cache (so a disabled user's cached Allow ends at once).
+ * tenant's users. The function may make the admin calls that needs on the one pool and flush exactly this stage's
+ * authorizer cache (so a disabled user's cached Allow ends at once); the directory and the audit trail it reads and
+ * writes through a session of the caller's tenant, its own role having nothing on the table.
  */
 export class UsersApi extends Construct {
   readonly handler: ServiceFunction<typeof usersEnvironment>;
@@ -39,12 +43,10 @@ export class UsersApi extends Construct {
       environment: usersEnvironment,
       description: "The caller's tenant's users: invite, list, change role or enabled, delete (admins)",
     })
-      .bindTable(props.table, 'TABLE_NAME', [
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-      ])
+      // The directory (TENANT#<id>#USERS) and the audit trail (TENANT#<id>#AUDIT) are tenant data, reached through
+      // the tenant data role only (its transactions are authorized item by item as Put and Update).
+      .bindTenantData(props.tenantData, 'TENANT_DATA_ROLE_ARN')
+      .bindValue('TABLE_NAME', props.table.tableName)
       .bindUserPool(props.userPool, 'USER_POOL_ID', [
         'cognito-idp:AdminCreateUser',
         'cognito-idp:AdminGetUser',

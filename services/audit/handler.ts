@@ -5,6 +5,7 @@ import { httpRouter, type ProxyHandler, parseQuery } from '../../shared/http';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { type AuditConfig, readAuditConfig } from './config';
 
 /** The most entries one `GET /audit` page holds. */
@@ -24,9 +25,14 @@ export const listAuditQuerySchema = z.strictObject({
 /**
  * `GET /audit` behind the REST API's Lambda authorizer: the caller's own tenant's audit trail, newest first, a
  * page at a time, for its admins only (members get 403: the authorizer's grant is cached per token for every
- * route, so the role is checked here).
+ * route, so the role is checked here). The trail is read with a session of the caller's tenant, which IAM confines
+ * to that tenant's partitions.
  */
-export function createAuditHandler(config: AuditConfig): ProxyHandler {
+export function createAuditHandler(
+  config: AuditConfig,
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
+): ProxyHandler {
+  const { forTenant } = tenantData.tableClients();
   return httpRouter(
     {
       'GET /audit': async (event) => {
@@ -38,6 +44,7 @@ export function createAuditHandler(config: AuditConfig): ProxyHandler {
           statusCode: 200,
           body: await listAudit(config.TABLE_NAME, principal.tenantId, {
             limit: query.limit ?? 25,
+            client: forTenant(principal.tenantId),
             ...(query.nextToken ? { nextToken: query.nextToken } : {}),
           }),
         };

@@ -11,23 +11,28 @@ import { documentClient } from '../../shared/dynamo';
 import { connectionKeys } from '../../shared/keys/connection-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { TABLE } from '../../shared/table';
+import { type TableClients, tableClients } from '../../shared/table-clients';
 
 /**
  * The connection store: one item per open connection under its tenant's partition, expiring by TTL. Every key
- * is built from the tenant of the verified caller, so a connection can only touch its own tenant's items.
+ * is built from the tenant of the verified caller, and every call is made with that tenant's client (a session of
+ * the tenant data role), so a connection can only touch its own tenant's items, by IAM as well as by code.
  */
 export function createConnectionsRepository(
   tableName: string,
-  client: DynamoDBDocumentClient = documentClient,
+  clients: DynamoDBDocumentClient | TableClients = documentClient,
 ) {
+  const { forTenant } = tableClients(clients);
   return {
     async putConnection(connection: Connection): Promise<void> {
-      await client.send(new PutCommand({ TableName: tableName, Item: connectionCodec.toItem(connection) }));
+      await forTenant(connection.tenantId).send(
+        new PutCommand({ TableName: tableName, Item: connectionCodec.toItem(connection) }),
+      );
     },
 
     /** Deleting a connection that is already gone (TTL, a 410 seen by the broadcaster) is not an error. */
     async deleteConnection(tenantId: string, connectionId: string): Promise<void> {
-      await client.send(
+      await forTenant(tenantId).send(
         new DeleteCommand({ TableName: tableName, Key: connectionKeys.connection(tenantId, connectionId) }),
       );
     },
@@ -42,7 +47,7 @@ export function createConnectionsRepository(
       orderId: string | undefined,
     ): Promise<boolean> {
       try {
-        await client.send(
+        await forTenant(tenantId).send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionKeys.connection(tenantId, connectionId),
@@ -61,7 +66,7 @@ export function createConnectionsRepository(
 
     /** Whether the tenant has this order; another tenant's order id is simply not found under this key. */
     async orderExists(tenantId: string, orderId: string): Promise<boolean> {
-      const { Item } = await client.send(
+      const { Item } = await forTenant(tenantId).send(
         new GetCommand({
           TableName: tableName,
           Key: orderKeys.order(tenantId, orderId),

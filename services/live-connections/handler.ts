@@ -1,6 +1,7 @@
 import { ValidationError } from '../../shared/errors';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { parseWith } from '../../shared/validation';
 import { type LiveConnectionsConfig, readLiveConnectionsConfig } from './config';
 import { connectionRequest, messageText, type WebSocketEvent } from './connection-events';
@@ -29,9 +30,17 @@ function unknownAction(event: WebSocketEvent): never {
   );
 }
 
-/** The WebSocket API's routes (`$connect`, `$disconnect`, `subscribe`, `$default`), wired to `config`. */
-export function createLiveConnectionsHandler(config: LiveConnectionsConfig) {
-  const connections = createConnectionsService(createConnectionsRepository(config.TABLE_NAME));
+/**
+ * The WebSocket API's routes (`$connect`, `$disconnect`, `subscribe`, `$default`), wired to `config`. The caller's
+ * tenant (from the `$connect` authorizer's context) is reached with a session of that tenant.
+ */
+export function createLiveConnectionsHandler(
+  config: LiveConnectionsConfig,
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
+) {
+  const connections = createConnectionsService(
+    createConnectionsRepository(config.TABLE_NAME, tenantData.tableClients()),
+  );
   return webSocketRouter({
     $connect: async (event) => {
       await connections.connect(connectionRequest(event));

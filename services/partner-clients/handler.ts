@@ -4,6 +4,7 @@ import { httpRouter, type ProxyHandler, parseJsonBody } from '../../shared/http'
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { tracer } from '../../shared/tracer';
 import { type PartnerClientsConfig, readPartnerClientsConfig } from './config';
 import { createPartnerClientSchema } from './partner-client-schemas';
@@ -12,11 +13,13 @@ import { createPartnerClientsService } from './partner-clients-service';
 /**
  * `POST /partner-clients` and `GET /partner-clients` behind the REST API's Lambda authorizer, wired to `config`.
  * The Cognito client's endpoint comes from the SDK's own resolution (`AWS_ENDPOINT_URL_*`, which the local cloud
- * sets), so the handler has no local-mode branch.
+ * sets), so the handler has no local-mode branch. The tenant's list of clients is read with a session of the
+ * caller's tenant; a client's binding, keyed by client id outside any tenant's prefix, with the function's own role.
  */
 export function createPartnerClientsHandler(
   config: PartnerClientsConfig,
   idp: CognitoIdentityProviderClient = tracer.captureAWSv3Client(new CognitoIdentityProviderClient({})),
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
 ): ProxyHandler {
   const partnerClients = createPartnerClientsService(
     {
@@ -26,6 +29,7 @@ export function createPartnerClientsHandler(
       tableName: config.TABLE_NAME,
     },
     config.TOKEN_URL,
+    tenantData.tableClients().forTenant,
   );
   return httpRouter(
     {

@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ForbiddenError } from '../../shared/errors';
 import { PARTNER_SCOPE } from '../../shared/partner-scope';
 import type { Principal } from '../../shared/tenant-context';
@@ -20,9 +21,15 @@ export interface CreatedPartnerClient {
 
 /**
  * A tenant admin's partner clients. The tenant is always the caller's (from the authorizer), and only admins may
- * create or list them: a member's request is refused with 403.
+ * create or list them: a member's request is refused with 403. A binding (`PARTNERCLIENT#<client id>`, not under a
+ * tenant's prefix) is written with `stores.documents`; the tenant's list (its GSI1 partition) is read with
+ * `forTenant(tenantId)`, in the function a session of that tenant.
  */
-export function createPartnerClientsService(stores: PartnerClientStores, tokenUrl: string) {
+export function createPartnerClientsService(
+  stores: PartnerClientStores,
+  tokenUrl: string,
+  forTenant: (tenantId: string) => DynamoDBDocumentClient = () => stores.documents,
+) {
   function requireAdmin(principal: Principal): void {
     if (principal.role !== 'admin')
       throw new ForbiddenError("only a tenant's admin manages its partner clients");
@@ -45,7 +52,8 @@ export function createPartnerClientsService(stores: PartnerClientStores, tokenUr
 
   async function list(principal: Principal): Promise<{ items: PartnerClientSummary[] }> {
     requireAdmin(principal);
-    return { items: await listPartnerClients({ ...stores, tenantId: principal.tenantId }) };
+    const { tenantId } = principal;
+    return { items: await listPartnerClients({ ...stores, documents: forTenant(tenantId), tenantId }) };
   }
 
   return { create, list };

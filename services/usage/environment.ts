@@ -8,6 +8,8 @@ import { csv } from '../../shared/config';
 export const usageEnvironment = {
   /** The single table: the tenant's profile names its API key. */
   TABLE_NAME: z.string().min(1),
+  /** The role the function assumes for one tenant at a time (tenantId session tag): all its tenant data goes through it. */
+  TENANT_DATA_ROLE_ARN: z.string().startsWith('arn:'),
   /** Origins whose requests get CORS headers, comma-separated. */
   ALLOWED_ORIGINS: csv,
 } satisfies z.ZodRawShape;

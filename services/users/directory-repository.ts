@@ -5,6 +5,7 @@ import { ConflictError } from '../../shared/errors';
 import { USER_SK_PREFIX, userKeys } from '../../shared/keys/user-keys';
 import type { Role } from '../../shared/role';
 import { TABLE } from '../../shared/table';
+import { type TableClients, tableClients } from '../../shared/table-clients';
 import {
   addDirectoryUser,
   adminCountChange,
@@ -33,17 +34,21 @@ export interface UserState {
   readonly enabled: boolean;
 }
 
-/** The tenant's user directory in the single table (see shared/user-directory.ts). */
-export function createDirectoryRepository(tableName: string, client: DynamoDBDocumentClient) {
+/**
+ * The tenant's user directory in the single table (see shared/user-directory.ts), every call made with the client
+ * of the tenant it is about (a session of the tenant data role, which IAM confines to that tenant's partitions).
+ */
+export function createDirectoryRepository(tableName: string, clients: DynamoDBDocumentClient | TableClients) {
+  const { forTenant } = tableClients(clients);
   /** The tenant's user, or undefined when its directory has none (or only the tombstone of a deleted one). */
   async function find(tenantId: string, userId: string): Promise<DirectoryUser | undefined> {
-    const user = await readDirectoryUser(tableName, tenantId, userId, client);
+    const user = await readDirectoryUser(tableName, tenantId, userId, forTenant(tenantId));
     return user?.deletedAt === undefined ? user : undefined;
   }
 
   /** The tenant's user as its directory holds it, the tombstone of a deleted one included. */
   async function findWithTombstone(tenantId: string, userId: string): Promise<DirectoryUser | undefined> {
-    return readDirectoryUser(tableName, tenantId, userId, client);
+    return readDirectoryUser(tableName, tenantId, userId, forTenant(tenantId));
   }
 
   /** One page of the tenant's users (tombstones left out), by id. */
@@ -52,7 +57,7 @@ export function createDirectoryRepository(tableName: string, client: DynamoDBDoc
     options: { readonly limit: number; readonly nextToken?: string | undefined },
   ): Promise<DirectoryPage> {
     const partition = userKeys.partition(tenantId);
-    const result = await client.send(
+    const result = await forTenant(tenantId).send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
@@ -138,7 +143,7 @@ export function createDirectoryRepository(tableName: string, client: DynamoDBDoc
   ): Promise<void> {
     const delta = Number(isActiveAdmin(after)) - Number(isActiveAdmin(before));
     try {
-      await client.send(
+      await forTenant(tenantId).send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -182,7 +187,7 @@ export function createDirectoryRepository(tableName: string, client: DynamoDBDoc
     update,
     remove,
     add: (tenantId: string, user: Pick<DirectoryUser, 'userId' | 'email' | 'role'>, now: Date) =>
-      addDirectoryUser(tableName, tenantId, user, { now, client }),
+      addDirectoryUser(tableName, tenantId, user, { now, client: forTenant(tenantId) }),
   };
 }
 

@@ -1,11 +1,11 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { documentClient } from '../../shared/dynamo';
 import { httpRouter, type ProxyHandler, parseJsonBody, parseQuery, pathParameter } from '../../shared/http';
 import { instrumented } from '../../shared/instrumented-handler';
 import { onFirstInvocation } from '../../shared/lambda-entry';
 import { principalFromLambdaAuthorizer } from '../../shared/tenant-context';
+import { TenantCredentials, type TenantData } from '../../shared/tenant-credentials';
 import { tracer } from '../../shared/tracer';
 import { createAuthorizerCache } from './authorizer-cache';
 import { readUsersConfig, type UsersConfig } from './config';
@@ -29,9 +29,15 @@ function callerOf(event: APIGatewayProxyEvent): Caller {
  * `config`. The AWS clients' endpoints come from the SDK's own resolution (`AWS_ENDPOINT_URL_*`, which the local
  * cloud sets), so the handler has no local-mode branch.
  */
-export function createUsersHandler(config: UsersConfig, clients: UsersClients = {}): ProxyHandler {
+export function createUsersHandler(
+  config: UsersConfig,
+  clients: UsersClients = {},
+  tenantData: TenantData = new TenantCredentials({ roleArn: config.TENANT_DATA_ROLE_ARN }),
+): ProxyHandler {
+  // The directory and the audit trail are the caller's tenant's data: reached with its tenant session only.
+  const table = tenantData.tableClients();
   const users = createUsersService({
-    directory: createDirectoryRepository(config.TABLE_NAME, documentClient),
+    directory: createDirectoryRepository(config.TABLE_NAME, table),
     pool: createUserPool(
       config.USER_POOL_ID,
       clients.cognito ?? tracer.captureAWSv3Client(new CognitoIdentityProviderClient({})),
@@ -40,7 +46,7 @@ export function createUsersHandler(config: UsersConfig, clients: UsersClients = 
       { restApiId: config.REST_API_ID, stageName: config.STAGE_NAME },
       clients.apiGateway ?? tracer.captureAWSv3Client(new APIGatewayClient({})),
     ),
-    audit: { tableName: config.TABLE_NAME, client: documentClient },
+    audit: { tableName: config.TABLE_NAME, clientFor: table.forTenant },
   });
   return httpRouter(
     {

@@ -36,8 +36,11 @@ export interface UsersServiceDependencies {
   readonly directory: DirectoryRepository;
   readonly pool: UserPool;
   readonly authorizerCache: AuthorizerCache;
-  /** Where the audit trail is written (the single table). */
-  readonly audit: { readonly tableName: string; readonly client: DynamoDBDocumentClient };
+  /** Where the audit trail is written (the single table), with the client of the tenant it is written for. */
+  readonly audit: {
+    readonly tableName: string;
+    readonly clientFor: (tenantId: string) => DynamoDBDocumentClient;
+  };
 }
 
 function view(user: DirectoryUser): UserView {
@@ -62,7 +65,7 @@ export function createUsersService({ directory, pool, authorizerCache, audit }: 
       audit.tableName,
       caller.principal.tenantId,
       { ...entry, actor: { kind: 'user', id: caller.principal.userId }, requestId: caller.requestId },
-      { client: audit.client },
+      { client: audit.clientFor(caller.principal.tenantId) },
     );
   }
 

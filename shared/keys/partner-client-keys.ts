@@ -8,6 +8,8 @@ import { tenantPrefix } from './tenant-prefix';
  */
 export const partnerClientKeys = {
   binding: (clientId: string) => ({ PK: `PARTNERCLIENT#${clientId}`, SK: 'BINDING' }),
+  /** The partition every binding lives under (no tenant's prefix), for IAM's `dynamodb:LeadingKeys`. */
+  leadingKeyPattern: 'PARTNERCLIENT#*',
   /** The tenant's partition of GSI1 that holds its clients' bindings. */
   tenantPartition: (tenantId: string) => `${tenantPrefix(tenantId)}PARTNERCLIENTS`,
   bindingIndex: (tenantId: string, clientId: string) => ({

@@ -108,4 +108,18 @@ describe('tenant-scoped credentials, on the local cloud with IAM enforced', () =
     );
     expect(Item?.status).toBe('SUSPENDED');
   });
+
+  it("lets tenant A's session delete its own connection only: not tenant B's, nor any other item of its own", async () => {
+    expect(await call({ action: 'disconnect', caller: A, target: A })).toMatchObject({ ok: true });
+    expect(await call({ action: 'disconnect', caller: A, target: B })).toMatchObject({
+      ok: false,
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('dynamodb:DeleteItem'),
+    });
+    expect(await call({ action: 'delete-catalog', caller: A, target: A })).toMatchObject({
+      ok: false,
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('dynamodb:DeleteItem'),
+    });
+  });
 });

@@ -2,7 +2,7 @@
  * End to end on the local cloud, through the REST API and its Lambda authorizer: a tenant admin manages its own
  * users (the seeded member was invited by the seed through POST /users), members cannot, another tenant's user is not
  * found, the last admin stays, a disabled or deleted user's token already in use is refused at once (the authorizer's
- * cache is flushed), and GET /usage answers numbers that move with the tenant's requests; an operator sees the same
+ * cache is flushed), an admin reads its own tenant's audit trail (GET /audit), and GET /usage answers numbers that move with the tenant's requests; an operator sees the same
  * usage with GET /tenants/{id}, and a tier change (PATCH /tenants/{id}) carries the period's usage to the new plan.
  */
 import { ACME, callApi, type E2eCloud, GLOBEX, operatorCall, startE2eCloud } from '../support/e2e-cloud';
@@ -99,6 +99,28 @@ describe('tenant admins manage their users', () => {
       (await callApi(`${e2e.apiUrl}/users/${userId}`, 'DELETE', { authorization: admin() })).status,
     ).toBe(204);
     expect((await callApi(`${e2e.apiUrl}/orders`, 'GET', { authorization: token })).status).toBe(401);
+  });
+});
+
+describe('GET /audit', () => {
+  it("shows a tenant admin its own tenant's trail only (read with its tenant session), and refuses a member", async () => {
+    const trail = async (tenant: typeof ACME) => {
+      const page = await callApi(`${e2e.apiUrl}/audit?limit=100`, 'GET', {
+        authorization: bearer(e2e.idToken(tenant, 'admin')),
+      });
+      expect(page.status).toBe(200);
+      return page.body.items as Array<{ action: string; details?: { email?: string } }>;
+    };
+    // The seed invited each tenant's member through POST /users, which recorded it.
+    const invitesOf = (entries: Awaited<ReturnType<typeof trail>>) =>
+      entries.filter((entry) => entry.action === 'user.invite').map((entry) => entry.details?.email);
+    expect(invitesOf(await trail(ACME))).toContain('member@acme.example.com');
+    expect(invitesOf(await trail(ACME))).not.toContain(`member@${GLOBEX.slug}.example.com`);
+    expect(invitesOf(await trail(GLOBEX))).toContain(`member@${GLOBEX.slug}.example.com`);
+    const member = await callApi(`${e2e.apiUrl}/audit`, 'GET', {
+      authorization: bearer(e2e.idToken(ACME, 'member')),
+    });
+    expect(member.status).toBe(403);
   });
 });
 

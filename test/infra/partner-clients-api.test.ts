@@ -51,7 +51,7 @@ describe('/partner-clients', () => {
     expect(tokenUrl).toMatch(/\.amazoncognito\.com\/oauth2\/token/);
   });
 
-  it('may create and delete app clients on the user pool only, and Put/Query the table', () => {
+  it('may create and delete app clients on the user pool only, and put bindings only (the list through its tenant session)', () => {
     const statements = statementsOfFunction(template, 'partner-clients');
     const cognito = statements.filter((s) => JSON.stringify(s.Action).includes('cognito-idp'));
     expect(cognito).toEqual([
@@ -62,7 +62,8 @@ describe('/partner-clients', () => {
       },
     ]);
     const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb'));
-    expect(dynamo.flatMap((s) => s.Action)).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(dynamo.flatMap((s) => s.Action)).toEqual(['dynamodb:PutItem']);
+    expect(JSON.stringify(dynamo[0]?.Condition)).toContain('PARTNERCLIENT#*');
     // Only X-Ray's trace calls, which name no resource, are granted on every resource.
     expect(statements.filter((s) => s.Resource === '*').flatMap((s) => s.Action)).toEqual([
       'xray:PutTraceSegments',

@@ -31,14 +31,27 @@ function functionRoleId(service: string): string {
   return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
-const SCOPED = ['orders', 'catalog', 'jobs', 'job-worker'];
+const SCOPED = [
+  'orders',
+  'catalog',
+  'jobs',
+  'job-worker',
+  'users',
+  'usage',
+  'audit',
+  'partner-clients',
+  'live-connections',
+];
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
 const TENANT = '${aws:PrincipalTag/tenantId}';
 
 describe('the tenant data role', () => {
   it('allows table items only under the session tenant prefix, on the table and its GSI1', () => {
     const table = rolePolicy.filter(
-      (s) => s.Effect === 'Allow' && actionsOf([s])[0]?.startsWith('dynamodb:'),
+      (s) =>
+        s.Effect === 'Allow' &&
+        actionsOf([s])[0]?.startsWith('dynamodb:') &&
+        !actionsOf([s]).includes('dynamodb:DeleteItem'),
     );
     expect(table).toHaveLength(1);
     expect(table[0]?.Condition).toEqual({
@@ -52,6 +65,21 @@ describe('the tenant data role', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(JSON.stringify(table[0]?.Resource)).toMatch(/\/index\/GSI1"/);
+  });
+
+  it("allows deleting only the session tenant's WebSocket connections, on the table only", () => {
+    const deletes = rolePolicy.filter(
+      (s) => s.Effect === 'Allow' && actionsOf([s]).includes('dynamodb:DeleteItem'),
+    );
+    expect(deletes).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:DeleteItem',
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`TENANT#${TENANT}#CONNECTIONS`] },
+        },
+      }),
+    ]);
+    expect(JSON.stringify(deletes[0]?.Resource)).not.toMatch(/\/index\//);
   });
 
   it("denies writes to the tenant's own profile, the operators' record", () => {
@@ -104,6 +132,7 @@ describe('the tenant data role', () => {
     ['orders', ['TRACKING#*']],
     ['catalog', ['TENANT#*#PROFILE']],
     ['job-worker', ['TENANT#*#PROFILE', 'TRACKING#*']],
+    ['partner-clients', ['PARTNERCLIENT#*']],
   ])(
     "leaves the %s function's own role only partitions that are not tenant data: %j",
     (service, partitions) => {
@@ -124,12 +153,54 @@ describe('the tenant data role', () => {
     },
   );
 
-  it("gives the jobs API's own role nothing on the table", () => {
-    const own = statementsOfFunction(statelessTemplate, 'jobs').filter(
-      (s) =>
-        actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
-        !JSON.stringify(s.Resource).includes('Idempotency'),
-    );
-    expect(own).toEqual([]);
+  it.each(['jobs', 'users', 'usage', 'audit', 'live-connections'])(
+    "gives the %s function's own role nothing on the table",
+    (service) => {
+      const own = statementsOfFunction(statelessTemplate, service).filter(
+        (s) =>
+          actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
+          !JSON.stringify(s.Resource).includes('Idempotency'),
+      );
+      expect(own).toEqual([]);
+    },
+  );
+
+  /** The own role's actions that are not the platform's (logs, X-Ray) nor the tenant data role's AssumeRole. */
+  const ownActions = (service: string) =>
+    [
+      ...new Set(
+        actionsOf(statementsOfFunction(statelessTemplate, service)).filter(
+          (a) => !/^(logs|xray):/.test(a) && !a.startsWith('sts:'),
+        ),
+      ),
+    ].sort();
+
+  it("leaves the users function's own role only the pool's admin calls and the authorizer-cache flush", () => {
+    expect(ownActions('users')).toEqual([
+      'apigateway:DELETE',
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminDeleteUser',
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminRemoveUserFromGroup',
+    ]);
+  });
+
+  it("leaves the usage function's own role only reading the usage plans and their records", () => {
+    expect(ownActions('usage')).toEqual(['apigateway:GET']);
+  });
+
+  it("leaves the audit function's own role nothing but its logs and traces", () => {
+    expect(ownActions('audit')).toEqual([]);
+  });
+
+  it("leaves the partner-clients function's own role only putting bindings and the pool's client calls", () => {
+    expect(ownActions('partner-clients')).toEqual([
+      'cognito-idp:CreateUserPoolClient',
+      'cognito-idp:DeleteUserPoolClient',
+      'dynamodb:PutItem',
+    ]);
   });
 });

@@ -54,11 +54,11 @@ describe('/users and /usage', () => {
     ]);
   });
 
-  it('lets the usage function read profiles and the usage plans with their usage, nothing else', () => {
+  it('lets the usage function read the usage plans with their usage, nothing else (the profile through its tenant session)', () => {
     const statements = statementsOfFunction(template, 'usage');
     expect(
       statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb')).flatMap((s) => s.Action),
-    ).toEqual(['dynamodb:GetItem']);
+    ).toEqual([]);
     const apigateway = statements.filter((s) => JSON.stringify(s.Action).includes('apigateway'));
     expect(apigateway.flatMap((s) => s.Action)).toEqual(['apigateway:GET']);
     expect(JSON.stringify(apigateway[0]?.Resource)).toContain('/usageplans/*/usage');

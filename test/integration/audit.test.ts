@@ -8,6 +8,7 @@ import { lambdaAuthorizerEvent } from '../support/api-events';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { invoke, member } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
 let engine: DynamoEngine;
 beforeAll(async () => {
@@ -75,7 +76,7 @@ describe('audit trail', () => {
 });
 
 describe('GET /audit', () => {
-  const handler = createAuditHandler(readAuditConfig(TEST_ENV));
+  const handler = createAuditHandler(readAuditConfig(TEST_ENV), UNSCOPED_TENANT_DATA);
   const get = (tenant: string, role: 'admin' | 'member', query?: Record<string, string>) =>
     invoke<{ items: Array<Record<string, unknown>>; nextToken?: string; message?: string }>(
       handler,

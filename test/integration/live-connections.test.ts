@@ -9,6 +9,7 @@ import { connectionKeys } from '../../shared/keys/connection-keys';
 import { orderKeys } from '../../shared/keys/order-keys';
 import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
 jest.setTimeout(30_000);
 
@@ -23,7 +24,7 @@ let handler: ReturnType<typeof createLiveConnectionsHandler>;
 
 beforeAll(async () => {
   engine = await startDynamo();
-  handler = createLiveConnectionsHandler(readLiveConnectionsConfig({ ...TEST_ENV }));
+  handler = createLiveConnectionsHandler(readLiveConnectionsConfig({ ...TEST_ENV }), UNSCOPED_TENANT_DATA);
   for (const [tenantId, orderId] of [
     [ACME, ACME_ORDER],
     [GLOBEX, GLOBEX_ORDER],

@@ -15,8 +15,13 @@ import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
 import { invoke, member } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
-const handler = createPartnerClientsHandler(readPartnerClientsConfig(TEST_ENV));
+const handler = createPartnerClientsHandler(
+  readPartnerClientsConfig(TEST_ENV),
+  undefined,
+  UNSCOPED_TENANT_DATA,
+);
 
 // The handler runs against the local cloud's own Cognito (real HTTP, real SDK client and errors) and the embedded
 // DynamoDB; aws-sdk-client-mock only injects the one fault those cannot produce (a failed binding write).

@@ -10,8 +10,9 @@ import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
 import { invoke, member } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
-const handler = createUsageHandler(readUsageConfig(TEST_ENV));
+const handler = createUsageHandler(readUsageConfig(TEST_ENV), undefined, UNSCOPED_TENANT_DATA);
 const PLAN = {
   id: 'plan-basic',
   name: TEST_ENV.BASIC_USAGE_PLAN_NAME,

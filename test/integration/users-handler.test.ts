@@ -17,8 +17,9 @@ import { type DynamoEngine, startDynamo } from '../support/dynamo-engine';
 import { type LocalControlPlanes, startLocalControlPlanes } from '../support/local-control-planes';
 import { invoke } from '../support/orders-fixtures';
 import { TEST_ENV } from '../support/test-env';
+import { UNSCOPED_TENANT_DATA } from '../support/unscoped-tenant-data';
 
-const handler = createUsersHandler(readUsersConfig(TEST_ENV));
+const handler = createUsersHandler(readUsersConfig(TEST_ENV), {}, UNSCOPED_TENANT_DATA);
 
 // The handler runs against the local cloud's own Cognito and API Gateway control plane (real HTTP, real SDK
 // clients and errors) and the embedded DynamoDB: no mocks.
@@ -256,7 +257,11 @@ describe('a change that fails half-way', () => {
     mockClient(failingGateway)
       .on(FlushStageAuthorizersCacheCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
-    const failing = createUsersHandler(readUsersConfig(TEST_ENV), { apiGateway: failingGateway });
+    const failing = createUsersHandler(
+      readUsersConfig(TEST_ENV),
+      { apiGateway: failingGateway },
+      UNSCOPED_TENANT_DATA,
+    );
     const first = await invoke(
       failing,
       lambdaAuthorizerEvent(
