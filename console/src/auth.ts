@@ -94,6 +94,24 @@ export function currentSession(): Session | undefined {
 
 let renewing: Promise<string> | undefined;
 
+/** What the token endpoint answered: the tokens, or the reason it refused (its `error`, else the HTTP status). */
+interface TokenAnswer {
+  readonly id_token?: string;
+  readonly refresh_token?: string;
+  readonly error?: string;
+}
+
+/** One grant at the token endpoint (`/oauth2/token`, form-encoded, this console's public client). */
+async function tokenGrant(config: ConsoleConfig, grant: Record<string, string>): Promise<TokenAnswer> {
+  const response = await fetch(new URL(config.tokenUrl, location.origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...grant, client_id: config.clientId }),
+  });
+  const body = (await response.json()) as TokenAnswer;
+  return response.ok && body.id_token !== undefined ? body : { error: body.error ?? String(response.status) };
+}
+
 /**
  * An ID token the APIs accept: the kept one while it has more than a minute left, else a new one from the token
  * endpoint's `refresh_token` grant (the console signs in with managed login, so it renews there too). Concurrent
@@ -106,18 +124,9 @@ export function freshIdToken(config: ConsoleConfig): Promise<string> {
   const { refreshToken } = tokens;
   if (refreshToken === undefined) return Promise.reject(new Error('the sign-in expired: sign in again'));
   renewing ??= (async () => {
-    const response = await fetch(new URL(config.tokenUrl, location.origin), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: config.clientId,
-        refresh_token: refreshToken,
-      }),
-    });
-    const body = (await response.json()) as { id_token?: string; error?: string };
-    if (!response.ok || body.id_token === undefined) {
-      throw new Error(`the sign-in could not be renewed (${body.error ?? response.status}): sign in again`);
+    const body = await tokenGrant(config, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    if (body.id_token === undefined) {
+      throw new Error(`the sign-in could not be renewed (${body.error}): sign in again`);
     }
     // Cognito answers no new refresh token (no rotation): the one kept stays valid until its own expiry.
     return keep(body.id_token, refreshToken).idToken;
@@ -164,21 +173,13 @@ export async function completeSignIn(config: ConsoleConfig, params: URLSearchPar
   if (pending === null || code === null || params.get('state') !== pending.state) {
     throw new Error('this sign-in was not started here (or was already used): sign in again');
   }
-  const response = await fetch(new URL(config.tokenUrl, location.origin), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: config.clientId,
-      code,
-      redirect_uri: redirectUri(),
-      code_verifier: pending.verifier,
-    }),
+  const body = await tokenGrant(config, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: redirectUri(),
+    code_verifier: pending.verifier,
   });
-  const body = (await response.json()) as { id_token?: string; refresh_token?: string; error?: string };
-  if (!response.ok || body.id_token === undefined) {
-    throw new Error(`the code exchange failed: ${body.error ?? response.status}`);
-  }
+  if (body.id_token === undefined) throw new Error(`the code exchange failed: ${body.error}`);
   return sessionOf(keep(body.id_token, body.refresh_token));
 }
 

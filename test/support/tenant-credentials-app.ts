@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -8,8 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from 'cdk-local-cloud';
+import type { LocalCloud, LocalCloudOptions } from 'cdk-local-cloud';
 import { TenantDataRole } from '../../infra/tenant-data-role';
+import { startCloudOnApp } from '../../local/test/support/cloud-on-app';
 import { TABLE } from '../../shared/table';
 
 const ROOT = join(__dirname, '..', '..');
@@ -84,25 +83,15 @@ export async function startTenantCredentialsApp(
   handlerEntry: string,
   options: Partial<LocalCloudOptions> = {},
 ): Promise<TenantCredentialsApp> {
-  const work = mkdtempSync(join(tmpdir(), 'tenant-credentials-'));
-  try {
-    const cdkOut = join(work, 'cdk.out');
-    synth(cdkOut, handlerEntry);
-    const cloud = await startLocalCloud({ cdkOut, port: 0, log: { write: () => true }, ...options });
-    return {
-      cloud,
-      url: `${cloud.restApis[0]?.url}/call`,
-      tableName: String(cloud.model.outputs?.[STACK]?.TableName ?? ''),
-      close: async () => {
-        try {
-          await cloud.close();
-        } finally {
-          rmSync(work, { recursive: true, force: true });
-        }
-      },
-    };
-  } catch (error) {
-    rmSync(work, { recursive: true, force: true });
-    throw error;
-  }
+  const served = await startCloudOnApp(
+    'tenant-credentials',
+    (cdkOut) => synth(cdkOut, handlerEntry),
+    options,
+  );
+  return {
+    cloud: served.cloud,
+    url: `${served.cloud.restApis[0]?.url}/call`,
+    tableName: String(served.cloud.model.outputs?.[STACK]?.TableName ?? ''),
+    close: () => served.close(),
+  };
 }
