@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { portDrawRange } from '../../local/loopback-server';
 import { productAssembly } from '../support/product-assembly';
 
 interface Ready {
@@ -73,6 +74,15 @@ function startChild(
   });
 }
 
+/**
+ * A base port for a cloud restarted on the same ports: below the kernel's ephemeral range (which outgoing
+ * connections and `port 0` listeners draw from), with room under it for every service's port (base + ~300).
+ */
+function fixedPortBlock(): number {
+  const { from, to } = portDrawRange();
+  return from + 10 * Math.floor(Math.random() * Math.floor((to - 400 - from) / 10));
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolvePromise) => child.once('exit', () => resolvePromise()));
@@ -109,7 +119,7 @@ async function notes(ready: Ready, token: string | undefined): Promise<{ status:
 describe('--persist across a kill -9', () => {
   it('keeps what was acknowledged, keys, quotas, users and signing keys, on the same ports and issuer', async () => {
     // A base well away from the default 3000 and from other runs; every endpoint derives from it.
-    const port = 20_000 + 10 * Math.floor(Math.random() * 2000);
+    const port = fixedPortBlock();
     const first = await startChild(port);
     const tokenBefore = first.ready.tokens.acme;
 
@@ -174,7 +184,7 @@ describe('--persist across a kill -9', () => {
   }, 120_000);
 
   it('projects every event accepted before the kill once restarted, as fast as a normal start', async () => {
-    const port = 20_000 + 10 * Math.floor(Math.random() * 2000);
+    const port = fixedPortBlock();
     const first = await startChild(port, 'events-data');
     const api = first.ready.apiUrl;
     const headers = {
