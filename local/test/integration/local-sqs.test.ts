@@ -271,8 +271,22 @@ describe('local SQS event-source mappings', () => {
           .flat()
           .filter((r) => r.body === body)
           .map((r) => (r.attributes as Record<string, string>).ApproximateReceiveCount);
-      expect(receives('a')).toEqual(['1', '2', '3']);
-      expect(receives('b')).toEqual(['1', '2', '3']);
+      // SQS may hand a redelivery back in one batch or two: what holds is that every record of each failed batch
+      // (the throw, the unknown identifier) comes back, each with its receive count one higher.
+      for (const [i, failed] of h.batches.slice(0, 2).entries()) {
+        for (const record of failed) {
+          const later = h.batches
+            .slice(i + 1)
+            .flat()
+            .filter((r) => r.body === record.body);
+          expect(later.length).toBeGreaterThan(0);
+        }
+      }
+      for (const body of ['a', 'b']) {
+        const counts = receives(body).map(Number);
+        expect(counts).toEqual(counts.map((_, n) => n + 1));
+        expect(counts.length).toBeGreaterThanOrEqual(2);
+      }
       expect(h.reports.filter((r) => r.error).map((r) => r.error)).toEqual([
         expect.stringContaining('boom'),
         expect.stringContaining('not a record of this batch'),
