@@ -103,6 +103,11 @@ function current(): Trace | undefined {
   return trace?.done ? undefined : trace;
 }
 
+/** How many requests are being traced now (a diagnostic: it returns to 0 when none is in flight). */
+export function openTraceCount(): number {
+  return openTraces.size;
+}
+
 /** The trace root of the request being served here, for an invocation or an integration's call to carry. */
 export function currentTraceRoot(): string | undefined {
   return current()?.root;
@@ -195,7 +200,15 @@ export async function traceRequest<T extends number>(
   if (recorder === undefined) return work();
   const trace = openTrace();
   const startedAt = performance.now();
-  const status = await frames.run({ trace, role: 'request' }, work);
+  let status: T;
+  try {
+    status = await frames.run({ trace, role: 'request' }, work);
+  } catch (error) {
+    // No record for a request that failed outright, but its trace must not stay open (the map would grow).
+    trace.done = true;
+    openTraces.delete(trace.root);
+    throw error;
+  }
   recorder(record(start, trace, status, startedAt));
   return status;
 }

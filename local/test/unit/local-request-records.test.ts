@@ -5,6 +5,7 @@ import {
   noteRouteKey,
   noteStageCache,
   noteStatus,
+  openTraceCount,
   type RequestRecord,
   traceRequest,
 } from '../../request-records';
@@ -12,6 +13,25 @@ import {
 const start = { kind: 'REST API', api: 'Api', method: 'GET', path: '/prod/x' } as const;
 
 describe('request records', () => {
+  it('closes the trace of a request that fails outright, as of one that answers', async () => {
+    const before = openTraceCount();
+    await traceRequest(
+      () => undefined,
+      start,
+      async () => 200,
+    );
+    await expect(
+      traceRequest(
+        () => undefined,
+        start,
+        async () => {
+          throw new Error('gateway bug');
+        },
+      ),
+    ).rejects.toThrow('gateway bug');
+    expect(openTraceCount()).toBe(before);
+  });
+
   it('attributes the functions a request runs, its authorizer apart, and the cache outcomes', async () => {
     const records: RequestRecord[] = [];
     await traceRequest(
