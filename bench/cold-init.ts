@@ -51,12 +51,18 @@ function initTime(file: string, env: Record<string, string>): number {
   return median(times);
 }
 
+/** Floor bundles already built, by the clients they construct: most functions share one set. */
+const floors = new Map<string, string>();
+
 /** The floor of a bundle: a bundle constructing only the SDK clients it embeds. */
 function floorBundle(bundle: string, work: string): string {
   const text = readFileSync(bundle, 'utf8');
   const packages = Object.keys(CLIENTS).filter((name) => text.includes(`"${name}"`));
   const documentClient = text.includes('"@aws-sdk/lib-dynamodb"');
-  const entry = join(work, `floor-${packages.length}-${Math.random().toString(36).slice(2)}.js`);
+  const key = `${packages.join(',')}${documentClient ? '+document' : ''}`;
+  const built = floors.get(key);
+  if (built !== undefined) return built;
+  const entry = join(work, `floor-${floors.size}.js`);
   writeFileSync(
     entry,
     [
@@ -79,12 +85,14 @@ function floorBundle(bundle: string, work: string): string {
     nodePaths: [join(process.cwd(), 'node_modules')],
     logLevel: 'silent',
   });
+  floors.set(key, outfile);
   return outfile;
 }
 
 /** Measures every Node.js function of the template. */
 export function measureColdInits(cdkOut: string, model: LocalCloudModel): ColdInit[] {
   const work = mkdtempSync(join(tmpdir(), 'saas-orders-bench-cold-'));
+  floors.clear(); // they live in this run's folder
   try {
     const results: ColdInit[] = [];
     for (const file of model.resources
