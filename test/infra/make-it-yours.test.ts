@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { leftovers, steps } from '../../bin/make-it-yours';
-import { copyRepository } from '../support/repository-copy';
+import { copyRepository, jestInCopy, runInCopy, synthesizeCopy } from '../support/repository-copy';
 
 /*
  * The README's "Make it yours" steps, performed on a copy of this repository exactly as the README tells a reader
@@ -11,10 +9,6 @@ import { copyRepository } from '../support/repository-copy';
  * leaves nothing behind, the app still synthesizes with every cdk-nag check passing, and the added route's own
  * tests (its handler, its infra assertions, the authorizer's route list) pass in the copy.
  */
-
-const ROOT = resolve(__dirname, '..', '..');
-const run = promisify(execFile);
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** The parts of a synthesized template this test reads. */
 interface Template {
@@ -31,8 +25,7 @@ interface Template {
 }
 
 let copy: string;
-const makeItYours = (...args: string[]) =>
-  run(TSX, [join(copy, 'bin', 'make-it-yours.ts'), ...args], { cwd: copy });
+const makeItYours = (...args: string[]) => runInCopy(copy, 'bin/make-it-yours.ts', args);
 
 beforeAll(() => {
   copy = copyRepository('make-it-yours-');
@@ -60,15 +53,7 @@ describe('make it yours', () => {
   }, 60_000);
 
   it('synthesizes the changed app with every cdk-nag check passing (synth fails on a finding)', async () => {
-    const cdkOut = join(copy, 'cdk.out');
-    await run(TSX, [join(copy, 'bin', 'app.ts')], {
-      cwd: copy,
-      env: {
-        ...process.env,
-        CDK_OUTDIR: cdkOut,
-        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }),
-      },
-    });
+    const cdkOut = await synthesizeCopy(copy);
     const stateless = readdirSync(cdkOut).find((file) => /-sandbox-Stateless\.template\.json$/.test(file));
     const resources = Object.values(
       (JSON.parse(readFileSync(join(cdkOut, String(stateless)), 'utf8')) as Template).Resources,
@@ -86,21 +71,16 @@ describe('make it yours', () => {
   }, 300_000);
 
   it('passes the new route’s own tests and those of the authorizer’s route list in the copy', async () => {
-    const { stdout, stderr } = await run(
-      join(copy, 'node_modules', '.bin', 'jest'),
-      [
-        '--ci',
-        '--verbose',
-        // One suite at a time: the copy's run shares the machine with this one.
-        '--runInBand',
-        'test/integration/order-notes-handler.test.ts',
-        'test/infra/order-notes-api.test.ts',
-        'test/unit/authorizer-policy.test.ts',
-        'test/integration/audit.test.ts',
-      ],
-      { cwd: copy },
-    );
-    const output = `${stdout}${stderr}`;
+    const output = await jestInCopy(copy, [
+      '--ci',
+      '--verbose',
+      // One suite at a time: the copy's run shares the machine with this one.
+      '--runInBand',
+      'test/integration/order-notes-handler.test.ts',
+      'test/infra/order-notes-api.test.ts',
+      'test/unit/authorizer-policy.test.ts',
+      'test/integration/audit.test.ts',
+    ]);
     expect(output).toMatch(/Test Suites: 4 passed, 4 total/);
     expect(output).toMatch(/POST \/orders\/\{orderId\}\/notes/);
   }, 300_000);

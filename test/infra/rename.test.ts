@@ -1,18 +1,13 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { currentName, rename } from '../../bin/rename';
-import { copyRepository } from '../support/repository-copy';
+import { copyRepository, jestInCopy, runInCopy, synthesizeCopy } from '../support/repository-copy';
 
 /*
  * `npm run rename -- <name>` makes the starter another product: run on a copy of this repository, nothing of the old
  * name remains, the app synthesizes under the new name, and tests pass in the copy.
  */
 
-const ROOT = resolve(__dirname, '..', '..');
-const run = promisify(execFile);
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** The old name in any case, with a hyphen, an underscore or nothing between its words (built so this file is not a match). */
 const OLD_NAME = new RegExp(['saas', 'orders'].join('[-_]?'), 'i');
 
@@ -29,7 +24,7 @@ function* filesOf(dir: string): Generator<string> {
 
 beforeAll(async () => {
   copy = copyRepository('rename-');
-  await run(TSX, [join(copy, 'bin', 'rename.ts'), 'acme-shop'], { cwd: copy });
+  await runInCopy(copy, 'bin/rename.ts', ['acme-shop']);
 }, 120_000);
 
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
@@ -43,15 +38,7 @@ describe('npm run rename', () => {
   });
 
   it('synthesizes the renamed app: its stacks and resource names carry the new name', async () => {
-    const cdkOut = join(copy, 'cdk.out');
-    await run(TSX, [join(copy, 'bin', 'app.ts')], {
-      cwd: copy,
-      env: {
-        ...process.env,
-        CDK_OUTDIR: cdkOut,
-        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }),
-      },
-    });
+    const cdkOut = await synthesizeCopy(copy);
     const stateless = readFileSync(join(cdkOut, 'AcmeShop-sandbox-Stateless.template.json'), 'utf8');
     expect(readdirSync(cdkOut)).toEqual(expect.arrayContaining(['AcmeShop-sandbox-Stateful.template.json']));
     expect(stateless).toContain('"acme-shop-sandbox"');
@@ -59,14 +46,9 @@ describe('npm run rename', () => {
   }, 300_000);
 
   it('passes the unit tests in the renamed copy', async () => {
-    const { stdout, stderr } = await run(
-      join(copy, 'node_modules', '.bin', 'jest'),
-      ['--selectProjects', 'unit', '--ci'],
-      {
-        cwd: copy,
-      },
+    expect(await jestInCopy(copy, ['--selectProjects', 'unit', '--ci'])).toMatch(
+      /Tests: +\d+ passed, \d+ total/,
     );
-    expect(`${stdout}${stderr}`).toMatch(/Tests: +\d+ passed, \d+ total/);
   }, 300_000);
 
   it('refuses a name a resource cannot carry, saying what a name is', () => {

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -24,4 +25,35 @@ export function copyRepository(prefix: string): string {
   }
   symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'));
   return target;
+}
+
+const run = promisify(execFile);
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** Runs one of the copy's TypeScript scripts (`bin/…`) with tsx, in the copy. */
+export function runInCopy(copy: string, script: string, args: readonly string[] = []) {
+  return run(TSX, [join(copy, script), ...args], { cwd: copy });
+}
+
+/**
+ * Synthesizes the copy's app (`bin/app.ts`, cdk-nag included: a finding fails it) into `<copy>/cdk.out`, without
+ * bundling the functions; resolves to that folder.
+ */
+export async function synthesizeCopy(copy: string): Promise<string> {
+  const cdkOut = join(copy, 'cdk.out');
+  await run(TSX, [join(copy, 'bin', 'app.ts')], {
+    cwd: copy,
+    env: {
+      ...process.env,
+      CDK_OUTDIR: cdkOut,
+      CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  return cdkOut;
+}
+
+/** Runs the copy's own jest with `args`, in the copy; resolves to its output (stdout and stderr). */
+export async function jestInCopy(copy: string, args: readonly string[]): Promise<string> {
+  const { stdout, stderr } = await run(join(copy, 'node_modules', '.bin', 'jest'), [...args], { cwd: copy });
+  return `${stdout}${stderr}`;
 }
